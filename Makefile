@@ -1,0 +1,63 @@
+# Parcours numérique — the documented entry points: make run, make test, make lint, make bench.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The newest python3.1x (>= 3.12) that actually runs: PATH first, then pyenv's installs
+# (pyenv shims of versions that are not selected exist but fail, hence the check).
+find_python = for c in python3.14 python3.13 python3.12 \
+	$$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9] 2>/dev/null | sort -rV) python3; do \
+	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys, venv; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    command -v $$c; exit 0; fi; done; exit 1
+
+# Development settings for the demo and the tests; production sets its own (README).
+export DEBUG ?= true
+export PYTHONDONTWRITEBYTECODE = 1
+
+.PHONY: help run test lint bench install lock clean
+
+help:
+	@echo "make run    install, migrate, load the demo town, serve on http://$(HOST):$(PORT)"
+	@echo "make test   run the test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
+	@echo "make lint   ruff and the migrations check"
+	@echo "make bench  print performance figures as JSON"
+
+$(PY):
+	@python=$$($(find_python)) || { echo "Python 3.12 or newer is needed and none was found (tried python3.14, python3.13, python3.12, ~/.pyenv/versions, python3). Install one, e.g. 'apt-get install python3.12' or 'pyenv install 3.13'." >&2; exit 1; }; \
+	echo "Using $$python ($$($$python --version))"; \
+	$$python -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: install
+	$(PY) manage.py bench $(BENCH_ARGS)
+
+# Regenerate the pinned versions after changing dependencies in pyproject.toml.
+lock: $(PY)
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) var/staticfiles

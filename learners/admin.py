@@ -1,0 +1,174 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from learners.models import (
+    AccessLog,
+    CompetenceAssessment,
+    Participation,
+    Referral,
+    Resident,
+    ResidentLink,
+    Session,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "email", "is_active"]
+    list_filter = ["role", "is_active", "actors"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    filter_horizontal = ["actors", "groups", "user_permissions"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Identité"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Rôle dans le réseau"), {"fields": ["role", "actors", "is_active"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "username",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "role",
+                    "actors",
+                    "password1",
+                    "password2",
+                ],
+            },
+        )
+    ]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    fields = [
+        "resident",
+        "autonomy",
+        "operator",
+        "paperwork_result",
+        "blocked_reason",
+        "is_first_visit",
+    ]
+    raw_id_fields = ["resident"]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = [
+        "date",
+        "pole",
+        "format",
+        "actor",
+        "place",
+        "duration_minutes",
+        "participant_count",
+        "created_by",
+    ]
+    list_filter = ["pole", "format", "location", "actor__kind", "actor"]
+    date_hierarchy = "date"
+    search_fields = ["workshop_title", "notes", "actor__name"]
+    list_select_related = ["actor", "place", "created_by"]
+    raw_id_fields = ["created_by", "mediators", "place"]
+    filter_horizontal = ["topics"]
+    readonly_fields = ["participant_count", "created_at", "updated_at"]
+    inlines = [ParticipationInline]
+
+
+class AssessmentInline(admin.TabularInline):
+    model = CompetenceAssessment
+    extra = 0
+    fields = ["competence", "level", "assessed_on", "assessed_by", "session"]
+    raw_id_fields = ["assessed_by", "session"]
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "last_name",
+        "first_name",
+        "birth_year",
+        "neighbourhood",
+        "created_by_actor",
+        "sharing_consent",
+        "last_session_on",
+    ]
+    list_filter = [
+        "sharing_consent",
+        "social_status",
+        "neighbourhood__is_priority",
+        "neighbourhood",
+        "first_pole",
+        "created_by_actor",
+    ]
+    search_fields = ["reference", "last_name", "first_name", "email", "phone"]
+    list_select_related = ["neighbourhood", "created_by_actor"]
+    raw_id_fields = ["merged_into", "created_by"]
+    readonly_fields = [
+        "reference",
+        "created_at",
+        "first_session_on",
+        "last_session_on",
+        "first_pole",
+        "necessity_on",
+        "achievement_on",
+        "leisure_on",
+        "session_count",
+        "erased_at",
+    ]
+    inlines = [AssessmentInline]
+
+
+@admin.register(CompetenceAssessment)
+class CompetenceAssessmentAdmin(admin.ModelAdmin):
+    list_display = ["resident", "competence", "level", "assessed_on", "assessed_by"]
+    list_filter = ["competence", "level"]
+    search_fields = ["resident__last_name", "resident__reference"]
+    list_select_related = ["resident", "competence", "assessed_by"]
+    raw_id_fields = ["resident", "assessed_by", "session"]
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = ["resident", "from_actor", "to_actor", "to_pole", "status", "sent_at"]
+    list_filter = ["status", "to_pole", "from_actor", "to_actor"]
+    search_fields = ["resident__last_name", "resident__reference", "reason"]
+    list_select_related = ["resident", "from_actor", "to_actor"]
+    raw_id_fields = ["resident", "created_by"]
+
+
+@admin.register(ResidentLink)
+class ResidentLinkAdmin(admin.ModelAdmin):
+    list_display = ["resident", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_select_related = ["resident"]
+    raw_id_fields = ["resident", "created_by"]
+    readonly_fields = ["created_at", "last_used_at"]
+    search_fields = ["resident__reference", "resident__last_name"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """The journal can be browsed, never changed."""
+
+    list_display = ["at", "user", "resident", "action", "path"]
+    list_filter = ["action"]
+    date_hierarchy = "at"
+    search_fields = ["user__username", "resident__reference", "resident__last_name"]
+    list_select_related = ["user", "resident"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,861 @@
+"""Build the demo town: the network of Miramas, its staff, residents and a year of sessions.
+
+    python manage.py seed_demo                      # ~2,000 residents, ~8,000 sessions
+    python manage.py seed_demo --residents 100000 --sessions 1000000
+
+The network (actors, places, staff…) is made with factory_boy; residents and their sessions
+are generated chunk by chunk and written with bulk inserts, so that a metropolis-sized
+database is built in minutes with flat memory.
+"""
+
+import datetime
+import random
+import time
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from faker import Faker
+
+from learners.models import (
+    BlockedReason,
+    CompetenceAssessment,
+    Equipment,
+    Location,
+    PaperworkResult,
+    Participation,
+    Referral,
+    ReferralStatus,
+    Resident,
+    ResidentLink,
+    Session,
+    SessionFormat,
+    SocialStatus,
+    User,
+    WorkshopLevel,
+)
+from pathway.models import Actor, ActorKind, Competence, Module, Pole, Topic
+from tests.factories import (
+    DEMO_PASSWORD,
+    ActorFactory,
+    ModuleFactory,
+    NeighbourhoodFactory,
+    OperatorFactory,
+    PlaceFactory,
+    TopicFactory,
+    UserFactory,
+)
+
+NEIGHBOURHOODS = [
+    # name, priority neighbourhood (QPV)
+    ("Centre-ville", False),
+    ("Miramas-le-Vieux", False),
+    ("La Maille I", True),
+    ("La Maille II", True),
+    ("La Carraire", True),
+    ("Le Mercure", True),
+    ("Les Molières", False),
+    ("La Rousière", False),
+    ("La Péronne", False),
+    ("Le Monda", False),
+    ("Les Éoliennes", False),
+    ("Quartier de la Gare", False),
+]
+
+# name, kind, poles served
+ACTORS = [
+    ("France services de Miramas", ActorKind.FRANCE_SERVICES, "N"),
+    ("Médiathèque intercommunale de Miramas", ActorKind.MEDIA_LIBRARY, "AL"),
+    ("CCAS de Miramas", ActorKind.CCAS, "N"),
+    ("Résidence autonomie Les Oliviers", ActorKind.CCAS, "NL"),
+    ("Micro-Folie de Miramas", ActorKind.MICRO_FOLIE, "L"),
+    ("Centre social La Carraire", ActorKind.SOCIAL_CENTRE, "NAL"),
+    ("Centre social du Mercure", ActorKind.SOCIAL_CENTRE, "NAL"),
+    ("Centre social des Molières", ActorKind.SOCIAL_CENTRE, "NA"),
+    ("Maison de quartier de la Maille", ActorKind.SOCIAL_CENTRE, "NAL"),
+    ("Mission locale Ouest Provence — antenne de Miramas", ActorKind.MISSION_LOCALE, "NA"),
+    ("Espace emploi municipal", ActorKind.TOWN_SERVICE, "NA"),
+    ("Maison de la jeunesse", ActorKind.TOWN_SERVICE, "AL"),
+    ("Point information jeunesse", ActorKind.TOWN_SERVICE, "N"),
+    ("Mairie annexe de la Maille", ActorKind.TOWN_SERVICE, "N"),
+    ("Collège Albert Camus", ActorKind.SCHOOL, "A"),
+    ("Collège Miramaris", ActorKind.SCHOOL, "A"),
+    ("Lycée professionnel Les Alpilles", ActorKind.SCHOOL, "A"),
+    ("École de la deuxième chance", ActorKind.SCHOOL, "A"),
+    ("Clic & Lien", ActorKind.ASSOCIATION, "NA"),
+    ("Les Ateliers du Partage", ActorKind.ASSOCIATION, "AL"),
+    ("Seniors connectés 13", ActorKind.ASSOCIATION, "AL"),
+    ("Femmes solidaires de Miramas", ActorKind.ASSOCIATION, "NA"),
+    ("Club informatique des Molières", ActorKind.ASSOCIATION, "AL"),
+    ("Repair café de Miramas", ActorKind.ASSOCIATION, "L"),
+    ("Secours populaire — comité de Miramas", ActorKind.ASSOCIATION, "N"),
+    ("Accueil des villes françaises de Miramas", ActorKind.ASSOCIATION, "L"),
+    ("Compagnons du numérique", ActorKind.ASSOCIATION, "NA"),
+    ("Alpha Provence — français et numérique", ActorKind.ASSOCIATION, "NA"),
+    ("Ludothèque La Toupie", ActorKind.ASSOCIATION, "L"),
+    ("Fab lab Le Hangar", ActorKind.ASSOCIATION, "AL"),
+    ("Association des familles de la Carraire", ActorKind.ASSOCIATION, "N"),
+    ("Maison des associations", ActorKind.TOWN_SERVICE, "L"),
+]
+POLE_LETTER = {"N": Pole.NECESSITY, "A": Pole.ACHIEVEMENT, "L": Pole.LEISURE}
+
+OPERATOR_TOPICS = [
+    # operator, topic, weight
+    ("CAF", "Allocations et prime d'activité (CAF)", 26),
+    ("Impôts (DGFiP)", "Déclaration et espace impots.gouv", 14),
+    ("ANTS", "Carte grise, permis et carte d'identité (ANTS)", 14),
+    ("Assurance maladie (Ameli)", "Compte Ameli et carte Vitale", 14),
+    ("France Travail", "Inscription et actualisation France Travail", 12),
+    ("Assurance retraite", "Demande de retraite en ligne", 8),
+    ("MSA", "Démarches MSA", 3),
+    ("Bailleur social", "Logement social et demande de logement", 5),
+    ("Fournisseur d'énergie", "Chèque énergie et fournisseurs", 4),
+]
+OTHER_NECESSITY_TOPICS = ["Créer une adresse mail", "FranceConnect et identifiants"]
+LEISURE_TOPICS = [
+    "Photo numérique",
+    "Réalité virtuelle et musée numérique",
+    "Jeux vidéo en famille",
+    "Généalogie en ligne",
+    "Musique et montage vidéo",
+    "Impression 3D",
+    "Réseaux sociaux en famille",
+    "Lecture numérique et liseuses",
+    "Réparer son ordinateur",
+]
+
+MODULES = [
+    # name, hours, {competence: target level}
+    ("Premiers pas sur ordinateur", 10, {"5.1": 1, "3.1": 1, "1.1": 1}),
+    ("Bien utiliser son smartphone", 8, {"2.1": 2, "5.2": 1, "4.1": 1}),
+    ("Chercher un emploi en ligne", 12, {"1.1": 3, "2.4": 2, "3.1": 2}),
+    ("Se protéger en ligne", 6, {"4.1": 2, "4.2": 2}),
+    ("Traitement de texte et CV", 12, {"3.1": 3, "3.3": 2, "1.2": 2}),
+    ("Communiquer par mail et en visio", 8, {"2.1": 3, "2.2": 2, "2.3": 2}),
+    ("Le tableur au quotidien", 10, {"1.3": 2, "1.2": 2}),
+    ("Créer ses contenus multimédia", 10, {"3.2": 2, "2.2": 2}),
+]
+
+# Profiles of journeys: (weight, stages). A stage is a pole; some residents stall.
+PROFILES = [
+    (40, [Pole.NECESSITY]),
+    (22, [Pole.NECESSITY, Pole.ACHIEVEMENT]),
+    (12, [Pole.NECESSITY, Pole.ACHIEVEMENT, Pole.LEISURE]),
+    (10, [Pole.ACHIEVEMENT]),
+    (6, [Pole.ACHIEVEMENT, Pole.LEISURE]),
+    (10, [Pole.LEISURE]),
+]
+BLOCKED_REASONS = [
+    (BlockedReason.FRANCECONNECT, 40),
+    (BlockedReason.MISSING_DOCUMENT, 25),
+    (BlockedReason.NO_EMAIL_OR_PHONE, 15),
+    (BlockedReason.WEBSITE_ISSUE, 10),
+    (BlockedReason.NEEDS_OPERATOR, 10),
+]
+SOCIAL_STATUSES = [
+    (SocialStatus.RETIRED, 30),
+    (SocialStatus.JOB_SEEKER, 25),
+    (SocialStatus.EMPLOYED, 15),
+    (SocialStatus.IN_SCHOOL, 10),
+    (SocialStatus.NOT_STATED, 20),
+]
+MAX_GROUP = 10
+CHUNK = 2000
+
+
+def weighted(rng, pairs):
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+@dataclass
+class Town:
+    actors: list
+    poles_of: dict  # actor id -> set of poles
+    places: dict  # actor id -> Place
+    mediators: dict  # actor id -> [User]
+    neighbourhoods: list
+    necessity_topics: list  # (Topic, weight)
+    leisure_topics: list
+    modules: list  # (Module, [(competence_id, target)])
+    actors_by_pole: dict = field(default_factory=dict)
+    modules_of: dict = field(default_factory=dict)  # actor id -> the modules it teaches
+    leisure_topics_of: dict = field(default_factory=dict)
+
+
+@dataclass
+class Event:
+    resident: int  # index in the chunk
+    date: datetime.date
+    pole: str
+    actor: Actor
+    collective: bool
+    module: object = None
+    topic: object = None
+    autonomy: int | None = None
+    assess: list | None = None  # [(competence_id, level)] on the last session of a module
+
+
+class Command(BaseCommand):
+    help = (
+        "Crée la ville de démonstration (réseau, équipes, habitants, une année d'accompagnements)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--residents", type=int, default=2000)
+        parser.add_argument("--sessions", type=int, default=8000)
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="Graine du hasard (reproductible)."
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Ne rien créer si la base contient déjà des données (affiche les accès).",
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="Effacer d'abord toutes les données existantes."
+        )
+
+    def handle(self, *args, **options):
+        if options["residents"] < 10 or options["sessions"] < 10:
+            raise CommandError("Il faut au moins 10 habitants et 10 accompagnements.")
+        if Actor.objects.exists() or Resident.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("La base contient déjà des données : rien n'a été créé.")
+                self.print_logins()
+                return
+            if not options["reset"]:
+                raise CommandError(
+                    "La base contient déjà des données. Relancez avec --if-empty pour ne rien "
+                    "faire, ou avec --reset pour tout effacer et recréer la ville de démonstration."
+                )
+        started = time.perf_counter()
+        rows = seed(
+            residents=options["residents"],
+            sessions=options["sessions"],
+            seed=options["seed"],
+            reset=options["reset"],
+            progress=self.stdout.write if options["verbosity"] > 0 else None,
+        )
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Ville de démonstration créée : {rows:,} lignes en {elapsed:.1f} s "
+                f"({rows / elapsed:,.0f} lignes/s).".replace(",", " ")
+            )
+        )
+        self.print_logins()
+
+    def print_logins(self):
+        resident = Resident.objects.filter(first_name="Nadia", last_name="Benhamou").first()
+        lines = [
+            "",
+            f"Accès de démonstration (mot de passe pour tous : {DEMO_PASSWORD})",
+            "  coordination            coordination du réseau (administration comprise)",
+            "  responsable.fs          responsable de structure, France services",
+            "  mediatrice.fs           médiatrice, France services",
+            "  mediateur.fs            médiateur, France services (collègue)",
+            "  mediatrice.mediatheque  médiatrice, médiathèque",
+            "  elu                     élu (statistiques seulement)",
+        ]
+        if resident:
+            from django.conf import settings
+
+            _link, token = ResidentLink.create_for(resident, days=30)
+            lines.append(
+                f"  Espace habitant de {resident.display_name} : "
+                f"{settings.SITE_URL}/me/link/{token}/"
+            )
+        self.stdout.write("\n".join(lines))
+
+
+def seed(*, residents, sessions, seed=2026, reset=False, progress=None, today=None):
+    """Build the demo town; returns the number of rows written."""
+    rng = random.Random(seed)
+    random.seed(seed)
+    Faker.seed(seed)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        if reset:
+            wipe()
+        town = build_network(rng)
+        rows = build_people(
+            town, rng, residents=residents, sessions=sessions, today=today, progress=progress
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return rows
+
+
+def wipe():
+    """Delete everything seed_demo creates (children before parents)."""
+    from certificates.models import Certificate, CertificateCompetence, Signatory
+    from learners.models import AccessLog
+    from pathway.models import ModuleCompetence, Neighbourhood, Operator, Place
+
+    # The journal is append-only through the ORM; resetting a demo database is the one place
+    # where it is emptied, with plain SQL.
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(AccessLog._meta.db_table)}")
+    models = [
+        CertificateCompetence,
+        Certificate,
+        Signatory,
+        Referral,
+        CompetenceAssessment,
+        ResidentLink,
+        Participation,
+        Session.topics.through,
+        Session.mediators.through,
+        Session,
+    ]
+    for model in models:
+        model.objects.all()._raw_delete(model.objects.db)
+    Resident.objects.update(merged_into=None)
+    Resident.objects.all()._raw_delete(Resident.objects.db)
+    User.actors.through.objects.all().delete()
+    User.objects.filter(is_superuser=False).delete()
+    for model in [ModuleCompetence, Module, Topic, Operator, Place, Actor, Neighbourhood]:
+        model.objects.all().delete()
+
+
+def build_network(rng):
+    neighbourhoods = [
+        NeighbourhoodFactory(
+            name=name, slug=slugify(name), is_priority=qpv, qpv_code=f"QN01304{i}" if qpv else ""
+        )
+        for i, (name, qpv) in enumerate(NEIGHBOURHOODS)
+    ]
+    actors, poles_of, places = [], {}, {}
+    for name, kind, letters in ACTORS:
+        actor = ActorFactory(name=name, slug=slugify(name)[:160], kind=kind)
+        actors.append(actor)
+        poles_of[actor.id] = {POLE_LETTER[letter] for letter in letters}
+        places[actor.id] = PlaceFactory(actor=actor, neighbourhood=rng.choice(neighbourhoods))
+    # Two places for the big actors, as permanences in priority neighbourhoods.
+    for actor in actors[:3]:
+        PlaceFactory(
+            actor=actor,
+            name=f"Permanence {actor.name.split(' de ')[0]} — La Maille",
+            neighbourhood=neighbourhoods[2],
+            opening_hours="Tu,Th 09:00-12:00",
+        )
+
+    operators = {}
+    necessity_topics = []
+    for operator_name, topic_name, weight in OPERATOR_TOPICS:
+        operator = operators.setdefault(
+            operator_name, OperatorFactory(name=operator_name, slug=slugify(operator_name))
+        )
+        necessity_topics.append(
+            (
+                TopicFactory(
+                    pole=Pole.NECESSITY,
+                    name=topic_name,
+                    slug=slugify(topic_name),
+                    operator=operator,
+                ),
+                weight,
+            )
+        )
+    for name in OTHER_NECESSITY_TOPICS:
+        necessity_topics.append(
+            (TopicFactory(pole=Pole.NECESSITY, name=name, slug=slugify(name)), 4)
+        )
+    leisure_topics = [
+        TopicFactory(pole=Pole.LEISURE, name=n, slug=slugify(n)) for n in LEISURE_TOPICS
+    ]
+    for name in ["Bureautique", "Smartphone et tablette", "Emploi et CV", "Sécurité en ligne"]:
+        TopicFactory(pole=Pole.ACHIEVEMENT, name=name, slug=slugify(name))
+
+    competences = {c.code: c.id for c in Competence.objects.all()}
+    modules = []
+    for name, hours, targets in MODULES:
+        module = ModuleFactory(name=name, slug=slugify(name), hours=hours, targets=targets)
+        modules.append((module, [(competences[code], level) for code, level in targets.items()]))
+
+    mediators = build_staff(rng, actors)
+    town = Town(
+        actors=actors,
+        poles_of=poles_of,
+        places=places,
+        mediators=mediators,
+        neighbourhoods=neighbourhoods,
+        necessity_topics=necessity_topics,
+        leisure_topics=leisure_topics,
+        modules=modules,
+    )
+    for pole in Pole:
+        town.actors_by_pole[pole] = [a for a in actors if pole in poles_of[a.id]]
+    # Each actor teaches a few modules and runs a few leisure workshops, so that workshops
+    # gather several residents, as they do in real life.
+    for actor in actors:
+        town.modules_of[actor.id] = rng.sample(modules, rng.randint(1, 2))
+        town.leisure_topics_of[actor.id] = rng.sample(leisure_topics, rng.randint(1, 2))
+    return town
+
+
+def build_staff(rng, actors):
+    france_services, media_library = actors[0], actors[1]
+    UserFactory(
+        username="coordination", first_name="Sophie", last_name="Garnier", network_admin=True
+    )
+    UserFactory(
+        username="responsable.fs",
+        first_name="Karim",
+        last_name="Haddad",
+        coordinator=True,
+        actors=[france_services],
+    )
+    UserFactory(username="elu", first_name="Jean-Marc", last_name="Olivier", official=True)
+    UserFactory(username="dgs", first_name="Hélène", last_name="Ferrand", official=True)
+    UserFactory(
+        username="politique.ville", first_name="Yacine", last_name="Mansouri", official=True
+    )
+    mediators = defaultdict(list)
+    fixed = [
+        ("mediatrice.fs", "Amandine", "Roux", france_services),
+        ("mediateur.fs", "Thomas", "Lefèvre", france_services),
+        ("mediatrice.mediatheque", "Léa", "Bonnet", media_library),
+    ]
+    for username, first, last, actor in fixed:
+        mediators[actor.id].append(
+            UserFactory(
+                username=username, first_name=first, last_name=last, mediator=True, actors=[actor]
+            )
+        )
+    n = 0
+    for actor in actors:
+        wanted = rng.choice([1, 2, 2, 3]) + len(mediators[actor.id])
+        while len(mediators[actor.id]) < wanted:
+            n += 1
+            user = UserFactory(username=f"mediateur{n:02d}", mediator=True, actors=[actor])
+            mediators[actor.id].append(user)
+    # Some volunteers work for two actors.
+    volunteers = [
+        u for users in mediators.values() for u in users if u.username.startswith("mediateur0")
+    ]
+    for user, actor in zip(rng.sample(volunteers, 5), rng.sample(actors[5:], 5), strict=True):
+        user.actors.add(actor)
+        mediators[actor.id].append(user)
+    for actor in actors[2:5]:
+        UserFactory(
+            username=f"responsable.{slugify(actor.name)[:20]}", coordinator=True, actors=[actor]
+        )
+    return mediators
+
+
+def build_people(town, rng, *, residents, sessions, today, progress):
+    fake = Faker("fr_FR")
+    rows = 0
+    done_residents = done_sessions = 0
+    start = today - datetime.timedelta(days=365)
+    for chunk_start in range(0, residents, CHUNK):
+        size = min(CHUNK, residents - chunk_start)
+        # Share the session target across chunks exactly.
+        target = (sessions * (chunk_start + size)) // residents - done_sessions
+        rows += build_chunk(
+            town,
+            rng,
+            fake,
+            size=size,
+            target_sessions=target,
+            start=start,
+            today=today,
+            first=chunk_start == 0,
+            ratio=sessions / residents,
+        )
+        done_residents += size
+        done_sessions += target
+        if progress and (chunk_start // CHUNK) % 10 == 9:
+            progress(
+                f"  {done_residents:,} habitants, {done_sessions:,} accompagnements…".replace(
+                    ",", " "
+                )
+            )
+    return rows
+
+
+def build_chunk(town, rng, fake, *, size, target_sessions, start, today, first, ratio):
+    people = [new_resident(town, rng, fake) for _ in range(size)]
+    if first:
+        demo = people[0]
+        demo.first_name, demo.last_name, demo.birth_year = "Nadia", "Benhamou", 1971
+        demo.profile = PROFILES[2][1]
+        demo.give_consent()
+    scale = max(ratio / 4.0, 0.25)
+    events = []
+    for index, person in enumerate(people):
+        events += plan_journey(town, rng, person, index, start=start, today=today, scale=scale)
+
+    sessions = group_sessions(town, rng, events, target_sessions, today)
+
+    Resident.objects.bulk_create(people, batch_size=1000)
+    session_objects = [s for s, _ in sessions]
+    Session.objects.bulk_create(session_objects, batch_size=1000)
+
+    mediator_links, topic_links, participations, assessments = [], [], [], []
+    MediatorLink = Session.mediators.through
+    TopicLink = Session.topics.through
+    seen_at_actor = set()
+    participations_of = defaultdict(list)
+    for session, group in sessions:
+        mediator_links.append(MediatorLink(session_id=session.id, user_id=session.created_by_id))
+        if session.topic_id_hint:
+            topic_links.append(TopicLink(session_id=session.id, topic_id=session.topic_id_hint))
+        for event in group:
+            person = people[event.resident]
+            key = (event.resident, session.actor_id)
+            participation = Participation(
+                session_id=session.id,
+                resident_id=person.id,
+                date=session.date,
+                pole=session.pole,
+                actor_id=session.actor_id,
+                autonomy=event.autonomy,
+                is_first_visit=key not in seen_at_actor,
+            )
+            seen_at_actor.add(key)
+            if session.pole == Pole.NECESSITY and event.topic and event.topic.operator_id:
+                participation.operator_id = event.topic.operator_id
+                participation.paperwork_result = weighted(
+                    rng,
+                    [
+                        (PaperworkResult.COMPLETED, 60),
+                        (PaperworkResult.TO_CONTINUE, 25),
+                        (PaperworkResult.BLOCKED, 15),
+                    ],
+                )
+                if participation.paperwork_result == PaperworkResult.BLOCKED:
+                    participation.blocked_reason = weighted(rng, BLOCKED_REASONS)
+            participations.append(participation)
+            participations_of[event.resident].append((session.date, session.pole, session.actor_id))
+            for competence_id, level in event.assess or []:
+                assessments.append(
+                    CompetenceAssessment(
+                        resident_id=person.id,
+                        competence_id=competence_id,
+                        level=level,
+                        assessed_on=session.date,
+                        assessed_by_id=session.created_by_id,
+                        session_id=session.id,
+                    )
+                )
+    MediatorLink.objects.bulk_create(mediator_links, batch_size=2000)
+    TopicLink.objects.bulk_create(topic_links, batch_size=2000)
+    Participation.objects.bulk_create(participations, batch_size=2000)
+    CompetenceAssessment.objects.bulk_create(assessments, batch_size=2000)
+    referrals = build_referrals(town, rng, people, participations_of)
+    Referral.objects.bulk_create(referrals, batch_size=2000)
+    set_journeys(people, participations_of)
+    Resident.objects.bulk_update(
+        people,
+        [
+            "first_session_on",
+            "last_session_on",
+            "first_pole",
+            "necessity_on",
+            "achievement_on",
+            "leisure_on",
+            "session_count",
+        ],
+        batch_size=1000,
+    )
+    return (
+        len(people) * 2
+        + len(session_objects)
+        + len(mediator_links)
+        + len(topic_links)
+        + len(participations)
+        + len(assessments)
+        + len(referrals)
+    )
+
+
+def new_resident(town, rng, fake):
+    profile = weighted(rng, [(p, w) for w, p in PROFILES])
+    first_pole = profile[0]
+    actor = rng.choice(town.actors_by_pole[first_pole])
+    crosses = any(pole not in town.poles_of[actor.id] for pole in profile)
+    consent = crosses or rng.random() < 0.4
+    person = Resident(
+        reference=Resident.new_reference(),
+        first_name=fake.first_name(),
+        last_name=fake.last_name(),
+        birth_year=rng.choice(
+            [rng.randint(1940, 1960), rng.randint(1961, 1985), rng.randint(1986, 2008)]
+        ),
+        neighbourhood=rng.choice(town.neighbourhoods) if rng.random() < 0.95 else None,
+        social_status=weighted(rng, SOCIAL_STATUSES),
+        created_by_actor=actor,
+        sharing_consent=consent,
+        consent_at=timezone.now() if consent else None,
+        consent_version="2026-01" if consent else "",
+        phone=mobile_number(rng) if rng.random() < 0.6 else "",
+    )
+    person.profile = profile
+    return person
+
+
+def mobile_number(rng):
+    return "06 " + " ".join(f"{rng.randint(10, 99)}" for _ in range(4))
+
+
+def plan_journey(town, rng, person, index, *, start, today, scale):
+    """The dated events of one resident's journey, stage by stage."""
+    span = (today - start).days
+    day = start + datetime.timedelta(days=rng.randint(0, span - 7))
+    person.created_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    events = []
+    home = person.created_by_actor
+    autonomy = 1
+    for pole in person.profile:
+        actor = home if pole in town.poles_of[home.id] else rng.choice(town.actors_by_pole[pole])
+        if pole == Pole.NECESSITY:
+            count = max(1, round(rng.randint(1, 5) * scale))
+            for _ in range(count):
+                topic = weighted(rng, town.necessity_topics)
+                collective = rng.random() < 0.1
+                if collective:
+                    topic = town.necessity_topics[0][0]
+                    day = on_schedule(day, key=(actor.slug, topic.slug), period=28, origin=start)
+                events.append(
+                    Event(index, day, pole, actor, collective, topic=topic, autonomy=autonomy)
+                )
+                # Those who go on become more autonomous; those who stall, less often.
+                if rng.random() < (0.45 if len(person.profile) > 1 else 0.2):
+                    autonomy = min(3, autonomy + 1)
+                day += datetime.timedelta(days=rng.randint(5, 35))
+        elif pole == Pole.ACHIEVEMENT:
+            module, targets = rng.choice(town.modules_of[actor.id])
+            # Modules run in cohorts: join the next group that starts at this actor.
+            day = on_schedule(day, key=(actor.slug, module.slug), period=56, origin=start)
+            count = max(2, round(rng.randint(3, 8) * scale))
+            completes = rng.random() < 0.7
+            for n in range(count):
+                last = n == count - 1
+                assess = None
+                if last:
+                    assess = [
+                        (
+                            cid,
+                            min(8, target + rng.choice([0, 0, 1]))
+                            if completes
+                            else max(1, target - 1),
+                        )
+                        for cid, target in targets
+                    ]
+                events.append(
+                    Event(
+                        index, day, pole, actor, True, module=module, autonomy=None, assess=assess
+                    )
+                )
+                day += datetime.timedelta(days=7)
+        else:
+            count = max(1, round(rng.randint(1, 6) * scale))
+            for _ in range(count):
+                topic = rng.choice(town.leisure_topics_of[actor.id])
+                collective = rng.random() < 0.85
+                if collective:
+                    day = on_schedule(day, key=(actor.slug, topic.slug), period=14, origin=start)
+                events.append(Event(index, day, pole, actor, collective, topic=topic))
+                day += datetime.timedelta(days=rng.randint(7, 28))
+        day += datetime.timedelta(days=rng.randint(3, 40))
+    return [e for e in events if e.date <= today]
+
+
+def on_schedule(day, *, key, period, origin):
+    """The first date on or after `day` of a workshop that runs every `period` days."""
+    anchor = origin + datetime.timedelta(days=zlib.crc32("/".join(key).encode()) % period)
+    waited = (day - anchor).days
+    return anchor + datetime.timedelta(days=-(-waited // period) * period) if waited > 0 else anchor
+
+
+def group_sessions(town, rng, events, target, today):
+    """Turn events into sessions: one per individual event; collective events of the same
+    actor, pole and module or topic on the same day share workshops of up to ten people.
+    Then add or drop individual sessions so that the chunk has exactly `target` sessions."""
+    individual = [e for e in events if not e.collective]
+    buckets = defaultdict(list)
+    for e in events:
+        if e.collective:
+            buckets[
+                (
+                    e.actor.id,
+                    e.pole,
+                    e.module.id if e.module else None,
+                    e.topic.id if e.topic else None,
+                    e.date,
+                )
+            ].append(e)
+    groups = []
+    for bucket in buckets.values():
+        seen = set()
+        group = []
+        for e in bucket:
+            if e.resident in seen or len(group) == MAX_GROUP:
+                groups.append(group)
+                group, seen = [], set()
+            group.append(e)
+            seen.add(e.resident)
+        groups.append(group)
+    groups += [[e] for e in individual]
+    rng.shuffle(groups)
+    if len(groups) > target:
+        # Drop individual sessions first: collective groups carry the training journeys.
+        singles = [i for i, g in enumerate(groups) if not g[0].collective]
+        drop = set(singles[: len(groups) - target])
+        groups = [g for i, g in enumerate(groups) if i not in drop][:target]
+    paperwork = [e for e in events if e.pole == Pole.NECESSITY] or events
+    while len(groups) < target and paperwork:
+        e = rng.choice(paperwork)
+        topic = weighted(rng, town.necessity_topics)
+        actor = (
+            e.actor
+            if Pole.NECESSITY in town.poles_of[e.actor.id]
+            else rng.choice(town.actors_by_pole[Pole.NECESSITY])
+        )
+        date = min(today, e.date + datetime.timedelta(days=rng.randint(1, 60)))
+        groups.append(
+            [
+                Event(
+                    e.resident,
+                    date,
+                    Pole.NECESSITY,
+                    actor,
+                    False,
+                    topic=topic,
+                    autonomy=rng.randint(1, 3),
+                )
+            ]
+        )
+    return [(make_session(town, rng, group), group) for group in groups]
+
+
+def make_session(town, rng, group):
+    first = group[0]
+    collective = first.collective
+    actor = first.actor
+    location = Location.ON_SITE
+    if not collective and rng.random() < 0.06:
+        location = rng.choice([Location.HOME, Location.REMOTE])
+    title = ""
+    if collective:
+        title = (
+            first.module.name if first.module else (first.topic.name if first.topic else "Atelier")
+        )
+    session = Session(
+        date=min(e.date for e in group),
+        start_time=datetime.time(*rng.choice([(9, 0), (10, 0), (14, 0), (15, 30)])),
+        duration_minutes=rng.choice([90, 120])
+        if collective
+        else weighted(rng, [(30, 35), (45, 25), (60, 30), (90, 10)]),
+        format=SessionFormat.COLLECTIVE if collective else SessionFormat.INDIVIDUAL,
+        actor=actor,
+        location=location,
+        place=town.places[actor.id] if location == Location.ON_SITE else None,
+        created_by=rng.choice(town.mediators[actor.id]),
+        pole=first.pole,
+        module=first.module,
+        equipment=[
+            weighted(
+                rng, [(Equipment.COMPUTER, 55), (Equipment.SMARTPHONE, 30), (Equipment.TABLET, 15)]
+            )
+        ],
+        workshop_title=title,
+        workshop_level=rng.choice(WorkshopLevel.values) if collective else "",
+        unregistered_count=rng.choice([0, 0, 0, 1, 2]) if collective else 0,
+        participant_count=len(group),
+    )
+    session.topic_id_hint = first.topic.id if first.topic else None
+    return session
+
+
+def build_referrals(town, rng, people, participations_of):
+    """When a journey moves to another actor, often a referral was sent first."""
+    referrals = []
+    for index, visits in participations_of.items():
+        person = people[index]
+        visits.sort()
+        for (d1, _p1, a1), (d2, p2, a2) in zip(visits, visits[1:], strict=False):
+            if a1 != a2 and rng.random() < 0.5:
+                sent = timezone.make_aware(datetime.datetime.combine(d1, datetime.time(16)))
+                status = weighted(
+                    rng,
+                    [
+                        (ReferralStatus.CLOSED, 50),
+                        (ReferralStatus.SEEN, 30),
+                        (ReferralStatus.RECEIVED, 20),
+                    ],
+                )
+                seen = timezone.make_aware(datetime.datetime.combine(d2, datetime.time(11)))
+                referrals.append(
+                    Referral(
+                        resident_id=person.id,
+                        from_actor_id=a1,
+                        to_actor_id=a2,
+                        to_pole=p2,
+                        reason=rng.choice(
+                            [
+                                "Souhaite apprendre à se servir d'un ordinateur.",
+                                "Démarche terminée ; intéressée par un atelier.",
+                                "Cherche un emploi : module CV conseillé.",
+                                "Aimerait découvrir les ateliers loisirs.",
+                            ]
+                        ),
+                        status=status,
+                        created_by_id=rng.choice(town.mediators[a1]).id,
+                        sent_at=sent,
+                        received_at=sent + datetime.timedelta(days=1),
+                        seen_at=seen
+                        if status in (ReferralStatus.SEEN, ReferralStatus.CLOSED)
+                        else None,
+                        closed_at=seen if status == ReferralStatus.CLOSED else None,
+                    )
+                )
+                break
+        else:
+            if person.profile == [Pole.NECESSITY] and visits and rng.random() < 0.08:
+                d, _p, a = visits[-1]
+                sent = timezone.make_aware(datetime.datetime.combine(d, datetime.time(16)))
+                referrals.append(
+                    Referral(
+                        resident_id=person.id,
+                        from_actor_id=a,
+                        to_actor_id=rng.choice(town.actors_by_pole[Pole.ACHIEVEMENT]).id,
+                        to_pole=Pole.ACHIEVEMENT,
+                        reason="Orientée vers un atelier, pas encore venue.",
+                        status=ReferralStatus.SENT,
+                        created_by_id=rng.choice(town.mediators[a]).id,
+                        sent_at=sent,
+                    )
+                )
+    return referrals
+
+
+def set_journeys(people, participations_of):
+    """The denormalised journey fields, computed once from the generated participations
+    (learners.services.resident_refresh_journey does the same from the database)."""
+    for index, person in enumerate(people):
+        visits = participations_of.get(index, [])
+        person.session_count = len(visits)
+        firsts = {}
+        for day, pole, _actor in visits:
+            if pole not in firsts or day < firsts[pole]:
+                firsts[pole] = day
+        person.necessity_on = firsts.get(Pole.NECESSITY)
+        person.achievement_on = firsts.get(Pole.ACHIEVEMENT)
+        person.leisure_on = firsts.get(Pole.LEISURE)
+        if visits:
+            person.first_session_on, _rank, person.first_pole = min(
+                (d, Pole(p).rank, p) for p, d in firsts.items()
+            )
+            person.last_session_on = max(d for d, _p, _a in visits)
+        else:
+            person.first_session_on = person.last_session_on = None
+            person.first_pole = ""

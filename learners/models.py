@@ -1,0 +1,758 @@
+"""The people who travel the pathway and what happened to them: staff users, residents,
+sessions, participations with their outcomes, competence assessments, referrals and the
+access journal."""
+
+import hashlib
+import secrets
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pathway.models import Level, Pole, level_range_check
+
+# Unambiguous alphabet for codes people read aloud or type: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def random_code(length):
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+class Role(models.TextChoices):
+    NETWORK_ADMIN = "network_admin", _("Coordination du réseau")
+    COORDINATOR = "coordinator", _("Responsable de structure")
+    MEDIATOR = "mediator", _("Médiateur ou médiatrice")
+    OFFICIAL = "official", _("Élu ou service de la ville")
+
+
+class StaffUserManager(UserManager):
+    pass
+
+
+class User(AbstractUser):
+    """A member of staff. Residents are not users: they reach their space by a personal link."""
+
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.MEDIATOR)
+    actors = models.ManyToManyField(
+        "pathway.Actor", blank=True, related_name="staff", verbose_name=_("structures")
+    )
+
+    objects = StaffUserManager()
+
+    class Meta:
+        verbose_name = _("membre de l'équipe")
+        verbose_name_plural = _("membres de l'équipe")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        # The network admin works in the Django admin too; nobody else does.
+        self.is_staff = self.is_superuser or self.role == Role.NETWORK_ADMIN
+        super().save(*args, **kwargs)
+
+    @property
+    def is_network_admin(self):
+        return self.role == Role.NETWORK_ADMIN or self.is_superuser
+
+    @property
+    def is_official(self):
+        return self.role == Role.OFFICIAL and not self.is_superuser
+
+    @property
+    def works_with_residents(self):
+        """Mediators, coordinators and the network admin handle residents' records."""
+        return self.is_network_admin or self.role in {Role.MEDIATOR, Role.COORDINATOR}
+
+    @cached_property
+    def actor_ids(self):
+        return frozenset(self.actors.values_list("id", flat=True))
+
+    @cached_property
+    def main_actor(self):
+        return self.actors.order_by("name").first()
+
+    def has_perm(self, perm, obj=None):
+        if self.is_active and self.role == Role.NETWORK_ADMIN:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        if self.is_active and self.role == Role.NETWORK_ADMIN:
+            return True
+        return super().has_module_perms(app_label)
+
+
+class SocialStatus(models.TextChoices):
+    IN_SCHOOL = "in_school", _("Scolarisé ou étudiant")
+    JOB_SEEKER = "job_seeker", _("En recherche d'emploi")
+    EMPLOYED = "employed", _("En emploi")
+    RETIRED = "retired", _("Retraité")
+    NOT_STATED = "not_stated", _("Non renseigné")
+
+
+# The consent text shown to the resident, by version. A new wording gets a new version;
+# old versions stay here so that every recorded consent can be read as it was given.
+CONSENT_TEXTS = {
+    "2026-01": _(
+        "J'accepte que les médiateurs des autres structures du réseau Parcours numérique "
+        "voient mon nom et mon parcours (les accompagnements, les ateliers, mes compétences). "
+        "Cela leur permet de m'aider sans tout me redemander. Je peux changer d'avis à tout "
+        "moment : il suffit de le dire à un médiateur."
+    ),
+}
+CURRENT_CONSENT_VERSION = "2026-01"
+
+
+class ResidentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Residents a staff member may see.
+
+        A resident belongs to the actor that created the record; other actors see them only
+        if they consented to network sharing. Officials never see residents. Merged records
+        are hidden: their history lives on the survivor.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        live = self.filter(merged_into__isnull=True)
+        if user.is_network_admin:
+            return live
+        if not user.works_with_residents:
+            return self.none()
+        return live.filter(Q(created_by_actor__in=user.actor_ids) | Q(sharing_consent=True))
+
+    def active(self):
+        return self.filter(merged_into__isnull=True, erased_at__isnull=True)
+
+
+class Resident(models.Model):
+    """An inhabitant helped by the network. Minimal data: nothing about health, origin or
+    religion."""
+
+    reference = models.CharField(_("référence"), max_length=12, unique=True, editable=False)
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    last_name = models.CharField(_("nom"), max_length=100, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("année de naissance"), null=True, blank=True)
+    neighbourhood = models.ForeignKey(
+        "pathway.Neighbourhood",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("quartier"),
+    )
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    social_status = models.CharField(
+        _("situation"), max_length=20, choices=SocialStatus.choices, default=SocialStatus.NOT_STATED
+    )
+    sharing_consent = models.BooleanField(_("accepte le partage dans le réseau"), default=False)
+    consent_at = models.DateTimeField(_("date du consentement"), null=True, blank=True)
+    consent_version = models.CharField(
+        _("version du texte de consentement"), max_length=10, blank=True
+    )
+    created_by_actor = models.ForeignKey(
+        "pathway.Actor",
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name=_("structure d'accueil"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
+    )
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        verbose_name=_("fusionné dans"),
+    )
+    erased_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
+
+    # The journey, denormalised from participations by services.resident_refresh_journey()
+    # so that lists and statistics never scan every participation.
+    first_session_on = models.DateField(_("premier accompagnement"), null=True, blank=True)
+    last_session_on = models.DateField(_("dernier accompagnement"), null=True, blank=True)
+    first_pole = models.CharField(
+        _("pôle d'entrée"), max_length=20, choices=Pole.choices, blank=True
+    )
+    necessity_on = models.DateField(_("pôle nécessité atteint le"), null=True, blank=True)
+    achievement_on = models.DateField(_("pôle accomplissement atteint le"), null=True, blank=True)
+    leisure_on = models.DateField(_("pôle loisir atteint le"), null=True, blank=True)
+    session_count = models.PositiveIntegerField(_("nombre d'accompagnements"), default=0)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("habitant")
+        verbose_name_plural = _("habitants")
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="resident_name_idx"),
+            models.Index(fields=["created_by_actor", "last_name"], name="resident_actor_name_idx"),
+            models.Index(fields=["first_session_on"], name="resident_first_session_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True)
+                | Q(birth_year__gte=1900, birth_year__lte=2100),
+                name="resident_birth_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(sharing_consent=False) | Q(consent_at__isnull=False),
+                name="resident_consent_is_dated",
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | ~Q(merged_into=models.F("id")),
+                name="resident_not_merged_into_itself",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = self.new_reference()
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def new_reference():
+        return "H" + random_code(7)
+
+    @property
+    def display_name(self):
+        if self.erased_at:
+            return _("Personne anonymisée")
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or _("Anonyme %(reference)s") % {"reference": self.reference}
+
+    @property
+    def consent_text(self):
+        return CONSENT_TEXTS.get(self.consent_version, "")
+
+    def give_consent(self, *, version=CURRENT_CONSENT_VERSION, at=None):
+        self.sharing_consent = True
+        self.consent_version = version
+        self.consent_at = at or timezone.now()
+
+    def withdraw_consent(self):
+        self.sharing_consent = False
+
+
+class SessionFormat(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individuel")
+    COLLECTIVE = "collective", _("Collectif (atelier)")
+
+
+class Location(models.TextChoices):
+    ON_SITE = "on_site", _("Dans un lieu du réseau")
+    HOME = "home", _("À domicile")
+    REMOTE = "remote", _("À distance")
+
+
+class WorkshopLevel(models.TextChoices):
+    BEGINNER = "beginner", _("Débutant")
+    INTERMEDIATE = "intermediate", _("Intermédiaire")
+    ADVANCED = "advanced", _("Avancé")
+
+
+class Equipment(models.TextChoices):
+    COMPUTER = "computer", _("Ordinateur")
+    TABLET = "tablet", _("Tablette")
+    SMARTPHONE = "smartphone", _("Smartphone")
+    OWN_DEVICE = "own_device", _("Appareil personnel")
+    PRINTER = "printer", _("Imprimante ou scanner")
+
+
+class SessionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Sessions run by the user's actors (all of them for the network admin)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_network_admin:
+            return self
+        if not user.works_with_residents:
+            return self.none()
+        return self.filter(actor__in=user.actor_ids)
+
+    def in_period(self, start, end):
+        return self.filter(date__gte=start, date__lte=end)
+
+    def with_list_data(self):
+        """Everything the session lists show, in a constant number of queries."""
+        return self.select_related("actor", "place", "module", "created_by").prefetch_related(
+            "topics"
+        )
+
+
+class Session(models.Model):
+    """A mediation session (activité): individual help or a collective workshop."""
+
+    MAX_MINUTES = 12 * 60
+
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("heure de début"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"))
+    format = models.CharField(
+        _("format"), max_length=12, choices=SessionFormat.choices, default=SessionFormat.INDIVIDUAL
+    )
+    actor = models.ForeignKey(
+        "pathway.Actor",
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("structure"),
+    )
+    location = models.CharField(
+        _("où"), max_length=10, choices=Location.choices, default=Location.ON_SITE
+    )
+    place = models.ForeignKey(
+        "pathway.Place",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("lieu"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="created_sessions",
+        verbose_name=_("saisi par"),
+    )
+    mediators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="sessions", verbose_name=_("médiateurs")
+    )
+    pole = models.CharField(_("pôle"), max_length=20, choices=Pole.choices)
+    topics = models.ManyToManyField(
+        "pathway.Topic", blank=True, related_name="sessions", verbose_name=_("thématiques")
+    )
+    module = models.ForeignKey(
+        "pathway.Module",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("module de formation"),
+    )
+    equipment = models.JSONField(_("matériel utilisé"), default=list, blank=True)
+    workshop_title = models.CharField(_("titre de l'atelier"), max_length=150, blank=True)
+    workshop_level = models.CharField(
+        _("niveau de l'atelier"), max_length=12, choices=WorkshopLevel.choices, blank=True
+    )
+    unregistered_count = models.PositiveSmallIntegerField(_("participants non inscrits"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    participant_count = models.PositiveSmallIntegerField(_("participants inscrits"), default=0)
+    # One key per displayed form (or API request): posting it twice creates one session.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(_("saisi le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("accompagnement")
+        verbose_name_plural = _("accompagnements")
+        ordering = ["-date", "-start_time", "-id"]
+        indexes = [
+            models.Index(fields=["actor", "-date"], name="session_actor_date_idx"),
+            models.Index(fields=["created_by", "-date"], name="session_creator_date_idx"),
+            models.Index(fields=["date", "pole"], name="session_date_pole_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0, duration_minutes__lte=12 * 60),
+                name="session_duration_0_12h",
+            ),
+            models.CheckConstraint(
+                condition=Q(place__isnull=True) | Q(location="on_site"),
+                name="session_place_only_on_site",
+            ),
+            models.CheckConstraint(
+                condition=Q(format="collective") | (Q(workshop_level="") & Q(unregistered_count=0)),
+                name="session_workshop_fields_collective_only",
+            ),
+            models.CheckConstraint(
+                condition=Q(module__isnull=True) | Q(pole="achievement"),
+                name="session_module_only_for_achievement",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} — {self.title}"
+
+    @property
+    def title(self):
+        if self.workshop_title:
+            return self.workshop_title
+        if self.module_id:
+            return self.module.name
+        return Pole(self.pole).label
+
+    @property
+    def hours(self):
+        return self.duration_minutes / 60
+
+    def can_be_changed_by(self, user, *, today=None):
+        """A mediator may edit or delete their own sessions for SESSION_EDIT_DAYS days."""
+        if user.is_network_admin:
+            return True
+        today = today or timezone.localdate()
+        return (
+            self.created_by_id == user.pk
+            and (today - self.created_at.date()).days <= settings.SESSION_EDIT_DAYS
+        )
+
+
+class Autonomy(models.IntegerChoices):
+    DONE_FOR = 1, _("Fait pour la personne")
+    DONE_WITH = 2, _("Fait avec la personne")
+    DONE_ALONE = 3, _("Fait seul par la personne")
+
+
+class PaperworkResult(models.TextChoices):
+    COMPLETED = "completed", _("Démarche terminée")
+    TO_CONTINUE = "to_continue", _("À poursuivre")
+    BLOCKED = "blocked", _("Bloquée")
+
+
+class BlockedReason(models.TextChoices):
+    FRANCECONNECT = "franceconnect", _("FranceConnect ou identifiants")
+    MISSING_DOCUMENT = "missing_document", _("Pièce justificative manquante")
+    NO_EMAIL_OR_PHONE = "no_email_or_phone", _("Pas d'adresse mail ou de téléphone")
+    WEBSITE_ISSUE = "website_issue", _("Site en panne ou bloquant")
+    NEEDS_OPERATOR = "needs_operator", _("Rendez-vous avec l'organisme nécessaire")
+    OTHER = "other", _("Autre raison")
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Participations of residents the user may see."""
+        return self.filter(resident__in=Resident.objects.visible_to(user))
+
+
+class Participation(models.Model):
+    """One resident in one session, with its outcome."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="participations", verbose_name=_("séance")
+    )
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.PROTECT,
+        related_name="participations",
+        verbose_name=_("habitant"),
+    )
+    # Copied from the session so that journeys and statistics read one table.
+    date = models.DateField(_("date"))
+    pole = models.CharField(_("pôle"), max_length=20, choices=Pole.choices)
+    actor = models.ForeignKey(
+        "pathway.Actor", on_delete=models.PROTECT, related_name="+", verbose_name=_("structure")
+    )
+    autonomy = models.PositiveSmallIntegerField(
+        _("autonomie"), choices=Autonomy.choices, null=True, blank=True
+    )
+    operator = models.ForeignKey(
+        "pathway.Operator",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+        verbose_name=_("organisme"),
+    )
+    paperwork_result = models.CharField(
+        _("résultat de la démarche"), max_length=12, choices=PaperworkResult.choices, blank=True
+    )
+    blocked_reason = models.CharField(
+        _("raison du blocage"), max_length=20, choices=BlockedReason.choices, blank=True
+    )
+    is_first_visit = models.BooleanField(_("première venue dans la structure"), default=False)
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["date", "id"]
+        indexes = [
+            models.Index(fields=["resident", "date"], name="particip_resident_date_idx"),
+            models.Index(fields=["date", "pole"], name="particip_date_pole_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "resident"], name="participation_once_per_session"
+            ),
+            models.CheckConstraint(
+                condition=Q(autonomy__isnull=True) | Q(autonomy__gte=1, autonomy__lte=3),
+                name="participation_autonomy_1_3",
+            ),
+            models.CheckConstraint(
+                condition=Q(blocked_reason="") | Q(paperwork_result="blocked"),
+                name="participation_reason_only_when_blocked",
+            ),
+            models.CheckConstraint(
+                condition=(Q(paperwork_result="") & Q(operator__isnull=True)) | Q(pole="necessity"),
+                name="participation_paperwork_only_for_necessity",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resident} — {self.session}"
+
+
+class CompetenceAssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(resident__in=Resident.objects.visible_to(user))
+
+
+class CompetenceAssessment(models.Model):
+    """A mediator's finding that a resident reached level N on a competence: the evidence
+    behind certificates."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("habitant")
+    )
+    competence = models.ForeignKey(
+        "pathway.Competence",
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("compétence"),
+    )
+    level = models.PositiveSmallIntegerField(_("niveau atteint"), choices=Level.CHOICES)
+    assessed_on = models.DateField(_("évalué le"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("évalué par"),
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("séance"),
+    )
+
+    objects = CompetenceAssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("évaluation de compétence")
+        verbose_name_plural = _("évaluations de compétences")
+        ordering = ["-assessed_on", "competence__code"]
+        indexes = [
+            models.Index(fields=["resident", "competence"], name="assessment_resident_idx"),
+        ]
+        constraints = [
+            level_range_check("level", "assessment_level_1_8"),
+            models.UniqueConstraint(
+                fields=["session", "resident", "competence"],
+                name="assessment_once_per_session",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resident} — {self.competence.code} niveau {self.level}"
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("Envoyée")
+    RECEIVED = "received", _("Reçue")
+    SEEN = "seen", _("Personne venue")
+    CLOSED = "closed", _("Clôturée")
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Referrals sent by or addressed to the user's actors, for residents they may see."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_network_admin:
+            return self
+        if not user.works_with_residents:
+            return self.none()
+        return self.filter(
+            Q(from_actor__in=user.actor_ids) | Q(to_actor__in=user.actor_ids)
+        ).filter(resident__in=Resident.objects.visible_to(user))
+
+    def unanswered_since(self, days, *, now=None):
+        limit = (now or timezone.now()) - timezone.timedelta(days=days)
+        return self.filter(status=ReferralStatus.SENT, sent_at__lt=limit)
+
+
+class Referral(models.Model):
+    """An orientation of a resident from one actor to another actor or pole."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("habitant")
+    )
+    from_actor = models.ForeignKey(
+        "pathway.Actor",
+        on_delete=models.PROTECT,
+        related_name="referrals_sent",
+        verbose_name=_("structure qui oriente"),
+    )
+    to_actor = models.ForeignKey(
+        "pathway.Actor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_received",
+        verbose_name=_("structure destinataire"),
+    )
+    to_pole = models.CharField(_("pôle visé"), max_length=20, choices=Pole.choices, blank=True)
+    reason = models.TextField(_("motif"))
+    status = models.CharField(
+        _("état"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("orienté par"),
+    )
+    sent_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    received_at = models.DateTimeField(_("reçue le"), null=True, blank=True)
+    seen_at = models.DateTimeField(_("personne venue le"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("orientation")
+        verbose_name_plural = _("orientations")
+        ordering = ["-sent_at"]
+        indexes = [
+            models.Index(fields=["to_actor", "status"], name="referral_inbox_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_actor__isnull=False) | ~Q(to_pole=""),
+                name="referral_has_destination",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resident} → {self.to_actor or Pole(self.to_pole).label}"
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The access journal is append-only.")
+
+    def delete(self):
+        raise PermissionError("The access journal is append-only.")
+
+    def visible_to(self, user):
+        return self if user.is_authenticated and user.is_network_admin else self.none()
+
+
+class AccessAction(models.TextChoices):
+    VIEW_JOURNEY = "view_journey", _("Consultation du parcours")
+    VIEW_RECORD = "view_record", _("Consultation de la fiche")
+    EDIT_RECORD = "edit_record", _("Modification de la fiche")
+    EXPORT = "export", _("Export des données")
+    MERGE = "merge", _("Fusion de fiches")
+    ERASE = "erase", _("Anonymisation")
+
+
+class AccessLog(models.Model):
+    """Append-only journal of every read or change of a resident's record by staff."""
+
+    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("qui")
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="+", verbose_name=_("habitant")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
+    path = models.CharField(_("page"), max_length=255, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entrée du journal d'accès")
+        verbose_name_plural = _("journal d'accès")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.user} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The access journal is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access journal is append-only.")
+
+
+class ResidentLinkQuerySet(models.QuerySet):
+    def usable(self, *, now=None):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class ResidentLink(models.Model):
+    """A personal link that opens a resident's own space. Only its hash is stored."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="links", verbose_name=_("habitant")
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
+    )
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+
+    objects = ResidentLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lien personnel")
+        verbose_name_plural = _("liens personnels")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.resident} ({self.expires_at:%d/%m/%Y})"
+
+    @staticmethod
+    def hash(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def create_for(cls, resident, *, created_by=None, days=365):
+        """Create a link and return (link, token); the token is shown once, never stored."""
+        token = secrets.token_urlsafe(24)
+        link = cls.objects.create(
+            resident=resident,
+            token_hash=cls.hash(token),
+            created_by=created_by,
+            expires_at=timezone.now() + timezone.timedelta(days=days),
+        )
+        return link, token
+
+    def revoke(self):
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

@@ -1,0 +1,74 @@
+"""Shared fixtures, among them the fixed cast used by every permission test:
+a mediator of actor A, a colleague at A, a mediator of actor B, an official, a resident and
+an anonymous visitor — plus the coordinator of A and the network admin."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from learners.models import ResidentLink
+from tests.factories import ActorFactory, ResidentFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class Cast:
+    actor_a: object
+    actor_b: object
+    mediator_a: object
+    colleague_a: object
+    mediator_b: object
+    coordinator_a: object
+    official: object
+    network_admin: object
+    resident: object  # a resident of actor A, who did not consent to network sharing
+    resident_token: str
+
+    STAFF = [
+        "mediator_a",
+        "colleague_a",
+        "mediator_b",
+        "coordinator_a",
+        "official",
+        "network_admin",
+    ]
+    ROLES = ["anonymous", "resident", *STAFF]
+
+    def client(self, role):
+        """A browser signed in as `role` (one of ROLES)."""
+        client = Client()
+        if role == "resident":
+            client.get(f"/me/link/{self.resident_token}/")
+        elif role != "anonymous":
+            client.force_login(getattr(self, role))
+        return client
+
+
+@pytest.fixture
+def cast(db):
+    actor_a = ActorFactory(name="France services de Miramas")
+    actor_b = ActorFactory(name="Médiathèque de Miramas")
+    resident = ResidentFactory(first_name="Éloïse", last_name="Garnier", created_by_actor=actor_a)
+    _link, token = ResidentLink.create_for(resident)
+    return Cast(
+        actor_a=actor_a,
+        actor_b=actor_b,
+        mediator_a=UserFactory(username="mediator_a", mediator=True, actors=[actor_a]),
+        colleague_a=UserFactory(username="colleague_a", mediator=True, actors=[actor_a]),
+        mediator_b=UserFactory(username="mediator_b", mediator=True, actors=[actor_b]),
+        coordinator_a=UserFactory(username="coordinator_a", coordinator=True, actors=[actor_a]),
+        official=UserFactory(username="official", official=True),
+        network_admin=UserFactory(username="network_admin", network_admin=True),
+        resident=resident,
+        resident_token=token,
+    )

@@ -1,0 +1,87 @@
+"""Walk every URL of the project with every member of the cast and check who gets in.
+
+Every named URL must appear in ROUTES: adding a page without saying who may open it fails
+this test. 200 = the page, 302 = sent elsewhere (login, or the person's own space),
+404 = not for this person (we never say 403: an object one may not see does not exist).
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+ROLES = [
+    "anonymous",
+    "resident",
+    "mediator_a",
+    "colleague_a",
+    "mediator_b",
+    "coordinator_a",
+    "official",
+    "network_admin",
+]
+EVERYONE = dict.fromkeys(ROLES, 200)
+
+
+def expect(default, **overrides):
+    return {role: overrides.get(role, default) for role in EVERYONE}
+
+
+# url name -> (path, or a function of the cast giving the path; expected status per role)
+ROUTES = {
+    "home": (
+        "/",
+        # Each person is sent to their own first page; visitors get the welcome page.
+        expect(302, anonymous=200),
+    ),
+    "privacy": ("/privacy/", EVERYONE),
+    "login": ("/login/", expect(302, anonymous=200, resident=200)),
+    "logout": ("/logout/", expect(405)),  # POST only
+    "session_list": (
+        "/sessions/",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
+    "stats": (
+        "/stats/",
+        expect(
+            404, anonymous=302, resident=302, official=200, coordinator_a=200, network_admin=200
+        ),
+    ),
+    "me": ("/me/", expect(302, resident=200)),
+    "me_access": ("/me/access/", EVERYONE),
+    "me_open": (lambda cast: f"/me/link/{cast.resident_token}/", expect(302)),
+    "me_leave": ("/me/leave/", expect(405)),  # POST only
+    "set_language": ("/i18n/setlang/", expect(302)),
+    "admin:index": ("/admin/", expect(302, network_admin=200)),
+}
+
+# Django admin pages other than the index are the admin's own business (its permission
+# system); the walk checks the entrance.
+IGNORED_NAMESPACES = {"admin"}
+
+
+def named_urls(resolver=None, namespace=None):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or namespace
+            yield from named_urls(pattern, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_named_url_is_walked():
+    names = {
+        name
+        for name in named_urls()
+        if name.split(":")[0] not in IGNORED_NAMESPACES or name == "admin:index"
+    }
+    missing = names - set(ROUTES)
+    assert not missing, f"Say who may open these pages in ROUTES: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_who_gets_in(cast, name):
+    path, expected = ROUTES[name]
+    if callable(path):
+        path = path(cast)
+    got = {role: cast.client(role).get(path).status_code for role in expected}
+    assert got == expected
