@@ -24,6 +24,13 @@ POLE_DATE_FIELD = {
 }
 
 
+def participations_changed(resident_ids):
+    """Call after any write to participations (a session logged, edited or deleted, records
+    merged, a file imported): keeps every figure derived from them right — the residents'
+    journeys and the statistics' summary tables."""
+    resident_refresh_journey(resident_ids)
+
+
 @transaction.atomic
 def resident_refresh_journey(resident_ids, *, batch_size=2000):
     """Recompute the denormalised journey fields of these residents from their participations.

@@ -5,7 +5,7 @@
 
 The figures are measured on a scratch database of the requested size, built once with
 seed_demo and reused by later runs (SQLite: a file under .bench/; PostgreSQL: a database
-named parcours_bench_<sessions> on the configured server). Each app declares its groups in
+named <database>_bench_<sessions> on the configured server). Each app declares its groups in
 its own bench.py with the @group decorator; a group returns a dict of figures. Timings
 are never asserted by tests: this command prints them, with their baselines where an issue
 names one, measured in the same run.
@@ -67,7 +67,8 @@ class Bench:
             folder = Path(settings.BASE_DIR) / ".bench"
             folder.mkdir(exist_ok=True)
             return str(folder / f"bench-{label}.sqlite3")
-        return f"parcours_bench_{label}"
+        # Named after the configured database, so that two checkouts never share one.
+        return f"{self.original_name}_bench_{label}"
 
     def switch_to(self, name):
         connections["default"].close()
