@@ -185,6 +185,7 @@ class Town:
     actors_by_pole: dict = field(default_factory=dict)
     modules_of: dict = field(default_factory=dict)  # actor id -> the modules it teaches
     leisure_topics_of: dict = field(default_factory=dict)
+    references: set = field(default_factory=set)  # residents' references handed out so far
 
 
 @dataclass
@@ -583,8 +584,14 @@ def new_resident(town, rng, fake):
     actor = rng.choice(town.actors_by_pole[first_pole])
     crosses = any(pole not in town.poles_of[actor.id] for pole in profile)
     consent = crosses or rng.random() < 0.4
+    # Random references collide now and then among 100,000 residents (about one chance in
+    # six): draw again rather than fail the whole seeding at the end of a chunk.
+    reference = Resident.new_reference()
+    while reference in town.references:
+        reference = Resident.new_reference()
+    town.references.add(reference)
     person = Resident(
-        reference=Resident.new_reference(),
+        reference=reference,
         first_name=fake.first_name(),
         last_name=fake.last_name(),
         birth_year=rng.choice(
