@@ -7,6 +7,7 @@ from django.db.models import Count, Max, Min
 
 from learners.models import Participation, Resident
 from pathway.models import Pole
+from pathway.services import stats_refresh
 
 JOURNEY_FIELDS = [
     "first_session_on",
@@ -24,11 +25,15 @@ POLE_DATE_FIELD = {
 }
 
 
+@transaction.atomic
 def participations_changed(resident_ids):
     """Call after any write to participations (a session logged, edited or deleted, records
-    merged, a file imported): keeps every figure derived from them right — the residents'
-    journeys and the statistics' summary tables."""
+    merged, a file imported), after recording competence assessments, and after changing a
+    resident's neighbourhood, birth year or social status: keeps every figure derived from
+    them right — the residents' journeys and the statistics' summary tables."""
+    resident_ids = set(resident_ids)
     resident_refresh_journey(resident_ids)
+    stats_refresh(resident_ids)
 
 
 @transaction.atomic

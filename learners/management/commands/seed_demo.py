@@ -39,6 +39,7 @@ from learners.models import (
     WorkshopLevel,
 )
 from pathway.models import Actor, ActorKind, Competence, Module, Pole, Topic
+from pathway.services import stats_refresh
 from tests.factories import (
     DEMO_PASSWORD,
     ActorFactory,
@@ -287,6 +288,8 @@ def seed(*, residents, sessions, seed=2026, reset=False, progress=None, today=No
         rows = build_people(
             town, rng, residents=residents, sessions=sessions, today=today, progress=progress
         )
+        # Bulk inserts bypass participations_changed(): fill the statistics summaries once.
+        stats_refresh()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -297,13 +300,30 @@ def wipe():
     """Delete everything seed_demo creates (children before parents)."""
     from certificates.models import Certificate, CertificateCompetence, Signatory
     from learners.models import AccessLog
-    from pathway.models import ModuleCompetence, Neighbourhood, Operator, Place
+    from pathway.models import (
+        ModuleCompetence,
+        Neighbourhood,
+        Operator,
+        Place,
+        StatsActivity,
+        StatsModuleCompletion,
+        StatsPaperwork,
+        StatsPeriodReach,
+        StatsReach,
+        StatsResident,
+    )
 
     # The journal is append-only through the ORM; resetting a demo database is the one place
     # where it is emptied, with plain SQL.
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(AccessLog._meta.db_table)}")
     models = [
+        StatsResident,
+        StatsReach,
+        StatsPeriodReach,
+        StatsModuleCompletion,
+        StatsActivity,
+        StatsPaperwork,
         CertificateCompetence,
         Certificate,
         Signatory,
