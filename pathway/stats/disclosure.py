@@ -22,9 +22,11 @@ class Disclosure:
     who did not go on to training: started − reached) is an undisplayed cell of an
     equation. For every equation whose total is shown, what a reader can deduce about a
     small cell — knowing that "< 5" means 1 to 4, that masked cells are at least the
-    threshold, and subtracting what is shown — must still span 1 to 4; otherwise the
-    smallest shown part (or, failing that, the total) is masked too, until every equation
-    is safe (secondary suppression). Zeros are shown: they reveal nobody.
+    threshold, and subtracting what is shown — must leave it at least two possible values,
+    up to 4 (it could be any "< 5"), and a masked cell may never be the only unknown of an
+    equation; otherwise the smallest shown part (or, failing that, the total) is masked
+    too, until every equation is safe (secondary suppression). Zeros are shown: they reveal
+    nobody, and a masked zero would reveal its neighbour.
     """
 
     def __init__(self, threshold):
@@ -84,7 +86,7 @@ class Disclosure:
             lowest, highest = self.bounds(cell)
             lowest = max(lowest, rest - sum(self.bounds(other)[1] for other in others))
             highest = min(highest, rest - sum(self.bounds(other)[0] for other in others))
-            if lowest > 1 or highest < self.threshold - 1:
+            if lowest >= highest or highest < self.threshold - 1:
                 return True
         return False
 
