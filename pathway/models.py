@@ -504,6 +504,8 @@ class StatsReach(models.Model):
                 ],
                 name="stats_reach_scope_idx",
             ),
+            # A refresh reads and replaces one resident's rows.
+            models.Index(fields=["resident"], name="stats_reach_resident_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -109,6 +109,11 @@ def _rebuild_everything():
             ((*key, n, new) for key, (n, new) in cells.items()),
         )
     _refresh_months(None)
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner (allowed inside a transaction, unlike VACUUM).
+        with connection.cursor() as cursor:
+            for model in (StatsResident, StatsReach, StatsPeriodReach, StatsModuleCompletion):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 # What period_cells() and _digests() read of a StatsReach row, in this order.

@@ -4,6 +4,7 @@ drawn from the very cells of the tables so that they hide what the tables hide."
 import math
 from dataclasses import dataclass
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from pathway.stats.disclosure import Cell
@@ -87,6 +88,7 @@ class LineChart:
 
     @classmethod
     def build(cls, chart_id, title, months, series):
+        """`months`: first days of the months; `series`: [(name, css, cells)]."""
         values = [
             c.value
             for _n, _c, cells in series
@@ -123,9 +125,10 @@ class LineChart:
                 }
             )
         every = max(1, math.ceil(len(months) / 12))
+        one_year = len({month.year for month in months}) == 1
         labels = [
-            (round(cls.LEFT + i * step, 1), short_month(label))
-            for i, label in enumerate(months)
+            (round(cls.LEFT + i * step, 1), short_month(month, with_year=not one_year))
+            for i, month in enumerate(months)
             if i % every == 0
         ]
         ticks = [(y_of(top * i / 4), Cell.number(top * i / 4).text) for i in range(5)]
@@ -136,7 +139,9 @@ class LineChart:
         for name, _css, cells in series:
             lines.append(
                 f"{name} : "
-                + ", ".join(f"{m} {c.text}" for m, c in zip(months, cells, strict=True))
+                + ", ".join(
+                    f"{month_label(m)} {c.text}" for m, c in zip(months, cells, strict=True)
+                )
             )
         description = _(
             "Courbes, une par pôle. %(values)s. Les chiffres sont repris dans le tableau qui suit."
@@ -153,7 +158,11 @@ def nice_ceiling(value):
     return 10 * magnitude
 
 
-def short_month(label):
-    """'janvier 2026' → 'janv. 26' for axis labels."""
-    name, _sep, year = str(label).partition(" ")
-    return f"{name[:4]}{'.' if len(name) > 4 else ''} {year[-2:]}"
+def short_month(month, *, with_year):
+    """An axis label: "janv." (or "janv. 26" when the chart spans several years)."""
+    name = formats.date_format(month, "N")
+    return f"{name} {month:%y}" if with_year else name
+
+
+def month_label(month):
+    return formats.date_format(month, "F Y")

@@ -2,6 +2,7 @@
 
 import functools
 import math
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from django.utils import formats
@@ -72,38 +73,56 @@ class Disclosure:
         hidden = [part for part in parts if self.state[part] != VISIBLE]
         if not hidden:
             return False
-        rest = self.values[total] - sum(
-            self.values[part] for part in parts if self.state[part] == VISIBLE
-        )
         if len(hidden) == 1 and (
             self.state[hidden[0]] == MASKED or self.is_small(self.values[hidden[0]])
         ):
             return True  # the lone hidden cell is the difference
-        for cell in hidden:
+        rest = self.values[total] - sum(
+            self.values[part] for part in parts if self.state[part] == VISIBLE
+        )
+        # Sums of the others' bounds, without an O(n²) loop (infinite bounds counted apart).
+        bounds = [self.bounds(cell) for cell in hidden]
+        lowest_sum = sum(low for low, _high in bounds)
+        finite_high = sum(high for _low, high in bounds if high != math.inf)
+        infinite = sum(high == math.inf for _low, high in bounds)
+        for cell, (low, high) in zip(hidden, bounds, strict=True):
             if not self.is_small(self.values[cell]):
                 continue
-            others = [other for other in hidden if other != cell]
-            lowest, highest = self.bounds(cell)
-            lowest = max(lowest, rest - sum(self.bounds(other)[1] for other in others))
-            highest = min(highest, rest - sum(self.bounds(other)[0] for other in others))
+            mine_infinite = high == math.inf
+            others_high = (
+                math.inf
+                if infinite - mine_infinite
+                else finite_high - (0 if mine_infinite else high)
+            )
+            lowest = max(low, rest - others_high)
+            highest = min(high, rest - (lowest_sum - low))
             if lowest >= highest or highest < self.threshold - 1:
                 return True
         return False
 
     def protect(self):
+        """Mask cells until every equation is safe: each equation is checked again when
+        one of its cells gets masked."""
         order = {key: i for i, key in enumerate(self.values)}
-        changed = True
-        while changed:
-            changed = False
-            for total, parts in self.equations:
-                if not self.is_unsafe(total, parts):
-                    continue
-                candidates = [p for p in parts if self.state[p] == VISIBLE and self.values[p]]
-                if not candidates:
-                    candidates = [total]
-                cell = min(candidates, key=lambda key: (self.values[key], order[key]))
-                self.state[cell] = MASKED
-                changed = True
+        involving = defaultdict(list)
+        for index, (total, parts) in enumerate(self.equations):
+            for key in (total, *parts):
+                involving[key].append(index)
+        pending = deque(range(len(self.equations)))
+        queued = set(pending)
+        while pending:
+            index = pending.popleft()
+            queued.discard(index)
+            total, parts = self.equations[index]
+            if not self.is_unsafe(total, parts):
+                continue
+            candidates = [p for p in parts if self.state[p] == VISIBLE and self.values[p]]
+            cell = min(candidates or [total], key=lambda key: (self.values[key], order[key]))
+            self.state[cell] = MASKED
+            for other in (index, *involving[cell]):
+                if other not in queued:
+                    pending.append(other)
+                    queued.add(other)
         return self
 
     def shown(self, key):

@@ -186,7 +186,9 @@ def _collect_reach(figures, filters):
     elif filters.actor_ids is None:
         scope = Q(actor__isnull=True, kind="")
     elif len(filters.actor_ids) == 1:
-        scope = Q(actor_id__in=filters.actor_ids)
+        # kind="" always holds for an actor's rows: it lets the (…, kind, actor, …)
+        # indexes be used.
+        scope = Q(actor_id__in=filters.actor_ids, kind="")
     else:
         return _reach_by_resident(figures, filters)
     span = period.span()
@@ -268,7 +270,7 @@ def _reach_by_resident(figures, filters):
     # month's year for the series.
     public = replace(filters, age="").public()
     rows = StatsReach.objects.filter(
-        public, actor_id__in=filters.actor_ids, year__lte=max(masks)
+        public, actor_id__in=filters.actor_ids, kind="", year__lte=max(masks)
     ).values_list(
         "resident_id",
         "year",

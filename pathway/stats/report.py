@@ -1,10 +1,12 @@
 """Every table of the dashboard, built once from the figures with small counts
 suppressed: the page, its charts and its exports all read these."""
 
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from learners.models import Autonomy, BlockedReason, PaperworkResult, SessionFormat, SocialStatus
@@ -12,6 +14,12 @@ from pathway.models import Actor, Module, Neighbourhood, Operator, Pole
 from pathway.stats.charts import BarChart, LineChart
 from pathway.stats.disclosure import Cell, Disclosure, Row, Table
 from pathway.stats.figures import AGE_BAND_CHOICES, POLES, month_label
+
+
+def collate(text):
+    """Sort key: "École" among the E, "Médiathèque" before "Mission"."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 @dataclass
@@ -56,7 +64,8 @@ class Report:
     """The dashboard's tables, with small counts suppressed once for the page and the
     exports alike."""
 
-    def __init__(self, figures, filters, lookups, *, threshold=None):
+    def __init__(self, figures, filters, lookups, *, threshold=None, today=None):
+        self.today = today or timezone.localdate()
         self.figures = figures
         self.filters = filters
         self.lookups = lookups
@@ -262,7 +271,7 @@ class Report:
         d = self.disclosure
         self.modules = sorted(
             set(self.figures.completions) | set(self.figures.certificates),
-            key=lambda m: self.lookups.modules.get(m, ""),
+            key=lambda m: collate(self.lookups.modules.get(m, "")),
         )
         for module_id in self.modules:
             d.count(("completed", module_id), self.figures.completions.get(module_id, 0))
@@ -273,9 +282,10 @@ class Report:
     def _count_referrals(self):
         d = self.disclosure
         referrals = self.figures.referrals
-        self.senders = sorted({f for f, _t, _p in referrals}, key=self._actor)
+        self.senders = sorted({f for f, _t, _p in referrals}, key=lambda a: collate(self._actor(a)))
         self.receivers = sorted(
-            {(t, p) for _f, t, p in referrals}, key=lambda tp: (tp[0] is None, self._receiver(tp))
+            {(t, p) for _f, t, p in referrals},
+            key=lambda tp: (tp[0] is None, collate(self._receiver(tp))),
         )
         for (from_id, to_id, to_pole), (sent, seen, closed) in referrals.items():
             d.count(("sent", from_id, (to_id, to_pole)), sent)
@@ -737,6 +747,8 @@ class Report:
             minutes[month] += spent
         rows = []
         for month in self.filters.period.months():
+            if month > self.today:
+                break  # months to come: nothing yet, and a fall to zero would mislead
             cells = []
             for name in ["all", *poles]:
                 key = ("month", month, name)
@@ -761,7 +773,7 @@ class Report:
         table.chart = LineChart.build(
             "chart-mois",
             _("Habitants accompagnés chaque mois, par pôle"),
-            [row.label for row in rows],
+            [row.key for row in rows],
             [
                 (pole.short_label, pole.value, [row.cells[1 + i] for row in rows])
                 for i, pole in enumerate(poles)
@@ -786,7 +798,7 @@ class Report:
         ):
             mine = sorted(
                 (n for n in present if n is not None and names[n][1] == priority),
-                key=lambda n: names[n][0],
+                key=lambda n: collate(names[n][0]),
             )
             rows += [row(names[n][0], ("neighbourhood", n), key=n) for n in mine]
             rows.append(row(label, subtotal, total=True))

@@ -4,6 +4,7 @@ that no total, subtotal or difference gives it away — on the page and in the e
 import datetime
 import io
 import itertools
+import random
 import zipfile
 
 import openpyxl
@@ -21,7 +22,8 @@ def what_a_reader_can_deduce(disclosure):
     "< 5" meaning 1 to 4, "masqué" meaning at least 5, zeros always shown) and with every
     published relation. Returns {hidden cell: set of possible values}."""
     d = disclosure
-    top = max(d.values.values())
+    # A reader knows no upper bound of a masked cell: search well above the real values.
+    top = 2 * max(d.values.values()) + K
     domains = {}
     for key, state in d.state.items():
         if state == SMALL:
@@ -64,6 +66,17 @@ def test_a_small_cell_shows_less_than_five_and_another_one_is_masked():
     assert d.cell(1).text == "masqué"  # the smallest other cell, else 25 − 10 − 12 = 3
     assert d.cell(2).text == "12" and d.cell("total").text == "25"
     assert_nothing_small_can_be_deduced(d)
+
+
+def test_random_distributions_never_let_a_small_count_through():
+    rng = random.Random(2026)
+    tried = 0
+    while tried < 60:
+        values = [rng.choice([0, 1, 2, 3, 4, 5, 6, 9, 14]) for _ in range(rng.randint(2, 4))]
+        if sum(values) < K:
+            continue  # a total that is itself "< 5" already says its parts are small
+        tried += 1
+        assert_nothing_small_can_be_deduced(distribution(values))
 
 
 def test_zeros_are_shown_and_never_used_to_hide_a_cell():
