@@ -8,12 +8,13 @@ command call it for everybody after bulk inserts.
 """
 
 import datetime
+import functools
 import hashlib
 import zlib
 from collections import defaultdict
 from itertools import batched, groupby
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, DateField, F, JSONField, Q, Sum
 
 from learners.models import CompetenceAssessment, Participation, Resident, Session
@@ -160,6 +161,15 @@ def _digests(rows):
     return digests
 
 
+@functools.cache
+def _periods(year, mask):
+    """The months, quarters and year (first day, span) that a month mask touches."""
+    periods = [(datetime.date(year, 1, 1), 12)]
+    periods += [(datetime.date(year, 3 * q + 1, 1), 3) for q in range(4) if mask & QUARTER_MASKS[q]]
+    periods += [(datetime.date(year, m + 1, 1), 1) for m in range(12) if mask >> m & 1]
+    return periods
+
+
 def period_cells(rows):
     """What these StatsReach rows (REACH_FIELDS tuples) add to StatsPeriodReach:
     {PERIOD_KEY values: [residents, new residents]}."""
@@ -167,22 +177,16 @@ def period_cells(rows):
     for row in rows:
         _resident, year, actor_id, kind, neighbourhood_id, birth_year, status = row[:7]
         band = AgeBand.of(birth_year, year)
-        january = datetime.date(year, 1, 1)
         for pole, mask, first in zip(POLE_KEYS, row[8:12], row[12:16], strict=True):
             if not mask:
                 continue
             scope = (actor_id, kind, pole, neighbourhood_id, band, status)
-            periods = [(january, 12)]
-            periods += [
-                (datetime.date(year, 3 * q + 1, 1), 3) for q in range(4) if mask & QUARTER_MASKS[q]
-            ]
-            periods += [(datetime.date(year, m + 1, 1), 1) for m in range(12) if mask >> m & 1]
-            for period in periods:
-                cells[*period, *scope][0] += 1
+            for start, span in _periods(year, mask):
+                cells[start, span, *scope][0] += 1
             if first is not None and first.year == year:
-                quarter = datetime.date(year, 3 * ((first.month - 1) // 3) + 1, 1)
-                for period in ((january, 12), (quarter, 3), (first.replace(day=1), 1)):
-                    cells[*period, *scope][1] += 1
+                # The year, quarter and month of the first visit: a mask of that month.
+                for start, span in _periods(year, 1 << (first.month - 1)):
+                    cells[start, span, *scope][1] += 1
     return cells
 
 
@@ -239,26 +243,32 @@ def _insert(model, columns, rows):
     rows = list(rows)
     if not rows:
         return
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: it is read for every value
     fields = [model._meta.get_field(column) for column in columns]
+
     # Dates and JSON need the backend's form; numbers and strings go as they are.
-    prepare = [
-        field.get_db_prep_save if isinstance(field, DateField | JSONField) else None
-        for field in fields
-    ]
-    quote = connection.ops.quote_name
+    def prepare(field):
+        if isinstance(field, JSONField):
+            return lambda value: field.get_db_prep_save(value, db)
+        if isinstance(field, DateField):
+            return db.ops.adapt_datefield_value
+        return None
+
+    preparers = [prepare(field) for field in fields]
+    quote = db.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table),
         ", ".join(quote(field.column) for field in fields),
         ", ".join(["%s"] * len(fields)),
     )
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         for chunk in batched(rows, INSERT_BATCH):
             cursor.executemany(
                 sql,
                 [
                     tuple(
-                        value if p is None or value is None else p(value, connection)
-                        for p, value in zip(prepare, row, strict=True)
+                        value if p is None or value is None else p(value)
+                        for p, value in zip(preparers, row, strict=True)
                     )
                     for row in chunk
                 ],

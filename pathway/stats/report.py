@@ -382,13 +382,18 @@ class Report:
             _("Indicateur"),
             [_("Valeur")],
             rows,
-            note=_(
-                "Séances et heures de médiation décrivent l'offre : les filtres sur le public "
-                "(quartier, âge, situation) ne s'y appliquent pas, ni aux démarches."
-            )
-            if self.filters.has_public_filter()
-            else "",
+            note=" ".join(self._offer_note()),
         )
+
+    def _offer_note(self):
+        if not self.filters.has_public_filter():
+            return []
+        return [
+            _(
+                "Séances, heures et démarches décrivent l'offre : les filtres sur le public "
+                "(quartier, âge, situation) ne s'y appliquent pas."
+            )
+        ]
 
     def _new_label(self):
         if self.filters.pole:
@@ -578,7 +583,10 @@ class Report:
             [str(r.label) for r in RESULTS]
             + [_("Total"), _("Part terminée"), _("Principale raison de blocage")],
             rows,
-            note=_("Chaque démarche accompagnée compte une fois par habitant et par séance."),
+            note=" ".join(
+                [_("Chaque démarche accompagnée compte une fois par habitant et par séance.")]
+                + self._offer_note(),
+            ),
         )
         table.chart = BarChart.build(
             "chart-demarches",
@@ -768,7 +776,10 @@ class Report:
             _("Mois"),
             columns,
             rows,
-            note=_("Un habitant venu plusieurs mois compte dans chacun de ces mois."),
+            note=" ".join(
+                [_("Un habitant venu plusieurs mois compte dans chacun de ces mois.")]
+                + self._offer_note(),
+            ),
         )
         table.chart = LineChart.build(
             "chart-mois",

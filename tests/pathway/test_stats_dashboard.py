@@ -140,6 +140,9 @@ def test_periods_and_filters_in_words(cast):
     filters = custom.context["report"].filters
     assert (filters.period.start, filters.period.end) == (D(2025, 11, 1), D(2026, 2, 1))
     assert ("Quartier", "Quartiers prioritaires (QPV)") in filters.described
+    # Sessions describe the offer: the page says the public filters leave them out.
+    assert "les filtres sur le public" in custom.content.decode()
+    assert "les filtres sur le public" not in client.get("/stats/?year=2026").content.decode()
     kind = client.get("/stats/?year=2026&actor_kind=france_services")
     assert kind.context["report"].filters.actor_kind == ActorKind.FRANCE_SERVICES
 
