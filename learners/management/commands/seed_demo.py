@@ -494,16 +494,24 @@ def build_chunk(town, rng, fake, *, size, target_sessions, start, today, first, 
         events += plan_journey(town, rng, person, index, start=start, today=today, scale=scale)
 
     sessions = group_sessions(town, rng, events, target_sessions, today)
+    # In date order, so that "first visit to this actor" is true of the first one.
+    sessions.sort(key=lambda pair: (pair[0].date, pair[0].start_time))
+    participations_of = defaultdict(list)
+    for session, group in sessions:
+        for event in group:
+            participations_of[event.resident].append((session.date, session.pole, session.actor_id))
+    set_journeys(people, participations_of)
 
-    Resident.objects.bulk_create(people, batch_size=1000)
+    reserve_ids(Resident, people)
+    fast_insert(Resident, people)
     session_objects = [s for s, _ in sessions]
-    Session.objects.bulk_create(session_objects, batch_size=1000)
+    reserve_ids(Session, session_objects)
+    fast_insert(Session, session_objects)
 
     mediator_links, topic_links, participations, assessments = [], [], [], []
     MediatorLink = Session.mediators.through
     TopicLink = Session.topics.through
     seen_at_actor = set()
-    participations_of = defaultdict(list)
     for session, group in sessions:
         mediator_links.append(MediatorLink(session_id=session.id, user_id=session.created_by_id))
         if session.topic_id_hint:
@@ -534,7 +542,6 @@ def build_chunk(town, rng, fake, *, size, target_sessions, start, today, first, 
                 if participation.paperwork_result == PaperworkResult.BLOCKED:
                     participation.blocked_reason = weighted(rng, BLOCKED_REASONS)
             participations.append(participation)
-            participations_of[event.resident].append((session.date, session.pole, session.actor_id))
             for competence_id, level in event.assess or []:
                 assessments.append(
                     CompetenceAssessment(
@@ -546,28 +553,14 @@ def build_chunk(town, rng, fake, *, size, target_sessions, start, today, first, 
                         session_id=session.id,
                     )
                 )
-    MediatorLink.objects.bulk_create(mediator_links, batch_size=2000)
-    TopicLink.objects.bulk_create(topic_links, batch_size=2000)
-    Participation.objects.bulk_create(participations, batch_size=2000)
-    CompetenceAssessment.objects.bulk_create(assessments, batch_size=2000)
+    fast_insert(MediatorLink, mediator_links)
+    fast_insert(TopicLink, topic_links)
+    fast_insert(Participation, participations)
+    fast_insert(CompetenceAssessment, assessments)
     referrals = build_referrals(town, rng, people, participations_of)
-    Referral.objects.bulk_create(referrals, batch_size=2000)
-    set_journeys(people, participations_of)
-    Resident.objects.bulk_update(
-        people,
-        [
-            "first_session_on",
-            "last_session_on",
-            "first_pole",
-            "necessity_on",
-            "achievement_on",
-            "leisure_on",
-            "session_count",
-        ],
-        batch_size=1000,
-    )
+    fast_insert(Referral, referrals)
     return (
-        len(people) * 2
+        len(people)
         + len(session_objects)
         + len(mediator_links)
         + len(topic_links)
@@ -575,6 +568,76 @@ def build_chunk(town, rng, fake, *, size, target_sessions, start, today, first, 
         + len(assessments)
         + len(referrals)
     )
+
+
+# Column types whose Python values the database drivers take as they are.
+PLAIN_FIELDS = {
+    "AutoField",
+    "BigAutoField",
+    "BooleanField",
+    "CharField",
+    "EmailField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+    "BigIntegerField",
+}
+
+
+def reserve_ids(model, objects):
+    """Give unsaved objects their primary keys up front, so that rows referring to them can be
+    written without reading anything back."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(objects)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        else:
+            cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
+            first = cursor.fetchone()[0] + 1
+            ids = range(first, first + len(objects))
+    for obj, pk in zip(objects, ids, strict=True):
+        obj.pk = pk
+
+
+def fast_insert(model, objects):
+    """Write model instances in bulk without the ORM's per-row SQL compilation: COPY on
+    PostgreSQL, executemany on SQLite. Every concrete field is written, so fields added to
+    the models later are seeded with their defaults; the primary key only if reserved."""
+    if not objects:
+        return
+    with_pk = objects[0].pk is not None
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    convert = [None if f.get_internal_type() in PLAIN_FIELDS else f for f in fields]
+    rows = (
+        tuple(
+            getattr(obj, f.attname)
+            if c is None
+            else c.get_db_prep_save(c.pre_save(obj, add=True), connection)
+            for f, c in zip(fields, convert, strict=True)
+        )
+        for obj in objects
+    )
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", list(rows)
+            )
 
 
 def new_resident(town, rng, fake):
