@@ -125,6 +125,8 @@ class GuideDocument(BaseDocTemplate):
             rightMargin=2 * cm,
             topMargin=2 * cm,
             bottomMargin=2.2 * cm,
+            # Without it reportlab declares Helvetica (not embedded) on every page.
+            initialFontName=register_fonts().regular,
             **kwargs,
         )
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from opening_hours import OpeningHours, ParserError, State
@@ -385,35 +386,37 @@ def french_day(day, today):
     return _("le %(date)s") % {"date": french_date(day)}
 
 
-def describe_week_grouped(expression):
-    """The usual week in a few lines for print: ["Du lundi au vendredi : 9 h – 12 h",
-    "Samedi : 9 h – 12 h"], closed days left out."""
-    week = usual_week(expression)
-    lines, run = [], []
-
-    def flush():
-        if not run:
-            return
-        text = french_slots(week[run[0]])
-        if len(run) == 1:
-            days = str(DAY_NAMES[run[0]]).capitalize()
-        elif len(run) == 2:
-            days = _("%(first)s et %(last)s") % {
-                "first": str(DAY_NAMES[run[0]]).capitalize(),
-                "last": DAY_NAMES[run[1]],
-            }
+def french_days(days):
+    """[0, 1, 2, 3, 4] -> "du lundi au vendredi"; [2, 5] -> "mercredi et samedi"."""
+    runs = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
         else:
-            days = _("Du %(first)s au %(last)s") % {
-                "first": DAY_NAMES[run[0]],
-                "last": DAY_NAMES[run[-1]],
-            }
-        lines.append(f"{days} : {text}")
+            runs.append([day])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(
+                _("du %(first)s au %(last)s")
+                % {"first": DAY_NAMES[run[0]], "last": DAY_NAMES[run[-1]]}
+            )
+        else:
+            parts.extend(str(DAY_NAMES[day]) for day in run)
+    if len(parts) == 1:
+        return parts[0]
+    return _("%(list)s et %(last)s") % {"list": ", ".join(parts[:-1]), "last": parts[-1]}
 
+
+def describe_week_grouped(expression):
+    """The usual week in a few lines for print, days with the same hours together:
+    ["Du lundi au vendredi : 9 h – 12 h", "Mercredi et samedi : 14 h – 17 h"]; closed days
+    are left out."""
+    week = usual_week(expression)
+    by_slots = {}
     for day in range(7):
-        if week[day] and run and week[day] == week[run[-1]] and day == run[-1] + 1:
-            run.append(day)
-            continue
-        flush()
-        run = [day] if week[day] else []
-    flush()
-    return lines
+        if week[day]:
+            by_slots.setdefault(tuple(week[day]), []).append(day)
+    return [
+        f"{capfirst(french_days(days))} : {french_slots(slots)}" for slots, days in by_slots.items()
+    ]

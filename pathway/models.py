@@ -6,7 +6,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -791,7 +791,10 @@ class PlannedWorkshop(models.Model):
     )
     starts_at = models.DateTimeField(_("date et heure"))
     duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"), default=90)
-    seats = models.PositiveSmallIntegerField(_("nombre de places"))
+    seats = models.PositiveSmallIntegerField(
+        _("nombre de places"),
+        validators=[MinValueValidator(1, _("Indiquez au moins une place."))],
+    )
     seats_taken = models.PositiveSmallIntegerField(_("places déjà prises"), default=0)
     is_published = models.BooleanField(_("publié dans le guide"), default=True)
     created_by = models.ForeignKey(

@@ -367,6 +367,11 @@ class PlaceResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = False
 
+    def import_data(self, dataset, **kwargs):
+        # All or nothing: one invalid row and no row is written.
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return super().import_data(dataset, **kwargs)
+
     def get_instance(self, instance_loader, row):
         siret = re.sub(r"\s", "", str(row.get("pivot") or ""))
         return Place.objects.filter(

@@ -245,7 +245,7 @@ def workshop_manage(request):
     workshops = (
         PlannedWorkshop.objects.visible_to(request.user)
         .upcoming(now=now)
-        .select_related("place", "actor")
+        .select_related("place__actor", "actor")
     )
     page = Paginator(workshops, 25).get_page(request.GET.get("page"))
     return render(request, "pathway/workshop_manage.html", {"page": page})
