@@ -192,7 +192,7 @@ def place_block(place, s, *, today):
         lines.append(Paragraph(escape(_("Horaires : appelez avant de venir.")), s["body"]))
     contacts = []
     if place.phone:
-        contacts.append(_("Tél. %(phone)s") % {"phone": display_phone(place.phone)})
+        contacts.append(_("Tél. %(phone)s") % {"phone": place.phone_display})
     if place.email:
         contacts.append(place.email)
     if contacts:
@@ -214,14 +214,6 @@ def seats_text(free):
     if free == 1:
         return _("1 place libre")
     return _("%(n)s places libres") % {"n": free}
-
-
-def display_phone(phone):
-    """+33490581234 -> 04 90 58 12 34 (how people dial it)."""
-    if phone.startswith("+33") and len(phone) == 12:
-        digits = "0" + phone[3:]
-        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
-    return phone
 
 
 def build_guide(*, places=None, workshops=None, now=None):
@@ -325,7 +317,7 @@ def build_guide(*, places=None, workshops=None, now=None):
             story.append(Paragraph(escape(_("Aucun lieu pour le moment.")), s["body"]))
         for place in at_pole:
             where = place.neighbourhood.name if place.neighbourhood else place.city
-            contact = display_phone(place.phone) if place.phone else ""
+            contact = place.phone_display if place.phone else ""
             text = f"<b>{escape(place.name)}</b> — {escape(where)}"
             if contact:
                 text += f" — {escape(contact)}"

@@ -299,15 +299,14 @@ def describe_exceptions(expression, *, today, horizon_days=45):
     if timetable.closed_on_public_holidays:
         coming = [
             f"{french_date(day, weekday=True)} ({name})"
-            for year in {today.year, today.year + 1}
+            for year in (today.year, today.year + 1)
             for day, name in french_public_holidays(year).items()
             if today <= day <= today + datetime.timedelta(days=horizon_days)
             and usual_week(expression)[day.weekday()]
         ]
         if coming:
             sentences.append(
-                _("Prochain jour férié, lieu fermé : %(days)s.")
-                % {"days": ", ".join(sorted(coming))}
+                _("Prochain jour férié, lieu fermé : %(days)s.") % {"days": ", ".join(coming)}
                 if len(coming) == 1
                 else _("Prochains jours fériés, lieu fermé : %(days)s.")
                 % {"days": ", ".join(coming)}

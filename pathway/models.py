@@ -558,6 +558,14 @@ class Place(models.Model):
             raise ValidationError(errors)
 
     @property
+    def phone_display(self):
+        """+33490581234 -> "04 90 58 12 34", as people dial it."""
+        if self.phone.startswith("+33") and len(self.phone) == 12:
+            digits = "0" + self.phone[3:]
+            return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+        return self.phone
+
+    @property
     def is_free(self):
         return Fee.FREE in self.fees
 

@@ -211,7 +211,7 @@ def test_a_place_page_tells_a_resident_what_they_need(clock, town):
     assert "9 h – 12 h et 14 h – 17 h" in page
     assert "Fermé les jours fériés." in page
     assert "Fermé du 1er août au 15 août 2026." in page
-    assert "+33490581234" in page
+    assert 'href="tel:+33490581234">04 90 58 12 34<' in page
     assert "Faire ses papiers en ligne" in page and "Aide aux démarches administratives" in page
     assert "Entrée de plain-pied." in page and "Illettrisme" in page
     assert "Bus ligne 1, arrêt Mairie." in page and "openstreetmap.org/directions" in page
