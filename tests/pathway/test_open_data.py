@@ -212,3 +212,29 @@ def test_a_file_with_one_bad_row_writes_nothing_and_says_why_in_french():
         "Cuisine",
     ]:
         assert expected in messages, expected
+
+
+def test_the_demo_town_fills_the_guide_with_valid_open_data(tmp_path):
+    from learners.management.commands.seed_demo import seed
+    from pathway.models import PlannedWorkshop
+
+    seed(residents=40, sessions=80)
+
+    rows, left_out = opendata.export_rows()
+    assert left_out == []
+    assert len(rows) >= 25
+    assert any("PH off" in row["horaires"] and "Dec 24" in row["horaires"] for row in rows)
+    assert {s for row in rows for s in row["services"].split("|")} >= {
+        "Aide aux démarches administratives",
+        "Insertion professionnelle via le numérique",
+        "Loisirs et créations numériques",
+    }
+    report = validate(Client().get("/open-data/places.csv").content, "places.csv", tmp_path)
+    assert report.valid, errors(report)
+    assert PlannedWorkshop.objects.public().count() >= 5
+
+
+def test_the_admin_offers_the_import_of_a_standard_file(cast):
+    response = cast.client("network_admin").get("/admin/pathway/place/import/")
+    assert response.status_code == 200
+    assert "csv" in response.content.decode().lower()
