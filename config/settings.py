@@ -232,6 +232,13 @@ NETWORK_NAME = env("NETWORK_NAME", "Réseau Parcours numérique de Miramas")
 TOWN_POSTCODE = env("TOWN_POSTCODE", "13140")
 TOWN_INSEE_CODE = env("TOWN_INSEE_CODE", "13063")
 CERTIFICATE_CODE_PREFIX = env("CERTIFICATE_CODE_PREFIX", "MRM")
+# The public map's background (any tile server in the {z}/{x}/{y} scheme); the guide stays a
+# plain list when the tiles do not load.
+MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">les contributeurs OpenStreetMap</a>',
+)
 # Statistics shown to officials hide any count below this threshold.
 STATS_MIN_COUNT = int(env("STATS_MIN_COUNT", "5"))
 # Referrals nobody acted upon for this many days are flagged.

@@ -8,7 +8,13 @@ import pytest
 from django.test import Client
 
 from learners.models import ResidentLink
-from tests.factories import ActorFactory, ResidentFactory, UserFactory
+from tests.factories import (
+    ActorFactory,
+    PlaceFactory,
+    PlannedWorkshopFactory,
+    ResidentFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +39,8 @@ class Cast:
     network_admin: object
     resident: object  # a resident of actor A, who did not consent to network sharing
     resident_token: str
+    place_a: object  # a published place of actor A, in the public guide
+    workshop_a: object  # a workshop planned by actor A at place_a
 
     STAFF = [
         "mediator_a",
@@ -60,6 +68,7 @@ def cast(db):
     actor_b = ActorFactory(name="Médiathèque de Miramas")
     resident = ResidentFactory(first_name="Éloïse", last_name="Garnier", created_by_actor=actor_a)
     _link, token = ResidentLink.create_for(resident)
+    place_a = PlaceFactory(actor=actor_a)
     return Cast(
         actor_a=actor_a,
         actor_b=actor_b,
@@ -71,4 +80,6 @@ def cast(db):
         network_admin=UserFactory(username="network_admin", network_admin=True),
         resident=resident,
         resident_token=token,
+        place_a=place_a,
+        workshop_a=PlannedWorkshopFactory(place=place_a),
     )

@@ -24,16 +24,22 @@ from learners.models import (
     User,
 )
 from pathway.models import (
+    AccessMode,
     Actor,
     ActorKind,
     Competence,
+    Fee,
     Module,
     ModuleCompetence,
     Neighbourhood,
     Operator,
     Place,
+    PlannedWorkshop,
     Pole,
+    Service,
+    SupportMode,
     Topic,
+    Typology,
 )
 
 DEMO_PASSWORD = "parcours-demo-2026"
@@ -91,6 +97,7 @@ class ActorFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Structure {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.name)[:160])
     kind = ActorKind.ASSOCIATION
+    siret = factory.Sequence(lambda n: f"{21130063000000 + n:014d}")
     address = factory.LazyFunction(french_address)
     postcode = "13140"
     city = "Miramas"
@@ -109,7 +116,32 @@ class PlaceFactory(DjangoModelFactory):
     city = "Miramas"
     latitude = factory.LazyFunction(lambda: round(43.5833 + random.uniform(-0.015, 0.015), 6))
     longitude = factory.LazyFunction(lambda: round(5.0019 + random.uniform(-0.02, 0.02), 6))
-    opening_hours = "Mo-Fr 09:00-12:00,14:00-17:00"
+    opening_hours = "Mo-Fr 09:00-12:00,14:00-17:00; PH off"
+    insee_code = "13063"
+    poles = factory.LazyFunction(lambda: [Pole.NECESSITY])
+    services = factory.LazyFunction(lambda: [Service.PAPERWORK])
+    fees = factory.LazyFunction(lambda: [Fee.FREE])
+    access_modes = factory.LazyFunction(lambda: [AccessMode.WALK_IN, AccessMode.PHONE])
+    support_modes = factory.LazyFunction(lambda: [SupportMode.INDIVIDUAL])
+    typology = factory.LazyFunction(lambda: [Typology.ASSO])
+    phone = factory.Sequence(lambda n: f"+33490{n % 1000000:06d}")
+
+
+class PlannedWorkshopFactory(DjangoModelFactory):
+    class Meta:
+        model = PlannedWorkshop
+
+    place = factory.SubFactory(PlaceFactory)
+    actor = factory.SelfAttribute("place.actor")
+    pole = Pole.ACHIEVEMENT
+    title = "Premiers pas sur ordinateur"
+    starts_at = factory.LazyFunction(
+        lambda: (
+            timezone.now().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(days=7)
+        )
+    )
+    duration_minutes = 90
+    seats = 8
 
 
 class OperatorFactory(DjangoModelFactory):

@@ -50,6 +50,41 @@ ROUTES = {
     "me_open": (lambda cast: f"/me/link/{cast.resident_token}/", expect(302)),
     "me_leave": ("/me/leave/", expect(405)),  # POST only
     "set_language": ("/i18n/setlang/", expect(302)),
+    # The public guide: open to everyone, no login.
+    "place_list": ("/guide/", EVERYONE),
+    "place_map": ("/guide/carte/", EVERYONE),
+    "place_detail": (lambda cast: f"/guide/lieux/{cast.place_a.pk}/", EVERYONE),
+    "workshop_list": ("/guide/ateliers/", EVERYONE),
+    "text_size": ("/guide/taille-du-texte/", expect(405)),  # POST only
+    "guide_pdf": ("/guide.pdf", EVERYONE),
+    "open_data_csv": ("/open-data/places.csv", EVERYONE),
+    "open_data_json": ("/open-data/places.json", EVERYONE),
+    # Places behind the guide: their actor's coordinator and the network admin.
+    "place_manage": (
+        "/lieux/",
+        expect(404, anonymous=302, resident=302, coordinator_a=200, network_admin=200),
+    ),
+    "place_edit": (
+        lambda cast: f"/lieux/{cast.place_a.pk}/modifier/",
+        expect(404, anonymous=302, resident=302, coordinator_a=200, network_admin=200),
+    ),
+    # Planned workshops: the mediators and coordinator of the actor, and the network admin.
+    "workshop_manage": (
+        "/ateliers/",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
+    "workshop_create": (
+        "/ateliers/nouveau/",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
+    "workshop_edit": (
+        lambda cast: f"/ateliers/{cast.workshop_a.pk}/modifier/",
+        expect(200, anonymous=302, resident=302, official=404, mediator_b=404),
+    ),
+    "workshop_delete": (
+        lambda cast: f"/ateliers/{cast.workshop_a.pk}/supprimer/",
+        expect(405),  # POST only
+    ),
     "admin:index": ("/admin/", expect(302, network_admin=200)),
 }
 

@@ -283,6 +283,11 @@ def seed(*, residents, sessions, seed=2026, reset=False, progress=None, today=No
         if reset:
             wipe()
         town = build_network(rng)
+        # The guide's fields use their own random stream, so that the sessions and residents
+        # generated below stay the same as before they existed.
+        guide_rng = random.Random(seed + 1)
+        describe_places(town, guide_rng, today=today)
+        plan_workshops(town, guide_rng, today=today)
         rows = build_people(
             town, rng, residents=residents, sessions=sessions, today=today, progress=progress
         )
@@ -296,7 +301,7 @@ def wipe():
     """Delete everything seed_demo creates (children before parents)."""
     from certificates.models import Certificate, CertificateCompetence, Signatory
     from learners.models import AccessLog
-    from pathway.models import ModuleCompetence, Neighbourhood, Operator, Place
+    from pathway.models import ModuleCompetence, Neighbourhood, Operator, Place, PlannedWorkshop
 
     # The journal is append-only through the ORM; resetting a demo database is the one place
     # where it is emptied, with plain SQL.
@@ -320,6 +325,7 @@ def wipe():
     Resident.objects.all()._raw_delete(Resident.objects.db)
     User.actors.through.objects.all().delete()
     User.objects.filter(is_superuser=False).delete()
+    PlannedWorkshop.objects.all().delete()
     for model in [ModuleCompetence, Module, Topic, Operator, Place, Actor, Neighbourhood]:
         model.objects.all().delete()
 
@@ -343,7 +349,7 @@ def build_network(rng):
             actor=actor,
             name=f"Permanence {actor.name.split(' de ')[0]} — La Maille",
             neighbourhood=neighbourhoods[2],
-            opening_hours="Tu,Th 09:00-12:00",
+            opening_hours="Tu,Th 09:00-12:00; PH off",
         )
 
     operators = {}
@@ -398,6 +404,239 @@ def build_network(rng):
         town.modules_of[actor.id] = rng.sample(modules, rng.randint(1, 2))
         town.leisure_topics_of[actor.id] = rng.sample(leisure_topics, rng.randint(1, 2))
     return town
+
+
+# The public guide: what each place offers, for whom, when ---------------------------------
+
+PLACE_HOURS = {
+    ActorKind.FRANCE_SERVICES: "Mo-Fr 08:30-12:00,13:30-17:00; PH off",
+    ActorKind.CCAS: "Mo-Th 08:30-12:00,13:30-17:00; Fr 08:30-12:00; PH off",
+    ActorKind.MEDIA_LIBRARY: (
+        "Tu,Th,Fr 14:00-18:00; We,Sa 10:00-12:30,14:00-18:00; {closure}; PH off"
+    ),
+    ActorKind.SOCIAL_CENTRE: "Mo-Fr 09:00-12:00,14:00-18:00; {closure}; PH off",
+    ActorKind.MICRO_FOLIE: "We 14:00-18:00; Sa 10:00-12:00,14:00-18:00; PH off",
+    ActorKind.MISSION_LOCALE: "Mo-Fr 09:00-12:30,13:30-17:00; PH off",
+    ActorKind.TOWN_SERVICE: "Mo-Fr 08:30-12:00,13:30-17:00; PH off",
+    ActorKind.SCHOOL: "Mo-Fr 08:00-12:00,13:30-17:00; PH off",
+}
+ASSOCIATION_HOURS = [
+    "Tu,Th 14:00-17:00; Sa 09:00-12:00; PH off",
+    "Mo,We 09:00-12:00; PH off",
+    "We 14:00-18:00; Sa 10:00-17:00; PH off",
+    "Mo-Th 14:00-17:30; {closure}; PH off",
+    "Tu-Fr 09:30-12:00; PH off",
+]
+SUMMARIES = {
+    ActorKind.FRANCE_SERVICES: "Un agent vous aide pour vos démarches : CAF, impôts, ANTS, "
+    "Ameli, France Travail, retraite.",
+    ActorKind.CCAS: "Le service social de la ville : aide aux démarches en ligne et accès aux "
+    "droits, sur rendez-vous ou sans.",
+    ActorKind.MEDIA_LIBRARY: "Ordinateurs en accès libre, ateliers pour débuter, liseuses et "
+    "jeux vidéo.",
+    ActorKind.SOCIAL_CENTRE: "Permanences numériques et ateliers en petit groupe, dans votre "
+    "quartier.",
+    ActorKind.MICRO_FOLIE: "Un musée numérique, de la réalité virtuelle et des ateliers "
+    "créatifs pour tous les âges.",
+    ActorKind.MISSION_LOCALE: "Pour les 16-25 ans : CV, candidatures en ligne, espace emploi.",
+    ActorKind.TOWN_SERVICE: "Un service de la ville qui vous accueille et vous oriente.",
+    ActorKind.ASSOCIATION: "Des bénévoles vous accompagnent, à votre rythme.",
+    ActorKind.SCHOOL: "Ateliers numériques pour les élèves et leurs familles.",
+}
+DIRECTIONS = [
+    "Bus Ulysse ligne 1, arrêt Mairie. Parking gratuit à 100 m.",
+    "Bus Ulysse ligne 2, arrêt Gare. À 5 minutes à pied de la gare.",
+    "Bus Ulysse ligne 3, arrêt Les Molières. Stationnement vélo devant l'entrée.",
+    "À pied depuis le centre-ville, 10 minutes. Parking de la place Jean Jaurès.",
+]
+ACCESSIBILITY = [
+    "Entrée de plain-pied, toilettes adaptées.",
+    "Ascenseur, boucle magnétique à l'accueil.",
+    "Accès par une rampe ; un poste informatique à hauteur de fauteuil.",
+    "",
+]
+
+
+def describe_places(town, rng, *, today):
+    """Give every demo place realistic fields of the national standard: services, publics,
+    fees, hours in the OSM format with exceptions (public holidays, a Christmas closure)."""
+    from pathway.models import (
+        TYPOLOGY_OF_KIND,
+        AccessMode,
+        Fee,
+        NationalProgramme,
+        Place,
+        Public,
+        Service,
+        SpecificCare,
+        SupportMode,
+        Typology,
+    )
+
+    christmas = datetime.date(today.year, 12, 24)
+    if christmas < today:
+        christmas = christmas.replace(year=today.year + 1)
+    closure = f"{christmas.year} Dec 24-{christmas.year} Dec 31 off"
+    places = list(Place.objects.filter(actor__in=town.actors).select_related("actor"))
+    for place in places:
+        actor = place.actor
+        poles = sorted(town.poles_of[actor.id], key=lambda p: Pole(p).rank)
+        name = actor.name.lower()
+        services, publics, care, programmes = [], [], [], []
+        if Pole.NECESSITY in poles:
+            services.append(Service.PAPERWORK)
+        if Pole.ACHIEVEMENT in poles:
+            services += [Service.DAILY_TOOLS, Service.SAFE_USE]
+            if actor.kind in {ActorKind.MISSION_LOCALE, ActorKind.SCHOOL} or "emploi" in name:
+                services.append(Service.EMPLOYMENT)
+        if Pole.LEISURE in poles:
+            services.append(Service.LEISURE)
+        if actor.kind in {ActorKind.MEDIA_LIBRARY, ActorKind.MICRO_FOLIE}:
+            services += [Service.ACCESS, Service.UNDERSTANDING]
+        if "famille" in name or "ludothèque" in name:
+            services.append(Service.PARENTING)
+            publics.append(Public.FAMILIES)
+        if "repair" in name or "compagnons" in name:
+            services.append(Service.EQUIPMENT)
+        if actor.kind in {ActorKind.MISSION_LOCALE, ActorKind.SCHOOL} or "jeunesse" in name:
+            publics.append(Public.YOUNG)
+        if "senior" in name or "résidence autonomie" in name:
+            publics.append(Public.SENIORS)
+        if "femmes" in name:
+            publics.append(Public.WOMEN)
+        if actor.kind == ActorKind.MISSION_LOCALE or "emploi" in name:
+            publics.append(Public.JOB_SEEKERS)
+        if actor.kind == ActorKind.FRANCE_SERVICES or "alpha" in name:
+            care += [SpecificCare.ILLITERACY, SpecificCare.OTHER_LANGUAGES]
+        if actor.kind in {ActorKind.CCAS, ActorKind.MEDIA_LIBRARY}:
+            care += [SpecificCare.MOTOR_DISABILITY, SpecificCare.DEAFNESS]
+        if actor.kind == ActorKind.MEDIA_LIBRARY:
+            care.append(SpecificCare.VISUAL_IMPAIRMENT)
+        if actor.kind == ActorKind.FRANCE_SERVICES:
+            programmes += [
+                NationalProgramme.FRANCE_SERVICES,
+                NationalProgramme.AIDANTS_CONNECT,
+                NationalProgramme.CONSEILLERS_NUMERIQUES,
+            ]
+        elif actor.kind == ActorKind.CCAS:
+            programmes.append(NationalProgramme.CAF_POINT)
+        elif actor.kind in {ActorKind.MEDIA_LIBRARY, ActorKind.SOCIAL_CENTRE}:
+            programmes.append(NationalProgramme.CONSEILLERS_NUMERIQUES)
+        elif actor.kind == ActorKind.MISSION_LOCALE:
+            programmes.append(NationalProgramme.PROMENEURS)
+        if "club" in name or "fab lab" in name:
+            fees = [Fee.FREE_UNDER_CONDITIONS, Fee.PAID]
+        elif "seniors connectés" in name:
+            fees = [Fee.PAID]
+        else:
+            fees = [Fee.FREE]
+        typology = TYPOLOGY_OF_KIND[actor.kind]
+        if "fab lab" in name:
+            typology = Typology.FABLAB
+        elif "maison de quartier" in name:
+            typology = Typology.MQ
+        elif "information jeunesse" in name:
+            typology = Typology.PIJ_BIJ
+        elif "deuxième chance" in name:
+            typology = Typology.E2C
+        template = PLACE_HOURS.get(actor.kind) or rng.choice(ASSOCIATION_HOURS)
+        if place.name != actor.name:  # the permanences keep their own short hours
+            template = place.opening_hours
+        place.opening_hours = template.format(closure=closure)
+        place.poles = poles
+        place.services = list(dict.fromkeys(services)) or [Service.DAILY_TOOLS]
+        place.publics = list(dict.fromkeys(publics))
+        place.specific_care = list(dict.fromkeys(care))
+        place.fees = fees
+        place.national_programmes = programmes
+        place.typology = [typology]
+        place.access_modes = [AccessMode.WALK_IN, AccessMode.PHONE] + (
+            [AccessMode.BOOK_ONLINE] if actor.kind == ActorKind.FRANCE_SERVICES else []
+        )
+        place.support_modes = (
+            [SupportMode.INDIVIDUAL] * (Pole.NECESSITY in poles)
+            + [SupportMode.COLLECTIVE] * (poles != [Pole.NECESSITY])
+            + [SupportMode.SELF_SERVICE] * (actor.kind == ActorKind.MEDIA_LIBRARY)
+            + [SupportMode.REMOTE] * (actor.kind == ActorKind.FRANCE_SERVICES)
+        )
+        place.summary = SUMMARIES.get(actor.kind, "")
+        place.directions = rng.choice(DIRECTIONS)
+        place.accessibility = rng.choice(ACCESSIBILITY)
+        place.insee_code = "13063"
+        if actor.kind == ActorKind.FRANCE_SERVICES:
+            place.appointment_url = "https://www.rdv-solidarites.fr/"
+    Place.objects.bulk_update(
+        places,
+        [
+            "opening_hours",
+            "poles",
+            "services",
+            "publics",
+            "specific_care",
+            "fees",
+            "national_programmes",
+            "typology",
+            "access_modes",
+            "support_modes",
+            "summary",
+            "directions",
+            "accessibility",
+            "insee_code",
+            "appointment_url",
+        ],
+    )
+    # Schools work with their own pupils: their actors chose not to be in the public guide.
+    Actor.objects.filter(kind=ActorKind.SCHOOL).exclude(name__icontains="deuxième chance").update(
+        is_published=False
+    )
+
+
+WORKSHOP_TIMES = [(9, 30), (10, 0), (14, 0), (15, 30)]
+
+
+def plan_workshops(town, rng, *, today, count=14):
+    """A few collective workshops announced for the coming three weeks, some nearly full."""
+    from pathway.models import Place, PlannedWorkshop
+
+    places = {
+        place.actor_id: place
+        for place in Place.objects.filter(actor__in=town.actors, actor__is_published=True)
+    }
+    hosts = [
+        (actor, pole)
+        for actor in town.actors
+        if actor.id in places
+        for pole in (Pole.ACHIEVEMENT, Pole.LEISURE)
+        if pole in town.poles_of[actor.id]
+    ]
+    titles = {
+        Pole.ACHIEVEMENT: [name for name, _hours, _targets in MODULES],
+        Pole.LEISURE: LEISURE_TOPICS,
+    }
+    workshops = []
+    for _n in range(count):
+        actor, pole = rng.choice(hosts)
+        day = today + datetime.timedelta(days=rng.randint(1, 21))
+        if day.weekday() == 6:
+            day += datetime.timedelta(days=1)
+        seats = rng.choice([6, 8, 10, 12])
+        workshops.append(
+            PlannedWorkshop(
+                actor=actor,
+                place=places[actor.id],
+                pole=pole,
+                title=rng.choice(titles[pole]),
+                description="Apportez votre téléphone si vous en avez un. Débutants bienvenus.",
+                starts_at=timezone.make_aware(
+                    datetime.datetime.combine(day, datetime.time(*rng.choice(WORKSHOP_TIMES)))
+                ),
+                duration_minutes=rng.choice([90, 120]),
+                seats=seats,
+                seats_taken=rng.choice([0, seats // 2, seats - 1, seats]),
+                created_by=rng.choice(town.mediators[actor.id]),
+            )
+        )
+    PlannedWorkshop.objects.bulk_create(workshops)
 
 
 def build_staff(rng, actors):
