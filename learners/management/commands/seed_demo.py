@@ -495,6 +495,8 @@ def build_chunk(town, rng, fake, *, size, target_sessions, start, today, first, 
 
     sessions = group_sessions(town, rng, events, target_sessions, today)
 
+    for person in people:
+        person.prepare()  # search names, as save() would
     Resident.objects.bulk_create(people, batch_size=1000)
     session_objects = [s for s, _ in sessions]
     Session.objects.bulk_create(session_objects, batch_size=1000)
