@@ -95,6 +95,15 @@ class SessionChoices:
     def neighbourhoods(self):
         return list(Neighbourhood.objects.order_by("name"))
 
+    # Choices of the participant rows, built once for all the rows.
+    @cached_property
+    def neighbourhood_choices(self):
+        return [("", _("Non renseigné"))] + [(n.pk, n.name) for n in self.neighbourhoods]
+
+    @cached_property
+    def operator_choices(self):
+        return [("", _("Non renseigné"))] + [(o.pk, o.name) for o in self.operators]
+
     @staticmethod
     def by_pk(objects):
         return {o.pk: o for o in objects}
@@ -336,13 +345,8 @@ class ParticipantForm(forms.Form):
     def __init__(self, *args, choices, module=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.choices, self.module = choices, module
-        self.fields["birth_year"].max_value = timezone.localdate().year
-        self.fields["neighbourhood"].choices = [("", _("Non renseigné"))] + [
-            (n.pk, n.name) for n in choices.neighbourhoods
-        ]
-        self.fields["operator"].choices = [("", _("Non renseigné"))] + [
-            (o.pk, o.name) for o in choices.operators
-        ]
+        self.fields["neighbourhood"].choices = choices.neighbourhood_choices
+        self.fields["operator"].choices = choices.operator_choices
         self.fields["consent"].help_text = consent_label()
         self.level_fields = []
         for target in module.targets.all() if module else []:
@@ -357,6 +361,12 @@ class ParticipantForm(forms.Form):
             self.level_fields.append(self[name])
         self.duplicates = []
         self.person = None  # the Resident, once the formset has found it
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year is not None and year > timezone.localdate().year:
+            raise forms.ValidationError(_("L'année de naissance ne peut pas être dans le futur."))
+        return year
 
     def is_new_person(self):
         return not self.cleaned_data.get("resident") and bool(

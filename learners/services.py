@@ -10,7 +10,19 @@ from itertools import batched
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,42 +80,42 @@ def participation_refresh_first_visits(resident_ids):
     )
 
 
-@transaction.atomic
 def resident_refresh_journey(resident_ids, *, batch_size=2000):
     """Recompute the denormalised journey fields of these residents from their participations.
 
     Called after any change to participations (logging, editing, deleting, merging,
-    importing); two queries per batch whatever the number of participations.
+    importing): one UPDATE per batch of residents, whose correlated subqueries read each
+    resident's participations through the (resident, date) index — no row comes back to
+    Python, whatever the number of participations.
     """
-    for batch in batched(sorted(set(resident_ids)), batch_size):
-        residents = {
-            r.pk: r for r in Resident.objects.filter(pk__in=batch).only("pk", *JOURNEY_FIELDS)
-        }
-        for resident in residents.values():
-            for field in JOURNEY_FIELDS:
-                setattr(resident, field, 0 if field == "session_count" else None)
-            resident.first_pole = ""
-        rows = (
-            Participation.objects.filter(resident_id__in=batch)
-            .values("resident_id", "pole")
-            .annotate(first=Min("date"), last=Max("date"), n=Count("id"))
-            .order_by()
+    mine = Participation.objects.filter(resident_id=OuterRef("pk")).order_by()
+
+    def first_date(**filters):
+        return Subquery(
+            mine.filter(**filters).values("resident_id").annotate(day=Min("date")).values("day")
         )
-        for row in rows:
-            resident = residents[row["resident_id"]]
-            setattr(resident, POLE_DATE_FIELD[row["pole"]], row["first"])
-            resident.session_count += row["n"]
-            if resident.last_session_on is None or row["last"] > resident.last_session_on:
-                resident.last_session_on = row["last"]
-        for resident in residents.values():
-            reached = [
-                (getattr(resident, field), Pole(pole).rank, pole)
-                for pole, field in POLE_DATE_FIELD.items()
-                if getattr(resident, field)
-            ]
-            if reached:
-                resident.first_session_on, _, resident.first_pole = min(reached)
-        Resident.objects.bulk_update(residents.values(), JOURNEY_FIELDS)
+
+    rank = Case(
+        *(When(pole=pole, then=Value(pole.rank)) for pole in Pole),
+        output_field=IntegerField(),
+    )
+    changes = {field: first_date(pole=pole) for pole, field in POLE_DATE_FIELD.items()}
+    changes |= {
+        "first_session_on": first_date(),
+        "last_session_on": Subquery(
+            mine.values("resident_id").annotate(day=Max("date")).values("day")
+        ),
+        "session_count": Coalesce(
+            Subquery(mine.values("resident_id").annotate(n=Count("id")).values("n")), 0
+        ),
+        # The pole of the first participation; on the same day, the earlier pole.
+        "first_pole": Coalesce(
+            Subquery(mine.annotate(rank=rank).order_by("date", "rank").values("pole")[:1]),
+            Value(""),
+        ),
+    }
+    for batch in batched(sorted(set(resident_ids)), batch_size):
+        Resident.objects.filter(pk__in=batch).update(**changes)
 
 
 # Sessions -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from learners import services
 from learners.forms import (
@@ -562,7 +562,9 @@ def referral_detail(request, pk):
 
 
 @network_admin_only
+@require_safe
 def accesslog_list(request):
+    """The access journal, read-only: no page writes to it but the reads it records."""
     rows = AccessLog.objects.visible_to(request.user).select_related("user", "resident")
     reference = request.GET.get("resident", "").strip().upper()
     username = request.GET.get("user", "").strip()
