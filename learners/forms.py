@@ -624,6 +624,15 @@ class ReferralForm(forms.Form):
         self.fields["from_actor"].queryset = own
         self.fields["consent"].help_text = consent_label()
 
+    def clean(self):
+        data = super().clean()
+        if not data.get("to_actor") and not data.get("to_pole"):
+            self.add_error(
+                "to_actor",
+                _("Choisissez la structure ou le pôle vers lequel orienter la personne."),
+            )
+        return data
+
 
 class MergeForm(forms.Form):
     survivor = forms.CharField(
