@@ -20,6 +20,7 @@ from learners.models import (
     SessionFormat,
     SocialStatus,
     WorkshopLevel,
+    resident_visibility,
 )
 from learners.services import Outcome
 from pathway.models import (
@@ -368,6 +369,13 @@ class ParticipantForm(forms.Form):
             raise forms.ValidationError(_("L'année de naissance ne peut pas être dans le futur."))
         return year
 
+    def has_changed(self):
+        # A row counts when it names someone (cheaper than comparing every field).
+        return any(
+            self.data.get(self.add_prefix(name))
+            for name in ("resident", "last_name", "first_name", "same_as")
+        )
+
     def is_new_person(self):
         return not self.cleaned_data.get("resident") and bool(
             self.cleaned_data.get("first_name") or self.cleaned_data.get("last_name")
@@ -450,7 +458,7 @@ class BaseParticipantFormSet(forms.BaseFormSet):
         ids = {f.raw_resident_id() for f in self.forms} - {None}
         if not ids:
             return {}
-        allowed = Q(pk__in=Resident.objects.visible_to(self.user).values("pk"))
+        allowed = resident_visibility(self.user) or Q(pk__in=[])
         if self.session is not None:
             allowed |= Q(pk__in=self.session.participations.values("resident_id"))
         found = Resident.objects.filter(allowed, pk__in=ids).select_related(

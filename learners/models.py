@@ -126,22 +126,40 @@ CONSENT_TEXTS = {
 CURRENT_CONSENT_VERSION = "2026-01"
 
 
+def resident_visibility(user, path=""):
+    """The residents a staff member may see, as a condition on `path` to a resident
+    ("resident__" from a participation), or None when they may see none.
+
+    A resident belongs to the actor that created the record; other actors see them only
+    if they consented to network sharing. Officials never see residents. Merged records
+    are hidden: their history lives on the survivor. Related records filter through this
+    join rather than `resident__in=<subquery>`, which SQLite runs over every resident.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    live = Q(**{f"{path}merged_into__isnull": True})
+    if user.is_network_admin:
+        return live
+    if not user.works_with_residents:
+        return None
+    return live & (
+        Q(**{f"{path}created_by_actor__in": user.actor_ids}) | Q(**{f"{path}sharing_consent": True})
+    )
+
+
+class VisibleThroughResident(models.QuerySet):
+    """Records of residents (participations, assessments…): visible with their resident."""
+
+    def visible_to(self, user):
+        condition = resident_visibility(user, "resident__")
+        return self.none() if condition is None else self.filter(condition)
+
+
 class ResidentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Residents a staff member may see.
-
-        A resident belongs to the actor that created the record; other actors see them only
-        if they consented to network sharing. Officials never see residents. Merged records
-        are hidden: their history lives on the survivor.
-        """
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        live = self.filter(merged_into__isnull=True)
-        if user.is_network_admin:
-            return live
-        if not user.works_with_residents:
-            return self.none()
-        return live.filter(Q(created_by_actor__in=user.actor_ids) | Q(sharing_consent=True))
+        """Residents a staff member may see (see resident_visibility)."""
+        condition = resident_visibility(user)
+        return self.none() if condition is None else self.filter(condition)
 
     def active(self):
         return self.filter(merged_into__isnull=True, erased_at__isnull=True)
@@ -264,6 +282,9 @@ class Resident(models.Model):
         blank=True,
         related_name="merged_records",
         verbose_name=_("fusionné dans"),
+        # No index: the column is empty for nearly every row, and SQLite, which keeps no
+        # statistics, would read residents through it instead of the search indexes.
+        db_index=False,
     )
     erased_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
     # Accent-free, lower-case copies of the names (normalise()), indexed for the search as
@@ -536,10 +557,8 @@ class BlockedReason(models.TextChoices):
     OTHER = "other", _("Autre raison")
 
 
-class ParticipationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Participations of residents the user may see."""
-        return self.filter(resident__in=Resident.objects.visible_to(user))
+class ParticipationQuerySet(VisibleThroughResident):
+    pass
 
 
 class Participation(models.Model):
@@ -611,9 +630,8 @@ class Participation(models.Model):
         return f"{self.resident} — {self.session}"
 
 
-class CompetenceAssessmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(resident__in=Resident.objects.visible_to(user))
+class CompetenceAssessmentQuerySet(VisibleThroughResident):
+    pass
 
 
 class CompetenceAssessment(models.Model):
@@ -688,7 +706,7 @@ class ReferralQuerySet(models.QuerySet):
             | Q(to_actor__in=user.actor_ids)
             # Referred to a pole rather than an actor: any actor may take the person in.
             | Q(to_actor__isnull=True)
-        ).filter(resident__in=Resident.objects.visible_to(user))
+        ).filter(resident_visibility(user, "resident__"))
 
     def received_by(self, user):
         """The inbox: addressed to the user's actors, or to a pole from another actor."""

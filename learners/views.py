@@ -114,8 +114,11 @@ def participants_initial(session, user, *, outcomes):
     only (those this user may still see) when repeating."""
     participations = session.participations.order_by("id")
     if not outcomes:
-        visible = Resident.objects.visible_to(user).values("pk")
-        return [{"resident": p.resident_id} for p in participations.filter(resident__in=visible)]
+        ids = list(participations.values_list("resident_id", flat=True))
+        visible = set(
+            Resident.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        return [{"resident": pk} for pk in ids if pk in visible]
     levels = {}
     for assessment in session.assessments.all():
         levels.setdefault(assessment.resident_id, {})[
