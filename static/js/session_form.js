@@ -132,9 +132,9 @@
   }
 
   function focusFirstField(row) {
-    const field = row.querySelector(
-      '.new-person:not([hidden]) input, input[type=radio], select:not([hidden]), input[type=checkbox]'
-    );
+    const field = all("input, select", row).find(function (element) {
+      return element.type !== "hidden" && !element.closest("[hidden]");
+    });
     if (field) field.focus();
   }
 
@@ -277,4 +277,7 @@
 
   filterPlaces();
   refresh();
+  // After a refused post, start from the summary of what to correct.
+  const errors = document.getElementById("form-errors");
+  if (errors) errors.focus();
 })();
