@@ -65,19 +65,26 @@ def participations_changed(resident_ids):
     resident_refresh_journey(resident_ids)
 
 
-def participation_refresh_first_visits(resident_ids):
+def participation_refresh_first_visits(resident_ids, *, batch_size=2000):
     """Mark, for each of these residents and each actor, their earliest participation there
-    as the first visit (and no other): one UPDATE whatever the number of rows."""
-    first = (
-        Participation.objects.filter(
-            resident_id=OuterRef("resident_id"), actor_id=OuterRef("actor_id")
+    as the first visit (and no other). Two queries per batch of residents: their
+    participations in date order, then one UPDATE that rewrites only the rows whose mark
+    changes (a correlated subquery per row would cost the square of a long journey)."""
+    for batch in batched(sorted(set(resident_ids)), batch_size):
+        firsts = {}
+        rows = (
+            Participation.objects.filter(resident_id__in=batch)
+            .order_by("date", "id")
+            .values_list("id", "resident_id", "actor_id")
         )
-        .order_by("date", "id")
-        .values("id")[:1]
-    )
-    Participation.objects.filter(resident_id__in=set(resident_ids)).update(
-        is_first_visit=Q(id=Subquery(first))
-    )
+        for pk, resident_id, actor_id in rows:
+            firsts.setdefault((resident_id, actor_id), pk)
+        if not firsts:
+            continue
+        is_first = Q(pk__in=list(firsts.values()))
+        Participation.objects.filter(resident_id__in=batch).filter(
+            (Q(is_first_visit=True) & ~is_first) | (Q(is_first_visit=False) & is_first)
+        ).update(is_first_visit=is_first)
 
 
 def resident_refresh_journey(resident_ids, *, batch_size=2000):
