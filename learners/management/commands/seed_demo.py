@@ -185,6 +185,7 @@ class Town:
     actors_by_pole: dict = field(default_factory=dict)
     modules_of: dict = field(default_factory=dict)  # actor id -> the modules it teaches
     leisure_topics_of: dict = field(default_factory=dict)
+    references: set = field(default_factory=set)  # residents' references given so far
 
 
 @dataclass
@@ -496,6 +497,10 @@ def build_chunk(town, rng, fake, *, size, target_sessions, start, today, first, 
     sessions = group_sessions(town, rng, events, target_sessions, today)
 
     for person in people:
+        # Random references collide once in a while among 100,000 residents: draw again.
+        while person.reference in town.references:
+            person.reference = Resident.new_reference()
+        town.references.add(person.reference)
         person.prepare()  # search names, as save() would
     Resident.objects.bulk_create(people, batch_size=1000)
     session_objects = [s for s, _ in sessions]
