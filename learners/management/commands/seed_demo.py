@@ -511,7 +511,8 @@ def build_chunk(town, rng, fake, *, size, target_sessions, start, today, first, 
     TopicLink = Session.topics.through
     seen_at_actor = set()
     participations_of = defaultdict(list)
-    for session, group in sessions:
+    # In date order, so that the first visit to an actor is the earliest one.
+    for session, group in sorted(sessions, key=lambda pair: pair[0].date):
         mediator_links.append(MediatorLink(session_id=session.id, user_id=session.created_by_id))
         if session.topic_id_hint:
             topic_links.append(TopicLink(session_id=session.id, topic_id=session.topic_id_hint))
