@@ -97,12 +97,10 @@ class SessionChoices:
         return list(Neighbourhood.objects.order_by("name"))
 
     # Choices of the participant rows, built once for all the rows.
-    @cached_property
-    def neighbourhood_choices(self):
+    def get_neighbourhood_choices(self):
         return [("", _("Non renseigné"))] + [(n.pk, n.name) for n in self.neighbourhoods]
 
-    @cached_property
-    def operator_choices(self):
+    def get_operator_choices(self):
         return [("", _("Non renseigné"))] + [(o.pk, o.name) for o in self.operators]
 
     @staticmethod
@@ -303,6 +301,15 @@ class SessionForm(forms.Form):
 LEVEL_PREFIX = "level_"
 
 
+class FixedChoiceField(forms.TypedChoiceField):
+    """A choice field whose choices never change from one form to the next: Django's copy
+    of the fields for each form shares them instead of copying every (lazily translated)
+    label, which was most of the cost of the participant rows of a session post."""
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
+
+
 class ParticipantForm(forms.Form):
     """One participant: an existing resident (by id) or a new one, and their outcome."""
 
@@ -315,13 +322,13 @@ class ParticipantForm(forms.Form):
         min_value=1900,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    neighbourhood = forms.TypedChoiceField(
+    neighbourhood = FixedChoiceField(
         label=_("Quartier"), coerce=int, required=False, empty_value=None
     )
     consent = forms.BooleanField(label=_("La personne accepte le partage"), required=False)
     # After a possible duplicate was shown: "new", or the id of the existing record to use.
     same_as = forms.CharField(required=False)
-    autonomy = forms.TypedChoiceField(
+    autonomy = FixedChoiceField(
         label=_("Autonomie"),
         choices=Autonomy.choices,
         coerce=int,
@@ -329,15 +336,13 @@ class ParticipantForm(forms.Form):
         empty_value=None,
         widget=forms.RadioSelect,
     )
-    operator = forms.TypedChoiceField(
-        label=_("Organisme"), coerce=int, required=False, empty_value=None
-    )
-    paperwork_result = forms.ChoiceField(
+    operator = FixedChoiceField(label=_("Organisme"), coerce=int, required=False, empty_value=None)
+    paperwork_result = FixedChoiceField(
         label=_("Résultat de la démarche"),
         choices=[("", _("Non renseigné"))] + PaperworkResult.choices,
         required=False,
     )
-    blocked_reason = forms.ChoiceField(
+    blocked_reason = FixedChoiceField(
         label=_("Raison du blocage"),
         choices=[("", _("Choisir une raison"))] + BlockedReason.choices,
         required=False,
@@ -346,13 +351,14 @@ class ParticipantForm(forms.Form):
     def __init__(self, *args, choices, module=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.choices, self.module = choices, module
-        self.fields["neighbourhood"].choices = choices.neighbourhood_choices
-        self.fields["operator"].choices = choices.operator_choices
+        # Read from the database only when shown, or when a row names one.
+        self.fields["neighbourhood"].choices = choices.get_neighbourhood_choices
+        self.fields["operator"].choices = choices.get_operator_choices
         self.fields["consent"].help_text = consent_label()
         self.level_fields = []
         for target in module.targets.all() if module else []:
             name = f"{LEVEL_PREFIX}{target.competence_id}"
-            self.fields[name] = forms.TypedChoiceField(
+            self.fields[name] = FixedChoiceField(
                 label=f"{target.competence.code} {target.competence.name}",
                 choices=[("", _("Non évaluée"))] + Level.CHOICES,
                 coerce=int,

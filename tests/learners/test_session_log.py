@@ -390,10 +390,9 @@ def test_logging_costs_the_same_queries_whatever_the_size(
     )
     client = cast.client("mediator_a")
     # session, user, same form already posted?, the user's actors, actors, places, topics,
-    # modules, their competences, neighbourhoods, operators, the residents named;
-    # savepoint, session, its mediator, participations, assessments, first visits (read,
-    # write), residents' journeys, release
-    with django_assert_num_queries(21):
+    # modules, their competences, the residents named; savepoint, session, its mediator,
+    # participations, assessments, first visits (read, write), residents' journeys, release
+    with django_assert_num_queries(19):
         response = post(client, data)
     assert response.status_code == 302
     assert Participation.objects.filter(session__module=module).count() == people
