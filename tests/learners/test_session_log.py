@@ -15,6 +15,7 @@ from learners.models import (
 )
 from tests.factories import (
     ModuleFactory,
+    NeighbourhoodFactory,
     OperatorFactory,
     ParticipationFactory,
     PlaceFactory,
@@ -137,6 +138,7 @@ def test_a_training_workshop_with_levels_and_a_new_resident(cast, place_a, modul
                 "last_name": "Lefèvre",
                 "first_name": "Zoé",
                 "birth_year": 1958,
+                "neighbourhood": NeighbourhoodFactory(name="La Carraire"),
                 "consent": "on",
             },
         ],
@@ -173,6 +175,31 @@ def test_a_training_workshop_with_levels_and_a_new_resident(cast, place_a, modul
     assert zoe.sharing_consent and zoe.consent_version == CURRENT_CONSENT_VERSION
     assert zoe.consent_at is not None
     assert zoe.achievement_on == YESTERDAY and zoe.search_last == "lefevre"
+    assert zoe.neighbourhood.name == "La Carraire"
+
+
+def test_the_operator_chosen_wins_over_the_topics(cast, caf):
+    ants = OperatorFactory(name="ANTS")
+    data = session_form_data(
+        actor=cast.actor_a,
+        topics=[caf],
+        participants=[
+            {"resident": cast.resident, "operator": ants, "paperwork_result": "completed"}
+        ],
+    )
+    page = cast.client("mediator_a").get("/sessions/new/").content.decode()
+    assert f'<option value="{ants.pk}">ANTS</option>' in page
+    assert post(cast.client("mediator_a"), data).status_code == 302
+    assert Participation.objects.get().operator == ants
+
+
+def test_an_unknown_operator_is_refused(cast):
+    data = session_form_data(
+        actor=cast.actor_a, participants=[{"resident": cast.resident, "operator": 999999}]
+    )
+    response = post(cast.client("mediator_a"), data)
+    assert "Sélectionnez un choix valide" in response.content.decode()
+    assert not Session.objects.exists()
 
 
 def test_the_page_shows_the_consent_text_for_a_new_resident(cast):
