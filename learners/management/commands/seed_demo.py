@@ -188,6 +188,7 @@ class Town:
     actors_by_pole: dict = field(default_factory=dict)
     modules_of: dict = field(default_factory=dict)  # actor id -> the modules it teaches
     leisure_topics_of: dict = field(default_factory=dict)
+    references: set = field(default_factory=set)  # residents' references given so far
 
 
 @dataclass
@@ -752,6 +753,12 @@ def build_chunk(town, rng, fake, *, size, target_sessions, start, today, first, 
             participations_of[event.resident].append((session.date, session.pole, session.actor_id))
     set_journeys(people, participations_of)
 
+    for person in people:
+        # Random references collide once in a while among 100,000 residents: draw again.
+        while person.reference in town.references:
+            person.reference = Resident.new_reference()
+        town.references.add(person.reference)
+        person.prepare()  # search names, as save() would
     reserve_ids(Resident, people)
     fast_insert(Resident, people)
     session_objects = [s for s, _ in sessions]
