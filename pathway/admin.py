@@ -1,5 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportMixin
 
+from pathway import opendata
+from pathway.forms import PLACE_FIELDS, PlaceFormMixin
 from pathway.models import (
     Actor,
     Competence,
@@ -8,6 +13,7 @@ from pathway.models import (
     Neighbourhood,
     Operator,
     Place,
+    PlannedWorkshop,
     Topic,
 )
 
@@ -42,13 +48,129 @@ class NeighbourhoodAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class PlaceAdminForm(PlaceFormMixin, forms.ModelForm):
+    """The place with its weekly timetable (the OSM expression is written from it)."""
+
+    class Meta:
+        model = Place
+        fields = ["actor", *PLACE_FIELDS, "is_active"]
+
+
+class OpenDataFilter(admin.SimpleListFilter):
+    """Published places the open-data export leaves out (a row that would break the
+    national standard), so that someone fixes them."""
+
+    title = _("données ouvertes")
+    parameter_name = "open_data"
+
+    def lookups(self, request, model_admin):
+        return [("left_out", _("laissés de côté")), ("exported", _("publiés"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in {"left_out", "exported"}:
+            return queryset
+        _rows, left_out = opendata.export_rows()
+        ids = {place.pk for place, _problems in left_out}
+        if self.value() == "left_out":
+            return queryset.filter(pk__in=ids)
+        return queryset.filter(pk__in=Place.objects.in_guide().values("pk")).exclude(pk__in=ids)
+
+
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "actor", "neighbourhood", "postcode", "is_published", "is_active"]
-    list_filter = ["neighbourhood", "actor__kind", "is_published", "is_active"]
+class PlaceAdmin(ImportMixin, admin.ModelAdmin):
+    """Places, with the import of a file in the national standard (CSV, XLSX…)."""
+
+    form = PlaceAdminForm
+    resource_classes = [opendata.PlaceResource]
+    list_display = [
+        "name",
+        "actor",
+        "neighbourhood",
+        "postcode",
+        "is_published",
+        "is_active",
+        "open_data_status",
+    ]
+    list_filter = [OpenDataFilter, "neighbourhood", "actor__kind", "is_published", "is_active"]
     search_fields = ["name", "actor__name", "address"]
     list_select_related = ["actor", "neighbourhood"]
     autocomplete_fields = ["actor"]
+    readonly_fields = ["opening_hours", "open_data_status", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "actor",
+                    "name",
+                    "summary",
+                    ("address", "address_complement"),
+                    ("postcode", "city", "insee_code"),
+                    "neighbourhood",
+                    ("latitude", "longitude"),
+                    "directions",
+                    ("phone", "email"),
+                    ("website", "appointment_url"),
+                ]
+            },
+        ),
+        (
+            _("Horaires"),
+            {
+                "description": _(
+                    "Deux créneaux par jour (matin, après-midi) ; laisser vide un jour de "
+                    "fermeture. Le format OpenStreetMap est écrit automatiquement."
+                ),
+                "fields": [
+                    *[
+                        (
+                            f"day{day}_slot1_start",
+                            f"day{day}_slot1_end",
+                            f"day{day}_slot2_start",
+                            f"day{day}_slot2_end",
+                        )
+                        for day in range(7)
+                    ],
+                    "closed_on_public_holidays",
+                    ("closure1_first", "closure1_last"),
+                    ("closure2_first", "closure2_last"),
+                    "opening_hours",
+                ],
+            },
+        ),
+        (
+            _("Offre (standard national)"),
+            {
+                "fields": [
+                    "poles",
+                    "services",
+                    "publics",
+                    "specific_care",
+                    "fees",
+                    "access_modes",
+                    "support_modes",
+                    "national_programmes",
+                    "typology",
+                    "is_mobile",
+                ]
+            },
+        ),
+        (
+            _("Accessibilité et présentation"),
+            {"fields": ["accessibility", "accessibility_url", "description"]},
+        ),
+        (
+            _("Publication"),
+            {"fields": ["is_published", "is_active", "open_data_status", "updated_at"]},
+        ),
+    ]
+
+    @admin.display(description=_("données ouvertes"))
+    def open_data_status(self, place):
+        if not place.pk:
+            return "—"
+        problems = opendata.place_problems(place)
+        return _("laissé de côté : %(why)s") % {"why": ", ".join(problems)} if problems else "✔"
 
 
 @admin.register(Operator)
@@ -94,3 +216,13 @@ class ModuleAdmin(admin.ModelAdmin):
     list_select_related = ["actor"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ModuleCompetenceInline]
+
+
+@admin.register(PlannedWorkshop)
+class PlannedWorkshopAdmin(admin.ModelAdmin):
+    list_display = ["title", "starts_at", "pole", "place", "seats", "seats_taken", "is_published"]
+    list_filter = ["pole", "is_published", "actor"]
+    search_fields = ["title", "place__name", "actor__name"]
+    list_select_related = ["place", "place__actor", "actor"]
+    autocomplete_fields = ["actor", "place"]
+    date_hierarchy = "starts_at"

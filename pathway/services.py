@@ -19,7 +19,6 @@ from django.db.models import Count, DateField, F, JSONField, Q, Sum
 
 from learners.models import CompetenceAssessment, Participation, Resident, Session
 from pathway.models import (
-    Actor,
     AgeBand,
     ModuleCompetence,
     Pole,
@@ -74,7 +73,7 @@ def stats_refresh(resident_ids=None):
         old = _digests(before)
         for model in (StatsResident, StatsReach, StatsModuleCompletion):
             model.objects.filter(resident_id__in=batch).delete()
-        after, new = _write_resident_rows(Q(resident_id__in=batch), Q(pk__in=batch))
+        after, new = _write_resident_rows(Q(resident_id__in=batch))
         buckets |= {key[1:] for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
         for sign, rows in ((-1, before), (1, after)):
             for key, (residents, newcomers) in period_cells(rows).items():
@@ -97,9 +96,7 @@ def _rebuild_everything():
     ids = list(Resident.objects.order_by("pk").values_list("pk", flat=True))
     for batch in batched(ids, BATCH):
         first, last = batch[0], batch[-1]
-        _write_resident_rows(
-            Q(resident_id__gte=first, resident_id__lte=last), Q(pk__gte=first, pk__lte=last)
-        )
+        _write_resident_rows(Q(resident_id__gte=first, resident_id__lte=last))
     # The per-period counts, a year at a time to bound memory.
     for year in StatsReach.objects.values_list("year", flat=True).distinct().order_by():
         rows = StatsReach.objects.filter(year=year).values_list(*REACH_FIELDS)
@@ -275,16 +272,10 @@ def _insert(model, columns, rows):
             )
 
 
-def _write_resident_rows(participation_filter, resident_filter):
-    """Build and insert the per-resident summary rows of the residents matching the filters;
-    return their StatsReach rows (REACH_FIELDS tuples) and fingerprints
+def _write_resident_rows(participation_filter):
+    """Build and insert the per-resident summary rows of the residents whose participations
+    match the filter; return their StatsReach rows (REACH_FIELDS tuples) and fingerprints
     {(resident, month, actor): value}."""
-    dims = {
-        pk: (neighbourhood_id, birth_year, social_status)
-        for pk, neighbourhood_id, birth_year, social_status in Resident.objects.filter(
-            resident_filter, merged_into__isnull=True
-        ).values_list("pk", "neighbourhood_id", "birth_year", "social_status")
-    }
     participations = (
         Participation.objects.filter(participation_filter)
         .order_by("resident_id", "date", "id")
@@ -302,19 +293,24 @@ def _write_resident_rows(participation_filter, resident_filter):
             "operator_id",
             "paperwork_result",
             "blocked_reason",
+            "actor__kind",
+            "resident__merged_into_id",
+            "resident__neighbourhood_id",
+            "resident__birth_year",
+            "resident__social_status",
         )
     )
-    kinds = dict(Actor.objects.values_list("pk", "kind"))
-    residents, reach, digests = [], [], {}
+    dims, residents, reach, digests = {}, [], [], {}
     for resident_id, rows in groupby(participations, key=lambda row: row[0]):
         rows = list(rows)
-        if resident_id not in dims:
+        if rows[0][14] is not None:
             # A merged record keeps no statistics of its own (its history lives on the
             # survivor), but sessions left on it still count among sessions held.
-            _reach_rows(resident_id, (None, None, ""), rows, kinds, digests)
+            _reach_rows(resident_id, (None, None, ""), rows, digests)
             continue
+        dims[resident_id] = rows[0][15:18]
         residents.append(_resident_row(resident_id, dims[resident_id], rows))
-        reach += _reach_rows(resident_id, dims[resident_id], rows, kinds, digests)
+        reach += _reach_rows(resident_id, dims[resident_id], rows, digests)
     completions = _completion_rows(
         dims,
         CompetenceAssessment.objects.filter(participation_filter)
@@ -394,7 +390,7 @@ MASK_COLUMNS = ["months", *(f"{pole}_months" for pole in Pole)]
 FIRST_COLUMNS = ["first_on", *(f"{pole}_first_on" for pole in Pole)]
 
 
-def _reach_rows(resident_id, dims, rows, kinds, digests):
+def _reach_rows(resident_id, dims, rows, digests):
     """The resident's StatsReach rows (REACH_FIELDS tuples): per year and actor, per year
     and kind of actor, per year for the whole network. Fills `digests` with a fingerprint
     of each month at each actor."""
@@ -405,7 +401,7 @@ def _reach_rows(resident_id, dims, rows, kinds, digests):
         _r, day, pole, actor_id, _autonomy, session_id, fmt, minutes, registered = row[:9]
         bit = 1 << (day.month - 1)
         column = POLE_RANK[pole]
-        for actor, kind in ((actor_id, ""), (None, kinds[actor_id]), (None, "")):
+        for actor, kind in ((actor_id, ""), (None, row[13]), (None, "")):
             scope = masks[day.year, actor, kind]
             scope[0] |= bit
             scope[column] |= bit
@@ -413,7 +409,7 @@ def _reach_rows(resident_id, dims, rows, kinds, digests):
             if first[column] is None:
                 first[column] = day  # rows come in date order
         contents[month_of(day), actor_id].append(
-            (session_id, day, pole, fmt, minutes, registered, *row[9:])
+            (session_id, day, pole, fmt, minutes, registered, *row[9:13])
         )
     by_actor_year = defaultdict(dict)
     for (month, actor_id), items in contents.items():

@@ -1,14 +1,28 @@
 from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Min
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from learners.permissions import current_resident, reading_statistics
-from pathway.forms import StatsFilterForm
-from pathway.models import StatsActivity
+from learners.models import Role
+from learners.permissions import (
+    current_resident,
+    reading_statistics,
+    staff_required,
+    working_with_residents,
+)
+from pathway import hours, opendata
+from pathway.forms import PlaceFilterForm, PlaceForm, PlannedWorkshopForm, StatsFilterForm
+from pathway.guide import build_guide
+from pathway.models import Place, PlannedWorkshop, Pole, Service, StatsActivity
 from pathway.stats import Lookups, Report, collect, export_csv, export_xlsx, privacy_rule
 
 
@@ -96,5 +110,255 @@ def stats_export(request, table, extension):
     return response
 
 
+def retention_context():
+    return {
+        "resident_years": settings.RESIDENT_INACTIVITY_DAYS // 365,
+        "journal_days": settings.JOURNAL_RETENTION_DAYS,
+        "min_count": settings.STATS_MIN_COUNT,
+    }
+
+
 def privacy(request):
-    return render(request, "pathway/privacy.html")
+    """The privacy notice, in plain French, linked from every page."""
+    return render(request, "pathway/privacy.html", retention_context())
+
+
+@staff_required(Role.NETWORK_ADMIN)
+def processing_register(request):
+    """The GDPR register of processing activities (article 30), for the network admin."""
+    return render(request, "pathway/processing_register.html", retention_context())
+
+
+# The public guide ---------------------------------------------------------------------------
+
+GUIDE_PAGE_SIZE = 20
+TEXT_SIZE_COOKIE = "text_size"
+
+
+def current_time():
+    """The time the guide is evaluated at ("open now"); tests replace it."""
+    return timezone.now()
+
+
+def guide_context(request, **context):
+    """What every guide page shares: the large-text choice."""
+    context["large_text"] = request.COOKIES.get(TEXT_SIZE_COOKIE) == "large"
+    return context
+
+
+def place_list(request):
+    """The network's places, searchable and filterable, as a list (the map is a link away)."""
+    now = current_time()
+    form = PlaceFilterForm(request.GET or None)
+    places = Place.objects.in_guide().with_guide_data().order_by("name", "pk")
+    if form.is_bound:
+        places = form.filter(places, now=now)
+    page = Paginator(places, GUIDE_PAGE_SIZE).get_page(request.GET.get("page"))
+    for place in page:
+        place.status = hours.status(place.opening_hours, now)
+    return render(
+        request,
+        "pathway/place_list.html",
+        guide_context(request, form=form, page=page, now=now),
+    )
+
+
+def place_map(request):
+    """The same places on a map (Leaflet), with the full list under it for when the map
+    does not load."""
+    now = current_time()
+    form = PlaceFilterForm(request.GET or None)
+    places = Place.objects.in_guide().with_guide_data().order_by("name", "pk")
+    if form.is_bound:
+        places = form.filter(places, now=now)
+    places = list(places)
+    markers = [
+        {
+            "name": place.name,
+            "lat": float(place.latitude),
+            "lon": float(place.longitude),
+            "url": place.get_absolute_url(),
+            "address": f"{place.address}, {place.postcode} {place.city}",
+        }
+        for place in places
+        if place.has_coordinates
+    ]
+    return render(
+        request,
+        "pathway/place_map.html",
+        guide_context(
+            request,
+            form=form,
+            places=places,
+            markers=markers,
+            tile_url=settings.MAP_TILE_URL,
+            tile_attribution=settings.MAP_TILE_ATTRIBUTION,
+        ),
+    )
+
+
+def place_detail(request, pk):
+    now = current_time()
+    place = get_object_or_404(Place.objects.in_guide().with_guide_data(), pk=pk)
+    workshops = [
+        w for w in PlannedWorkshop.objects.public(now=now).filter(place=place)[:20] if w.seats_free
+    ]
+    return render(
+        request,
+        "pathway/place_detail.html",
+        guide_context(
+            request,
+            place=place,
+            status=hours.status(place.opening_hours, now),
+            week=hours.describe_week(place.opening_hours),
+            exceptions=hours.describe_exceptions(
+                place.opening_hours, today=timezone.localdate(now)
+            ),
+            services=[Service(code) for code in place.services if code in Service.values],
+            workshops=workshops,
+        ),
+    )
+
+
+def workshop_list(request):
+    """Coming workshops, by pole and date."""
+    now = current_time()
+    pole = request.GET.get("pole", "")
+    workshops = PlannedWorkshop.objects.public(now=now)
+    if pole in Pole.values:
+        workshops = workshops.filter(pole=pole)
+    else:
+        pole = ""
+    page = Paginator(workshops, 50).get_page(request.GET.get("page"))
+    by_pole = [(p, [w for w in page if w.pole == p]) for p in Pole if not pole or p == pole]
+    return render(
+        request,
+        "pathway/workshop_list.html",
+        guide_context(request, page=page, by_pole=by_pole, pole=pole, poles=list(Pole)),
+    )
+
+
+@require_POST
+def text_size(request):
+    """Large text on or off for the guide pages, remembered by a cookie (works without
+    JavaScript)."""
+    large = request.POST.get("size") == "large"
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("place_list")
+    response = redirect(target)
+    if large:
+        response.set_cookie(
+            TEXT_SIZE_COOKIE, "large", max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    else:
+        response.delete_cookie(TEXT_SIZE_COOKIE, samesite="Lax")
+    return response
+
+
+def guide_pdf(request):
+    """The printable brochure, from live data."""
+    pdf = build_guide(now=current_time())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="guide-du-numerique.pdf"'
+    return response
+
+
+def open_data_response(content, content_type, filename):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # Open data: any site may read it.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def open_data_csv(request):
+    rows, _left_out = opendata.export_rows()
+    return open_data_response(opendata.as_csv(rows), "text/csv; charset=utf-8", "places.csv")
+
+
+def open_data_json(request):
+    rows, _left_out = opendata.export_rows()
+    return open_data_response(
+        opendata.as_json(rows), "application/json; charset=utf-8", "places.json"
+    )
+
+
+# Staff: the places and workshops behind the guide -------------------------------------------
+
+
+@staff_required(Role.COORDINATOR)
+def place_manage(request):
+    """A coordinator's places (all for the network admin), with those the open data leaves
+    out and why."""
+    places = list(
+        Place.objects.managed_by(request.user).with_guide_data().order_by("actor__name", "name")
+    )
+    left_out = {place.pk: problems for place, problems in opendata.export_rows(places)[1]}
+    for place in places:
+        place.open_data_problems = left_out.get(place.pk, [])
+    return render(request, "pathway/place_manage.html", {"places": places})
+
+
+@staff_required(Role.COORDINATOR)
+def place_edit(request, pk):
+    place = get_object_or_404(Place.objects.managed_by(request.user).with_guide_data(), pk=pk)
+    form = PlaceForm(request.POST or None, instance=place)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, _("Le lieu « %(name)s » est enregistré.") % {"name": place.name})
+        return redirect("place_manage")
+    return render(
+        request,
+        "pathway/place_form.html",
+        {"form": form, "place": place, "problems": opendata.place_problems(place)},
+    )
+
+
+@working_with_residents
+def workshop_manage(request):
+    now = current_time()
+    workshops = (
+        PlannedWorkshop.objects.visible_to(request.user)
+        .upcoming(now=now)
+        .select_related("place__actor", "actor")
+    )
+    page = Paginator(workshops, 25).get_page(request.GET.get("page"))
+    return render(request, "pathway/workshop_manage.html", {"page": page})
+
+
+@working_with_residents
+def workshop_create(request):
+    return workshop_form(request, PlannedWorkshop(created_by=request.user))
+
+
+@working_with_residents
+def workshop_edit(request, pk):
+    workshop = get_object_or_404(PlannedWorkshop.objects.visible_to(request.user), pk=pk)
+    return workshop_form(request, workshop)
+
+
+def workshop_form(request, workshop):
+    form = PlannedWorkshopForm(
+        request.POST or None, instance=workshop, user=request.user, now=current_time()
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(
+            request, _("L'atelier « %(title)s » est enregistré.") % {"title": workshop.title}
+        )
+        return redirect("workshop_manage")
+    return render(request, "pathway/workshop_form.html", {"form": form, "workshop": workshop})
+
+
+@require_POST
+@working_with_residents
+def workshop_delete(request, pk):
+    workshop = get_object_or_404(PlannedWorkshop.objects.visible_to(request.user), pk=pk)
+    workshop.delete()
+    messages.success(
+        request, _("L'atelier « %(title)s » est supprimé.") % {"title": workshop.title}
+    )
+    return redirect("workshop_manage")

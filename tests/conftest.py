@@ -6,9 +6,18 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from learners.middleware import NEEDS_SECOND_FACTOR
 from learners.models import ResidentLink
-from tests.factories import ActorFactory, ResidentFactory, UserFactory
+from tests.factories import (
+    ActorFactory,
+    PlaceFactory,
+    PlannedWorkshopFactory,
+    ResidentFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +28,17 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def sign_in(client, user):
+    """Sign `user` in, second factor included when their role requires one."""
+    client.force_login(user)
+    if client.session.get(NEEDS_SECOND_FACTOR):
+        device, _created = TOTPDevice.objects.get_or_create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
 
 
 @dataclass
@@ -33,6 +53,8 @@ class Cast:
     network_admin: object
     resident: object  # a resident of actor A, who did not consent to network sharing
     resident_token: str
+    place_a: object  # a published place of actor A, in the public guide
+    workshop_a: object  # a workshop planned by actor A at place_a
 
     STAFF = [
         "mediator_a",
@@ -50,7 +72,7 @@ class Cast:
         if role == "resident":
             client.get(f"/me/link/{self.resident_token}/")
         elif role != "anonymous":
-            client.force_login(getattr(self, role))
+            sign_in(client, getattr(self, role))
         return client
 
 
@@ -60,6 +82,7 @@ def cast(db):
     actor_b = ActorFactory(name="Médiathèque de Miramas")
     resident = ResidentFactory(first_name="Éloïse", last_name="Garnier", created_by_actor=actor_a)
     _link, token = ResidentLink.create_for(resident)
+    place_a = PlaceFactory(actor=actor_a)
     return Cast(
         actor_a=actor_a,
         actor_b=actor_b,
@@ -71,4 +94,6 @@ def cast(db):
         network_admin=UserFactory(username="network_admin", network_admin=True),
         resident=resident,
         resident_token=token,
+        place_a=place_a,
+        workshop_a=PlannedWorkshopFactory(place=place_a),
     )

@@ -4,6 +4,7 @@ subclasses: UserFactory(mediator=True), ResidentFactory(consented=True)…"""
 import datetime
 import functools
 import random
+import uuid
 
 import factory
 from django.contrib.auth.hashers import make_password
@@ -24,16 +25,22 @@ from learners.models import (
     User,
 )
 from pathway.models import (
+    AccessMode,
     Actor,
     ActorKind,
     Competence,
+    Fee,
     Module,
     ModuleCompetence,
     Neighbourhood,
     Operator,
     Place,
+    PlannedWorkshop,
     Pole,
+    Service,
+    SupportMode,
     Topic,
+    Typology,
 )
 
 DEMO_PASSWORD = "parcours-demo-2026"
@@ -91,6 +98,7 @@ class ActorFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Structure {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.name)[:160])
     kind = ActorKind.ASSOCIATION
+    siret = factory.Sequence(lambda n: f"{21130063000000 + n:014d}")
     address = factory.LazyFunction(french_address)
     postcode = "13140"
     city = "Miramas"
@@ -109,7 +117,32 @@ class PlaceFactory(DjangoModelFactory):
     city = "Miramas"
     latitude = factory.LazyFunction(lambda: round(43.5833 + random.uniform(-0.015, 0.015), 6))
     longitude = factory.LazyFunction(lambda: round(5.0019 + random.uniform(-0.02, 0.02), 6))
-    opening_hours = "Mo-Fr 09:00-12:00,14:00-17:00"
+    opening_hours = "Mo-Fr 09:00-12:00,14:00-17:00; PH off"
+    insee_code = "13063"
+    poles = factory.LazyFunction(lambda: [Pole.NECESSITY])
+    services = factory.LazyFunction(lambda: [Service.PAPERWORK])
+    fees = factory.LazyFunction(lambda: [Fee.FREE])
+    access_modes = factory.LazyFunction(lambda: [AccessMode.WALK_IN, AccessMode.PHONE])
+    support_modes = factory.LazyFunction(lambda: [SupportMode.INDIVIDUAL])
+    typology = factory.LazyFunction(lambda: [Typology.ASSO])
+    phone = factory.Sequence(lambda n: f"+33490{n % 1000000:06d}")
+
+
+class PlannedWorkshopFactory(DjangoModelFactory):
+    class Meta:
+        model = PlannedWorkshop
+
+    place = factory.SubFactory(PlaceFactory)
+    actor = factory.SelfAttribute("place.actor")
+    pole = Pole.ACHIEVEMENT
+    title = "Premiers pas sur ordinateur"
+    starts_at = factory.LazyFunction(
+        lambda: (
+            timezone.now().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(days=7)
+        )
+    )
+    duration_minutes = 90
+    seats = 8
 
 
 class OperatorFactory(DjangoModelFactory):
@@ -285,3 +318,42 @@ class CertificateFactory(DjangoModelFactory):
                 CertificateCompetence.objects.create(
                     certificate=self, competence=Competence.objects.get(code=code), level=level
                 )
+
+
+def session_form_data(
+    *, actor, pole="necessity", participants=(), day=None, submission_key=None, **fields
+):
+    """What the session page posts: `participants` are dicts of a row's fields, where
+    "resident" may be a Resident and "levels" a {competence code: level} dict."""
+    from pathway.models import Competence
+
+    data = {
+        "date": (day or timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
+        "duration": "60",
+        "format": "individual",
+        "actor": actor.pk,
+        "location": "on_site",
+        "place": "",
+        "pole": pole,
+        "module": "",
+        "submission_key": str(submission_key or uuid.uuid4()),
+        "p-TOTAL_FORMS": len(participants),
+        "p-INITIAL_FORMS": 0,
+        "p-MIN_NUM_FORMS": 0,
+        "p-MAX_NUM_FORMS": 1000,
+    }
+    for name, value in fields.items():
+        if isinstance(value, list | tuple):
+            data[name] = [getattr(v, "pk", v) for v in value]
+        else:
+            data[name] = getattr(value, "pk", value)
+    codes = {code for participant in participants for code in participant.get("levels", {})}
+    competence_ids = dict(Competence.objects.filter(code__in=codes).values_list("code", "id"))
+    for index, participant in enumerate(participants):
+        for name, value in participant.items():
+            if name == "levels":
+                for code, level in value.items():
+                    data[f"p-{index}-level_{competence_ids[code]}"] = level
+            else:
+                data[f"p-{index}-{name}"] = getattr(value, "pk", value)
+    return data

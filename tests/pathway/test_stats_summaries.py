@@ -354,3 +354,34 @@ def test_a_second_refresh_waits_for_the_first_on_postgresql():
             assert cursor.fetchone()[0] is False  # a second mediator's refresh would wait
     finally:
         other.close()
+
+
+def test_editing_a_residents_details_moves_them_in_the_statistics(cast):
+    """The resident form calls participations_changed() when a counted detail changes."""
+    maille = NeighbourhoodFactory(name="La Maille", priority=True)
+    resident = cast.resident
+    session = Session.objects.create(
+        date=D(2026, 3, 2),
+        duration_minutes=60,
+        actor=cast.actor_a,
+        created_by=cast.mediator_a,
+        pole=Pole.NECESSITY,
+        participant_count=1,
+    )
+    Participation.objects.create(
+        session=session, resident=resident, date=session.date, pole=session.pole, actor=cast.actor_a
+    )
+    participations_changed([resident.pk])
+    year = Filters(period=Period(D(2026, 1, 1), D(2026, 12, 1), "2026"))
+    assert [key[0] for key in collect(year).reach] == [None]  # no neighbourhood yet
+    data = {
+        "first_name": resident.first_name,
+        "last_name": resident.last_name,
+        "birth_year": "1958",
+        "neighbourhood": str(maille.pk),
+        "social_status": "retired",
+    }
+    response = cast.client("mediator_a").post(f"/residents/{resident.reference}/edit/", data)
+    assert response.status_code == 302
+    assert collect(year).reach == {(maille.pk, "60_74", "retired"): [1, 1]}
+    assert collect(year) == raw_figures(year)

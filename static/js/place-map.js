@@ -1,0 +1,45 @@
+/* The map of the guide. Progressive enhancement: the page is a complete list without it;
+   if Leaflet or the tiles do not load, a message points to the list. */
+(function () {
+  "use strict";
+  var element = document.getElementById("map");
+  var data = document.getElementById("map-markers");
+  if (!element || !data || typeof L === "undefined") {
+    return;
+  }
+  var markers = JSON.parse(data.textContent);
+  var map = L.map(element, { scrollWheelZoom: false });
+  var tiles = L.tileLayer(element.dataset.tileUrl, {
+    maxZoom: 19,
+    attribution: element.dataset.tileAttribution
+  });
+  var failures = 0;
+  tiles.on("tileerror", function () {
+    failures += 1;
+    if (failures === 3) {
+      document.getElementById("map-error").hidden = false;
+    }
+  });
+  tiles.addTo(map);
+  var bounds = [];
+  markers.forEach(function (place) {
+    var popup = document.createElement("div");
+    var link = document.createElement("a");
+    link.href = place.url;
+    link.textContent = place.name;
+    var address = document.createElement("p");
+    address.textContent = place.address;
+    popup.appendChild(link);
+    popup.appendChild(address);
+    L.marker([place.lat, place.lon], { title: place.name, alt: place.name })
+      .bindPopup(popup)
+      .addTo(map);
+    bounds.push([place.lat, place.lon]);
+  });
+  if (bounds.length) {
+    map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
+  } else {
+    map.setView([46.6, 2.4], 5);
+  }
+  element.classList.add("map-ready");
+})();
