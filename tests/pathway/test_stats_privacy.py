@@ -214,6 +214,9 @@ def test_no_name_contact_or_note_reaches_an_official(town, cast):
     from learners.models import Referral, Resident, Session
 
     Resident.objects.update(phone="06 12 34 56 78", email="temoin@example.fr")
+    for i, resident in enumerate(Resident.objects.all()):
+        resident.first_name = f"Zéphyrine{i}"  # no staff member shown in the menu is called so
+        resident.save()
     Session.objects.update(notes="A pleuré en parlant de ses dettes")
     Referral.objects.update(reason="Violences conjugales, orienter vers l'aide juridique")
     secrets = ["Témoin", "06 12 34 56 78", "temoin@example.fr", "dettes", "conjugales"]
