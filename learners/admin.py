@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from learners.models import (
     AccessLog,
+    ApiToken,
     CompetenceAssessment,
     Participation,
     Referral,
@@ -175,3 +177,36 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Keys are issued on the staff page, which shows a new key once; here they are listed
+    and revoked."""
+
+    list_display = ["key_start", "user", "name", "scope", "created_at", "last_used_at"]
+    list_filter = ["scope", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "key_start", "user__username", "user__last_name"]
+    list_select_related = ["user"]
+    readonly_fields = [
+        "user",
+        "key_start",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    fields = ["user", "name", "scope", "key_start", "expires_at", *readonly_fields[2:]]
+    actions = ["revoke"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("apitoken_list")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Révoquer les clés choisies"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            token.revoke()
+        self.message_user(request, _("Clés révoquées."))

@@ -345,6 +345,20 @@ def resident_create(*, by, actor, consent=False, **fields):
 
 
 @transaction.atomic
+def resident_update(*, resident, by, consent, **fields):
+    """Change a resident's details; `consent` gives (dated now) or withdraws their consent
+    to network sharing."""
+    for name, value in fields.items():
+        setattr(resident, name, value)
+    if consent and not resident.sharing_consent:
+        resident.give_consent()
+    elif not consent:
+        resident.withdraw_consent()
+    resident.save()
+    return resident
+
+
+@transaction.atomic
 def resident_merge(*, survivor, duplicate, by):
     """Merge `duplicate` into `survivor`: participations, assessments, referrals,
     certificates and personal links move to the survivor; empty details of the survivor are
@@ -422,6 +436,23 @@ def resident_merge(*, survivor, duplicate, by):
         AccessLog.objects.create(user=by, resident=resident, action=AccessAction.MERGE)
     participations_changed([survivor.pk, duplicate.pk])
     return survivor
+
+
+# Competences ----------------------------------------------------------------------------
+
+
+def assessment_record(*, resident, competence, level, by, assessed_on=None, session=None):
+    """A mediator's finding that `resident` reached `level` on `competence`."""
+    if not Level.MIN <= level <= Level.MAX:
+        raise ValidationError(_("Un niveau de compétence va de 1 à 8."))
+    return CompetenceAssessment.objects.create(
+        resident=resident,
+        competence=competence,
+        level=level,
+        assessed_on=assessed_on or timezone.localdate(),
+        assessed_by=by,
+        session=session,
+    )
 
 
 # Referrals ------------------------------------------------------------------------------

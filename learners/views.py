@@ -25,6 +25,7 @@ from learners.forms import (
     DURATION_PRESETS,
     LEVEL_PREFIX,
     OTHER,
+    ApiTokenForm,
     LoginForm,
     MergeForm,
     ParticipantFormSet,
@@ -39,6 +40,7 @@ from learners.journeys import journey_of
 from learners.models import (
     AccessAction,
     AccessLog,
+    ApiToken,
     Referral,
     ReferralStatus,
     Resident,
@@ -491,12 +493,11 @@ def resident_update(request, reference):
     resident = visible_resident(request, reference)
     form = ResidentForm(request.POST or None, instance=resident)
     if request.method == "POST" and form.is_valid():
-        resident = form.save(commit=False)
-        if form.cleaned_data["consent"] and not resident.sharing_consent:
-            resident.give_consent()
-        elif not form.cleaned_data["consent"]:
-            resident.withdraw_consent()
-        resident.save()
+        resident = services.resident_update(
+            resident=form.save(commit=False),
+            by=request.user,
+            consent=form.cleaned_data["consent"],
+        )
         AccessLog.record(request, resident, AccessAction.EDIT_RECORD)
         messages.success(request, _("Fiche enregistrée."))
         return redirect("resident_journey", reference=resident.reference)
@@ -646,6 +647,48 @@ def accesslog_list(request):
             "page_query": "&" + urlencode({"resident": reference, "user": username}),
         },
     )
+
+
+# API keys ------------------------------------------------------------------------------
+
+
+@network_admin_only
+def apitoken_list(request):
+    """The network admin issues API keys (shown once) and revokes them."""
+    form = ApiTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        token, key = ApiToken.issue(
+            user=data["user"],
+            name=data["name"],
+            scope=data["scope"],
+            created_by=request.user,
+            expires_at=timezone.now() + timezone.timedelta(days=data["days"])
+            if data["days"]
+            else None,
+        )
+        # Shown on this response only: never stored, never put in a message or a URL.
+        issued = {"token": token, "key": key}
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.select_related("user", "created_by")
+    page = Paginator(tokens, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "learners/apitoken_list.html",
+        {"form": form, "issued": issued, "page": page, "now": timezone.now()},
+    )
+
+
+@network_admin_only
+@require_POST
+def apitoken_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk)
+    token.revoke()
+    messages.success(
+        request, _("Clé « %(name)s » révoquée : elle ne marche plus.") % {"name": token.name}
+    )
+    return redirect("apitoken_list")
 
 
 # The resident's own space ---------------------------------------------------------------
