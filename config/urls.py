@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/v1/", include((api_v1.urls, "v1"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    # Anything else under /api/ answers the API's JSON 404, not an HTML page.
+    re_path(r"^api/", learners_api.not_found),
 ]
 
 if settings.DEBUG:

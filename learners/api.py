@@ -10,9 +10,10 @@ import uuid
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -52,6 +53,7 @@ from learners.serializers import (
     SessionWriteSerializer,
     session_as_input,
 )
+from pathway.api import IdFilter
 from pathway.models import Pole
 
 # What every endpoint shares -------------------------------------------------------------
@@ -166,6 +168,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+@csrf_exempt  # nothing is written: no need for the CSRF check (and its HTML 403 page)
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/: the API's 404, in JSON like every error."""
+    return JsonResponse({"message": str(NOT_FOUND), "code": "not_found", "errors": {}}, status=404)
+
+
 def data_error(field, message):
     return exceptions.ValidationError({field: [message]})
 
@@ -177,8 +185,8 @@ class ResidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search", label="Début du nom ou du prénom, année de naissance"
     )
-    actor = django_filters.NumberFilter(field_name="created_by_actor", label="Structure d'accueil")
-    neighbourhood = django_filters.NumberFilter(label="Quartier")
+    actor = IdFilter(field_name="created_by_actor", label="Structure d'accueil")
+    neighbourhood = IdFilter(label="Quartier")
     first_pole = django_filters.ChoiceFilter(choices=Pole.choices, label="Pôle d'entrée")
     seen = django_filters.DateFromToRangeFilter(
         field_name="last_session_on", label="Dernier accompagnement (seen_after, seen_before)"
@@ -304,14 +312,14 @@ def submission_key_for(user, key):
 
 class SessionFilter(django_filters.FilterSet):
     date = django_filters.DateFromToRangeFilter(label="Période (date_after, date_before)")
-    actor = django_filters.NumberFilter(label="Structure")
+    actor = IdFilter(label="Structure")
     pole = django_filters.ChoiceFilter(choices=Pole.choices, label="Pôle")
     format = django_filters.ChoiceFilter(choices=SessionFormat.choices, label="Format")
-    module = django_filters.NumberFilter(label="Module de formation")
+    module = IdFilter(label="Module de formation")
     resident = django_filters.CharFilter(
         method="filter_resident", label="Référence d'un participant"
     )
-    created_by = django_filters.NumberFilter(label="Saisi par")
+    created_by = IdFilter(label="Saisi par")
 
     class Meta:
         model = Session
@@ -452,8 +460,8 @@ class ReferralFilter(django_filters.FilterSet):
         field_name="sent_at__date", label="Envoyée entre (sent_after, sent_before)"
     )
     status = django_filters.ChoiceFilter(choices=ReferralStatus.choices, label="État")
-    from_actor = django_filters.NumberFilter(label="Structure qui oriente")
-    to_actor = django_filters.NumberFilter(label="Structure destinataire")
+    from_actor = IdFilter(label="Structure qui oriente")
+    to_actor = IdFilter(label="Structure destinataire")
     to_pole = django_filters.ChoiceFilter(choices=Pole.choices, label="Pôle visé")
     resident = django_filters.CharFilter(method="filter_resident", label="Référence de la fiche")
 
@@ -532,8 +540,8 @@ class AssessmentFilter(django_filters.FilterSet):
     )
     resident = django_filters.CharFilter(method="filter_resident", label="Référence de la fiche")
     competence = django_filters.CharFilter(field_name="competence__code", label="Code CRCN")
-    actor = django_filters.NumberFilter(field_name="session__actor", label="Structure")
-    module = django_filters.NumberFilter(field_name="session__module", label="Module")
+    actor = IdFilter(field_name="session__actor", label="Structure")
+    module = IdFilter(field_name="session__module", label="Module")
 
     class Meta:
         model = CompetenceAssessment

@@ -33,6 +33,7 @@ from learners.models import (
 )
 from learners.services import Outcome
 from pathway.models import Actor, Competence, Level, Neighbourhood, Pole
+from pathway.serializers import OutputSerializer
 
 
 class Pagination(PageNumberPagination):
@@ -47,8 +48,15 @@ class Pagination(PageNumberPagination):
 # Residents ------------------------------------------------------------------------------
 
 
-class ResidentSerializer(serializers.ModelSerializer):
+def blank_choice(choices):
+    """A read-only choice that may be empty ("" rather than a code): ModelSerializer drops
+    allow_blank from read-only fields, and the schema would then forbid the empty value."""
+    return serializers.ChoiceField(choices=choices.choices, allow_blank=True, read_only=True)
+
+
+class ResidentSerializer(OutputSerializer):
     display_name = serializers.CharField(read_only=True)
+    first_pole = blank_choice(Pole)
     neighbourhood = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     created_by_actor = serializers.PrimaryKeyRelatedField(read_only=True)
 
@@ -465,10 +473,11 @@ class ParticipationSerializer(serializers.Serializer):
     levels = LevelSerializer(many=True)
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(OutputSerializer):
     topics = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     equipment = serializers.ListField(child=serializers.ChoiceField(choices=Equipment.choices))
+    workshop_level = blank_choice(WorkshopLevel)
     participants = serializers.SerializerMethodField()
 
     class Meta:
@@ -510,8 +519,9 @@ class SessionSerializer(serializers.ModelSerializer):
 # Referrals ------------------------------------------------------------------------------
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(OutputSerializer):
     resident = serializers.CharField(source="resident.reference", read_only=True)
+    to_pole = blank_choice(Pole)
     next_steps = serializers.SerializerMethodField()
 
     class Meta:
@@ -597,7 +607,7 @@ class ReferralStepSerializer(serializers.Serializer):
 # Competence assessments -----------------------------------------------------------------
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(OutputSerializer):
     resident = serializers.CharField(source="resident.reference", read_only=True)
     competence = serializers.CharField(source="competence.code", read_only=True)
 

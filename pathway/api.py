@@ -1,6 +1,7 @@
 """The network's offer in the API, read only: every signed-in staff member reads it."""
 
 import django_filters
+from django import forms
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -19,6 +20,17 @@ from pathway.models import (
     Pole,
     Topic,
 )
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=2**63 - 1, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """The id of a related record (a whole number, not a decimal one)."""
+
+    field_class = IdField
 
 
 class ActorFilter(django_filters.FilterSet):

@@ -1,6 +1,7 @@
 """What the API shows of the network's offer: actors, places, topics, operators,
 neighbourhoods, the competence framework and training modules (read only)."""
 
+from django.db import models
 from rest_framework import serializers
 
 from pathway.models import (
@@ -24,12 +25,23 @@ from pathway.models import (
 )
 
 
+class OutputSerializer(serializers.ModelSerializer):
+    """What the API answers (never what it accepts). E-mail and web addresses are plain
+    strings here: they may be empty, which their schema formats would forbid."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.EmailField: serializers.CharField,
+        models.URLField: serializers.CharField,
+    }
+
+
 def choice_list(choices, **kwargs):
     """A ChoiceListField of the model: a list of codes of `choices`."""
     return serializers.ListField(child=serializers.ChoiceField(choices=choices.choices), **kwargs)
 
 
-class ActorSerializer(serializers.ModelSerializer):
+class ActorSerializer(OutputSerializer):
     class Meta:
         model = Actor
         fields = [
@@ -50,7 +62,7 @@ class ActorSerializer(serializers.ModelSerializer):
         ]
 
 
-class PlaceSerializer(serializers.ModelSerializer):
+class PlaceSerializer(OutputSerializer):
     latitude = serializers.DecimalField(
         max_digits=9, decimal_places=6, coerce_to_string=False, allow_null=True
     )
@@ -107,25 +119,25 @@ class PlaceSerializer(serializers.ModelSerializer):
         ]
 
 
-class OperatorSerializer(serializers.ModelSerializer):
+class OperatorSerializer(OutputSerializer):
     class Meta:
         model = Operator
         fields = ["id", "name", "slug"]
 
 
-class TopicSerializer(serializers.ModelSerializer):
+class TopicSerializer(OutputSerializer):
     class Meta:
         model = Topic
         fields = ["id", "pole", "name", "slug", "operator", "is_active"]
 
 
-class NeighbourhoodSerializer(serializers.ModelSerializer):
+class NeighbourhoodSerializer(OutputSerializer):
     class Meta:
         model = Neighbourhood
         fields = ["id", "name", "slug", "is_priority", "qpv_code"]
 
 
-class CompetenceSerializer(serializers.ModelSerializer):
+class CompetenceSerializer(OutputSerializer):
     class Meta:
         model = Competence
         fields = [
@@ -141,7 +153,7 @@ class CompetenceSerializer(serializers.ModelSerializer):
         ]
 
 
-class ModuleTargetSerializer(serializers.ModelSerializer):
+class ModuleTargetSerializer(OutputSerializer):
     competence = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -149,7 +161,7 @@ class ModuleTargetSerializer(serializers.ModelSerializer):
         fields = ["competence", "target_level"]
 
 
-class ModuleSerializer(serializers.ModelSerializer):
+class ModuleSerializer(OutputSerializer):
     targets = ModuleTargetSerializer(many=True, read_only=True)
 
     class Meta:
