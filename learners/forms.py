@@ -732,3 +732,19 @@ class ApiTokenForm(forms.Form):
         help_text=_("Laisser vide pour une clé sans date de fin."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Ce que contient le fichier"), widget=forms.RadioSelect)
+    file = forms.FileField(
+        label=_("Fichier"),
+        help_text=_(
+            "Un fichier CSV ou XLSX (tableur) dont la première ligne porte les titres des "
+            "colonnes, comme dans un export."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k.name, k.label) for k in kinds]

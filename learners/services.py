@@ -490,3 +490,102 @@ def referral_send(*, resident, from_actor, by, reason, to_actor=None, to_pole=""
         reason=reason.strip(),
         created_by=by,
     )
+
+
+# Imports --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ImportedSession:
+    """A session read from a file: new (`session` None) or replacing `session`."""
+
+    fields: dict
+    topics: list
+    outcomes: list
+    session: Session | None = None
+
+
+@transaction.atomic
+def sessions_import(*, by, sessions, batch_size=2000, progress=None):
+    """Write sessions read from a file (ImportedSession), new ones and changed ones, with
+    their topics, participants, outcomes and levels: a few bulk queries per batch, all in
+    one transaction, then participations_changed() once for every resident concerned.
+
+    Rows must have been checked (session_check and the user's rights) by the reader;
+    the database constraints still refuse anything inconsistent, which rolls it all back.
+    `progress(done)` is called after each batch."""
+    resident_ids = set()
+    done = 0
+    for batch in batched(sessions, batch_size):
+        changed = [s.session.pk for s in batch if s.session is not None]
+        if changed:
+            resident_ids |= set(
+                Participation.objects.filter(session_id__in=changed).values_list(
+                    "resident_id", flat=True
+                )
+            )
+            CompetenceAssessment.objects.filter(session_id__in=changed).delete()
+            Participation.objects.filter(session_id__in=changed).delete()
+            Session.topics.through.objects.filter(session_id__in=changed).delete()
+        records, now = [], timezone.now()
+        for item in batch:
+            record = item.session or Session(created_by=by, created_at=now)
+            record.updated_at = now
+            for name, value in item.fields.items():
+                setattr(record, name, value)
+            record.participant_count = len(item.outcomes)
+            records.append(record)
+        new = [r for r, item in zip(records, batch, strict=True) if item.session is None]
+        Session.objects.bulk_create(new, batch_size=batch_size)
+        old = [r for r, item in zip(records, batch, strict=True) if item.session is not None]
+        if old:
+            Session.objects.bulk_update(
+                old, [*SESSION_FIELDS, "participant_count", "updated_at"], batch_size=batch_size
+            )
+        Session.mediators.through.objects.bulk_create(
+            [Session.mediators.through(session_id=r.pk, user_id=by.pk) for r in new],
+            batch_size=batch_size,
+        )
+        Session.topics.through.objects.bulk_create(
+            [
+                Session.topics.through(session_id=record.pk, topic_id=topic.pk)
+                for record, item in zip(records, batch, strict=True)
+                for topic in item.topics
+            ],
+            batch_size=batch_size,
+        )
+        participations, assessments = [], []
+        for record, item in zip(records, batch, strict=True):
+            necessity = record.pole == Pole.NECESSITY
+            for outcome in item.outcomes:
+                resident_ids.add(outcome.resident.pk)
+                participations.append(
+                    Participation(
+                        session_id=record.pk,
+                        resident_id=outcome.resident.pk,
+                        date=record.date,
+                        pole=record.pole,
+                        actor_id=record.actor_id,
+                        autonomy=outcome.autonomy,
+                        operator=outcome.operator if necessity else None,
+                        paperwork_result=outcome.paperwork_result if necessity else "",
+                        blocked_reason=outcome.blocked_reason if necessity else "",
+                    )
+                )
+                assessments += [
+                    CompetenceAssessment(
+                        resident_id=outcome.resident.pk,
+                        competence=competence,
+                        level=level,
+                        assessed_on=record.date,
+                        assessed_by=by,
+                        session_id=record.pk,
+                    )
+                    for competence, level in outcome.levels.items()
+                ]
+        Participation.objects.bulk_create(participations, batch_size=batch_size)
+        CompetenceAssessment.objects.bulk_create(assessments, batch_size=batch_size)
+        done += len(batch)
+        if progress:
+            progress(done)
+    participations_changed(resident_ids)

@@ -9,7 +9,7 @@ The API answers 401 to a request without credentials, as DRF does, and 404 likew
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from learners.models import ApiToken
+from learners.models import ApiToken, ImportJob
 from pathway.models import Competence
 from tests.factories import (
     CompetenceAssessmentFactory,
@@ -151,6 +151,26 @@ ROUTES = {
         expect(405),  # POST only
     ),
     "admin:index": ("/admin/", expect(302, network_admin=200)),
+    # Imports and exports: staff who work with residents; an import is its author's (and the
+    # network admin's).
+    "import_start": ("/imports/", expect(200, anonymous=302, resident=302, official=404)),
+    "import_detail": (
+        lambda cast: f"/imports/{job_of(cast).pk}/",
+        expect(404, anonymous=302, resident=302, mediator_a=200, network_admin=200),
+    ),
+    "import_confirm": (
+        lambda cast: f"/imports/{job_of(cast).pk}/confirm/",
+        expect(405, anonymous=302, resident=302, official=404),  # POST only
+    ),
+    "import_cancel": (
+        lambda cast: f"/imports/{job_of(cast).pk}/cancel/",
+        expect(405, anonymous=302, resident=302, official=404),  # POST only
+    ),
+    "export_list": ("/exports/", expect(200, anonymous=302, resident=302, official=404)),
+    "export_download": (
+        "/exports/residents.csv",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
     # API keys: the network admin issues and revokes them.
     "apitoken_list": ("/api-keys/", expect(404, anonymous=302, resident=302, network_admin=200)),
     "apitoken_revoke": (
@@ -211,6 +231,12 @@ ROUTES = {
         {**API_WITH_RESIDENTS, "mediator_b": 404},
     ),
 }
+
+
+def job_of(cast):
+    return ImportJob.objects.create(
+        resource="residents", created_by=cast.mediator_a, file_name="habitants.csv"
+    )
 
 
 def token_of(cast):
