@@ -186,22 +186,20 @@ class ResidentResource(ScopedResource):
 
     def check_duplicates(self, instance, row, errors, line):
         """The same record twice in the file, or a new row for someone who has a record."""
-        instance.prepare() if instance.pk is None else None
-        key = (
-            instance.reference
-            if instance.pk
-            else (
-                instance.search_last,
-                instance.search_first,
-                instance.birth_year,
-            )
-        )
-        if key in self.seen and (instance.pk or instance.search_last or instance.search_first):
+        if instance.pk is None:
+            instance.prepare()
+            if not (instance.search_last or instance.search_first):
+                return  # an anonymous record: nothing to compare
+            key = (instance.search_last, instance.search_first, instance.birth_year)
+        else:
+            key = instance.reference
+        if key in self.seen:
             errors.setdefault(NON_FIELD_ERRORS, []).append(
                 _("ligne en double : même personne qu'à la ligne %(line)s")
                 % {"line": self.seen[key] + 1}
             )
-        self.seen.setdefault(key, line)
+            return
+        self.seen[key] = line
         if instance.pk is None and instance.search_last and instance.search_first:
             existing = (
                 Resident.objects.visible_to(self.user)
@@ -665,6 +663,8 @@ class SessionReader:
                     _("aucune fiche accessible n'a la référence « %(ref)s »") % {"ref": reference},
                 )
                 continue
+            if results[index] == PaperworkResult.BLOCKED and not reasons[index]:
+                fail("blocked_reason", _("indiquez ce qui bloque la démarche"))
             outcomes.append(
                 services.Outcome(
                     resident=resident,

@@ -308,8 +308,9 @@ class ActorResource(ScopedResource):
                 return found
         return Actor.objects.filter(name__iexact=str(row.get("nom") or "").strip()).first()
 
-    def before_save_instance(self, instance, row, **kwargs):
-        if not instance.slug:
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        if not instance.slug and instance.name:
             instance.slug = unique_slug(Actor, instance.name)
 
     def refusal(self, instance):
@@ -451,6 +452,8 @@ class ModuleResource(ScopedResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        if not instance.slug and instance.name:
+            instance.slug = unique_slug(Module, instance.name)
         column_name = self.fields["targets"].column_name
         try:
             instance._targets = TargetsWidget().clean(row.get(column_name))
@@ -482,10 +485,6 @@ class ModuleResource(ScopedResource):
             for name in ["name", "actor_id", "hours", "description", "is_active"]
         )
         return same and current == instance._targets
-
-    def before_save_instance(self, instance, row, **kwargs):
-        if not instance.slug:
-            instance.slug = unique_slug(Module, instance.name)
 
     def after_save_instance(self, instance, row, **kwargs):
         if kwargs.get("dry_run") and not kwargs.get("using_transactions"):
