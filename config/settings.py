@@ -337,6 +337,10 @@ MAP_TILE_ATTRIBUTION = env(
 STATS_MIN_COUNT = int(env("STATS_MIN_COUNT", "5"))
 # Referrals nobody acted upon for this many days are flagged.
 REFERRAL_FLAG_DAYS = int(env("REFERRAL_FLAG_DAYS", "14"))
+# Residents without any session for this many days are anonymised (anonymize_inactive).
+RESIDENT_INACTIVITY_DAYS = int(env("RESIDENT_INACTIVITY_DAYS", str(3 * 365)))
+# Rows of the access journal are kept this many days.
+JOURNAL_RETENTION_DAYS = int(env("JOURNAL_RETENTION_DAYS", "365"))
 # Mediators may edit or delete their own sessions for this many days.
 SESSION_EDIT_DAYS = int(env("SESSION_EDIT_DAYS", "30"))
 

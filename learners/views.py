@@ -37,7 +37,7 @@ from learners.forms import (
     SessionForm,
     new_submission_key,
 )
-from learners.journeys import journey_of
+from learners.journeys import journey_of, resident_data, resident_data_pdf
 from learners.models import (
     AccessAction,
     AccessLog,
@@ -458,6 +458,24 @@ def resident_create(request):
             messages.success(request, _("Fiche créée."))
             return redirect("resident_journey", reference=resident.reference)
     return render(request, "learners/resident_form.html", {"form": form, "duplicates": duplicates})
+
+
+@working_with_residents
+def resident_export(request, reference, fmt):
+    """The resident's right of access: all their data, as JSON or as a readable PDF."""
+    if fmt not in {"json", "pdf"}:
+        raise Http404
+    resident = visible_resident(request, reference)
+    AccessLog.record(request, resident, AccessAction.EXPORT)
+    filename = f"donnees-{resident.reference}"
+    if fmt == "pdf":
+        response = HttpResponse(resident_data_pdf(resident), content_type="application/pdf")
+    else:
+        response = JsonResponse(
+            resident_data(resident), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
 
 
 @working_with_residents

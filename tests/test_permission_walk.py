@@ -49,6 +49,10 @@ ROUTES = {
         expect(302, anonymous=200),
     ),
     "privacy": ("/privacy/", EVERYONE),
+    "processing_register": (
+        "/privacy/register/",
+        expect(404, anonymous=302, resident=302, network_admin=200),
+    ),
     "login": ("/login/", expect(302, anonymous=200, resident=200)),
     "logout": ("/logout/", expect(405)),  # POST only
     # The second step of signing in: only for signed-in staff (the admin of the cast has
@@ -83,6 +87,10 @@ ROUTES = {
     # mediator does not see them.
     "resident_journey": (
         lambda cast: f"/residents/{cast.resident.reference}/",
+        expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
+    ),
+    "resident_export": (
+        lambda cast: f"/residents/{cast.resident.reference}/export.pdf",
         expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
     ),
     "resident_update": (
