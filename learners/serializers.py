@@ -285,7 +285,7 @@ class SessionWriteSerializer(serializers.Serializer):
                 errors["place"] = [
                     _("Un lieu ne va qu'avec un accompagnement dans un lieu du réseau (on_site).")
                 ]
-        topics_by_pk = by_pk(choices.topics)
+        topics_by_pk = by_pk(choices.topics) if data["topics"] else {}
         unknown = [pk for pk in data["topics"] if pk not in topics_by_pk]
         topics = [topics_by_pk[pk] for pk in dict.fromkeys(data["topics"]) if pk in topics_by_pk]
         if unknown:
@@ -323,7 +323,8 @@ class SessionWriteSerializer(serializers.Serializer):
             residents = {
                 r.reference: r for r in Resident.objects.filter(allowed, reference__in=references)
             }
-        operators = SessionChoices.by_pk(choices.operators) if participants else {}
+        named = any(p["operator"] is not None for p in participants)
+        operators = SessionChoices.by_pk(choices.operators) if named else {}
         targets = {t.competence.code: t.competence for t in module.targets.all()} if module else {}
         outcomes, errors = [], {}
         for index, participant in enumerate(participants):
@@ -494,6 +495,34 @@ class SessionSerializer(OutputSerializer):
             "participants",
         ]
         read_only_fields = fields
+
+    def to_representation(self, session):
+        """The same fields as the declared ones, built directly: a page of 50 sessions is
+        the API's busiest answer, and DRF's field-by-field walk was most of its time."""
+        return {
+            "id": session.pk,
+            "date": session.date.isoformat(),
+            "start_time": session.start_time.isoformat() if session.start_time else None,
+            "duration_minutes": session.duration_minutes,
+            "format": session.format,
+            "actor": session.actor_id,
+            "location": session.location,
+            "place": session.place_id,
+            "pole": session.pole,
+            "module": session.module_id,
+            "equipment": list(session.equipment),
+            "workshop_title": session.workshop_title,
+            "workshop_level": session.workshop_level,
+            "unregistered_count": session.unregistered_count,
+            "notes": session.notes,
+            "topics": [t.pk for t in session.topics.all()],
+            "participant_count": session.participant_count,
+            "created_by": session.created_by_id,
+            "mediators": [m.pk for m in session.mediators.all()],
+            "created_at": self.fields["created_at"].to_representation(session.created_at),
+            "updated_at": self.fields["updated_at"].to_representation(session.updated_at),
+            "participants": self.get_participants(session),
+        }
 
     @extend_schema_field(ParticipationSerializer(many=True))
     def get_participants(self, session):
