@@ -386,8 +386,7 @@ def copy_sessions(path, user):
     from django.db import connection
     from django.utils import timezone
 
-    from learners.models import Session
-    from learners.models import SessionFormat
+    from learners.models import Session, SessionFormat
     from pathway.models import Actor, Pole
 
     actor_ids = {a.name: a.pk for a in Actor.objects.all()}
