@@ -489,9 +489,7 @@ def import_sessions(bench):
         started = time.perf_counter()
         dataset = imports.read_dataset(full.read_bytes(), full.name)
         imports.run_import(kind, dataset, user=user, dry_run=True)
-        figures["import_sessions_check_rows_per_s"] = round(
-            rows / (time.perf_counter() - started)
-        )
+        figures["import_sessions_check_rows_per_s"] = round(rows / (time.perf_counter() - started))
         del dataset
         bench.log("import of the first 10,000 rows with django-import-export's defaults…")
         rows, seconds = timed_import(part, fast=False)

@@ -155,17 +155,25 @@ def read_dataset(content, file_name):
                 break
             except UnicodeDecodeError:
                 continue
-        first_line = text.split("\n", 1)[0]
+        first_line = text[: text.find("\n")]
         delimiter = max(",;\t", key=first_line.count)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
-        if not rows:
+        dataset, width = None, 0
+        # Cells repeat (an actor's name, a pole, a date): one string for each value keeps
+        # a file of 100,000 rows small in memory.
+        values = {}
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if dataset is None:
+                headers = [h.strip() for h in row]
+                width = len(headers)
+                dataset = tablib.Dataset(headers=headers)
+                continue
+            row = (row + [""] * width)[:width]
+            dataset.append(tuple(values.setdefault(cell, cell) for cell in row))
+        if dataset is None:
             raise FileError(_("Ce fichier est vide."))
-        headers = [h.strip() for h in rows[0]]
-        width = len(headers)
-        dataset = tablib.Dataset(headers=headers)
-        for row in rows[1:]:
-            dataset.append((row + [""] * width)[:width])
         return dataset
     if not dataset.headers:
         raise FileError(_("Ce fichier est vide."))

@@ -6,10 +6,11 @@ transaction."""
 
 import dataclasses
 import datetime
+import json
 from itertools import batched
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -505,11 +506,54 @@ class ImportedSession:
     session: Session | None = None
 
 
+SESSION_ROW = [
+    "date",
+    "start_time",
+    "duration_minutes",
+    "format",
+    "actor_id",
+    "location",
+    "place_id",
+    "pole",
+    "module_id",
+    "equipment",
+    "workshop_title",
+    "workshop_level",
+    "unregistered_count",
+    "notes",
+    "participant_count",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+]
+PARTICIPATION_ROW = [
+    "session_id",
+    "resident_id",
+    "date",
+    "pole",
+    "actor_id",
+    "autonomy",
+    "operator_id",
+    "paperwork_result",
+    "blocked_reason",
+    "is_first_visit",
+]
+ASSESSMENT_ROW = [
+    "session_id",
+    "resident_id",
+    "competence_id",
+    "level",
+    "assessed_on",
+    "assessed_by_id",
+]
+
+
 @transaction.atomic
-def sessions_import(*, by, sessions, batch_size=2000, progress=None):
+def sessions_import(*, by, sessions, batch_size=5000, progress=None):
     """Write sessions read from a file (ImportedSession), new ones and changed ones, with
-    their topics, participants, outcomes and levels: a few bulk queries per batch, all in
-    one transaction, then participations_changed() once for every resident concerned.
+    their topics, participants, outcomes and levels, in one transaction, then call
+    participations_changed() once for every resident concerned. New rows go in with a
+    few bulk statements per batch (PostgreSQL's COPY, or multi-row INSERTs).
 
     Rows must have been checked (session_check and the user's rights) by the reader;
     the database constraints still refuse anything inconsistent, which rolls it all back.
@@ -517,75 +561,136 @@ def sessions_import(*, by, sessions, batch_size=2000, progress=None):
     resident_ids = set()
     done = 0
     for batch in batched(sessions, batch_size):
-        changed = [s.session.pk for s in batch if s.session is not None]
+        now = timezone.now()
+        changed = [item for item in batch if item.session is not None]
         if changed:
+            pks = [item.session.pk for item in changed]
             resident_ids |= set(
-                Participation.objects.filter(session_id__in=changed).values_list(
+                Participation.objects.filter(session_id__in=pks).values_list(
                     "resident_id", flat=True
                 )
             )
-            CompetenceAssessment.objects.filter(session_id__in=changed).delete()
-            Participation.objects.filter(session_id__in=changed).delete()
-            Session.topics.through.objects.filter(session_id__in=changed).delete()
-        records, now = [], timezone.now()
-        for item in batch:
-            record = item.session or Session(created_by=by, created_at=now)
-            record.updated_at = now
-            for name, value in item.fields.items():
-                setattr(record, name, value)
-            record.participant_count = len(item.outcomes)
-            records.append(record)
-        new = [r for r, item in zip(records, batch, strict=True) if item.session is None]
-        Session.objects.bulk_create(new, batch_size=batch_size)
-        old = [r for r, item in zip(records, batch, strict=True) if item.session is not None]
-        if old:
+            CompetenceAssessment.objects.filter(session_id__in=pks).delete()
+            Participation.objects.filter(session_id__in=pks).delete()
+            Session.topics.through.objects.filter(session_id__in=pks).delete()
+            for item in changed:
+                for name, value in item.fields.items():
+                    setattr(item.session, name, value)
+                item.session.participant_count = len(item.outcomes)
+                item.session.updated_at = now
             Session.objects.bulk_update(
-                old, [*SESSION_FIELDS, "participant_count", "updated_at"], batch_size=batch_size
+                [item.session for item in changed],
+                [*SESSION_FIELDS, "participant_count", "updated_at"],
             )
-        Session.mediators.through.objects.bulk_create(
-            [Session.mediators.through(session_id=r.pk, user_id=by.pk) for r in new],
-            batch_size=batch_size,
+        new = [item for item in batch if item.session is None]
+        new_pks = _insert_sessions(
+            [_session_row(item.fields, len(item.outcomes), by=by, now=now) for item in new]
         )
-        Session.topics.through.objects.bulk_create(
-            [
-                Session.topics.through(session_id=record.pk, topic_id=topic.pk)
-                for record, item in zip(records, batch, strict=True)
-                for topic in item.topics
-            ],
-            batch_size=batch_size,
+        _insert(
+            Session.mediators.through, ["session_id", "user_id"], [(pk, by.pk) for pk in new_pks]
         )
-        participations, assessments = [], []
-        for record, item in zip(records, batch, strict=True):
-            necessity = record.pole == Pole.NECESSITY
+        pks = dict(zip(map(id, new), new_pks, strict=True))
+        pks |= {id(item): item.session.pk for item in changed}
+        topics, participations, assessments = [], [], []
+        for item in batch:
+            pk, fields = pks[id(item)], item.fields
+            topics += [(pk, topic.pk) for topic in item.topics]
+            necessity = fields["pole"] == Pole.NECESSITY
             for outcome in item.outcomes:
-                resident_ids.add(outcome.resident.pk)
+                resident = outcome.resident.pk
+                resident_ids.add(resident)
                 participations.append(
-                    Participation(
-                        session_id=record.pk,
-                        resident_id=outcome.resident.pk,
-                        date=record.date,
-                        pole=record.pole,
-                        actor_id=record.actor_id,
-                        autonomy=outcome.autonomy,
-                        operator=outcome.operator if necessity else None,
-                        paperwork_result=outcome.paperwork_result if necessity else "",
-                        blocked_reason=outcome.blocked_reason if necessity else "",
+                    (
+                        pk,
+                        resident,
+                        fields["date"],
+                        fields["pole"],
+                        fields["actor"].pk,
+                        outcome.autonomy,
+                        outcome.operator.pk if necessity and outcome.operator else None,
+                        outcome.paperwork_result if necessity else "",
+                        outcome.blocked_reason if necessity else "",
+                        False,
                     )
                 )
                 assessments += [
-                    CompetenceAssessment(
-                        resident_id=outcome.resident.pk,
-                        competence=competence,
-                        level=level,
-                        assessed_on=record.date,
-                        assessed_by=by,
-                        session_id=record.pk,
-                    )
+                    (pk, resident, competence.pk, level, fields["date"], by.pk)
                     for competence, level in outcome.levels.items()
                 ]
-        Participation.objects.bulk_create(participations, batch_size=batch_size)
-        CompetenceAssessment.objects.bulk_create(assessments, batch_size=batch_size)
+        _insert(Session.topics.through, ["session_id", "topic_id"], topics)
+        _insert(Participation, PARTICIPATION_ROW, participations)
+        _insert(CompetenceAssessment, ASSESSMENT_ROW, assessments)
         done += len(batch)
         if progress:
             progress(done)
     participations_changed(resident_ids)
+
+
+def _session_row(fields, participants, *, by, now):
+    return (
+        fields["date"],
+        fields["start_time"],
+        fields["duration_minutes"],
+        fields["format"],
+        fields["actor"].pk,
+        fields["location"],
+        fields["place"].pk if fields["place"] else None,
+        fields["pole"],
+        fields["module"].pk if fields["module"] else None,
+        fields["equipment"],
+        fields["workshop_title"],
+        fields["workshop_level"],
+        fields["unregistered_count"],
+        fields["notes"],
+        participants,
+        by.pk,
+        now,
+        now,
+    )
+
+
+def _insert_sessions(rows):
+    """Insert sessions (tuples of SESSION_ROW); returns their ids, in order."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        records = Session.objects.bulk_create(
+            [Session(**dict(zip(SESSION_ROW, row, strict=True))) for row in rows], batch_size=500
+        )
+        return [record.pk for record in records]
+    # COPY returns no ids: take them from the table's sequence first.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Session._meta.db_table, len(rows)],
+        )
+        pks = [pk for (pk,) in cursor.fetchall()]
+    equipment = SESSION_ROW.index("equipment")
+    _insert(
+        Session,
+        ["id", *SESSION_ROW],
+        [
+            (pk, *row[:equipment], json.dumps(row[equipment]), *row[equipment + 1 :])
+            for pk, row in zip(pks, rows, strict=True)
+        ],
+    )
+    return pks
+
+
+def _insert(model, names, rows):
+    """Insert rows (tuples of the values of the fields `names`) into `model`'s table:
+    PostgreSQL's COPY, the fastest way in, or bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=500
+        )
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    with connection.cursor() as cursor:
+        statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)

@@ -8,11 +8,13 @@ learners.imports, which checks the whole file first and writes it all or nothing
 
 import datetime
 import decimal
+import functools
 import re
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
@@ -24,6 +26,12 @@ from pathway.models import Actor, ActorKind, Competence, Level, Module, ModuleCo
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y %H:%M"]
 TIME_PATTERN = re.compile(r"^(\d{1,2})\s*[:hH]\s*(\d{2})?(?::\d{2})?$")
+
+
+@functools.lru_cache(maxsize=20_000)
+def normalised(value):
+    """normalise(), remembered: the cells of a file repeat the same few names."""
+    return normalise(str(value))
 
 
 def is_empty(value):
@@ -149,13 +157,19 @@ class TextWidget(widgets.Widget):
         return value or ""
 
 
-def choice_lookup(choices):
-    """{normalised code or label: code} for a TextChoices."""
+@functools.cache
+def _choice_lookup(choices, language):
     found = {}
     for code, label in choices.choices:
         found[normalise(str(code))] = code
         found[normalise(str(label))] = code
     return found
+
+
+def choice_lookup(choices):
+    """{normalised code or label: code} for a TextChoices (in the active language), built
+    once: an import reads it for every cell."""
+    return _choice_lookup(choices, get_language())
 
 
 class ChoiceWidget(widgets.Widget):
@@ -170,7 +184,7 @@ class ChoiceWidget(widgets.Widget):
             if self.blank:
                 return ""
             raise ValueError(_("valeur obligatoire"))
-        code = choice_lookup(self.choices).get(normalise(str(value)))
+        code = choice_lookup(self.choices).get(normalised(value))
         if code is None:
             raise ValueError(
                 _("« %(value)s » n'est pas une valeur possible (%(allowed)s)")

@@ -54,6 +54,7 @@ from pathway.resources import (
     column,
     find_actor,
     is_empty,
+    normalised,
 )
 
 # Sessions -------------------------------------------------------------------------------
@@ -85,7 +86,10 @@ SESSION_COLUMNS = {
     "created_by": "saisi par",
 }
 REQUIRED_SESSION_COLUMNS = ["date", "duration_minutes", "actor", "pole"]
-AUTONOMY_WORDS = {normalise(str(label)): value for value, label in Autonomy.choices}
+
+
+def autonomy_words():
+    return {normalised(label): value for value, label in Autonomy.choices}
 
 
 class Catalogue:
@@ -123,7 +127,7 @@ class Catalogue:
         self.residents = {}
         for batch in batched(sorted(references), 2000):
             for pk, reference in self.resident_queryset(batch).values_list("pk", "reference"):
-                self.residents[reference] = Resident(pk=pk, reference=reference)
+                self.residents[reference] = ResidentRef(pk, reference)
         self.sessions = {}
         for batch in batched(sorted(ids), 2000):
             self.sessions |= {s.pk: s for s in self.session_queryset().filter(pk__in=batch)}
@@ -153,7 +157,7 @@ class Catalogue:
         text = str(value).strip()
         siret = re.sub(r"\s", "", text)
         if self.preloaded:
-            actor = self.actors.get(siret) or self.actors.get(normalise(text))
+            actor = self.actors.get(siret) or self.actors.get(normalised(text))
         else:
             actor = find_actor(text)
         if actor is not None and self.actor_ids is not None and actor.pk not in self.actor_ids:
@@ -162,22 +166,22 @@ class Catalogue:
 
     def place(self, actor, value):
         if self.preloaded:
-            return self.places.get((actor.pk, normalise(value)))
+            return self.places.get((actor.pk, normalised(value)))
         return Place.objects.filter(actor=actor, name__iexact=str(value).strip()).first()
 
     def topic(self, pole, value):
         if self.preloaded:
-            return self.topics.get((pole, normalise(value)))
+            return self.topics.get((pole, normalised(value)))
         return Topic.objects.filter(pole=pole, name__iexact=str(value).strip()).first()
 
     def module(self, value):
         if self.preloaded:
-            return self.modules.get(normalise(value))
+            return self.modules.get(normalised(value))
         return self.module_queryset().filter(name__iexact=str(value).strip()).first()
 
     def operator(self, value):
         if self.preloaded:
-            return self.operators.get(normalise(value))
+            return self.operators.get(normalised(value))
         return Operator.objects.filter(name__iexact=str(value).strip()).first()
 
     def resident(self, reference):
@@ -190,6 +194,19 @@ class Catalogue:
         if self.preloaded:
             return self.sessions.get(pk)
         return self.session_queryset().filter(pk=pk).first()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ResidentRef:
+    """A resident named by a file: all an import needs of them (a whole Resident for each
+    of 100,000 rows would cost time and memory)."""
+
+    pk: int
+    reference: str
+
+    @property
+    def display_name(self):
+        return self.reference
 
 
 def split_values(value):
@@ -397,11 +414,11 @@ class SessionReader:
 
     @staticmethod
     def autonomy(value):
-        text = normalise(value)
+        text = normalised(value)
         if text in {"1", "2", "3"}:
             return int(text)
-        if text in AUTONOMY_WORDS:
-            return AUTONOMY_WORDS[text]
+        if text in autonomy_words():
+            return autonomy_words()[text]
         raise ValueError(_("l'autonomie est 1, 2 ou 3, pas « %(value)s »") % {"value": value})
 
     def operator(self, value):
@@ -683,7 +700,8 @@ class SessionResource(ScopedResource):
                     )
                     items.append(item)
                 row_result.object_id = item.session.pk if item.session else None
-                row_result.object_repr = describe(item)
+                if number <= PREVIEW_ROWS:
+                    row_result.object_repr = describe(item)
             result.increment_row_result_total(row_result)
             if number <= PREVIEW_ROWS or not row_result.is_valid():
                 result.append_row_result(row_result)

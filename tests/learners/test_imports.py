@@ -452,7 +452,16 @@ def test_an_unreadable_file_is_refused_with_a_clear_message(cast):
     assert not ImportJob.objects.exists()
 
 
-def test_a_big_file_is_checked_and_imported_by_the_worker(cast, settings):
+def run_worker(monkeypatch):
+    """The real worker, until no task is left. Between tasks it closes the connections a
+    long-running process may have lost; here that would close the test's transaction."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
+
+
+def test_a_big_file_is_checked_and_imported_by_the_worker(cast, settings, monkeypatch):
     settings.IMPORT_BACKGROUND_ROWS = 2
     client = cast.client("mediator_a")
     rows = [
@@ -466,13 +475,13 @@ def test_a_big_file_is_checked_and_imported_by_the_worker(cast, settings):
     progress = client.get(f"/imports/{job.pk}/?progress=1").json()
     assert progress == {"status": "checking", "running": True, "done": 0, "total": 5}
 
-    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
+    run_worker(monkeypatch)
     job.refresh_from_db()
     assert (job.status, job.report["new"]) == ("checked", 5)
     client.post(f"/imports/{job.pk}/confirm/")
     job.refresh_from_db()
     assert job.status == "importing"
-    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
+    run_worker(monkeypatch)
     job.refresh_from_db()
     assert job.status == "done" and not job.file
     assert Resident.objects.filter(first_name="Test").count() == 5
@@ -494,7 +503,7 @@ def test_files_left_behind_are_deleted_after_a_day(cast):
     assert not os.path.exists(path)
 
 
-def test_the_worker_deletes_the_file_a_day_after_the_upload(cast):
+def test_the_worker_deletes_the_file_a_day_after_the_upload(cast, monkeypatch):
     from django_tasks_db.models import DBTaskResult
 
     upload(cast.client("mediator_a"), "residents", as_csv([{"nom": "Oubli", "prénom": "A"}]))
@@ -503,7 +512,7 @@ def test_the_worker_deletes_the_file_a_day_after_the_upload(cast):
     assert purge.args_kwargs == {"args": [job.pk], "kwargs": {}}
     assert purge.run_after > timezone.now() + datetime.timedelta(hours=23)
     DBTaskResult.objects.filter(pk=purge.pk).update(run_after=timezone.now())
-    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
+    run_worker(monkeypatch)
     job.refresh_from_db()
     assert not job.file
 
