@@ -26,8 +26,8 @@ urlpatterns = [
     path("api/v1/", include((api_v1.urls, "v1"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
-    # Anything else under /api/ answers the API's JSON 404, not an HTML page.
-    re_path(r"^api/", learners_api.not_found),
+    # Anything else under /api/v1/ answers the API's JSON 404, not an HTML page.
+    re_path(r"^api/v1/", learners_api.not_found),
 ]
 
 if settings.DEBUG:

@@ -352,6 +352,10 @@ class StandardActorWidget(opendata.ActorBySiretWidget):
             return super().clean(value, row, **kwargs)
         return actor
 
+    def render(self, value, obj=None, **kwargs):
+        # The standard wants a SIRET; a structure without one is named so that it comes back.
+        return (value.siret or value.name) if value else ""
+
 
 class PlaceResource(opendata.PlaceResource):
     """Places in the columns of the national open-data standard (the existing import of the

@@ -604,3 +604,20 @@ def test_bulk_and_row_by_row_imports_write_the_same(cast, history):
     Session.objects.filter(date=datetime.date(2026, 3, 1)).delete()
     imports.run_import(kind, dataset, user=cast.mediator_a, dry_run=False, fast=True)
     assert snapshot() == slow and len(slow) == 3
+
+
+def test_places_of_an_actor_without_siret_come_back(cast):
+    Actor.objects.filter(pk=cast.actor_a.pk).update(siret="")
+    exported = export_csv("places", cast.network_admin)
+    assert rows_of(exported)[0]["pivot"] == cast.actor_a.name
+    report = run("places", exported, cast.network_admin)
+    assert (report["errors"], report["skip"]) == ([], 1)
+    # A coordinator imports the places of their own actor only.
+    report = run("places", exported, cast.coordinator_a)
+    assert report["errors"] == []
+    rows = rows_of(exported)
+    rows[0]["pivot"], rows[0]["nom"] = cast.actor_b.siret, "Annexe"
+    report = run("places", as_csv(rows), cast.coordinator_a)
+    assert [e["message"] for e in report["errors"]] == [
+        "Vous ne pouvez importer que les lieux des structures que vous coordonnez."
+    ]
