@@ -5,8 +5,10 @@ an anonymous visitor — plus the coordinator of A and the network admin."""
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
+from certificates import signing
 from learners.models import ResidentLink
 from tests.factories import (
     ActorFactory,
@@ -25,6 +27,27 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def issuer_keys_dir(tmp_path_factory):
+    """One set of issuer keys for the whole run (tests of rotation make their own)."""
+    directory = tmp_path_factory.mktemp("issuer-keys")
+    signing.create_key_set(directory=directory)
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def _issuer_keys(settings, issuer_keys_dir):
+    settings.ISSUER_KEYS_DIR = issuer_keys_dir
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits count in the cache: each test starts with none used."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass
