@@ -2,10 +2,15 @@
 
 from itertools import batched
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Max, Min
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
-from learners.models import Participation, Resident
+from learners.models import Participation, Resident, ResidentLink
 from pathway.models import Pole
 
 JOURNEY_FIELDS = [
@@ -67,3 +72,29 @@ def resident_refresh_journey(resident_ids, *, batch_size=2000):
             if reached:
                 resident.first_session_on, _, resident.first_pole = min(reached)
         Resident.objects.bulk_update(residents.values(), JOURNEY_FIELDS)
+
+
+def personal_url(token):
+    """The address a personal link opens, as printed or sent."""
+    return settings.SITE_URL + reverse("me_open", args=[token])
+
+
+def resident_link_email(*, resident, created_by=None):
+    """Send the resident a new personal link, valid RESIDENT_EMAIL_LINK_DAYS days, at the
+    address the network has for them. The token only travels in the email."""
+    link, token = ResidentLink.create_for(
+        resident, created_by=created_by, days=settings.RESIDENT_EMAIL_LINK_DAYS
+    )
+    body = render_to_string(
+        "learners/me_link_email.txt",
+        {
+            "resident": resident,
+            "url": personal_url(token),
+            "expires_on": timezone.localdate(link.expires_at),
+            "NETWORK_NAME": settings.NETWORK_NAME,
+        },
+    )
+    EmailMessage(
+        subject="Votre lien vers votre espace Parcours numérique", body=body, to=[resident.email]
+    ).send()
+    return link
