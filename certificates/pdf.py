@@ -339,7 +339,7 @@ def carnet_pdf(resident, *, url, expires_at):
     ]
     for line in lines:
         y = draw(pdf, Paragraph(line, big), margin, y, width - 2 * margin) - 0.2 * cm
-    pdf.setFont(fonts.regular, 10)
+    pdf.setFont(fonts.bold, 11)
     pdf.drawString(margin, y - 0.4 * cm, url)
     y -= 1.2 * cm
     expiry = day(timezone.localdate(expires_at), "fr")

@@ -382,10 +382,16 @@ def certificate_list(request):
 
 @working_with_residents
 def certificate_eligible(request):
-    """Residents the user follows who earned a module's certificate and do not have it yet,
-    by module or for one workshop group, to issue one by one or all at once."""
+    """Residents of the user's actors who earned a module's certificate and do not have it
+    yet, by module or for one workshop group, to issue one by one or all at once."""
     filters = EligibleFilterForm(request.GET or None, user=request.user)
     residents = Resident.objects.visible_to(request.user)
+    if not request.user.is_network_admin:
+        # Those the user's actors welcomed or trained, not everyone who shares their record.
+        actors = request.user.actor_ids
+        residents = residents.filter(
+            Q(created_by_actor__in=actors) | Q(participations__actor__in=actors)
+        )
     modules = group = None
     if filters.is_valid():
         if filters.cleaned_data["module"]:

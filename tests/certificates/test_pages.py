@@ -240,3 +240,12 @@ def test_the_workshop_groups_offered_are_the_users(cast, group):
     assert session.format == SessionFormat.COLLECTIVE
     page = cast.client("mediator_b").get(f"/certificates/eligible/?session={session.pk}")
     assert "Groupe du" not in page.content.decode()
+
+
+def test_mediators_see_the_residents_of_their_actors_not_the_whole_network(cast):
+    shared = ResidentFactory(first_name="Damien", consented=True, created_by_actor=cast.actor_a)
+    completed_module(shared, mediator=cast.mediator_a)
+    assert "Damien" in cast.client("mediator_a").get("/certificates/eligible/").content.decode()
+    assert "Damien" in cast.client("network_admin").get("/certificates/eligible/").content.decode()
+    # Actor B may see the record (consent), but did not welcome or train Damien.
+    assert "Damien" not in cast.client("mediator_b").get("/certificates/eligible/").content.decode()
