@@ -18,12 +18,14 @@ then IssuerKey.sign_pdf(); the public check runs verify_pdf() and compares the a
 with the record.
 """
 
+import asyncio
 import datetime
 import functools
 import hashlib
 import io
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,6 +257,18 @@ def all_keys():
 # The PDF: attachment and signature ----------------------------------------------------------
 
 
+def without_event_loop(function, *args, **kwargs):
+    """pyHanko's synchronous API runs asyncio.run(), which fails in a thread that already
+    runs an event loop (async code; Playwright's synchronous API in the browser tests): then
+    the work is done in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def embed_attachment(pdf, *, filename, data, mime_type, description):
     """`pdf` with `data` attached, as an incremental update. Call it before signing, so that
     the signature covers the attachment.
@@ -307,7 +321,8 @@ class PdfSigner:
             name=signer_name,
         )
         output = io.BytesIO()
-        signers.PdfSigner(metadata, signer=self.signer).sign_pdf(
+        without_event_loop(
+            signers.PdfSigner(metadata, signer=self.signer).sign_pdf,
             IncrementalPdfFileWriter(io.BytesIO(pdf)),
             bytes_reserved=SIGNATURE_HEX_DIGITS,
             output=output,
@@ -349,7 +364,8 @@ def verify_pdf(pdf, *, trusted_certificates):
                 attachments=attachments, error=f"{len(signatures)} signatures instead of one"
             )
         embedded = signatures[0]
-        status = validate_pdf_signature(
+        status = without_event_loop(
+            validate_pdf_signature,
             embedded,
             signer_validation_context=ValidationContext(trust_roots=roots, allow_fetching=False),
         )

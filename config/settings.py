@@ -4,11 +4,14 @@ Every variable is documented in .env.example. Defaults give a working demo on SQ
 production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,6 +65,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "pathway",
     "learners",
     "certificates",
@@ -76,7 +82,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "learners.middleware.SessionLifetimeMiddleware",
+    "learners.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes requires: it turns lockouts into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -93,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "pathway.views.town",
             ],
         },
@@ -120,6 +133,23 @@ AUTH_USER_MODEL = "learners.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes counts failed logins and locks an account out for a while.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
+# Lock the account from the address that failed, so nobody can lock a colleague out from
+# elsewhere; never permanently (cool-off above).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "learners/login_locked.html"
+AXES_VERBOSE = False
+# Second factor (TOTP): compulsory for network admins, optional for everyone else.
+OTP_REQUIRED_FOR_ADMINS = env_bool("OTP_REQUIRED_FOR_ADMINS", True)
+OTP_TOTP_ISSUER = env("OTP_ISSUER", "Parcours numérique")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -180,7 +210,25 @@ if env_bool("BEHIND_TLS_PROXY", False):
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after SESSION_IDLE_SECONDS without activity, and in any case
+# SESSION_COOKIE_AGE seconds after signing in (learners.middleware.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_IDLE_SECONDS = int(env("SESSION_IDLE_SECONDS", str(30 * 60)))
+
+# Content Security Policy: scripts and styles only from this site, inline ones only with
+# the per-request nonce ({{ csp_nonce }} in templates).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # Mail (magic links to residents): printed on the console unless EMAIL_HOST is set.
 SMTP_HOST = env("EMAIL_HOST", "")
@@ -224,6 +272,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO; failures and lockouts are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # What makes this deployment a given town's: shown on pages, PDFs and certificate codes.
@@ -252,5 +302,13 @@ RESIDENT_LINK_DAYS = int(env("RESIDENT_LINK_DAYS", "365"))
 RESIDENT_EMAIL_LINK_DAYS = int(env("RESIDENT_EMAIL_LINK_DAYS", "7"))
 # Referrals nobody acted upon for this many days are flagged.
 REFERRAL_FLAG_DAYS = int(env("REFERRAL_FLAG_DAYS", "14"))
+# Residents without any session for this many days are anonymised (anonymize_inactive).
+RESIDENT_INACTIVITY_DAYS = int(env("RESIDENT_INACTIVITY_DAYS", str(3 * 365)))
+# Rows of the access journal are kept this many days.
+JOURNAL_RETENTION_DAYS = int(env("JOURNAL_RETENTION_DAYS", "365"))
 # Mediators may edit or delete their own sessions for this many days.
 SESSION_EDIT_DAYS = int(env("SESSION_EDIT_DAYS", "30"))
+
+# The map's tiles come from another server: allow its images, and nothing else from it.
+_tiles = urlsplit(MAP_TILE_URL.replace("{s}.", "*."))
+SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")

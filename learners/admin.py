@@ -112,8 +112,11 @@ class ResidentAdmin(admin.ModelAdmin):
     ]
     search_fields = ["reference", "last_name", "first_name", "email", "phone"]
     list_select_related = ["neighbourhood", "created_by_actor"]
-    raw_id_fields = ["merged_into", "created_by"]
+    raw_id_fields = ["created_by"]
+    # Merging moves participations, assessments, referrals and certificates: it is done on
+    # the merge page (services.resident_merge), never by setting this field by hand.
     readonly_fields = [
+        "merged_into",
         "reference",
         "created_at",
         "first_session_on",

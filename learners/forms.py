@@ -1,6 +1,39 @@
+import datetime
+import uuid
+from functools import cached_property
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from learners.models import (
+    CONSENT_TEXTS,
+    CURRENT_CONSENT_VERSION,
+    Autonomy,
+    BlockedReason,
+    Equipment,
+    Location,
+    PaperworkResult,
+    Resident,
+    SessionFormat,
+    SocialStatus,
+    WorkshopLevel,
+    resident_visibility,
+)
+from learners.services import Outcome
+from pathway.models import (
+    Actor,
+    Level,
+    Module,
+    ModuleCompetence,
+    Neighbourhood,
+    Operator,
+    Place,
+    Pole,
+    Topic,
+)
 
 
 class LoginForm(AuthenticationForm):
@@ -10,6 +43,664 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("Ce compte est désactivé. Contactez la coordination du réseau."),
     }
+
+
+class SecondFactorForm(forms.Form):
+    """The six-digit code of the person's authenticator app."""
+
+    code = forms.CharField(
+        label=_("Code à 6 chiffres"),
+        help_text=_("Ouvrez votre application d'authentification et tapez le code affiché."),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )
+
+    def __init__(self, *args, device, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit() or not self.device.verify_token(code):
+            raise forms.ValidationError(
+                _(
+                    "Ce code ne convient pas. Vérifiez l'heure de votre téléphone, puis tapez le "
+                    "nouveau code."
+                )
+            )
+        return code
+
+
+def consent_label():
+    return CONSENT_TEXTS[CURRENT_CONSENT_VERSION]
+
+
+# Logging a session ----------------------------------------------------------------------
+
+
+class SessionChoices:
+    """What a staff member may pick from when logging a session, each list read once per
+    request (the forms validate against these lists instead of querying field by field)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def actors(self):
+        actors = Actor.objects.active()
+        if not self.user.is_network_admin:
+            actors = actors.filter(pk__in=self.user.actor_ids)
+        return list(actors)
+
+    @cached_property
+    def places(self):
+        return list(
+            Place.objects.filter(actor__in=[a.pk for a in self.actors], is_active=True).order_by(
+                "name"
+            )
+        )
+
+    @cached_property
+    def topics(self):
+        return list(Topic.objects.filter(is_active=True).order_by("pole", "name"))
+
+    @cached_property
+    def modules(self):
+        """Network-wide modules and those of the user's actors, with their competences."""
+        modules = Module.objects.active().prefetch_related(
+            Prefetch("targets", queryset=ModuleCompetence.objects.select_related("competence"))
+        )
+        if not self.user.is_network_admin:
+            modules = modules.filter(Q(actor__isnull=True) | Q(actor__in=self.user.actor_ids))
+        return list(modules)
+
+    @cached_property
+    def operators(self):
+        return list(Operator.objects.order_by("name"))
+
+    @cached_property
+    def neighbourhoods(self):
+        return list(Neighbourhood.objects.order_by("name"))
+
+    # Choices of the participant rows, built once for all the rows.
+    def get_neighbourhood_choices(self):
+        return [("", _("Non renseigné"))] + [(n.pk, n.name) for n in self.neighbourhoods]
+
+    def get_operator_choices(self):
+        return [("", _("Non renseigné"))] + [(o.pk, o.name) for o in self.operators]
+
+    @staticmethod
+    def by_pk(objects):
+        return {o.pk: o for o in objects}
+
+    def module_competences(self):
+        """For the page's script: the competences of each module, to draw level fields."""
+        return {
+            str(module.pk): [
+                {
+                    "id": t.competence_id,
+                    "code": t.competence.code,
+                    "name": t.competence.name,
+                    "target": t.target_level,
+                }
+                for t in module.targets.all()
+            ]
+            for module in self.modules
+        }
+
+
+DURATION_PRESETS = [15, 30, 45, 60, 90, 120]
+OTHER = "other"
+
+
+def duration_label(minutes):
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(
+        label=_("Heure de début"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    duration = forms.ChoiceField(
+        label=_("Durée"),
+        choices=[(str(m), duration_label(m)) for m in DURATION_PRESETS]
+        + [(OTHER, _("Autre durée"))],
+        widget=forms.RadioSelect,
+        initial="60",
+    )
+    duration_other = forms.IntegerField(
+        label=_("Autre durée, en minutes"),
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 720}),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=SessionFormat.choices,
+        widget=forms.RadioSelect,
+        initial=SessionFormat.INDIVIDUAL,
+    )
+    actor = forms.TypedChoiceField(label=_("Structure"), coerce=int)
+    location = forms.ChoiceField(
+        label=_("Où"), choices=Location.choices, widget=forms.RadioSelect, initial=Location.ON_SITE
+    )
+    place = forms.TypedChoiceField(label=_("Lieu"), coerce=int, required=False, empty_value=None)
+    pole = forms.ChoiceField(label=_("Pôle"), choices=Pole.choices, widget=forms.RadioSelect)
+    topics = forms.TypedMultipleChoiceField(label=_("Thématiques"), coerce=int, required=False)
+    module = forms.TypedChoiceField(
+        label=_("Module de formation"), coerce=int, required=False, empty_value=None
+    )
+    equipment = forms.MultipleChoiceField(
+        label=_("Matériel utilisé"),
+        choices=Equipment.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    workshop_title = forms.CharField(label=_("Titre de l'atelier"), max_length=150, required=False)
+    workshop_level = forms.ChoiceField(
+        label=_("Niveau de l'atelier"),
+        choices=[("", _("Non précisé"))] + WorkshopLevel.choices,
+        required=False,
+    )
+    unregistered_count = forms.IntegerField(
+        label=_("Participants non inscrits"),
+        help_text=_("Personnes venues à l'atelier sans fiche à leur nom."),
+        min_value=0,
+        max_value=500,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        help_text=_("Pas d'information sur la santé, l'origine ou la religion."),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, choices, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices, self.today = choices, today
+        self.fields["date"].widget.attrs["max"] = today.isoformat()
+        self.fields["actor"].choices = [(a.pk, a.name) for a in choices.actors]
+        self.fields["place"].choices = [("", _("Choisir un lieu"))] + [
+            (p.pk, p.name) for p in choices.places
+        ]
+        self.fields["topics"].choices = [(t.pk, t.name) for t in choices.topics]
+        self.fields["module"].choices = [("", _("Aucun module"))] + [
+            (m.pk, m.name) for m in choices.modules
+        ]
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > self.today:
+            raise forms.ValidationError(
+                _("La date ne peut pas être dans le futur : choisissez aujourd'hui ou avant.")
+            )
+        if date < datetime.date(2000, 1, 1):
+            raise forms.ValidationError(_("Cette date est trop ancienne : vérifiez l'année."))
+        return date
+
+    def clean(self):
+        data = super().clean()
+        if data.get("duration") == OTHER:
+            minutes = data.get("duration_other")
+            if minutes is None:
+                self.add_error("duration_other", _("Indiquez la durée en minutes."))
+            elif not 0 < minutes <= 12 * 60:
+                self.add_error(
+                    "duration_other",
+                    _("La durée doit être comprise entre 1 minute et 12 heures (720 minutes)."),
+                )
+            else:
+                data["duration_minutes"] = minutes
+        elif data.get("duration"):
+            data["duration_minutes"] = int(data["duration"])
+
+        data["actor"] = actor = self.choices.by_pk(self.choices.actors).get(data.get("actor"))
+        pole = data.get("pole")
+        place = self.choices.by_pk(self.choices.places).get(data.get("place"))
+        if data.get("location") != Location.ON_SITE:
+            place = None
+        elif place is not None and actor is not None and place.actor_id != actor.pk:
+            self.add_error("place", _("Ce lieu n'appartient pas à la structure choisie."))
+        data["place"] = place
+
+        topics = self.choices.by_pk(self.choices.topics)
+        data["topics"] = [topics[pk] for pk in data.get("topics", [])]
+        wrong = [t.name for t in data["topics"] if t.pole != pole]
+        if pole and wrong:
+            self.add_error(
+                "topics",
+                _("Ces thématiques ne vont pas avec le pôle choisi : %(topics)s.")
+                % {"topics": ", ".join(wrong)},
+            )
+        module = self.choices.by_pk(self.choices.modules).get(data.get("module"))
+        data["module"] = module if pole == Pole.ACHIEVEMENT else None
+
+        if data.get("format") != SessionFormat.COLLECTIVE:
+            data["workshop_level"], data["unregistered_count"] = "", 0
+        data["unregistered_count"] = data.get("unregistered_count") or 0
+        return data
+
+    def session_fields(self):
+        """The cleaned values, as services.session_create() takes them."""
+        data = self.cleaned_data
+        names = [
+            "date",
+            "start_time",
+            "duration_minutes",
+            "format",
+            "actor",
+            "location",
+            "place",
+            "pole",
+            "module",
+            "equipment",
+            "workshop_title",
+            "workshop_level",
+            "unregistered_count",
+            "notes",
+        ]
+        return {name: data[name] for name in names}
+
+    def topic_groups(self):
+        """Topics by pole, with whether each is ticked, for the page to show them by pole."""
+        ticked = {str(v) for v in (self["topics"].value() or [])}
+        return [
+            (
+                pole,
+                [(t, str(t.pk) in ticked) for t in self.choices.topics if t.pole == pole],
+            )
+            for pole in Pole
+        ]
+
+
+LEVEL_PREFIX = "level_"
+
+
+class FixedChoiceField(forms.TypedChoiceField):
+    """A choice field whose choices never change from one form to the next: Django's copy
+    of the fields for each form shares them instead of copying every (lazily translated)
+    label, which was most of the cost of the participant rows of a session post."""
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
+
+
+class ParticipantForm(forms.Form):
+    """One participant: an existing resident (by id) or a new one, and their outcome."""
+
+    resident = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    first_name = forms.CharField(label=_("Prénom"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Nom"), max_length=100, required=False)
+    birth_year = forms.IntegerField(
+        label=_("Année de naissance"),
+        required=False,
+        min_value=1900,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    neighbourhood = FixedChoiceField(
+        label=_("Quartier"), coerce=int, required=False, empty_value=None
+    )
+    consent = forms.BooleanField(label=_("La personne accepte le partage"), required=False)
+    # After a possible duplicate was shown: "new", or the id of the existing record to use.
+    same_as = forms.CharField(required=False)
+    autonomy = FixedChoiceField(
+        label=_("Autonomie"),
+        choices=Autonomy.choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    operator = FixedChoiceField(label=_("Organisme"), coerce=int, required=False, empty_value=None)
+    paperwork_result = FixedChoiceField(
+        label=_("Résultat de la démarche"),
+        choices=[("", _("Non renseigné"))] + PaperworkResult.choices,
+        required=False,
+    )
+    blocked_reason = FixedChoiceField(
+        label=_("Raison du blocage"),
+        choices=[("", _("Choisir une raison"))] + BlockedReason.choices,
+        required=False,
+    )
+
+    def __init__(self, *args, choices, module=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices, self.module = choices, module
+        # Read from the database only when shown, or when a row names one.
+        self.fields["neighbourhood"].choices = choices.get_neighbourhood_choices
+        self.fields["operator"].choices = choices.get_operator_choices
+        self.fields["consent"].help_text = consent_label()
+        self.level_fields = []
+        for target in module.targets.all() if module else []:
+            name = f"{LEVEL_PREFIX}{target.competence_id}"
+            self.fields[name] = FixedChoiceField(
+                label=f"{target.competence.code} {target.competence.name}",
+                choices=[("", _("Non évaluée"))] + Level.CHOICES,
+                coerce=int,
+                required=False,
+                empty_value=None,
+            )
+            self.level_fields.append(self[name])
+        self.duplicates = []
+        self.person = None  # the Resident, once the formset has found it
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year is not None and year > timezone.localdate().year:
+            raise forms.ValidationError(_("L'année de naissance ne peut pas être dans le futur."))
+        return year
+
+    def has_changed(self):
+        # A row counts when it names someone (cheaper than comparing every field).
+        return any(
+            self.data.get(self.add_prefix(name))
+            for name in ("resident", "last_name", "first_name", "same_as")
+        )
+
+    def is_new_person(self):
+        return not self.cleaned_data.get("resident") and bool(
+            self.cleaned_data.get("first_name") or self.cleaned_data.get("last_name")
+        )
+
+    def raw_resident_id(self):
+        """The existing resident this row is about, read before validation (for display)."""
+        value = self[("resident")].value()
+        same_as = self["same_as"].value()
+        for candidate in (value, same_as):
+            if str(candidate or "").isdigit():
+                return int(candidate)
+        return None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("paperwork_result") == PaperworkResult.BLOCKED and not data.get(
+            "blocked_reason"
+        ):
+            self.add_error("blocked_reason", _("Indiquez ce qui bloque la démarche."))
+        if data.get("paperwork_result") != PaperworkResult.BLOCKED:
+            data["blocked_reason"] = ""
+        same_as = data.get("same_as") or ""
+        if same_as.isdigit():
+            data["resident"] = int(same_as)
+        elif same_as not in ("", "new"):
+            self.add_error(None, _("Choix invalide : rechargez la page."))
+        # Levels posted for competences the module does not have (a changed module, or a
+        # tampered form) are refused rather than silently dropped.
+        known = (
+            {f"{LEVEL_PREFIX}{t.competence_id}" for t in self.module.targets.all()}
+            if (self.module)
+            else set()
+        )
+        prefix = self.add_prefix(LEVEL_PREFIX)
+        for key, value in self.data.items():
+            if key.startswith(prefix) and value and key[len(self.add_prefix("")) :] not in known:
+                self.add_error(
+                    None,
+                    _("Une compétence évaluée ne fait pas partie du module choisi : %(module)s.")
+                    % {"module": self.module.name if self.module else _("aucun module")},
+                )
+                break
+        return data
+
+    def outcome(self, resident, *, pole):
+        data = self.cleaned_data
+        necessity = pole == Pole.NECESSITY
+        competences = (
+            {t.competence_id: t.competence for t in self.module.targets.all()}
+            if (self.module)
+            else {}
+        )
+        return Outcome(
+            resident=resident,
+            autonomy=data.get("autonomy"),
+            operator=self.choices.by_pk(self.choices.operators).get(data.get("operator"))
+            if necessity
+            else None,
+            paperwork_result=data.get("paperwork_result", "") if necessity else "",
+            blocked_reason=data.get("blocked_reason", "") if necessity else "",
+            levels={
+                competences[int(name[len(LEVEL_PREFIX) :])]: level
+                for name, level in data.items()
+                if name.startswith(LEVEL_PREFIX) and level is not None
+            },
+        )
+
+
+class BaseParticipantFormSet(forms.BaseFormSet):
+    def __init__(self, *args, choices, user, pole=None, module=None, session=None, **kwargs):
+        self.choices, self.user, self.pole, self.session = choices, user, pole, session
+        self.module = module if pole == Pole.ACHIEVEMENT else None
+        super().__init__(*args, form_kwargs={"choices": choices, "module": self.module}, **kwargs)
+
+    @cached_property
+    def residents(self):
+        """The residents named in the rows that this user may pick, in one query: those they
+        may see, and those already in the session being edited."""
+        ids = {f.raw_resident_id() for f in self.forms} - {None}
+        if not ids:
+            return {}
+        allowed = resident_visibility(self.user) or Q(pk__in=[])
+        if self.session is not None:
+            allowed |= Q(pk__in=self.session.participations.values("resident_id"))
+        found = Resident.objects.filter(allowed, pk__in=ids).select_related(
+            "neighbourhood", "created_by_actor"
+        )
+        return {r.pk: r for r in found}
+
+    def attach_residents(self):
+        for form in self.forms:
+            form.person = self.residents.get(form.raw_resident_id())
+
+    def kept_forms(self):
+        return [
+            f
+            for f in self.forms
+            if f.is_valid()
+            and not self._should_delete_form(f)
+            and (f.cleaned_data.get("resident") or f.is_new_person())
+        ]
+
+    def clean(self):
+        if any(self.errors):
+            return
+        self.attach_residents()
+        self.outcomes = []
+        seen = set()
+        for form in self.kept_forms():
+            resident_id = form.cleaned_data.get("resident")
+            if resident_id:
+                resident = self.residents.get(resident_id)
+                if resident is None:
+                    raise forms.ValidationError(
+                        _(
+                            "Une des personnes ajoutées n'existe pas ou ne vous est pas "
+                            "accessible. Rien n'a été enregistré : retirez-la et cherchez-la à "
+                            "nouveau."
+                        )
+                    )
+                if resident.pk in seen:
+                    raise forms.ValidationError(
+                        _("%(name)s figure deux fois dans la liste des participants.")
+                        % {"name": resident.display_name}
+                    )
+                seen.add(resident.pk)
+            else:
+                resident = self.new_resident(form)
+                if resident is None:
+                    continue
+            self.outcomes.append(form.outcome(resident, pole=self.pole))
+
+    def new_resident(self, form):
+        data = form.cleaned_data
+        if not data.get("last_name") and not data.get("first_name"):
+            return None
+        if data.get("same_as") != "new":
+            form.duplicates = list(
+                Resident.objects.visible_to(self.user)
+                .likely_duplicates(
+                    first_name=data.get("first_name", ""),
+                    last_name=data.get("last_name", ""),
+                    birth_year=data.get("birth_year"),
+                )
+                .select_related("neighbourhood", "created_by_actor")[:5]
+            )
+            if form.duplicates:
+                form.add_error(
+                    None,
+                    _(
+                        "Cette personne a peut-être déjà une fiche. Choisissez-la, ou confirmez "
+                        "qu'il s'agit d'une autre personne."
+                    ),
+                )
+                return None
+        resident = Resident(
+            first_name=data.get("first_name", "").strip(),
+            last_name=data.get("last_name", "").strip(),
+            birth_year=data.get("birth_year"),
+            neighbourhood=self.choices.by_pk(self.choices.neighbourhoods).get(
+                data.get("neighbourhood")
+            ),
+        )
+        if data.get("consent"):
+            resident.give_consent()
+        return resident
+
+
+ParticipantFormSet = forms.formset_factory(
+    ParticipantForm,
+    formset=BaseParticipantFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=200,
+    validate_max=True,
+)
+
+
+def new_submission_key():
+    return uuid.uuid4()
+
+
+# Residents -----------------------------------------------------------------------------
+
+
+class ResidentForm(forms.ModelForm):
+    consent = forms.BooleanField(label=_("La personne accepte le partage"), required=False)
+    same_as = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Resident
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_year",
+            "neighbourhood",
+            "social_status",
+            "phone",
+            "email",
+        ]
+        widgets = {
+            "birth_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+        help_texts = {
+            "last_name": _("Laissez le nom et le prénom vides si la personne veut rester anonyme."),
+            "phone": _("Seulement si la personne le souhaite."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].help_text = consent_label()
+        self.fields["consent"].initial = self.instance.sharing_consent
+        self.fields["social_status"].choices = SocialStatus.choices
+        self.fields["birth_year"].widget.attrs.update(min=1900, max=timezone.localdate().year)
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year is not None and not 1900 <= year <= timezone.localdate().year:
+            raise forms.ValidationError(_("Indiquez une année entre 1900 et aujourd'hui."))
+        return year
+
+
+class ReferralForm(forms.Form):
+    to_actor = forms.ModelChoiceField(
+        label=_("Structure"),
+        queryset=Actor.objects.none(),
+        required=False,
+        empty_label=_("Pas de structure précise"),
+    )
+    to_pole = forms.ChoiceField(
+        label=_("Pôle"),
+        choices=[("", _("Pas de pôle précis"))] + Pole.choices,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Motif"),
+        help_text=_("Ce que la personne cherche, en quelques mots. Rien sur sa santé."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    from_actor = forms.ModelChoiceField(
+        label=_("Votre structure"), queryset=Actor.objects.none(), empty_label=None
+    )
+    consent = forms.BooleanField(label=_("La personne accepte le partage"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_actor"].queryset = Actor.objects.active()
+        own = Actor.objects.active()
+        if not user.is_network_admin:
+            own = own.filter(pk__in=user.actor_ids)
+        self.fields["from_actor"].queryset = own
+        self.fields["consent"].help_text = consent_label()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("to_actor") and not data.get("to_pole"):
+            self.add_error(
+                "to_actor",
+                _("Choisissez la structure ou le pôle vers lequel orienter la personne."),
+            )
+        return data
+
+
+class MergeForm(forms.Form):
+    survivor = forms.CharField(
+        label=_("Fiche à garder (référence)"), max_length=12, help_text=_("Par exemple H7KQ4X9T.")
+    )
+    duplicate = forms.CharField(label=_("Fiche en double, à fusionner (référence)"), max_length=12)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        found = {
+            r.reference: r
+            for r in Resident.objects.filter(
+                reference__in=[data.get("survivor", "").upper(), data.get("duplicate", "").upper()],
+                merged_into__isnull=True,
+            ).select_related("created_by_actor", "neighbourhood")
+        }
+        for name in ["survivor", "duplicate"]:
+            reference = data.get(name, "").strip().upper()
+            if reference and reference not in found:
+                self.add_error(name, _("Aucune fiche active n'a cette référence."))
+            data[name] = found.get(reference)
+        if data.get("survivor") and data["survivor"] == data.get("duplicate"):
+            raise forms.ValidationError(_("Choisissez deux fiches différentes."))
+        return data
 
 
 class MagicLinkForm(forms.Form):

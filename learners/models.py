@@ -4,11 +4,13 @@ access journal."""
 
 import hashlib
 import secrets
+import unicodedata
 from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,20 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 def random_code(length):
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+# Letters NFKD does not split into a base letter and an accent.
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d"})
+
+
+def normalise(text):
+    """Lower-case ASCII words separated by single spaces: "Lefèvre-Œuvrard" → "lefevre oeuvrard".
+
+    Names are stored and searched in this form, so that accents, capitals and hyphens never
+    decide whether a resident is found."""
+    text = unicodedata.normalize("NFKD", (text or "").lower().translate(LIGATURES))
+    ascii_text = text.encode("ascii", "ignore").decode()
+    return " ".join("".join(c if c.isalnum() else " " for c in ascii_text).split())
 
 
 class Role(models.TextChoices):
@@ -110,25 +126,112 @@ CONSENT_TEXTS = {
 CURRENT_CONSENT_VERSION = "2026-01"
 
 
+def resident_visibility(user, path=""):
+    """The residents a staff member may see, as a condition on `path` to a resident
+    ("resident__" from a participation), or None when they may see none.
+
+    A resident belongs to the actor that created the record; other actors see them only
+    if they consented to network sharing. Officials never see residents. Merged records
+    are hidden: their history lives on the survivor. Related records filter through this
+    join rather than `resident__in=<subquery>`, which SQLite runs over every resident.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    live = Q(**{f"{path}merged_into__isnull": True})
+    if user.is_network_admin:
+        return live
+    if not user.works_with_residents:
+        return None
+    return live & (
+        Q(**{f"{path}created_by_actor__in": user.actor_ids}) | Q(**{f"{path}sharing_consent": True})
+    )
+
+
+class VisibleThroughResident(models.QuerySet):
+    """Records of residents (participations, assessments…): visible with their resident."""
+
+    def visible_to(self, user):
+        condition = resident_visibility(user, "resident__")
+        return self.none() if condition is None else self.filter(condition)
+
+
 class ResidentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Residents a staff member may see.
-
-        A resident belongs to the actor that created the record; other actors see them only
-        if they consented to network sharing. Officials never see residents. Merged records
-        are hidden: their history lives on the survivor.
-        """
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        live = self.filter(merged_into__isnull=True)
-        if user.is_network_admin:
-            return live
-        if not user.works_with_residents:
-            return self.none()
-        return live.filter(Q(created_by_actor__in=user.actor_ids) | Q(sharing_consent=True))
+        """Residents a staff member may see (see resident_visibility)."""
+        condition = resident_visibility(user)
+        return self.none() if condition is None else self.filter(condition)
 
     def active(self):
         return self.filter(merged_into__isnull=True, erased_at__isnull=True)
+
+    def _starting_with(self, field, prefix):
+        """`field` starts with `prefix` (normalised, so free of wildcards), in the form each
+        database answers from an index: PostgreSQL has a varchar_pattern_ops index for LIKE
+        (Django adds it to every indexed CharField); SQLite only uses its plain index for a
+        range, as its LIKE is case-insensitive."""
+        if connections[self.db].vendor == "sqlite":
+            following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+            return Q(**{f"{field}__gte": prefix, f"{field}__lt": following})
+        return Q(**{f"{field}__startswith": prefix})
+
+    def search(self, text, *, neighbourhoods=()):
+        """Residents whose first or last name starts with one of the words typed, narrowed by
+        every other word: a birth year ("1971"), another name, or the start of a neighbourhood
+        name among `neighbourhoods` ("dupont jean maille"). Empty unless a word of two letters
+        or more is given. Prefix conditions on the indexed normalised names come first, so the
+        database reads only the residents whose name matches, whatever their number."""
+        words = normalise(text).split()
+        years = [int(w) for w in words if w.isdigit() and len(w) == 4]
+        names = [w for w in words if not (w.isdigit() and len(w) == 4)]
+        starts = [w for w in names if len(w) >= 2]
+        if not starts:
+            return self.none()
+        found = Q()
+        for word in starts:
+            found |= self._starting_with("search_last", word) | self._starting_with(
+                "search_first", word
+            )
+        queryset = self.filter(found)
+        for word in names:
+            matches = (
+                self._starting_with("search_last", word)
+                | self._starting_with("search_first", word)
+                | Q(search_last__contains=f" {word}")
+                | Q(search_first__contains=f" {word}")
+            )
+            places = [
+                n.pk
+                for n in neighbourhoods
+                if any(part.startswith(word) for part in normalise(n.name).split())
+            ]
+            if places:
+                matches |= Q(neighbourhood__in=places)
+            queryset = queryset.filter(matches)
+        for year in years:
+            queryset = queryset.filter(birth_year=year)
+        return queryset
+
+    def likely_duplicates(self, *, first_name, last_name, birth_year=None):
+        """Records that may be the same person: same last name and a first name starting
+        alike, or same first name and birth year (a misspelt or changed last name). A known,
+        different birth year (more than a year apart) rules a record out."""
+        last, first = normalise(last_name), normalise(first_name)
+        if not last and not first:
+            return self.none()
+        alike = Q()
+        if last:
+            alike |= Q(search_last=last) & (
+                self._starting_with("search_first", first[:3]) if first else Q()
+            )
+        if first and birth_year:
+            alike |= Q(search_first=first, birth_year=birth_year)
+        queryset = self.filter(alike)
+        if birth_year:
+            queryset = queryset.filter(
+                Q(birth_year__isnull=True)
+                | Q(birth_year__gte=birth_year - 1, birth_year__lte=birth_year + 1)
+            )
+        return queryset
 
 
 class Resident(models.Model):
@@ -179,8 +282,15 @@ class Resident(models.Model):
         blank=True,
         related_name="merged_records",
         verbose_name=_("fusionné dans"),
+        # No index: the column is empty for nearly every row, and SQLite, which keeps no
+        # statistics, would read residents through it instead of the search indexes.
+        db_index=False,
     )
     erased_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
+    # Accent-free, lower-case copies of the names (normalise()), indexed for the search as
+    # one types; save() and prepare() keep them in step with the names.
+    search_last = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    search_first = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
 
     # The journey, denormalised from participations by services.resident_refresh_journey()
     # so that lists and statistics never scan every participation.
@@ -225,9 +335,18 @@ class Resident(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
+        self.prepare()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_last", "search_first"}
+        super().save(*args, **kwargs)
+
+    def prepare(self):
+        """Fill what save() fills, for records written with bulk_create()."""
         if not self.reference:
             self.reference = self.new_reference()
-        super().save(*args, **kwargs)
+        self.search_last = normalise(self.last_name)[:100]
+        self.search_first = normalise(self.first_name)[:100]
+        return self
 
     @staticmethod
     def new_reference():
@@ -438,10 +557,8 @@ class BlockedReason(models.TextChoices):
     OTHER = "other", _("Autre raison")
 
 
-class ParticipationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Participations of residents the user may see."""
-        return self.filter(resident__in=Resident.objects.visible_to(user))
+class ParticipationQuerySet(VisibleThroughResident):
+    pass
 
 
 class Participation(models.Model):
@@ -513,9 +630,8 @@ class Participation(models.Model):
         return f"{self.resident} — {self.session}"
 
 
-class CompetenceAssessmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(resident__in=Resident.objects.visible_to(user))
+class CompetenceAssessmentQuerySet(VisibleThroughResident):
+    pass
 
 
 class CompetenceAssessment(models.Model):
@@ -586,12 +702,32 @@ class ReferralQuerySet(models.QuerySet):
         if not user.works_with_residents:
             return self.none()
         return self.filter(
-            Q(from_actor__in=user.actor_ids) | Q(to_actor__in=user.actor_ids)
-        ).filter(resident__in=Resident.objects.visible_to(user))
+            Q(from_actor__in=user.actor_ids)
+            | Q(to_actor__in=user.actor_ids)
+            # Referred to a pole rather than an actor: any actor may take the person in.
+            | Q(to_actor__isnull=True)
+        ).filter(resident_visibility(user, "resident__"))
+
+    def received_by(self, user):
+        """The inbox: addressed to the user's actors, or to a pole from another actor."""
+        if user.is_network_admin:
+            return self
+        return self.filter(
+            Q(to_actor__in=user.actor_ids)
+            | (Q(to_actor__isnull=True) & ~Q(from_actor__in=user.actor_ids))
+        )
+
+    def sent_by(self, user):
+        return self if user.is_network_admin else self.filter(from_actor__in=user.actor_ids)
 
     def unanswered_since(self, days, *, now=None):
         limit = (now or timezone.now()) - timezone.timedelta(days=days)
         return self.filter(status=ReferralStatus.SENT, sent_at__lt=limit)
+
+    def with_list_data(self):
+        return self.select_related(
+            "resident__neighbourhood", "from_actor", "to_actor", "created_by", "received_by"
+        )
 
 
 class Referral(models.Model):
@@ -627,6 +763,14 @@ class Referral(models.Model):
     )
     sent_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
     received_at = models.DateTimeField(_("reçue le"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reçue par"),
+    )
     seen_at = models.DateTimeField(_("personne venue le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
 
@@ -647,7 +791,80 @@ class Referral(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.resident} → {self.to_actor or Pole(self.to_pole).label}"
+        return f"{self.resident} → {self.destination}"
+
+    @property
+    def destination(self):
+        return self.to_actor or Pole(self.to_pole).label
+
+    def is_flagged(self, *, now=None):
+        """Nobody answered it within REFERRAL_FLAG_DAYS days."""
+        limit = (now or timezone.now()) - timezone.timedelta(days=settings.REFERRAL_FLAG_DAYS)
+        return self.status == ReferralStatus.SENT and self.sent_at < limit
+
+    def is_addressed_to(self, user):
+        if user.is_network_admin:
+            return True
+        if self.to_actor_id is None:
+            return user.works_with_residents and self.from_actor_id not in user.actor_ids
+        return self.to_actor_id in user.actor_ids
+
+    def is_sent_by(self, user):
+        return user.is_network_admin or self.from_actor_id in user.actor_ids
+
+    def next_steps(self, user):
+        """The status changes `user` may make now, in pathway order."""
+        order = list(ReferralStatus)
+        rank = order.index(ReferralStatus(self.status))
+        steps = []
+        if self.is_addressed_to(user):
+            steps += [
+                s for s in (ReferralStatus.RECEIVED, ReferralStatus.SEEN) if order.index(s) > rank
+            ]
+        if self.status != ReferralStatus.CLOSED and (
+            self.is_addressed_to(user) or self.is_sent_by(user)
+        ):
+            steps.append(ReferralStatus.CLOSED)
+        return steps
+
+    def _move_to(self, status, *, by, now):
+        if status not in self.next_steps(by):
+            if status != ReferralStatus.CLOSED and not self.is_addressed_to(by):
+                message = _(
+                    "Seule la structure destinataire peut dire qu'elle a reçu l'orientation "
+                    "ou que la personne est venue."
+                )
+            else:
+                message = _(
+                    "Cette orientation est déjà « %(status)s » : elle ne peut pas revenir en "
+                    "arrière."
+                ) % {"status": self.get_status_display()}
+            raise ValidationError(message)
+        now = now or timezone.now()
+        changed = ["status"]
+        # Any answer of the receiving actor acknowledges receipt (the person may come before
+        # anyone clicked "received").
+        if self.received_at is None and self.is_addressed_to(by):
+            self.received_at, self.received_by = now, by
+            changed += ["received_at", "received_by"]
+        if status == ReferralStatus.SEEN:
+            self.seen_at = now
+            changed.append("seen_at")
+        if status == ReferralStatus.CLOSED:
+            self.closed_at = now
+            changed.append("closed_at")
+        self.status = status
+        self.save(update_fields=changed)
+
+    def mark_received(self, *, by, now=None):
+        self._move_to(ReferralStatus.RECEIVED, by=by, now=now)
+
+    def mark_seen(self, *, by, now=None):
+        """The resident came to the receiving actor."""
+        self._move_to(ReferralStatus.SEEN, by=by, now=now)
+
+    def close(self, *, by, now=None):
+        self._move_to(ReferralStatus.CLOSED, by=by, now=now)
 
 
 class AccessLogQuerySet(models.QuerySet):
@@ -700,6 +917,13 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The access journal is append-only.")
+
+    @classmethod
+    def record(cls, request, resident, action):
+        """Write who opened what of this resident's record, from this request."""
+        return cls.objects.create(
+            user=request.user, resident=resident, action=action, path=request.path[:255]
+        )
 
 
 class ResidentLinkQuerySet(models.QuerySet):

@@ -1,17 +1,49 @@
-"""Workflows that change several records of residents and sessions at once."""
+"""Workflows that change several records of residents and sessions at once.
 
+Views, admin actions, commands and imports all write through these functions, so that every
+write to participations ends with participations_changed() and every multi-row write is one
+transaction."""
+
+import dataclasses
+import datetime
 from itertools import batched
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from learners.models import Participation, Resident, ResidentLink
-from pathway.models import Pole
+from learners.models import (
+    AccessAction,
+    AccessLog,
+    CompetenceAssessment,
+    Location,
+    PaperworkResult,
+    Participation,
+    Referral,
+    Resident,
+    ResidentLink,
+    Session,
+    SessionFormat,
+)
+from pathway.models import Level, Pole
 
 JOURNEY_FIELDS = [
     "first_session_on",
@@ -33,45 +65,407 @@ def participations_changed(resident_ids):
     """Call after any write to participations (a session logged, edited or deleted, records
     merged, a file imported): keeps every figure derived from them right — the residents'
     journeys and the statistics' summary tables."""
+    participation_refresh_first_visits(resident_ids)
     resident_refresh_journey(resident_ids)
 
 
-@transaction.atomic
+def participation_refresh_first_visits(resident_ids, *, batch_size=2000):
+    """Mark, for each of these residents and each actor, their earliest participation there
+    as the first visit (and no other). Two queries per batch of residents: their
+    participations in date order, then one UPDATE that rewrites only the rows whose mark
+    changes (a correlated subquery per row would cost the square of a long journey)."""
+    for batch in batched(sorted(set(resident_ids)), batch_size):
+        firsts = {}
+        rows = (
+            Participation.objects.filter(resident_id__in=batch)
+            .order_by("date", "id")
+            .values_list("id", "resident_id", "actor_id")
+        )
+        for pk, resident_id, actor_id in rows:
+            firsts.setdefault((resident_id, actor_id), pk)
+        if not firsts:
+            continue
+        is_first = Q(pk__in=list(firsts.values()))
+        Participation.objects.filter(resident_id__in=batch).filter(
+            (Q(is_first_visit=True) & ~is_first) | (Q(is_first_visit=False) & is_first)
+        ).update(is_first_visit=is_first)
+
+
 def resident_refresh_journey(resident_ids, *, batch_size=2000):
     """Recompute the denormalised journey fields of these residents from their participations.
 
     Called after any change to participations (logging, editing, deleting, merging,
-    importing); two queries per batch whatever the number of participations.
+    importing): one UPDATE per batch of residents, whose correlated subqueries read each
+    resident's participations through the (resident, date) index — no row comes back to
+    Python, whatever the number of participations.
     """
-    for batch in batched(sorted(set(resident_ids)), batch_size):
-        residents = {
-            r.pk: r for r in Resident.objects.filter(pk__in=batch).only("pk", *JOURNEY_FIELDS)
-        }
-        for resident in residents.values():
-            for field in JOURNEY_FIELDS:
-                setattr(resident, field, 0 if field == "session_count" else None)
-            resident.first_pole = ""
-        rows = (
-            Participation.objects.filter(resident_id__in=batch)
-            .values("resident_id", "pole")
-            .annotate(first=Min("date"), last=Max("date"), n=Count("id"))
-            .order_by()
+    mine = Participation.objects.filter(resident_id=OuterRef("pk")).order_by()
+
+    def first_date(**filters):
+        return Subquery(
+            mine.filter(**filters).values("resident_id").annotate(day=Min("date")).values("day")
         )
-        for row in rows:
-            resident = residents[row["resident_id"]]
-            setattr(resident, POLE_DATE_FIELD[row["pole"]], row["first"])
-            resident.session_count += row["n"]
-            if resident.last_session_on is None or row["last"] > resident.last_session_on:
-                resident.last_session_on = row["last"]
-        for resident in residents.values():
-            reached = [
-                (getattr(resident, field), Pole(pole).rank, pole)
-                for pole, field in POLE_DATE_FIELD.items()
-                if getattr(resident, field)
-            ]
-            if reached:
-                resident.first_session_on, _, resident.first_pole = min(reached)
-        Resident.objects.bulk_update(residents.values(), JOURNEY_FIELDS)
+
+    rank = Case(
+        *(When(pole=pole, then=Value(pole.rank)) for pole in Pole),
+        output_field=IntegerField(),
+    )
+    changes = {field: first_date(pole=pole) for pole, field in POLE_DATE_FIELD.items()}
+    changes |= {
+        "first_session_on": first_date(),
+        "last_session_on": Subquery(
+            mine.values("resident_id").annotate(day=Max("date")).values("day")
+        ),
+        "session_count": Coalesce(
+            Subquery(mine.values("resident_id").annotate(n=Count("id")).values("n")), 0
+        ),
+        # The pole of the first participation; on the same day, the earlier pole.
+        "first_pole": Coalesce(
+            Subquery(mine.annotate(rank=rank).order_by("date", "rank").values("pole")[:1]),
+            Value(""),
+        ),
+    }
+    for batch in batched(sorted(set(resident_ids)), batch_size):
+        Resident.objects.filter(pk__in=batch).update(**changes)
+
+
+# Sessions -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Outcome:
+    """One participant of a session and what came of it."""
+
+    resident: Resident  # a saved record, or a new one to create with the session
+    autonomy: int | None = None
+    operator: object = None  # pathway.Operator, for paperwork
+    paperwork_result: str = ""
+    blocked_reason: str = ""
+    # pathway.Competence -> level reached (1–8), for sessions of a training module
+    levels: dict = dataclasses.field(default_factory=dict)
+
+
+SESSION_FIELDS = {
+    "date",
+    "start_time",
+    "duration_minutes",
+    "format",
+    "actor",
+    "location",
+    "place",
+    "pole",
+    "module",
+    "equipment",
+    "workshop_title",
+    "workshop_level",
+    "unregistered_count",
+    "notes",
+}
+
+
+def session_check(fields, outcomes, *, today=None):
+    """The rules a session must follow that the database cannot check by itself (or only
+    with an unreadable error). Raises ValidationError with French messages; reads nothing
+    from the database when `module.targets` is prefetched."""
+    unknown = set(fields) - SESSION_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown session fields: {sorted(unknown)}")
+    today = today or timezone.localdate()
+    errors = []
+    if fields["date"] > today:
+        errors.append(_("La date ne peut pas être dans le futur."))
+    if fields["date"] < datetime.date(2000, 1, 1):
+        errors.append(_("La date est trop ancienne : vérifiez l'année."))
+    if not 0 < fields["duration_minutes"] <= Session.MAX_MINUTES:
+        errors.append(_("La durée doit être comprise entre 1 minute et 12 heures."))
+    place, location = fields.get("place"), fields.get("location", Location.ON_SITE)
+    if place is not None and (place.actor_id != fields["actor"].pk or location != Location.ON_SITE):
+        errors.append(_("Le lieu choisi n'est pas un lieu de cette structure."))
+    module = fields.get("module")
+    if module is not None and fields["pole"] != Pole.ACHIEVEMENT:
+        errors.append(_("Un module de formation ne va qu'avec le pôle accomplissement."))
+    if fields.get("format") != SessionFormat.COLLECTIVE and (
+        fields.get("workshop_level") or fields.get("unregistered_count")
+    ):
+        errors.append(
+            _("Le niveau et les participants non inscrits vont avec un atelier collectif.")
+        )
+    if not outcomes and not fields.get("unregistered_count"):
+        errors.append(
+            _("Ajoutez au moins une personne, ou le nombre de participants non inscrits.")
+        )
+    targets = {t.competence_id for t in module.targets.all()} if module else set()
+    seen = set()
+    for outcome in outcomes:
+        resident = outcome.resident
+        key = resident.pk or id(resident)
+        if key in seen:
+            errors.append(
+                _("%(name)s figure deux fois dans la liste des participants.")
+                % {"name": resident.display_name}
+            )
+        seen.add(key)
+        if fields["pole"] != Pole.NECESSITY and (outcome.paperwork_result or outcome.operator):
+            errors.append(_("Le résultat d'une démarche va avec le pôle nécessité."))
+        if outcome.blocked_reason and outcome.paperwork_result != PaperworkResult.BLOCKED:
+            errors.append(_("La raison du blocage va avec une démarche bloquée."))
+        if outcome.autonomy is not None and outcome.autonomy not in (1, 2, 3):
+            errors.append(_("L'autonomie est 1, 2 ou 3."))
+        for competence, level in outcome.levels.items():
+            if competence.pk not in targets:
+                errors.append(
+                    _("La compétence %(code)s ne fait pas partie du module choisi.")
+                    % {"code": competence.code}
+                )
+            if not Level.MIN <= level <= Level.MAX:
+                errors.append(_("Un niveau de compétence va de 1 à 8."))
+    if errors:
+        raise ValidationError(list(dict.fromkeys(errors)))
+
+
+def session_create(*, by, outcomes, topics=(), submission_key=None, today=None, **fields):
+    """Log a session, its participants (creating the new residents among them) and their
+    outcomes, in one transaction. Returns (session, created): posting the same form twice
+    (same `submission_key`) returns the session of the first post and writes nothing."""
+    try:
+        session = _session_create(
+            by=by,
+            outcomes=outcomes,
+            topics=topics,
+            submission_key=submission_key,
+            today=today,
+            **fields,
+        )
+    except IntegrityError:
+        # The same form posted again (the unique submission_key refused it): the first wins.
+        existing = submission_key and Session.objects.filter(submission_key=submission_key).first()
+        if not existing:
+            raise
+        return existing, False
+    return session, True
+
+
+@transaction.atomic
+def _session_create(*, by, outcomes, topics, submission_key, today, **fields):
+    session_check(fields, outcomes, today=today)
+    session = Session.objects.create(
+        created_by=by,
+        submission_key=submission_key,
+        participant_count=len(outcomes),
+        **fields,
+    )
+    Session.mediators.through.objects.create(session_id=session.pk, user_id=by.pk)
+    _set_topics(session, topics)
+    resident_ids = _write_participations(session, outcomes, by=by)
+    participations_changed(resident_ids)
+    return session
+
+
+@transaction.atomic
+def session_update(*, session, by, outcomes, topics=(), today=None, **fields):
+    """Change a logged session and its participants; keeps every copy and journey right."""
+    if not session.can_be_changed_by(by, today=today):
+        raise ValidationError(_("Cet accompagnement ne peut plus être modifié."))
+    session_check(fields, outcomes, today=today)
+    before = set(session.participations.values_list("resident_id", flat=True))
+    for name, value in fields.items():
+        setattr(session, name, value)
+    session.participant_count = len(outcomes)
+    session.save()
+    Session.topics.through.objects.filter(session_id=session.pk).delete()
+    _set_topics(session, topics)
+    # Outcomes are written again from the form: simpler than a diff, and the copies of the
+    # session's date, pole and actor follow any change.
+    CompetenceAssessment.objects.filter(session=session).delete()
+    Participation.objects.filter(session=session).delete()
+    after = _write_participations(session, outcomes, by=by)
+    participations_changed(before | after)
+    return session
+
+
+@transaction.atomic
+def session_delete(*, session, by, today=None):
+    if not session.can_be_changed_by(by, today=today):
+        raise ValidationError(_("Cet accompagnement ne peut plus être supprimé."))
+    resident_ids = set(session.participations.values_list("resident_id", flat=True))
+    # Assessments made in the session go with it (CASCADE), as do its participations.
+    session.delete()
+    participations_changed(resident_ids)
+
+
+def _set_topics(session, topics):
+    Through = Session.topics.through
+    Through.objects.bulk_create(Through(session_id=session.pk, topic_id=t.pk) for t in topics)
+
+
+def _write_participations(session, outcomes, *, by):
+    """Insert the participations and assessments of `session` (and the new residents among
+    them) with a constant number of queries; returns the residents' ids."""
+    new = [o.resident.prepare() for o in outcomes if o.resident.pk is None]
+    for resident in new:
+        resident.created_by_actor = session.actor
+        resident.created_by = by
+    Resident.objects.bulk_create(new)
+    Participation.objects.bulk_create(
+        Participation(
+            session=session,
+            resident=o.resident,
+            date=session.date,
+            pole=session.pole,
+            actor=session.actor,
+            autonomy=o.autonomy,
+            operator=o.operator if session.pole == Pole.NECESSITY else None,
+            paperwork_result=o.paperwork_result if session.pole == Pole.NECESSITY else "",
+            blocked_reason=o.blocked_reason if session.pole == Pole.NECESSITY else "",
+        )
+        for o in outcomes
+    )
+    CompetenceAssessment.objects.bulk_create(
+        CompetenceAssessment(
+            resident=o.resident,
+            competence=competence,
+            level=level,
+            assessed_on=session.date,
+            assessed_by=by,
+            session=session,
+        )
+        for o in outcomes
+        for competence, level in o.levels.items()
+    )
+    return {o.resident.pk for o in outcomes}
+
+
+# Residents ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def resident_create(*, by, actor, consent=False, **fields):
+    """A new resident, recorded at `actor`; `consent` records their consent to sharing."""
+    resident = Resident(created_by=by, created_by_actor=actor, **fields)
+    if consent:
+        resident.give_consent()
+    resident.save()
+    return resident
+
+
+@transaction.atomic
+def resident_merge(*, survivor, duplicate, by):
+    """Merge `duplicate` into `survivor`: participations, assessments, referrals,
+    certificates and personal links move to the survivor; empty details of the survivor are
+    completed from the duplicate; the duplicate stays, hidden, with merged_into set. Nothing
+    is deleted but exact double entries (the same person twice in one session)."""
+    from certificates.models import Certificate
+
+    survivor = Resident.objects.select_for_update().get(pk=survivor.pk)
+    duplicate = Resident.objects.select_for_update().get(pk=duplicate.pk)
+    if survivor.pk == duplicate.pk:
+        raise ValidationError(_("Choisissez deux fiches différentes."))
+    if survivor.merged_into_id or duplicate.merged_into_id:
+        raise ValidationError(_("Une de ces fiches a déjà été fusionnée dans une autre."))
+    shared_modules = set(
+        Certificate.objects.filter(resident=survivor, revoked_at__isnull=True).values_list(
+            "module_id", flat=True
+        )
+    ) & set(
+        Certificate.objects.filter(resident=duplicate, revoked_at__isnull=True).values_list(
+            "module_id", flat=True
+        )
+    )
+    if shared_modules:
+        raise ValidationError(
+            _(
+                "Les deux fiches ont chacune une attestation valide pour le même module : "
+                "révoquez-en une avant de fusionner."
+            )
+        )
+
+    # The same person entered twice in one session: keep the survivor's entry.
+    both = set(
+        Participation.objects.filter(resident=survivor).values_list("session_id", flat=True)
+    ) & set(Participation.objects.filter(resident=duplicate).values_list("session_id", flat=True))
+    Participation.objects.filter(resident=duplicate, session_id__in=both).delete()
+    Participation.objects.filter(resident=duplicate).update(resident=survivor)
+    for session in Session.objects.filter(pk__in=both):
+        session.participant_count = session.participations.count()
+        session.save(update_fields=["participant_count"])
+
+    # Assessments made in the same session for the same competence: keep the higher level.
+    taken = {
+        (a.session_id, a.competence_id): a
+        for a in CompetenceAssessment.objects.filter(resident=survivor, session__isnull=False)
+    }
+    for assessment in CompetenceAssessment.objects.filter(
+        resident=duplicate, session__isnull=False
+    ):
+        kept = taken.get((assessment.session_id, assessment.competence_id))
+        if kept is not None:
+            if assessment.level > kept.level:
+                kept.level = assessment.level
+                kept.save(update_fields=["level"])
+            assessment.delete()
+    CompetenceAssessment.objects.filter(resident=duplicate).update(resident=survivor)
+    Referral.objects.filter(resident=duplicate).update(resident=survivor)
+    Certificate.objects.filter(resident=duplicate).update(resident=survivor)
+    ResidentLink.objects.filter(resident=duplicate).update(resident=survivor)
+
+    for name in ["first_name", "last_name", "birth_year", "neighbourhood", "phone", "email"]:
+        if not getattr(survivor, name) and getattr(duplicate, name):
+            setattr(survivor, name, getattr(duplicate, name))
+    if survivor.social_status == "not_stated":
+        survivor.social_status = duplicate.social_status
+    if survivor.consent_at is None and duplicate.sharing_consent:
+        survivor.sharing_consent = True
+        survivor.consent_at, survivor.consent_version = (
+            duplicate.consent_at,
+            duplicate.consent_version,
+        )
+    survivor.save()
+    duplicate.merged_into = survivor
+    duplicate.save(update_fields=["merged_into"])
+    for resident in (survivor, duplicate):
+        AccessLog.objects.create(user=by, resident=resident, action=AccessAction.MERGE)
+    participations_changed([survivor.pk, duplicate.pk])
+    return survivor
+
+
+# Referrals ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def referral_send(*, resident, from_actor, by, reason, to_actor=None, to_pole="", consent=False):
+    """Refer a resident to another actor or pole. Another actor sees the resident only if
+    they consented to sharing: `consent` records it now (the mediator read them the text)."""
+    errors = []
+    if to_actor is None and not to_pole:
+        errors.append(_("Choisissez la structure ou le pôle vers lequel orienter la personne."))
+    if to_actor is not None and to_actor.pk == from_actor.pk:
+        errors.append(_("Choisissez une autre structure que la vôtre."))
+    if not reason.strip():
+        errors.append(_("Indiquez le motif de l'orientation."))
+    leaves_actor = to_actor is None or to_actor.pk != resident.created_by_actor_id
+    if leaves_actor and not resident.sharing_consent and not consent:
+        errors.append(
+            _(
+                "Pour qu'une autre structure voie cette personne, elle doit accepter le partage "
+                "de son parcours : lisez-lui le texte et cochez la case."
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    if consent and not resident.sharing_consent:
+        resident.give_consent()
+        resident.save(update_fields=["sharing_consent", "consent_at", "consent_version"])
+    return Referral.objects.create(
+        resident=resident,
+        from_actor=from_actor,
+        to_actor=to_actor,
+        to_pole=to_pole,
+        reason=reason.strip(),
+        created_by=by,
+    )
+
+
+# Residents' personal links ---------------------------------------------------------------
 
 
 def personal_url(token):

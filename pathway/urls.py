@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("stats/", views.stats, name="stats"),
     path("privacy/", views.privacy, name="privacy"),
+    path("privacy/register/", views.processing_register, name="processing_register"),
     # The public guide: no login.
     path("guide/", views.place_list, name="place_list"),
     path("guide/carte/", views.place_map, name="place_map"),

@@ -48,8 +48,23 @@ def stats(request):
     return render(request, "pathway/stats.html")
 
 
+def retention_context():
+    return {
+        "resident_years": settings.RESIDENT_INACTIVITY_DAYS // 365,
+        "journal_days": settings.JOURNAL_RETENTION_DAYS,
+        "min_count": settings.STATS_MIN_COUNT,
+    }
+
+
 def privacy(request):
-    return render(request, "pathway/privacy.html")
+    """The privacy notice, in plain French, linked from every page."""
+    return render(request, "pathway/privacy.html", retention_context())
+
+
+@staff_required(Role.NETWORK_ADMIN)
+def processing_register(request):
+    """The GDPR register of processing activities (article 30), for the network admin."""
+    return render(request, "pathway/processing_register.html", retention_context())
 
 
 # The public guide ---------------------------------------------------------------------------

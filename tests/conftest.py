@@ -7,8 +7,11 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from certificates import signing
+from learners.middleware import NEEDS_SECOND_FACTOR
 from learners.models import ResidentLink
 from tests.factories import (
     ActorFactory,
@@ -27,6 +30,17 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def sign_in(client, user):
+    """Sign `user` in, second factor included when their role requires one."""
+    client.force_login(user)
+    if client.session.get(NEEDS_SECOND_FACTOR):
+        device, _created = TOTPDevice.objects.get_or_create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +95,7 @@ class Cast:
         if role == "resident":
             client.get(f"/me/link/{self.resident_token}/")
         elif role != "anonymous":
-            client.force_login(getattr(self, role))
+            sign_in(client, getattr(self, role))
         return client
 
 

@@ -4,6 +4,7 @@ subclasses: UserFactory(mediator=True), ResidentFactory(consented=True)…"""
 import datetime
 import functools
 import random
+import uuid
 
 import factory
 from django.contrib.auth.hashers import make_password
@@ -317,6 +318,45 @@ class CertificateFactory(DjangoModelFactory):
                 CertificateCompetence.objects.create(
                     certificate=self, competence=Competence.objects.get(code=code), level=level
                 )
+
+
+def session_form_data(
+    *, actor, pole="necessity", participants=(), day=None, submission_key=None, **fields
+):
+    """What the session page posts: `participants` are dicts of a row's fields, where
+    "resident" may be a Resident and "levels" a {competence code: level} dict."""
+    from pathway.models import Competence
+
+    data = {
+        "date": (day or timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
+        "duration": "60",
+        "format": "individual",
+        "actor": actor.pk,
+        "location": "on_site",
+        "place": "",
+        "pole": pole,
+        "module": "",
+        "submission_key": str(submission_key or uuid.uuid4()),
+        "p-TOTAL_FORMS": len(participants),
+        "p-INITIAL_FORMS": 0,
+        "p-MIN_NUM_FORMS": 0,
+        "p-MAX_NUM_FORMS": 1000,
+    }
+    for name, value in fields.items():
+        if isinstance(value, list | tuple):
+            data[name] = [getattr(v, "pk", v) for v in value]
+        else:
+            data[name] = getattr(value, "pk", value)
+    codes = {code for participant in participants for code in participant.get("levels", {})}
+    competence_ids = dict(Competence.objects.filter(code__in=codes).values_list("code", "id"))
+    for index, participant in enumerate(participants):
+        for name, value in participant.items():
+            if name == "levels":
+                for code, level in value.items():
+                    data[f"p-{index}-level_{competence_ids[code]}"] = level
+            else:
+                data[f"p-{index}-{name}"] = getattr(value, "pk", value)
+    return data
 
 
 def completed_module(resident, *, targets=None, actor=None, mediator=None, levels=None, days=()):

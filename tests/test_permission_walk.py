@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from certificates.services import certificate_issue
-from tests.factories import completed_module
+from tests.factories import ReferralFactory, SessionFactory, completed_module
 
 ROLES = [
     "anonymous",
@@ -50,12 +50,65 @@ ROUTES = {
         expect(302, anonymous=200),
     ),
     "privacy": ("/privacy/", EVERYONE),
+    "processing_register": (
+        "/privacy/register/",
+        expect(404, anonymous=302, resident=302, network_admin=200),
+    ),
     "login": ("/login/", expect(302, anonymous=200, resident=200)),
     "logout": ("/logout/", expect(405)),  # POST only
+    # The second step of signing in: only for signed-in staff (the admin of the cast has
+    # already given the code, so they are sent on).
+    "otp_verify": ("/login/code/", expect(302, network_admin=302)),
+    "otp_setup": (
+        "/login/authenticator/",
+        expect(200, anonymous=302, resident=302, network_admin=302),
+    ),
     "session_list": (
         "/sessions/",
         expect(200, anonymous=302, resident=302, official=404),
     ),
+    # Staff who work with residents; officials never do.
+    "session_create": ("/sessions/new/", expect(200, anonymous=302, resident=302, official=404)),
+    # Only the mediator who logged it (and the network admin) may change a session.
+    "session_update": (
+        lambda cast: f"/sessions/{own_session(cast).pk}/edit/",
+        expect(404, anonymous=302, resident=302, mediator_a=200, network_admin=200),
+    ),
+    "session_delete": (
+        lambda cast: f"/sessions/{own_session(cast).pk}/delete/",
+        expect(404, anonymous=302, resident=302, mediator_a=200, network_admin=200),
+    ),
+    "resident_list": ("/residents/", expect(200, anonymous=302, resident=302, official=404)),
+    "resident_search": (
+        "/residents/search/?q=gar",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
+    "resident_create": ("/residents/new/", expect(200, anonymous=302, resident=302, official=404)),
+    # The cast's resident belongs to actor A and did not consent to sharing: actor B's
+    # mediator does not see them.
+    "resident_journey": (
+        lambda cast: f"/residents/{cast.resident.reference}/",
+        expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
+    ),
+    "resident_update": (
+        lambda cast: f"/residents/{cast.resident.reference}/edit/",
+        expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
+    ),
+    "referral_create": (
+        lambda cast: f"/residents/{cast.resident.reference}/refer/",
+        expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
+    ),
+    "resident_merge": (
+        "/residents/merge/",
+        expect(404, anonymous=302, resident=302, network_admin=200),
+    ),
+    "referral_list": ("/referrals/", expect(200, anonymous=302, resident=302, official=404)),
+    # Addressed to actor B, but B sees it only once the resident consents.
+    "referral_detail": (
+        lambda cast: f"/referrals/{referral_to_b(cast).pk}/",
+        expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
+    ),
+    "accesslog_list": ("/journal/", expect(404, anonymous=302, resident=302, network_admin=200)),
     "stats": (
         "/stats/",
         expect(
@@ -159,6 +212,20 @@ ROUTES = {
         expect(405),  # POST only
     ),
 }
+
+
+def own_session(cast):
+    return SessionFactory(actor=cast.actor_a, created_by=cast.mediator_a)
+
+
+def referral_to_b(cast):
+    return ReferralFactory(
+        resident=cast.resident,
+        from_actor=cast.actor_a,
+        to_actor=cast.actor_b,
+        created_by=cast.mediator_a,
+    )
+
 
 # Django admin pages other than the index are the admin's own business (its permission
 # system); the walk checks the entrance.

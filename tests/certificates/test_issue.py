@@ -138,7 +138,8 @@ def test_the_pdf_reads_back_with_every_claim(cast, certificate):
 def test_pyhanko_validates_the_signature_with_our_certificate(certificate):
     embedded = PdfFileReader(io.BytesIO(pdf_bytes(certificate))).embedded_signatures[0]
     key = signing.load_key(certificate.key_id)
-    status = validate_pdf_signature(
+    status = signing.without_event_loop(  # see certificates.signing
+        validate_pdf_signature,
         embedded,
         signer_validation_context=ValidationContext(
             trust_roots=[key.certificate], allow_fetching=False

@@ -108,7 +108,8 @@ def test_the_signed_pdf_checks(signed, keys):
 
 def test_pyhanko_itself_validates_a_pades_baseline_signature(signed, keys):
     embedded = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
-    status = validate_pdf_signature(
+    status = signing.without_event_loop(  # see certificates.signing
+        validate_pdf_signature,
         embedded,
         signer_validation_context=ValidationContext(
             trust_roots=[keys.certificate], allow_fetching=False
@@ -216,3 +217,18 @@ def test_garbage_is_reported_not_raised(data, keys):
 def test_an_unsigned_pdf_is_not_ok(keys):
     result = check(small_pdf(), keys)
     assert not result.ok and "0 signatures" in result.error
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(keys):
+    """pyHanko's synchronous API calls asyncio.run(); async code (or Playwright) around us
+    must not break it."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def inside():
+        signed = keys.sign_pdf(small_pdf(), reason="r", location="l", signer_name="n")
+        return check(signed, keys)
+
+    # A thread of its own, in case this one already runs a loop (the browser tests').
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(asyncio.run, inside()).result().ok

@@ -83,3 +83,14 @@ def test_the_same_seed_builds_the_same_town():
         Resident.objects.order_by("id").values_list("last_name", "first_pole", "session_count")
     )
     assert first == again
+
+
+def test_first_visits_are_the_earliest_at_each_actor():
+    seed("--residents", "60", "--sessions", "240")
+    firsts = {}
+    for pk, resident, actor in Participation.objects.order_by("date", "id").values_list(
+        "pk", "resident", "actor"
+    ):
+        firsts.setdefault((resident, actor), pk)
+    marked = set(Participation.objects.filter(is_first_visit=True).values_list("pk", flat=True))
+    assert marked == set(firsts.values())

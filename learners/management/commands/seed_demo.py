@@ -12,13 +12,16 @@ import datetime
 import random
 import time
 import zlib
+from base64 import b32encode
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
 from certificates.models import Certificate
@@ -186,6 +189,7 @@ class Town:
     actors_by_pole: dict = field(default_factory=dict)
     modules_of: dict = field(default_factory=dict)  # actor id -> the modules it teaches
     leisure_topics_of: dict = field(default_factory=dict)
+    references: set = field(default_factory=set)  # residents' references given so far
 
 
 @dataclass
@@ -271,9 +275,14 @@ class Command(BaseCommand):
             "  mediatrice.mediatheque  médiatrice, médiathèque",
             "  elu                     élu (statistiques seulement)",
         ]
+        device = TOTPDevice.objects.filter(user__username="coordination", confirmed=True).first()
+        if device:
+            key = b32encode(device.bin_key).decode()
+            lines.append(
+                f"  coordination demande aussi un code à 6 chiffres : ajoutez la clé {key} à une "
+                f"application d'authentification, ou tapez « oathtool --totp -b {key} »."
+            )
         if resident:
-            from django.conf import settings
-
             _link, token = ResidentLink.create_for(resident, days=30)
             lines.append(
                 f"  Espace habitant de {resident.display_name} : "
@@ -730,9 +739,12 @@ def plan_workshops(town, rng, *, today, count=14):
 
 def build_staff(rng, actors):
     france_services, media_library = actors[0], actors[1]
-    UserFactory(
+    admin = UserFactory(
         username="coordination", first_name="Sophie", last_name="Garnier", network_admin=True
     )
+    # The network admin must give a second factor: the demo pairs an authenticator key,
+    # printed with the logins.
+    TOTPDevice.objects.create(user=admin, name="Démo", confirmed=True)
     UserFactory(
         username="responsable.fs",
         first_name="Karim",
@@ -846,6 +858,12 @@ def build_chunk(town, rng, fake, *, size, target_sessions, start, today, first, 
             participations_of[event.resident].append((session.date, session.pole, session.actor_id))
     set_journeys(people, participations_of)
 
+    for person in people:
+        # Random references collide once in a while among 100,000 residents: draw again.
+        while person.reference in town.references:
+            person.reference = Resident.new_reference()
+        town.references.add(person.reference)
+        person.prepare()  # search names, as save() would
     reserve_ids(Resident, people)
     fast_insert(Resident, people)
     session_objects = [s for s, _ in sessions]

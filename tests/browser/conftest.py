@@ -1,0 +1,110 @@
+"""End-to-end tests in headless Chromium (Debian's package), driven by Playwright.
+
+Without Chromium these tests are skipped with a message, so that `make test` works on a
+fresh machine; CI sets REQUIRE_BROWSER_TESTS=1 and installs Chromium, so there they run
+or fail. Every page visited is checked for Content Security Policy violations and, where a
+test asks, for accessibility with axe-core.
+"""
+
+import os
+import shutil
+from collections import Counter
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.conftest import sign_in as sign_in_client
+
+CHROMIUM = (
+    os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")  # set by `make screenshots`
+
+# Axe violations seen during the run, by impact: reported by `make audit`.
+AXE_TOTALS = Counter()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM:
+        if os.environ.get("REQUIRE_BROWSER_TESTS"):
+            pytest.fail("Chromium is required here (apt-get install chromium).")
+        pytest.skip("Chromium n'est pas installé (apt-get install chromium) : tests ignorés.")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's synchronous API runs an event loop in this thread; the ORM calls made by
+    # the tests themselves are ordinary synchronous calls, so Django's guard is relaxed.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems = []
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    yield page
+    context.close()
+    assert not problems, f"Browser reported: {problems}"
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="fr-FR",
+        viewport={"width": 375, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def staff_page(page, live_server, user):
+    """Open `page` signed in as `user` (second factor included), without typing."""
+    from django.test import Client
+
+    client = sign_in_client(Client(), user)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+    return page
+
+
+def check_accessibility(page, name):
+    """axe-core on the current page: no serious or critical violation. Takes a screenshot
+    for the README when SCREENSHOTS_DIR is set."""
+    results = Axe().run(page)
+    violations = results.response["violations"]
+    for violation in violations:
+        AXE_TOTALS[violation["impact"]] += len(violation["nodes"])
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=False)
+    blocking = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert not blocking, f"{name}: " + "; ".join(blocking)
+    return violations
