@@ -211,3 +211,209 @@ def journey_of(resident, *, today=None):
         referrals=referrals,
         certificates=certificates,
     )
+
+
+# The resident's own data, for the right of access and portability (GDPR art. 15 and 20) ---
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def resident_data(resident, *, today=None):
+    """Everything the network keeps about `resident`, as plain JSON-ready data."""
+    journey = journey_of(resident, today=today)
+    return {
+        "exported_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "resident": {
+            "reference": resident.reference,
+            "first_name": resident.first_name,
+            "last_name": resident.last_name,
+            "birth_year": resident.birth_year,
+            "neighbourhood": resident.neighbourhood.name if resident.neighbourhood else None,
+            "phone": resident.phone,
+            "email": resident.email,
+            "social_status": resident.get_social_status_display(),
+            "created_by_actor": resident.created_by_actor.name,
+            "created_at": _iso(resident.created_at),
+            "sharing_consent": resident.sharing_consent,
+            "consent_at": _iso(resident.consent_at),
+            "consent_version": resident.consent_version,
+            "consent_text": str(resident.consent_text),
+        },
+        "sessions": [
+            {
+                "date": _iso(p.date),
+                "actor": p.actor.name,
+                "place": p.session.place.name if p.session.place else None,
+                "pole": p.get_pole_display(),
+                "format": p.session.get_format_display(),
+                "duration_minutes": p.session.duration_minutes,
+                "topics": [t.name for t in p.session.topics.all()],
+                "module": p.session.module.name if p.session.module else None,
+                "autonomy": p.get_autonomy_display() if p.autonomy else None,
+                "operator": p.operator.name if p.operator else None,
+                "paperwork_result": p.get_paperwork_result_display() or None,
+                "blocked_reason": p.get_blocked_reason_display() or None,
+            }
+            for p in journey.participations
+        ],
+        "competences": [
+            {
+                "code": c.competence.code,
+                "name": c.competence.name,
+                "level": c.level,
+                "reached_on": _iso(c.reached_on),
+            }
+            for c in journey.competences
+        ],
+        "referrals": [
+            {
+                "sent_at": _iso(r.sent_at),
+                "from": r.from_actor.name,
+                "to": r.to_actor.name if r.to_actor else r.get_to_pole_display(),
+                "reason": r.reason,
+                "status": r.get_status_display(),
+            }
+            for r in journey.referrals
+        ],
+        "certificates": [
+            {
+                "code": c.code,
+                "module": c.module.name,
+                "issued_at": _iso(c.issued_at),
+                "status": c.status(today=today).label,
+            }
+            for c in journey.certificates
+        ],
+    }
+
+
+def resident_data_pdf(resident, *, today=None):
+    """The same data as a readable A4 document, in French."""
+    from io import BytesIO
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from pathway.pdf import register_fonts
+
+    fonts = register_fonts()
+    data = resident_data(resident, today=today)
+    body = ParagraphStyle("body", fontName=fonts.regular, fontSize=10.5, leading=14)
+    title = ParagraphStyle("title", parent=body, fontName=fonts.bold, fontSize=18, leading=22)
+    heading = ParagraphStyle(
+        "h2",
+        parent=body,
+        fontName=fonts.bold,
+        fontSize=13,
+        leading=18,
+        spaceBefore=10,
+        spaceAfter=4,
+    )
+    small = ParagraphStyle("small", parent=body, fontSize=9, leading=11)
+
+    def p(text, style=body):
+        return Paragraph(escape(str(text)), style)
+
+    def table(rows, widths):
+        t = Table(
+            [[p(cell, small) for cell in row] for row in rows], colWidths=widths, repeatRows=1
+        )
+        t.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, 0), fonts.bold),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f4")),
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#c9d0d8")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        return t
+
+    person = data["resident"]
+    name = f"{person['first_name']} {person['last_name']}".strip() or person["reference"]
+    story = [
+        p(_("Vos données dans Parcours numérique"), title),
+        Spacer(1, 4 * mm),
+        p(
+            _("Document établi le %(date)s pour %(name)s (référence %(ref)s).")
+            % {
+                "date": formats.date_format(datetime.date.today(), "j F Y"),
+                "name": name,
+                "ref": person["reference"],
+            }
+        ),
+        p(_("Vos informations"), heading),
+    ]
+    fields = [
+        (_("Prénom"), person["first_name"]),
+        (_("Nom"), person["last_name"]),
+        (_("Année de naissance"), person["birth_year"] or "—"),
+        (_("Quartier"), person["neighbourhood"] or "—"),
+        (_("Téléphone"), person["phone"] or "—"),
+        (_("Courriel"), person["email"] or "—"),
+        (_("Situation"), person["social_status"]),
+        (_("Structure qui a créé la fiche"), person["created_by_actor"]),
+        (
+            _("Partage avec le réseau"),
+            _("accepté (texte %(v)s)") % {"v": person["consent_version"]}
+            if person["sharing_consent"]
+            else _("non accepté"),
+        ),
+    ]
+    story.append(table([(_("Information"), _("Valeur")), *fields], [60 * mm, 110 * mm]))
+    story.append(p(_("Vos accompagnements"), heading))
+    rows = [(_("Date"), _("Structure"), _("Étape"), _("Sujet"), _("Résultat"))]
+    for s in data["sessions"]:
+        subject = ", ".join(s["topics"]) or s["module"] or "—"
+        result = s["paperwork_result"] or s["autonomy"] or "—"
+        rows.append((s["date"], s["actor"], s["pole"], subject, result))
+    story.append(
+        table(rows, [22 * mm, 45 * mm, 35 * mm, 38 * mm, 30 * mm])
+        if data["sessions"]
+        else p(_("Aucun accompagnement."))
+    )
+    story.append(p(_("Vos compétences"), heading))
+    if data["competences"]:
+        rows = [(_("Compétence"), _("Niveau"), _("Atteint le"))] + [
+            (f"{c['code']} {c['name']}", c["level"], c["reached_on"]) for c in data["competences"]
+        ]
+        story.append(table(rows, [110 * mm, 20 * mm, 40 * mm]))
+    else:
+        story.append(p(_("Aucune compétence évaluée.")))
+    story.append(p(_("Vos orientations"), heading))
+    if data["referrals"]:
+        rows = [(_("Date"), _("De"), _("Vers"), _("État"))] + [
+            (r["sent_at"][:10], r["from"], r["to"], r["status"]) for r in data["referrals"]
+        ]
+        story.append(table(rows, [25 * mm, 55 * mm, 55 * mm, 35 * mm]))
+    else:
+        story.append(p(_("Aucune orientation.")))
+    story.append(p(_("Vos attestations"), heading))
+    if data["certificates"]:
+        rows = [(_("Code"), _("Module"), _("Délivrée le"), _("État"))] + [
+            (c["code"], c["module"], c["issued_at"][:10], c["status"]) for c in data["certificates"]
+        ]
+        story.append(table(rows, [45 * mm, 65 * mm, 30 * mm, 30 * mm]))
+    else:
+        story.append(p(_("Aucune attestation.")))
+
+    buffer = BytesIO()
+    SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=_("Vos données dans Parcours numérique"),
+        author="Parcours numérique",
+        lang="fr-FR",
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+    ).build(story)
+    return buffer.getvalue()

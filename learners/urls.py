@@ -18,6 +18,11 @@ urlpatterns = [
     path("residents/<str:reference>/", views.resident_journey, name="resident_journey"),
     path("residents/<str:reference>/edit/", views.resident_update, name="resident_update"),
     path("residents/<str:reference>/refer/", views.referral_create, name="referral_create"),
+    path(
+        "residents/<str:reference>/export.<str:fmt>",
+        views.resident_export,
+        name="resident_export",
+    ),
     path("referrals/", views.referral_list, name="referral_list"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
     path("journal/", views.accesslog_list, name="accesslog_list"),

@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +38,7 @@ from learners.forms import (
     SessionForm,
     new_submission_key,
 )
-from learners.journeys import journey_of
+from learners.journeys import journey_of, resident_data, resident_data_pdf
 from learners.models import (
     AccessAction,
     AccessLog,
@@ -459,6 +459,24 @@ def resident_create(request):
             messages.success(request, _("Fiche créée."))
             return redirect("resident_journey", reference=resident.reference)
     return render(request, "learners/resident_form.html", {"form": form, "duplicates": duplicates})
+
+
+@working_with_residents
+def resident_export(request, reference, fmt):
+    """The resident's right of access: all their data, as JSON or as a readable PDF."""
+    if fmt not in {"json", "pdf"}:
+        raise Http404
+    resident = visible_resident(request, reference)
+    AccessLog.record(request, resident, AccessAction.EXPORT)
+    filename = f"donnees-{resident.reference}"
+    if fmt == "pdf":
+        response = HttpResponse(resident_data_pdf(resident), content_type="application/pdf")
+    else:
+        response = JsonResponse(
+            resident_data(resident), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
 
 
 @working_with_residents

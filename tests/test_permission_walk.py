@@ -90,6 +90,10 @@ ROUTES = {
         lambda cast: f"/residents/{cast.resident.reference}/",
         expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
     ),
+    "resident_export": (
+        lambda cast: f"/residents/{cast.resident.reference}/export.pdf",
+        expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
+    ),
     "resident_update": (
         lambda cast: f"/residents/{cast.resident.reference}/edit/",
         expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
