@@ -48,7 +48,7 @@ class PdfCheckForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_PDF_BYTES:
             raise forms.ValidationError(
-                _("Ce fichier est trop gros (plus de 5 Mo) : ce n'est pas une de nos attestations.")
+                _("Ce fichier est trop gros (plus de 5 Mo) : ce n'est pas une attestation.")
             )
         data = upload.read()
         if not data.startswith(b"%PDF-"):

@@ -152,6 +152,15 @@ def certificate_issue_many(
                 % {"name": name, "module": module.name, "code": in_force[pair]}
             )
             continue
+        if resident.erased_at or not (resident.first_name or resident.last_name):
+            errors.append(
+                _(
+                    "%(name)s n'a pas de nom dans sa fiche : une attestation nomme la personne. "
+                    "Ajoutez son prénom et son nom, puis recommencez."
+                )
+                % {"name": name}
+            )
+            continue
         found = evidence[pair]
         missing = found.missing()
         if not found.targets:

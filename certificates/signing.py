@@ -136,8 +136,9 @@ def create_key_set(*, directory=None, now=None):
     )
     key_id = f"{now:%Y%m%d}-{hashlib.sha256(public_pem).hexdigest()[:8]}"
     pdf_key_pem, certificate_pem = pdf_identity(now=now)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     folder = directory / key_id
-    folder.mkdir(mode=0o700, parents=True)
+    folder.mkdir(mode=0o700)
     write_private(folder / CREDENTIAL_KEY, pem_private(credential_key))
     (folder / CREDENTIAL_PUBLIC).write_bytes(public_pem)
     write_private(folder / PDF_KEY, pdf_key_pem)

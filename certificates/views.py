@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from certificates import credentials, signing
 from certificates.forms import (
+    MAX_PDF_BYTES,
     CertificateSearchForm,
     EligibleFilterForm,
     IssueForm,
@@ -279,13 +280,22 @@ def certificate_verify_credential(request, code):
 def certificate_check(request):
     """Hand in a PDF: is its signature ours and intact, and is the credential inside the one
     we recorded?"""
-    form = PdfCheckForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST":
         if rate_limit_exceeded(request, "verify", limit=settings.VERIFY_RATE_LIMIT):
             return too_many_requests(request)
-        if form.is_valid():
-            report = certificate_check_pdf(data=form.cleaned_data["file"])
+        # Refused before reading the body: a certificate is some fifty kilobytes.
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_PDF_BYTES + 100_000:
+            refused = _("Ce fichier est trop gros (plus de 5 Mo) : ce n'est pas une attestation.")
+            return render(
+                request,
+                "certificates/certificate_check.html",
+                {"form": PdfCheckForm(), "refused": refused},
+                status=413,
+            )
+    form = PdfCheckForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = certificate_check_pdf(data=form.cleaned_data["file"])
     status = None
     if report and report.certificate:
         status = report.certificate.status(today=timezone.localdate(current_time()))

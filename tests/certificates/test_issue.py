@@ -351,3 +351,9 @@ def test_an_expiry_in_the_past_is_refused(cast, module):
         issued_by=cast.mediator_a,
         expires_on=datetime.date(2020, 1, 1),
     )
+
+
+def test_a_resident_without_a_name_gets_no_certificate(cast):
+    anonymous = ResidentFactory(first_name="", last_name="", created_by_actor=cast.actor_a)
+    module = completed_module(anonymous, mediator=cast.mediator_a)
+    refused("n'a pas de nom dans sa fiche", pairs=[(anonymous, module)], issued_by=cast.mediator_a)

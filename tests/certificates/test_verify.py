@@ -300,3 +300,10 @@ def test_an_unknown_key_is_not_found(cast):
 
 def test_a_status_list_beyond_any_index_is_not_found(cast):
     assert cast.client("anonymous").get(f"/issuer/status/{10**6}/").status_code == 404
+
+
+def test_a_huge_upload_is_refused_before_it_is_read(cast):
+    huge = b"%PDF-1.7\n" + b"0" * (6 * 1024 * 1024)
+    response = check(cast.client("anonymous"), huge)
+    assert response.status_code == 413
+    assert "Ce fichier est trop gros" in response.content.decode()
