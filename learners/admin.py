@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from certificates.admin import issue_earned_certificates
 from learners.models import (
     AccessLog,
     CompetenceAssessment,
@@ -128,6 +129,7 @@ class ResidentAdmin(admin.ModelAdmin):
         "erased_at",
     ]
     inlines = [AssessmentInline]
+    actions = [issue_earned_certificates]
 
 
 @admin.register(CompetenceAssessment)

@@ -701,3 +701,15 @@ class MergeForm(forms.Form):
         if data.get("survivor") and data["survivor"] == data.get("duplicate"):
             raise forms.ValidationError(_("Choisissez deux fiches différentes."))
         return data
+
+
+class MagicLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Votre adresse électronique"),
+        help_text=_("Celle que vous avez donnée à un médiateur du réseau."),
+        error_messages={
+            "required": _("Écrivez votre adresse électronique."),
+            "invalid": _("Cette adresse n'est pas complète : elle ressemble à nom@exemple.fr."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

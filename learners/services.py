@@ -8,7 +8,9 @@ import dataclasses
 import datetime
 from itertools import batched
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
@@ -23,6 +25,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -459,3 +463,32 @@ def referral_send(*, resident, from_actor, by, reason, to_actor=None, to_pole=""
         reason=reason.strip(),
         created_by=by,
     )
+
+
+# Residents' personal links ---------------------------------------------------------------
+
+
+def personal_url(token):
+    """The address a personal link opens, as printed or sent."""
+    return settings.SITE_URL + reverse("me_open", args=[token])
+
+
+def resident_link_email(*, resident, created_by=None):
+    """Send the resident a new personal link, valid RESIDENT_EMAIL_LINK_DAYS days, at the
+    address the network has for them. The token only travels in the email."""
+    link, token = ResidentLink.create_for(
+        resident, created_by=created_by, days=settings.RESIDENT_EMAIL_LINK_DAYS
+    )
+    body = render_to_string(
+        "learners/me_link_email.txt",
+        {
+            "resident": resident,
+            "url": personal_url(token),
+            "expires_on": timezone.localdate(link.expires_at),
+            "NETWORK_NAME": settings.NETWORK_NAME,
+        },
+    )
+    EmailMessage(
+        subject="Votre lien vers votre espace Parcours numérique", body=body, to=[resident.email]
+    ).send()
+    return link

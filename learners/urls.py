@@ -30,4 +30,16 @@ urlpatterns = [
     path("me/access/", views.me_access, name="me_access"),
     path("me/link/<str:token>/", views.me_open, name="me_open"),
     path("me/leave/", views.me_leave, name="me_leave"),
+    path("residents/<str:reference>/links/", views.resident_links, name="resident_links"),
+    path("residents/<str:reference>/links/carnet/", views.resident_carnet, name="resident_carnet"),
+    path(
+        "residents/<str:reference>/links/email/",
+        views.resident_link_send,
+        name="resident_link_send",
+    ),
+    path(
+        "residents/<str:reference>/links/<int:pk>/revoke/",
+        views.resident_link_revoke,
+        name="resident_link_revoke",
+    ),
 ]

@@ -20,12 +20,15 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathImage
 
+from certificates.pdf import carnet_pdf
+from certificates.views import rate_limit_exceeded, too_many_requests
 from learners import services
 from learners.forms import (
     DURATION_PRESETS,
     LEVEL_PREFIX,
     OTHER,
     LoginForm,
+    MagicLinkForm,
     MergeForm,
     ParticipantFormSet,
     ReferralForm,
@@ -48,11 +51,13 @@ from learners.models import (
     SessionFormat,
 )
 from learners.permissions import (
+    RESIDENT_LINK_SESSION_KEY,
     RESIDENT_SESSION_KEY,
     resident_required,
     staff_required,
     working_with_residents,
 )
+from learners.services import personal_url, resident_link_email
 from pathway.models import Neighbourhood
 
 network_admin_only = staff_required(Role.NETWORK_ADMIN)
@@ -670,8 +675,28 @@ def accesslog_list(request):
 
 
 def me_access(request):
-    """How a resident opens their own space."""
-    return render(request, "learners/me_access.html")
+    """How a resident opens their own space: the carnet's QR code, or a link sent to the
+    email address the network has for them. The answer is the same whether the address is
+    known or not, so that nobody learns who is followed by the network."""
+    form = MagicLinkForm(request.POST or None)
+    if request.method == "POST":
+        if rate_limit_exceeded(request, "me_access", limit=5):
+            return too_many_requests(request)
+        if form.is_valid():
+            email = form.cleaned_data["email"].lower()
+            # Never more than three emails an hour to one address, whoever asks.
+            if not rate_limit_exceeded(request, "me_access_email", limit=3, who=email):
+                for resident in Resident.objects.active().filter(email__iexact=email)[:5]:
+                    resident_link_email(resident=resident)
+            messages.success(
+                request,
+                _(
+                    "Si cette adresse est celle que vous avez donnée à un médiateur, un lien "
+                    "vient de vous être envoyé. Regardez vos courriels (et les indésirables)."
+                ),
+            )
+            return redirect("me_access")
+    return render(request, "learners/me_access.html", {"form": form})
 
 
 def me_open(request, token):
@@ -684,16 +709,107 @@ def me_open(request, token):
     )
     request.session.cycle_key()
     request.session[RESIDENT_SESSION_KEY] = link.resident_id
+    request.session[RESIDENT_LINK_SESSION_KEY] = link.pk
     ResidentLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
     return redirect("me")
 
 
 @resident_required
 def me(request):
-    return render(request, "learners/me.html", {"resident": request.resident})
+    certificates = list(request.resident.certificates.with_list_data())
+    for certificate in certificates:
+        certificate.current_status = certificate.status()
+    return render(
+        request,
+        "learners/me.html",
+        {"resident": request.resident, "certificates": certificates},
+    )
 
 
 @require_POST
 def me_leave(request):
     request.session.flush()
     return redirect("home")
+
+
+# A resident's personal links, managed by mediators -------------------------------------------
+
+
+def followed_resident(request, reference):
+    return get_object_or_404(
+        Resident.objects.visible_to(request.user).active(), reference=reference
+    )
+
+
+@working_with_residents
+def resident_links(request, reference):
+    """The personal links of a resident: print a carnet, send a link, block a lost one."""
+    resident = followed_resident(request, reference)
+    AccessLog.objects.create(
+        user=request.user,
+        resident=resident,
+        action=AccessAction.VIEW_RECORD,
+        path=request.path[:255],
+    )
+    links = list(resident.links.select_related("created_by")[:30])
+    now = timezone.now()
+    for link in links:
+        link.works = link.revoked_at is None and link.expires_at > now
+    return render(
+        request,
+        "learners/resident_links.html",
+        {
+            "resident": resident,
+            "links": links,
+            "link_days": settings.RESIDENT_LINK_DAYS,
+            "email_days": settings.RESIDENT_EMAIL_LINK_DAYS,
+        },
+    )
+
+
+@require_POST
+@working_with_residents
+def resident_carnet(request, reference):
+    """A new personal link, printed on the one-page carnet (the token is never stored)."""
+    resident = followed_resident(request, reference)
+    link, token = ResidentLink.create_for(
+        resident, created_by=request.user, days=settings.RESIDENT_LINK_DAYS
+    )
+    document = carnet_pdf(resident, url=personal_url(token), expires_at=link.expires_at)
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="carnet-{resident.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@working_with_residents
+def resident_link_send(request, reference):
+    resident = followed_resident(request, reference)
+    if not resident.email:
+        messages.error(
+            request,
+            _("Cette personne n'a pas d'adresse électronique : imprimez-lui plutôt un carnet."),
+        )
+    else:
+        resident_link_email(resident=resident, created_by=request.user)
+        messages.success(
+            request,
+            _("Un lien valable %(days)s jours est parti à %(email)s.")
+            % {"days": settings.RESIDENT_EMAIL_LINK_DAYS, "email": resident.email},
+        )
+    return redirect("resident_links", resident.reference)
+
+
+@require_POST
+@working_with_residents
+def resident_link_revoke(request, reference, pk):
+    resident = followed_resident(request, reference)
+    link = get_object_or_404(resident.links, pk=pk)
+    if link.revoked_at is None:
+        link.revoke()
+        messages.success(
+            request,
+            _("Ce lien ne marche plus : l'espace qu'il ouvrait est fermé sur tous les appareils."),
+        )
+    return redirect("resident_links", resident.reference)

@@ -8,7 +8,8 @@ this test. 200 = the page, 302 = sent elsewhere (login, or the person's own spac
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import ReferralFactory, SessionFactory
+from certificates.services import certificate_issue
+from tests.factories import ReferralFactory, SessionFactory, completed_module
 
 ROLES = [
     "anonymous",
@@ -25,6 +26,20 @@ EVERYONE = dict.fromkeys(ROLES, 200)
 
 def expect(default, **overrides):
     return {role: overrides.get(role, default) for role in EVERYONE}
+
+
+def certificate(cast):
+    """A real, signed certificate of the cast's resident (made once per test)."""
+    if not hasattr(cast, "certificate"):
+        module = completed_module(cast.resident, mediator=cast.mediator_a)
+        cast.certificate = certificate_issue(resident=cast.resident, module=module)
+    return cast.certificate
+
+
+# The resident's own pages: their personal link opens them; staff are sent to /me/access/.
+RESIDENT_ONLY = expect(302, resident=200)
+# A certificate of actor A's resident, who did not consent to sharing: not for actor B.
+CERTIFICATE_STAFF = expect(200, anonymous=302, resident=302, official=404, mediator_b=404)
 
 
 # url name -> (path, or a function of the cast giving the path; expected status per role)
@@ -145,6 +160,61 @@ ROUTES = {
         expect(405),  # POST only
     ),
     "admin:index": ("/admin/", expect(302, network_admin=200)),
+    # Certificates: the public check, rate limited but open to everyone.
+    "certificate_verify_index": ("/verify/", EVERYONE),
+    "certificate_check": ("/verify/check/", EVERYONE),
+    "certificate_verify": (lambda cast: f"/verify/{certificate(cast).code}/", EVERYONE),
+    "certificate_verify_pdf": (lambda cast: f"/verify/{certificate(cast).code}/pdf/", EVERYONE),
+    "certificate_verify_credential": (
+        lambda cast: f"/verify/{certificate(cast).code}/credential.json",
+        EVERYONE,
+    ),
+    "issuer_profile": ("/issuer/", EVERYONE),
+    "issuer_key": (lambda cast: f"/issuer/keys/{certificate(cast).key_id}/", EVERYONE),
+    "status_list": ("/issuer/status/0/", EVERYONE),
+    # Certificates: mediators and the network admin.
+    "certificate_list": ("/certificates/", expect(200, anonymous=302, resident=302, official=404)),
+    "certificate_eligible": (
+        "/certificates/eligible/",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
+    "certificate_issue": ("/certificates/issue/", expect(405)),  # POST only
+    "certificate_detail": (
+        lambda cast: f"/certificates/{certificate(cast).code}/",
+        CERTIFICATE_STAFF,
+    ),
+    "certificate_download": (
+        lambda cast: f"/certificates/{certificate(cast).code}/pdf/",
+        CERTIFICATE_STAFF,
+    ),
+    "certificate_revoke": (
+        lambda cast: f"/certificates/{certificate(cast).code}/revoke/",
+        expect(405),  # POST only, network admin only
+    ),
+    # The resident's own certificates.
+    "me_certificates": ("/me/certificates/", RESIDENT_ONLY),
+    "me_certificate": (lambda cast: f"/me/certificates/{certificate(cast).code}/", RESIDENT_ONLY),
+    "me_certificate_pdf": (
+        lambda cast: f"/me/certificates/{certificate(cast).code}/pdf/",
+        RESIDENT_ONLY,
+    ),
+    # A resident's personal links, managed by mediators who follow them.
+    "resident_links": (
+        lambda cast: f"/residents/{cast.resident.reference}/links/",
+        CERTIFICATE_STAFF,
+    ),
+    "resident_carnet": (
+        lambda cast: f"/residents/{cast.resident.reference}/links/carnet/",
+        expect(405),  # POST only
+    ),
+    "resident_link_send": (
+        lambda cast: f"/residents/{cast.resident.reference}/links/email/",
+        expect(405),  # POST only
+    ),
+    "resident_link_revoke": (
+        lambda cast: f"/residents/{cast.resident.reference}/links/1/revoke/",
+        expect(405),  # POST only
+    ),
 }
 
 
