@@ -105,7 +105,7 @@ def test_no_form_fails_on_any_input(cast, role, page):
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         database=None,
     )
-    @given(data=st.fixed_dictionaries({}, optional={name: value for name in names}))
+    @given(data=st.fixed_dictionaries({}, optional=dict.fromkeys(names, value)))
     def post(data):
         FUZZ_COUNTS[path] += 1
         response = client.post(path, data)
@@ -125,7 +125,7 @@ def test_no_list_fails_on_any_query(cast, role, path):
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         database=None,
     )
-    @given(params=st.fixed_dictionaries({}, optional={name: value for name in names}))
+    @given(params=st.fixed_dictionaries({}, optional=dict.fromkeys(names, value)))
     def get(params):
         FUZZ_COUNTS[path] += 1
         response = client.get(path, params)
