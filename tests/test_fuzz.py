@@ -64,6 +64,10 @@ FORMS = [
     ("network_admin", lambda cast: "/residents/merge/"),
     ("mediator_a", lambda cast: "/ateliers/nouveau/"),
     ("coordinator_a", lambda cast: f"/lieux/{cast.place_a.pk}/modifier/"),
+    ("anonymous", lambda cast: "/verify/"),
+    ("anonymous", lambda cast: "/me/access/"),
+    ("mediator_a", lambda cast: "/certificates/eligible/"),
+    ("mediator_a", lambda cast: f"/residents/{cast.resident.reference}/links/"),
 ]
 # List pages whose query string filters or searches.
 QUERIES = [
@@ -76,6 +80,8 @@ QUERIES = [
     ("mediator_a", "/referrals/"),
     ("network_admin", "/journal/"),
     ("official", "/stats/"),
+    ("mediator_a", "/certificates/"),
+    ("mediator_a", "/certificates/eligible/"),
 ]
 
 
