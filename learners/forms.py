@@ -713,3 +713,11 @@ class MagicLinkForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class JournalFilterForm(forms.Form):
+    """The access journal's filters (validated: no NUL bytes or oversized values reach the
+    database)."""
+
+    resident = forms.CharField(required=False, max_length=12)
+    user = forms.CharField(required=False, max_length=150)

@@ -27,6 +27,7 @@ from learners.forms import (
     DURATION_PRESETS,
     LEVEL_PREFIX,
     OTHER,
+    JournalFilterForm,
     LoginForm,
     MagicLinkForm,
     MergeForm,
@@ -652,8 +653,13 @@ def referral_detail(request, pk):
 def accesslog_list(request):
     """The access journal, read-only: no page writes to it but the reads it records."""
     rows = AccessLog.objects.visible_to(request.user).select_related("user", "resident")
-    reference = request.GET.get("resident", "").strip().upper()
-    username = request.GET.get("user", "").strip()
+    filters = JournalFilterForm(request.GET)
+    reference = username = ""
+    if filters.is_valid():
+        reference = filters.cleaned_data["resident"].upper()
+        username = filters.cleaned_data["user"]
+    else:
+        messages.error(request, _("Ce filtre n'est pas valable : il a été ignoré."))
     if reference:
         rows = rows.filter(resident__reference=reference)
     if username:
