@@ -721,3 +721,26 @@ class JournalFilterForm(forms.Form):
 
     resident = forms.CharField(required=False, max_length=12)
     user = forms.CharField(required=False, max_length=150)
+
+
+class EraseForm(forms.Form):
+    """Confirming the erasure of a resident's data, and what becomes of their certificates."""
+
+    KEEP, REVOKE = "keep", "revoke"
+    certificates = forms.ChoiceField(
+        label=_("Les attestations déjà délivrées"),
+        choices=[
+            (KEEP, _("restent vérifiables, au nom d'une « personne anonymisée »")),
+            (REVOKE, _("sont révoquées")),
+        ],
+        initial=KEEP,
+        widget=forms.RadioSelect,
+    )
+    confirm = forms.BooleanField(
+        label=_("Je confirme : le nom, les coordonnées et les notes seront effacés pour toujours."),
+        error_messages={"required": _("Cochez la case pour confirmer l'effacement.")},
+    )
+
+
+class ConsentForm(forms.Form):
+    consent = forms.BooleanField(required=False)

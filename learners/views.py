@@ -27,6 +27,8 @@ from learners.forms import (
     DURATION_PRESETS,
     LEVEL_PREFIX,
     OTHER,
+    ConsentForm,
+    EraseForm,
     JournalFilterForm,
     LoginForm,
     MagicLinkForm,
@@ -41,6 +43,8 @@ from learners.forms import (
 )
 from learners.journeys import journey_of, resident_data, resident_data_pdf
 from learners.models import (
+    CONSENT_TEXTS,
+    CURRENT_CONSENT_VERSION,
     AccessAction,
     AccessLog,
     Referral,
@@ -481,6 +485,22 @@ def resident_export(request, reference, fmt):
 
 
 @working_with_residents
+def resident_erase(request, reference):
+    """Erase a resident's data at their request (right to erasure)."""
+    resident = visible_resident(request, reference)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.resident_erase(
+            resident=resident,
+            by=request.user,
+            revoke_certificates=form.cleaned_data["certificates"] == EraseForm.REVOKE,
+        )
+        messages.success(request, _("Les données de la personne ont été effacées."))
+        return redirect("resident_list")
+    return render(request, "learners/resident_erase.html", {"resident": resident, "form": form})
+
+
+@working_with_residents
 def resident_journey(request, reference):
     """The journey page: printable, and journaled as a read of the record."""
     resident = visible_resident(request, reference)
@@ -730,6 +750,59 @@ def me(request):
         "learners/me.html",
         {"resident": request.resident, "certificates": certificates},
     )
+
+
+@resident_required
+def me_data(request):
+    """My data: download it, choose whether other actors may see it, or erase it."""
+    resident = request.resident
+    if request.method == "POST":
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            services.resident_set_consent(
+                resident=resident, consent=form.cleaned_data["consent"], request=request
+            )
+            messages.success(
+                request,
+                _("C'est noté : les autres structures du réseau voient votre parcours.")
+                if resident.sharing_consent
+                else _("C'est noté : seule la structure qui vous a reçu voit votre parcours."),
+            )
+            return redirect("me_data")
+    return render(
+        request,
+        "learners/me_data.html",
+        {"resident": resident, "consent_text": CONSENT_TEXTS[CURRENT_CONSENT_VERSION]},
+    )
+
+
+@resident_required
+def me_export(request, fmt):
+    if fmt not in {"json", "pdf"}:
+        raise Http404
+    resident = request.resident
+    AccessLog.record(request, resident, AccessAction.EXPORT)
+    if fmt == "pdf":
+        response = HttpResponse(resident_data_pdf(resident), content_type="application/pdf")
+    else:
+        response = JsonResponse(
+            resident_data(resident), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        )
+    response["Content-Disposition"] = f'attachment; filename="mes-donnees.{fmt}"'
+    return response
+
+
+@resident_required
+def me_erase(request):
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.resident_erase(
+            resident=request.resident,
+            revoke_certificates=form.cleaned_data["certificates"] == EraseForm.REVOKE,
+        )
+        request.session.flush()
+        return render(request, "learners/me_erased.html")
+    return render(request, "learners/me_erase.html", {"resident": request.resident, "form": form})
 
 
 @require_POST

@@ -94,6 +94,13 @@ ROUTES = {
         lambda cast: f"/residents/{cast.resident.reference}/export.pdf",
         expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
     ),
+    "resident_erase": (
+        lambda cast: f"/residents/{cast.resident.reference}/erase/",
+        expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
+    ),
+    "me_data": ("/me/data/", expect(302, resident=200)),
+    "me_export": ("/me/data/export.pdf", expect(302, resident=200)),
+    "me_erase": ("/me/data/erase/", expect(302, resident=200)),
     "resident_update": (
         lambda cast: f"/residents/{cast.resident.reference}/edit/",
         expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
