@@ -40,6 +40,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py create_issuer_keys --if-missing
 	$(PY) manage.py seed_demo --if-empty
 	@# The background worker (big imports) runs beside the server and stops with it.
 	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT; \

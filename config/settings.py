@@ -335,6 +335,15 @@ MAP_TILE_ATTRIBUTION = env(
 )
 # Statistics shown to officials hide any count below this threshold.
 STATS_MIN_COUNT = int(env("STATS_MIN_COUNT", "5"))
+# Certificates: the issuer's signing keys (python manage.py create_issuer_keys) live in this
+# folder, outside the database and never in git; back it up apart from the database.
+ISSUER_KEYS_DIR = Path(env("ISSUER_KEYS_DIR", str(BASE_DIR / "var" / "keys")))
+# Certificate lookups (check page, its PDF and credential, file checks) allowed per client
+# and per hour, so that codes cannot be enumerated.
+VERIFY_RATE_LIMIT = int(env("VERIFY_RATE_LIMIT", "60"))
+# Residents' personal links: printed on the carnet, or sent by email.
+RESIDENT_LINK_DAYS = int(env("RESIDENT_LINK_DAYS", "365"))
+RESIDENT_EMAIL_LINK_DAYS = int(env("RESIDENT_EMAIL_LINK_DAYS", "7"))
 # Referrals nobody acted upon for this many days are flagged.
 REFERRAL_FLAG_DAYS = int(env("REFERRAL_FLAG_DAYS", "14"))
 # Residents without any session for this many days are anonymised (anonymize_inactive).

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from certificates.admin import issue_earned_certificates
 from learners import imports
 from learners.forms import ImportForm
 from learners.models import (
@@ -136,6 +137,7 @@ class ResidentAdmin(admin.ModelAdmin):
         "erased_at",
     ]
     inlines = [AssessmentInline]
+    actions = [issue_earned_certificates]
 
 
 @admin.register(CompetenceAssessment)

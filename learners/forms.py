@@ -748,3 +748,46 @@ class ImportForm(forms.Form):
     def __init__(self, *args, kinds, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k.name, k.label) for k in kinds]
+
+
+class MagicLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Votre adresse électronique"),
+        help_text=_("Celle que vous avez donnée à un médiateur du réseau."),
+        error_messages={
+            "required": _("Écrivez votre adresse électronique."),
+            "invalid": _("Cette adresse n'est pas complète : elle ressemble à nom@exemple.fr."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class JournalFilterForm(forms.Form):
+    """The access journal's filters (validated: no NUL bytes or oversized values reach the
+    database)."""
+
+    resident = forms.CharField(required=False, max_length=12)
+    user = forms.CharField(required=False, max_length=150)
+
+
+class EraseForm(forms.Form):
+    """Confirming the erasure of a resident's data, and what becomes of their certificates."""
+
+    KEEP, REVOKE = "keep", "revoke"
+    certificates = forms.ChoiceField(
+        label=_("Les attestations déjà délivrées"),
+        choices=[
+            (KEEP, _("restent vérifiables, au nom d'une « personne anonymisée »")),
+            (REVOKE, _("sont révoquées")),
+        ],
+        initial=KEEP,
+        widget=forms.RadioSelect,
+    )
+    confirm = forms.BooleanField(
+        label=_("Je confirme : le nom, les coordonnées et les notes seront effacés pour toujours."),
+        error_messages={"required": _("Cochez la case pour confirmer l'effacement.")},
+    )
+
+
+class ConsentForm(forms.Form):
+    consent = forms.BooleanField(required=False)

@@ -914,14 +914,21 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Export des données")
     MERGE = "merge", _("Fusion de fiches")
     ERASE = "erase", _("Anonymisation")
+    CONSENT = "consent", _("Changement du consentement au partage")
 
 
 class AccessLog(models.Model):
     """Append-only journal of every read or change of a resident's record by staff."""
 
     at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    # Empty when the resident acted on their own record, or for the retention job.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("qui")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("qui"),
     )
     resident = models.ForeignKey(
         Resident, on_delete=models.PROTECT, related_name="+", verbose_name=_("habitant")
@@ -949,10 +956,23 @@ class AccessLog(models.Model):
 
     @classmethod
     def record(cls, request, resident, action):
-        """Write who opened what of this resident's record, from this request."""
+        """Write who opened what of this resident's record, from this request (no staff
+        member when the resident acts in their own space)."""
+        user = request.user if request.user.is_authenticated else None
         return cls.objects.create(
-            user=request.user, resident=resident, action=action, path=request.path[:255]
+            user=user, resident=resident, action=action, path=request.path[:255]
         )
+
+    @classmethod
+    def purge(cls, *, before):
+        """Delete the rows older than `before` (retention, JOURNAL_RETENTION_DAYS): the one
+        deletion the journal allows, in plain SQL, since the ORM refuses any."""
+        from django.db import connection
+
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE at < %s", [before])
+            return cursor.rowcount
 
 
 class ResidentLinkQuerySet(models.QuerySet):

@@ -12,9 +12,10 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from learners.models import ApiToken, Resident, Role
+from learners.models import ApiToken, ResidentLink, Role
 
 RESIDENT_SESSION_KEY = "resident_id"
+RESIDENT_LINK_SESSION_KEY = "resident_link_id"
 
 
 def staff_required(*roles):
@@ -41,11 +42,25 @@ reading_statistics = staff_required(Role.OFFICIAL, Role.COORDINATOR)
 
 
 def current_resident(request):
-    """The resident whose personal space this browser has opened, if any."""
+    """The resident whose personal space this browser has opened, if any: only while the
+    link that opened it still works (a mediator who revokes a lost carnet's link closes the
+    space it opened too)."""
     resident_id = request.session.get(RESIDENT_SESSION_KEY)
-    if resident_id is None:
+    link_id = request.session.get(RESIDENT_LINK_SESSION_KEY)
+    if resident_id is None or link_id is None:
         return None
-    return Resident.objects.active().filter(pk=resident_id).first()
+    link = (
+        ResidentLink.objects.usable()
+        .filter(
+            pk=link_id,
+            resident_id=resident_id,
+            resident__merged_into__isnull=True,
+            resident__erased_at__isnull=True,
+        )
+        .select_related("resident")
+        .first()
+    )
+    return link.resident if link else None
 
 
 def resident_required(view):

@@ -9,7 +9,9 @@ import datetime
 import json
 from itertools import batched
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
@@ -24,6 +26,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -694,3 +698,117 @@ def _insert(model, names, rows):
         with cursor.cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+# Residents' personal links ---------------------------------------------------------------
+
+
+def personal_url(token):
+    """The address a personal link opens, as printed or sent."""
+    return settings.SITE_URL + reverse("me_open", args=[token])
+
+
+def resident_link_email(*, resident, created_by=None):
+    """Send the resident a new personal link, valid RESIDENT_EMAIL_LINK_DAYS days, at the
+    address the network has for them. The token only travels in the email."""
+    link, token = ResidentLink.create_for(
+        resident, created_by=created_by, days=settings.RESIDENT_EMAIL_LINK_DAYS
+    )
+    body = render_to_string(
+        "learners/me_link_email.txt",
+        {
+            "resident": resident,
+            "url": personal_url(token),
+            "expires_on": timezone.localdate(link.expires_at),
+            "NETWORK_NAME": settings.NETWORK_NAME,
+        },
+    )
+    EmailMessage(
+        subject="Votre lien vers votre espace Parcours numérique", body=body, to=[resident.email]
+    ).send()
+    return link
+
+
+# Residents' rights and retention ---------------------------------------------------------
+
+ERASED_REFERRAL_REASON = "—"
+
+
+@transaction.atomic
+def resident_erase(*, resident, by=None, revoke_certificates=False, now=None):
+    """Erase a resident's personal data, on their request (GDPR art. 17) or after a long
+    inactivity (residents_anonymize_inactive).
+
+    Names, contacts, free-text notes about them and their personal links go; participations,
+    assessments and referrals stay without them, so statistics are unchanged. Their
+    certificates stay verifiable as issued to an erased person — their stored PDF, which
+    names the person, is deleted — or are revoked when `revoke_certificates`. Records merged
+    into this one are erased too. One journal row records who did it (nobody: the resident
+    themselves or the retention job)."""
+    from certificates.models import Certificate
+
+    now = now or timezone.now()
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    if resident.erased_at:
+        return resident
+    people = [resident, *Resident.objects.filter(merged_into=resident, erased_at__isnull=True)]
+    ids = [person.pk for person in people]
+    # Notes of sessions this person attended alone may speak of them; workshop notes stay.
+    Session.objects.filter(participant_count=1, participations__resident_id__in=ids).update(
+        notes=""
+    )
+    Referral.objects.filter(resident_id__in=ids).update(reason=ERASED_REFERRAL_REASON)
+    ResidentLink.objects.filter(resident_id__in=ids).delete()
+    certificates = list(Certificate.objects.filter(resident_id__in=ids))
+    files = [certificate.pdf.name for certificate in certificates if certificate.pdf]
+    for certificate in certificates:
+        certificate.pdf = ""
+        if revoke_certificates and certificate.revoked_at is None:
+            certificate.revoked_at = now
+            certificate.revocation_reason = _("Données effacées à la demande de la personne.")
+        certificate.save(update_fields=["pdf", "revoked_at", "revocation_reason"])
+    if files:
+        storage = Certificate._meta.get_field("pdf").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    for person in people:
+        person.first_name = person.last_name = person.phone = person.email = ""
+        person.sharing_consent = False
+        person.consent_at = None
+        person.erased_at = now
+        person.prepare()
+        person.save()
+    AccessLog.objects.create(user=by, resident=resident, action=AccessAction.ERASE, at=now)
+    return resident
+
+
+def residents_anonymize_inactive(*, today=None):
+    """Erase the residents without any session for RESIDENT_INACTIVITY_DAYS (nor a record
+    created within that period). Returns how many were erased."""
+    today = today or timezone.localdate()
+    limit = today - datetime.timedelta(days=settings.RESIDENT_INACTIVITY_DAYS)
+    inactive = Resident.objects.filter(
+        erased_at__isnull=True, merged_into__isnull=True, created_at__date__lt=limit
+    ).filter(Q(last_session_on__lt=limit) | Q(last_session_on__isnull=True))
+    erased = 0
+    for resident in inactive.iterator(chunk_size=500):
+        resident_erase(resident=resident)
+        erased += 1
+    return erased
+
+
+@transaction.atomic
+def resident_set_consent(*, resident, consent, by=None, request=None):
+    """Give or withdraw consent to network sharing; withdrawal takes effect at once (other
+    actors' querysets no longer include the resident). Journaled."""
+    if consent:
+        resident.give_consent()
+    else:
+        resident.withdraw_consent()
+    resident.save(update_fields=["sharing_consent", "consent_at", "consent_version"])
+    AccessLog.objects.create(
+        user=by,
+        resident=resident,
+        action=AccessAction.CONSENT,
+        path=request.path[:255] if request else "",
+    )
+    return resident

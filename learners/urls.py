@@ -17,6 +17,7 @@ urlpatterns = [
     path("residents/merge/", views.resident_merge, name="resident_merge"),
     path("residents/<str:reference>/", views.resident_journey, name="resident_journey"),
     path("residents/<str:reference>/edit/", views.resident_update, name="resident_update"),
+    path("residents/<str:reference>/erase/", views.resident_erase, name="resident_erase"),
     path("residents/<str:reference>/refer/", views.referral_create, name="referral_create"),
     path(
         "residents/<str:reference>/export.<str:fmt>",
@@ -38,4 +39,19 @@ urlpatterns = [
     path("me/access/", views.me_access, name="me_access"),
     path("me/link/<str:token>/", views.me_open, name="me_open"),
     path("me/leave/", views.me_leave, name="me_leave"),
+    path("me/data/", views.me_data, name="me_data"),
+    path("me/data/export.<str:fmt>", views.me_export, name="me_export"),
+    path("me/data/erase/", views.me_erase, name="me_erase"),
+    path("residents/<str:reference>/links/", views.resident_links, name="resident_links"),
+    path("residents/<str:reference>/links/carnet/", views.resident_carnet, name="resident_carnet"),
+    path(
+        "residents/<str:reference>/links/email/",
+        views.resident_link_send,
+        name="resident_link_send",
+    ),
+    path(
+        "residents/<str:reference>/links/<int:pk>/revoke/",
+        views.resident_link_revoke,
+        name="resident_link_revoke",
+    ),
 ]

@@ -9,6 +9,7 @@ The API answers 401 to a request without credentials, as DRF does, and 404 likew
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from certificates.services import certificate_issue
 from learners.models import ApiToken, ImportJob
 from pathway.models import Competence
 from tests.factories import (
@@ -19,6 +20,7 @@ from tests.factories import (
     ReferralFactory,
     SessionFactory,
     TopicFactory,
+    completed_module,
 )
 
 ROLES = [
@@ -39,6 +41,20 @@ API_WITH_RESIDENTS = {**API_STAFF, "official": 404}
 
 def expect(default, **overrides):
     return {role: overrides.get(role, default) for role in EVERYONE}
+
+
+def certificate(cast):
+    """A real, signed certificate of the cast's resident (made once per test)."""
+    if not hasattr(cast, "certificate"):
+        module = completed_module(cast.resident, mediator=cast.mediator_a)
+        cast.certificate = certificate_issue(resident=cast.resident, module=module)
+    return cast.certificate
+
+
+# The resident's own pages: their personal link opens them; staff are sent to /me/access/.
+RESIDENT_ONLY = expect(302, resident=200)
+# A certificate of actor A's resident, who did not consent to sharing: not for actor B.
+CERTIFICATE_STAFF = expect(200, anonymous=302, resident=302, official=404, mediator_b=404)
 
 
 # url name -> (path, or a function of the cast giving the path; expected status per role)
@@ -93,6 +109,13 @@ ROUTES = {
         lambda cast: f"/residents/{cast.resident.reference}/export.pdf",
         expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
     ),
+    "resident_erase": (
+        lambda cast: f"/residents/{cast.resident.reference}/erase/",
+        expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
+    ),
+    "me_data": ("/me/data/", expect(302, resident=200)),
+    "me_export": ("/me/data/export.pdf", expect(302, resident=200)),
+    "me_erase": ("/me/data/erase/", expect(302, resident=200)),
     "resident_update": (
         lambda cast: f"/residents/{cast.resident.reference}/edit/",
         expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
@@ -237,6 +260,61 @@ ROUTES = {
     "v1:assessment-detail": (
         lambda cast: f"/api/v1/assessments/{assessment_of(cast).pk}/",
         {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    # Certificates: the public check, rate limited but open to everyone.
+    "certificate_verify_index": ("/verify/", EVERYONE),
+    "certificate_check": ("/verify/check/", EVERYONE),
+    "certificate_verify": (lambda cast: f"/verify/{certificate(cast).code}/", EVERYONE),
+    "certificate_verify_pdf": (lambda cast: f"/verify/{certificate(cast).code}/pdf/", EVERYONE),
+    "certificate_verify_credential": (
+        lambda cast: f"/verify/{certificate(cast).code}/credential.json",
+        EVERYONE,
+    ),
+    "issuer_profile": ("/issuer/", EVERYONE),
+    "issuer_key": (lambda cast: f"/issuer/keys/{certificate(cast).key_id}/", EVERYONE),
+    "status_list": ("/issuer/status/0/", EVERYONE),
+    # Certificates: mediators and the network admin.
+    "certificate_list": ("/certificates/", expect(200, anonymous=302, resident=302, official=404)),
+    "certificate_eligible": (
+        "/certificates/eligible/",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
+    "certificate_issue": ("/certificates/issue/", expect(405)),  # POST only
+    "certificate_detail": (
+        lambda cast: f"/certificates/{certificate(cast).code}/",
+        CERTIFICATE_STAFF,
+    ),
+    "certificate_download": (
+        lambda cast: f"/certificates/{certificate(cast).code}/pdf/",
+        CERTIFICATE_STAFF,
+    ),
+    "certificate_revoke": (
+        lambda cast: f"/certificates/{certificate(cast).code}/revoke/",
+        expect(405),  # POST only, network admin only
+    ),
+    # The resident's own certificates.
+    "me_certificates": ("/me/certificates/", RESIDENT_ONLY),
+    "me_certificate": (lambda cast: f"/me/certificates/{certificate(cast).code}/", RESIDENT_ONLY),
+    "me_certificate_pdf": (
+        lambda cast: f"/me/certificates/{certificate(cast).code}/pdf/",
+        RESIDENT_ONLY,
+    ),
+    # A resident's personal links, managed by mediators who follow them.
+    "resident_links": (
+        lambda cast: f"/residents/{cast.resident.reference}/links/",
+        CERTIFICATE_STAFF,
+    ),
+    "resident_carnet": (
+        lambda cast: f"/residents/{cast.resident.reference}/links/carnet/",
+        expect(405),  # POST only
+    ),
+    "resident_link_send": (
+        lambda cast: f"/residents/{cast.resident.reference}/links/email/",
+        expect(405),  # POST only
+    ),
+    "resident_link_revoke": (
+        lambda cast: f"/residents/{cast.resident.reference}/links/1/revoke/",
+        expect(405),  # POST only
     ),
 }
 

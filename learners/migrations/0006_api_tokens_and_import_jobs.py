@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("learners", "0004_resident_merged_into_without_index"),
+        ("learners", "0005_accesslog_resident_or_automatic"),
     ]
 
     operations = [
