@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from certificates import api as certificates_api
 from learners import api as learners_api
 from pathway import api as pathway_api
 
@@ -14,7 +15,11 @@ admin.site.index_title = "Administration du réseau"
 # The REST API, version 1: each app lists its endpoints in its api.py.
 api_v1 = DefaultRouter()
 api_v1.include_format_suffixes = False
-for prefix, viewset, basename in [*pathway_api.ROUTES, *learners_api.ROUTES]:
+for prefix, viewset, basename in [
+    *pathway_api.ROUTES,
+    *learners_api.ROUTES,
+    *certificates_api.ROUTES,
+]:
     api_v1.register(prefix, viewset, basename=basename)
 
 urlpatterns = [

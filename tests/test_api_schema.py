@@ -14,6 +14,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import load_all_checks, not_a_server_error
 from schemathesis.specs.openapi import checks
 
+from certificates.services import certificate_issue
 from config.urls import api_v1
 from learners.models import ApiToken, TokenScope
 from tests.factories import (
@@ -25,6 +26,7 @@ from tests.factories import (
     ReferralFactory,
     SessionFactory,
     TopicFactory,
+    completed_module,
 )
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +93,8 @@ def data(cast):
     TopicFactory()
     OperatorFactory()
     NeighbourhoodFactory()
+    earned = completed_module(cast.resident, mediator=cast.mediator_a)
+    certificate_issue(resident=cast.resident, module=earned)
     return module
 
 

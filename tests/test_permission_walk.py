@@ -261,6 +261,20 @@ ROUTES = {
         lambda cast: f"/api/v1/assessments/{assessment_of(cast).pk}/",
         {**API_WITH_RESIDENTS, "mediator_b": 404},
     ),
+    # Certificates in the API: those of residents one follows (not actor B's, here).
+    "v1:certificate-list": ("/api/v1/certificates/", API_WITH_RESIDENTS),
+    "v1:certificate-detail": (
+        lambda cast: f"/api/v1/certificates/{certificate(cast).code}/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    "v1:certificate-pdf": (
+        lambda cast: f"/api/v1/certificates/{certificate(cast).code}/pdf/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    "v1:certificate-credential": (
+        lambda cast: f"/api/v1/certificates/{certificate(cast).code}/credential/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
     # Certificates: the public check, rate limited but open to everyone.
     "certificate_verify_index": ("/verify/", EVERYONE),
     "certificate_check": ("/verify/check/", EVERYONE),
