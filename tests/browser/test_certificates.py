@@ -2,6 +2,7 @@
 mediator issues one from the list, with the keyboard."""
 
 import importlib
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +41,19 @@ def test_a_resident_copies_the_share_link_of_their_certificate(page, issued, liv
     page.get_by_role("button", name="Copier le lien").click()
     page.get_by_text("Lien copié").wait_for()
     assert page.evaluate("navigator.clipboard.readText()").endswith(f"/verify/{issued.code}/")
+
+
+def test_a_resident_opens_their_link_and_downloads_their_certificate(page, issued):
+    _link, token = ResidentLink.create_for(issued.resident)
+    page.goto(f"/me/link/{token}/")
+    check_accessibility(page, "resident-space")
+    page.get_by_role("link", name="Mes attestations").first.click()
+    page.get_by_role("link", name=issued.module.name).first.click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger").first.click()
+    body = Path(download.value.path()).read_bytes()
+    with issued.pdf.open("rb") as stored:
+        assert body == stored.read()  # the signed PDF, exactly as issued
 
 
 def test_an_employer_checks_a_code_then_the_file(page, issued, tmp_path):
