@@ -19,6 +19,8 @@ from learners.models import (
     Resident,
     SessionFormat,
     SocialStatus,
+    TokenScope,
+    User,
     WorkshopLevel,
     resident_visibility,
 )
@@ -701,6 +703,51 @@ class MergeForm(forms.Form):
         if data.get("survivor") and data["survivor"] == data.get("duplicate"):
             raise forms.ValidationError(_("Choisissez deux fiches différentes."))
         return data
+
+
+class ApiTokenForm(forms.Form):
+    """The network admin issues an API key for a staff member (or another tool's account)."""
+
+    user = forms.ModelChoiceField(
+        label=_("Pour qui"),
+        queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name", "id"),
+        help_text=_("La clé agit au nom de cette personne, avec ses droits à elle."),
+    )
+    name = forms.CharField(
+        label=_("Usage"),
+        max_length=100,
+        help_text=_("Pour s'y retrouver, par exemple : logiciel France services."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Droits"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        widget=forms.RadioSelect,
+    )
+    days = forms.IntegerField(
+        label=_("Valable pendant (jours)"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=_("Laisser vide pour une clé sans date de fin."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Ce que contient le fichier"), widget=forms.RadioSelect)
+    file = forms.FileField(
+        label=_("Fichier"),
+        help_text=_(
+            "Un fichier CSV ou XLSX (tableur) dont la première ligne porte les titres des "
+            "colonnes, comme dans un export."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k.name, k.label) for k in kinds]
 
 
 class MagicLinkForm(forms.Form):

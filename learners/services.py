@@ -6,12 +6,13 @@ transaction."""
 
 import dataclasses
 import datetime
+import json
 from itertools import batched
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -349,6 +350,20 @@ def resident_create(*, by, actor, consent=False, **fields):
 
 
 @transaction.atomic
+def resident_update(*, resident, by, consent, **fields):
+    """Change a resident's details; `consent` gives (dated now) or withdraws their consent
+    to network sharing."""
+    for name, value in fields.items():
+        setattr(resident, name, value)
+    if consent and not resident.sharing_consent:
+        resident.give_consent()
+    elif not consent:
+        resident.withdraw_consent()
+    resident.save()
+    return resident
+
+
+@transaction.atomic
 def resident_merge(*, survivor, duplicate, by):
     """Merge `duplicate` into `survivor`: participations, assessments, referrals,
     certificates and personal links move to the survivor; empty details of the survivor are
@@ -428,6 +443,23 @@ def resident_merge(*, survivor, duplicate, by):
     return survivor
 
 
+# Competences ----------------------------------------------------------------------------
+
+
+def assessment_record(*, resident, competence, level, by, assessed_on=None, session=None):
+    """A mediator's finding that `resident` reached `level` on `competence`."""
+    if not Level.MIN <= level <= Level.MAX:
+        raise ValidationError(_("Un niveau de compétence va de 1 à 8."))
+    return CompetenceAssessment.objects.create(
+        resident=resident,
+        competence=competence,
+        level=level,
+        assessed_on=assessed_on or timezone.localdate(),
+        assessed_by=by,
+        session=session,
+    )
+
+
 # Referrals ------------------------------------------------------------------------------
 
 
@@ -463,6 +495,209 @@ def referral_send(*, resident, from_actor, by, reason, to_actor=None, to_pole=""
         reason=reason.strip(),
         created_by=by,
     )
+
+
+# Imports --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ImportedSession:
+    """A session read from a file: new (`session` None) or replacing `session`."""
+
+    fields: dict
+    topics: list
+    outcomes: list
+    session: Session | None = None
+
+
+SESSION_ROW = [
+    "date",
+    "start_time",
+    "duration_minutes",
+    "format",
+    "actor_id",
+    "location",
+    "place_id",
+    "pole",
+    "module_id",
+    "equipment",
+    "workshop_title",
+    "workshop_level",
+    "unregistered_count",
+    "notes",
+    "participant_count",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+]
+PARTICIPATION_ROW = [
+    "session_id",
+    "resident_id",
+    "date",
+    "pole",
+    "actor_id",
+    "autonomy",
+    "operator_id",
+    "paperwork_result",
+    "blocked_reason",
+    "is_first_visit",
+]
+ASSESSMENT_ROW = [
+    "session_id",
+    "resident_id",
+    "competence_id",
+    "level",
+    "assessed_on",
+    "assessed_by_id",
+]
+
+
+@transaction.atomic
+def sessions_import(*, by, sessions, batch_size=5000, progress=None):
+    """Write sessions read from a file (ImportedSession), new ones and changed ones, with
+    their topics, participants, outcomes and levels, in one transaction, then call
+    participations_changed() once for every resident concerned. New rows go in with a
+    few bulk statements per batch (PostgreSQL's COPY, or multi-row INSERTs).
+
+    Rows must have been checked (session_check and the user's rights) by the reader;
+    the database constraints still refuse anything inconsistent, which rolls it all back.
+    `progress(done)` is called after each batch."""
+    resident_ids = set()
+    done = 0
+    for batch in batched(sessions, batch_size):
+        now = timezone.now()
+        changed = [item for item in batch if item.session is not None]
+        if changed:
+            pks = [item.session.pk for item in changed]
+            resident_ids |= set(
+                Participation.objects.filter(session_id__in=pks).values_list(
+                    "resident_id", flat=True
+                )
+            )
+            CompetenceAssessment.objects.filter(session_id__in=pks).delete()
+            Participation.objects.filter(session_id__in=pks).delete()
+            Session.topics.through.objects.filter(session_id__in=pks).delete()
+            for item in changed:
+                for name, value in item.fields.items():
+                    setattr(item.session, name, value)
+                item.session.participant_count = len(item.outcomes)
+                item.session.updated_at = now
+            Session.objects.bulk_update(
+                [item.session for item in changed],
+                [*SESSION_FIELDS, "participant_count", "updated_at"],
+            )
+        new = [item for item in batch if item.session is None]
+        new_pks = _insert_sessions(
+            [_session_row(item.fields, len(item.outcomes), by=by, now=now) for item in new]
+        )
+        _insert(
+            Session.mediators.through, ["session_id", "user_id"], [(pk, by.pk) for pk in new_pks]
+        )
+        pks = dict(zip(map(id, new), new_pks, strict=True))
+        pks |= {id(item): item.session.pk for item in changed}
+        topics, participations, assessments = [], [], []
+        for item in batch:
+            pk, fields = pks[id(item)], item.fields
+            topics += [(pk, topic.pk) for topic in item.topics]
+            necessity = fields["pole"] == Pole.NECESSITY
+            for outcome in item.outcomes:
+                resident = outcome.resident.pk
+                resident_ids.add(resident)
+                participations.append(
+                    (
+                        pk,
+                        resident,
+                        fields["date"],
+                        fields["pole"],
+                        fields["actor"].pk,
+                        outcome.autonomy,
+                        outcome.operator.pk if necessity and outcome.operator else None,
+                        outcome.paperwork_result if necessity else "",
+                        outcome.blocked_reason if necessity else "",
+                        False,
+                    )
+                )
+                assessments += [
+                    (pk, resident, competence.pk, level, fields["date"], by.pk)
+                    for competence, level in outcome.levels.items()
+                ]
+        _insert(Session.topics.through, ["session_id", "topic_id"], topics)
+        _insert(Participation, PARTICIPATION_ROW, participations)
+        _insert(CompetenceAssessment, ASSESSMENT_ROW, assessments)
+        done += len(batch)
+        if progress:
+            progress(done)
+    participations_changed(resident_ids)
+
+
+def _session_row(fields, participants, *, by, now):
+    return (
+        fields["date"],
+        fields["start_time"],
+        fields["duration_minutes"],
+        fields["format"],
+        fields["actor"].pk,
+        fields["location"],
+        fields["place"].pk if fields["place"] else None,
+        fields["pole"],
+        fields["module"].pk if fields["module"] else None,
+        fields["equipment"],
+        fields["workshop_title"],
+        fields["workshop_level"],
+        fields["unregistered_count"],
+        fields["notes"],
+        participants,
+        by.pk,
+        now,
+        now,
+    )
+
+
+def _insert_sessions(rows):
+    """Insert sessions (tuples of SESSION_ROW); returns their ids, in order."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        records = Session.objects.bulk_create(
+            [Session(**dict(zip(SESSION_ROW, row, strict=True))) for row in rows], batch_size=500
+        )
+        return [record.pk for record in records]
+    # COPY returns no ids: take them from the table's sequence first.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Session._meta.db_table, len(rows)],
+        )
+        pks = [pk for (pk,) in cursor.fetchall()]
+    equipment = SESSION_ROW.index("equipment")
+    _insert(
+        Session,
+        ["id", *SESSION_ROW],
+        [
+            (pk, *row[:equipment], json.dumps(row[equipment]), *row[equipment + 1 :])
+            for pk, row in zip(pks, rows, strict=True)
+        ],
+    )
+    return pks
+
+
+def _insert(model, names, rows):
+    """Insert rows (tuples of the values of the fields `names`) into `model`'s table:
+    PostgreSQL's COPY, the fastest way in, or bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=500
+        )
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    with connection.cursor() as cursor:
+        statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 # Residents' personal links ---------------------------------------------------------------

@@ -22,13 +22,15 @@ from qrcode.image.svg import SvgPathImage
 
 from certificates.pdf import carnet_pdf
 from certificates.views import rate_limit_exceeded, too_many_requests
-from learners import services
+from learners import imports, services
 from learners.forms import (
     DURATION_PRESETS,
     LEVEL_PREFIX,
     OTHER,
+    ApiTokenForm,
     ConsentForm,
     EraseForm,
+    ImportForm,
     JournalFilterForm,
     LoginForm,
     MagicLinkForm,
@@ -47,6 +49,8 @@ from learners.models import (
     CURRENT_CONSENT_VERSION,
     AccessAction,
     AccessLog,
+    ApiToken,
+    ImportJob,
     Referral,
     ReferralStatus,
     Resident,
@@ -535,12 +539,11 @@ def resident_update(request, reference):
     resident = visible_resident(request, reference)
     form = ResidentForm(request.POST or None, instance=resident)
     if request.method == "POST" and form.is_valid():
-        resident = form.save(commit=False)
-        if form.cleaned_data["consent"] and not resident.sharing_consent:
-            resident.give_consent()
-        elif not form.cleaned_data["consent"]:
-            resident.withdraw_consent()
-        resident.save()
+        resident = services.resident_update(
+            resident=form.save(commit=False),
+            by=request.user,
+            consent=form.cleaned_data["consent"],
+        )
         AccessLog.record(request, resident, AccessAction.EDIT_RECORD)
         messages.success(request, _("Fiche enregistrée."))
         return redirect("resident_journey", reference=resident.reference)
@@ -695,6 +698,155 @@ def accesslog_list(request):
             "page_query": "&" + urlencode({"resident": reference, "user": username}),
         },
     )
+
+
+# API keys ------------------------------------------------------------------------------
+
+
+@network_admin_only
+def apitoken_list(request):
+    """The network admin issues API keys (shown once) and revokes them."""
+    form = ApiTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        token, key = ApiToken.issue(
+            user=data["user"],
+            name=data["name"],
+            scope=data["scope"],
+            created_by=request.user,
+            expires_at=timezone.now() + timezone.timedelta(days=data["days"])
+            if data["days"]
+            else None,
+        )
+        # Shown on this response only: never stored, never put in a message or a URL.
+        issued = {"token": token, "key": key}
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.select_related("user", "created_by")
+    page = Paginator(tokens, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "learners/apitoken_list.html",
+        {"form": form, "issued": issued, "page": page, "now": timezone.now()},
+    )
+
+
+@network_admin_only
+@require_POST
+def apitoken_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk)
+    token.revoke()
+    messages.success(
+        request, _("Clé « %(name)s » révoquée : elle ne marche plus.") % {"name": token.name}
+    )
+    return redirect("apitoken_list")
+
+
+# Imports and exports --------------------------------------------------------------------
+
+
+@working_with_residents
+def import_start(request):
+    """Upload a file to import: it is checked first, and imported only once confirmed."""
+    kinds = imports.kinds_for(request.user, "import")
+    form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.job_start(
+                user=request.user,
+                kind=imports.KINDS[form.cleaned_data["kind"]],
+                uploaded=form.cleaned_data["file"],
+            )
+        except imports.FileError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("import_detail", pk=job.pk)
+    jobs = ImportJob.objects.visible_to(request.user).select_related("created_by")[:20]
+    return render(
+        request,
+        "learners/import_start.html",
+        {"form": form, "jobs": jobs, "kinds": {k.name: k.label for k in imports.KINDS.values()}},
+    )
+
+
+def visible_job(request, pk):
+    return get_object_or_404(
+        ImportJob.objects.visible_to(request.user).select_related("created_by"), pk=pk
+    )
+
+
+@working_with_residents
+@require_safe
+def import_detail(request, pk):
+    """Where an import is: its progress while it runs, then its report."""
+    job = visible_job(request, pk)
+    done, total = imports.read_progress(job) if job.is_running else (job.done_rows, job.total_rows)
+    if request.GET.get("progress"):
+        return JsonResponse(
+            {"status": job.status, "running": job.is_running, "done": done, "total": total}
+        )
+    return render(
+        request,
+        "learners/import_detail.html",
+        {
+            "job": job,
+            "kind": imports.KINDS[job.resource],
+            "done": done,
+            "total": total,
+            "report": job.report,
+        },
+    )
+
+
+@working_with_residents
+@require_POST
+def import_confirm(request, pk):
+    job = visible_job(request, pk)
+    try:
+        imports.job_confirm(job)
+    except imports.FileError as error:
+        messages.error(request, str(error))
+    return redirect("import_detail", pk=job.pk)
+
+
+@working_with_residents
+@require_POST
+def import_cancel(request, pk):
+    job = visible_job(request, pk)
+    try:
+        imports.job_cancel(job)
+    except imports.FileError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Import abandonné : le fichier est supprimé."))
+    return redirect("import_start")
+
+
+@working_with_residents
+@require_safe
+def export_list(request):
+    return render(
+        request,
+        "learners/export_list.html",
+        {"kinds": imports.kinds_for(request.user, "export"), "formats": imports.EXPORT_FORMATS},
+    )
+
+
+@working_with_residents
+@require_safe
+def export_download(request, kind, file_format):
+    """A file of the records of `kind` this user may see."""
+    found = imports.KINDS.get(kind)
+    if found is None or not found.may_export(request.user):
+        raise Http404
+    if file_format not in imports.EXPORT_FORMATS:
+        raise Http404
+    content_type, extension = imports.EXPORT_FORMATS[file_format]
+    content = imports.export(found, user=request.user, file_format=file_format)
+    name = f"{kind}-{timezone.localdate():%Y-%m-%d}.{extension}"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # The resident's own space ---------------------------------------------------------------

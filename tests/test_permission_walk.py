@@ -3,13 +3,25 @@
 Every named URL must appear in ROUTES: adding a page without saying who may open it fails
 this test. 200 = the page, 302 = sent elsewhere (login, or the person's own space),
 404 = not for this person (we never say 403: an object one may not see does not exist).
+The API answers 401 to a request without credentials, as DRF does, and 404 likewise.
 """
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from certificates.services import certificate_issue
-from tests.factories import ReferralFactory, SessionFactory, completed_module
+from learners.models import ApiToken, ImportJob
+from pathway.models import Competence
+from tests.factories import (
+    CompetenceAssessmentFactory,
+    ModuleFactory,
+    NeighbourhoodFactory,
+    OperatorFactory,
+    ReferralFactory,
+    SessionFactory,
+    TopicFactory,
+    completed_module,
+)
 
 ROLES = [
     "anonymous",
@@ -22,6 +34,9 @@ ROLES = [
     "network_admin",
 ]
 EVERYONE = dict.fromkeys(ROLES, 200)
+WITH_RESIDENTS = ["mediator_a", "colleague_a", "mediator_b", "coordinator_a", "network_admin"]
+API_STAFF = {**EVERYONE, "anonymous": 401, "resident": 401}
+API_WITH_RESIDENTS = {**API_STAFF, "official": 404}
 
 
 def expect(default, **overrides):
@@ -167,6 +182,99 @@ ROUTES = {
         expect(405),  # POST only
     ),
     "admin:index": ("/admin/", expect(302, network_admin=200)),
+    # Imports and exports: staff who work with residents; an import is its author's (and the
+    # network admin's).
+    "import_start": ("/imports/", expect(200, anonymous=302, resident=302, official=404)),
+    "import_detail": (
+        lambda cast: f"/imports/{job_of(cast).pk}/",
+        expect(404, anonymous=302, resident=302, mediator_a=200, network_admin=200),
+    ),
+    "import_confirm": (
+        lambda cast: f"/imports/{job_of(cast).pk}/confirm/",
+        expect(405, anonymous=302, resident=302, official=404),  # POST only
+    ),
+    "import_cancel": (
+        lambda cast: f"/imports/{job_of(cast).pk}/cancel/",
+        expect(405, anonymous=302, resident=302, official=404),  # POST only
+    ),
+    "export_list": ("/exports/", expect(200, anonymous=302, resident=302, official=404)),
+    "export_download": (
+        "/exports/residents.csv",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
+    # API keys: the network admin issues and revokes them.
+    "apitoken_list": ("/api-keys/", expect(404, anonymous=302, resident=302, network_admin=200)),
+    "apitoken_revoke": (
+        lambda cast: f"/api-keys/{ApiToken.issue(**token_of(cast))[0].pk}/revoke/",
+        expect(404, anonymous=302, resident=302, network_admin=405),  # POST only
+    ),
+    # The API: without a staff session or key, 401 (as DRF answers, with WWW-Authenticate);
+    # the schema and its documentation are public.
+    "api_schema": ("/api/schema/", EVERYONE),
+    "api_docs": ("/api/docs/", EVERYONE),
+    "v1:api-root": ("/api/v1/", API_STAFF),
+    # The network's offer: every member of staff reads it.
+    "v1:actor-list": ("/api/v1/actors/", API_STAFF),
+    "v1:actor-detail": (lambda cast: f"/api/v1/actors/{cast.actor_b.pk}/", API_STAFF),
+    "v1:place-list": ("/api/v1/places/", API_STAFF),
+    "v1:place-detail": (lambda cast: f"/api/v1/places/{cast.place_a.pk}/", API_STAFF),
+    "v1:operator-list": ("/api/v1/operators/", API_STAFF),
+    "v1:operator-detail": (lambda cast: f"/api/v1/operators/{OperatorFactory().pk}/", API_STAFF),
+    "v1:topic-list": ("/api/v1/topics/", API_STAFF),
+    "v1:topic-detail": (lambda cast: f"/api/v1/topics/{TopicFactory().pk}/", API_STAFF),
+    "v1:neighbourhood-list": ("/api/v1/neighbourhoods/", API_STAFF),
+    "v1:neighbourhood-detail": (
+        lambda cast: f"/api/v1/neighbourhoods/{NeighbourhoodFactory().pk}/",
+        API_STAFF,
+    ),
+    "v1:competence-list": ("/api/v1/competences/", API_STAFF),
+    "v1:competence-detail": (
+        lambda cast: f"/api/v1/competences/{Competence.objects.get(code='1.1').pk}/",
+        API_STAFF,
+    ),
+    "v1:module-list": ("/api/v1/modules/", API_STAFF),
+    "v1:module-detail": (lambda cast: f"/api/v1/modules/{ModuleFactory().pk}/", API_STAFF),
+    # Residents' records: officials get a 404 as on the pages; a record of actor A without
+    # consent does not exist for actor B.
+    "v1:resident-list": ("/api/v1/residents/", API_WITH_RESIDENTS),
+    "v1:resident-detail": (
+        lambda cast: f"/api/v1/residents/{cast.resident.reference}/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    "v1:session-list": ("/api/v1/sessions/", API_WITH_RESIDENTS),
+    "v1:session-detail": (
+        lambda cast: f"/api/v1/sessions/{own_session(cast).pk}/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    "v1:referral-list": ("/api/v1/referrals/", API_WITH_RESIDENTS),
+    "v1:referral-detail": (
+        lambda cast: f"/api/v1/referrals/{referral_to_b(cast).pk}/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    # POST only: whoever may reach it gets 405 for a GET.
+    "v1:referral-step": (
+        lambda cast: f"/api/v1/referrals/{referral_to_b(cast).pk}/status/",
+        {**API_WITH_RESIDENTS, **dict.fromkeys(WITH_RESIDENTS, 405)},
+    ),
+    "v1:assessment-list": ("/api/v1/assessments/", API_WITH_RESIDENTS),
+    "v1:assessment-detail": (
+        lambda cast: f"/api/v1/assessments/{assessment_of(cast).pk}/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    # Certificates in the API: those of residents one follows (not actor B's, here).
+    "v1:certificate-list": ("/api/v1/certificates/", API_WITH_RESIDENTS),
+    "v1:certificate-detail": (
+        lambda cast: f"/api/v1/certificates/{certificate(cast).code}/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    "v1:certificate-pdf": (
+        lambda cast: f"/api/v1/certificates/{certificate(cast).code}/pdf/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    "v1:certificate-credential": (
+        lambda cast: f"/api/v1/certificates/{certificate(cast).code}/credential/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
     # Certificates: the public check, rate limited but open to everyone.
     "certificate_verify_index": ("/verify/", EVERYONE),
     "certificate_check": ("/verify/check/", EVERYONE),
@@ -223,6 +331,20 @@ ROUTES = {
         expect(405),  # POST only
     ),
 }
+
+
+def job_of(cast):
+    return ImportJob.objects.create(
+        resource="residents", created_by=cast.mediator_a, file_name="habitants.csv"
+    )
+
+
+def token_of(cast):
+    return {"user": cast.mediator_a, "name": "Test", "scope": "read", "created_by": None}
+
+
+def assessment_of(cast):
+    return CompetenceAssessmentFactory(resident=cast.resident, assessed_by=cast.mediator_a)
 
 
 def own_session(cast):
