@@ -21,7 +21,7 @@ export PYTHONDONTWRITEBYTECODE = 1
 .PHONY: help run test lint bench install lock clean
 
 help:
-	@echo "make run    install, migrate, load the demo town, serve on http://$(HOST):$(PORT)"
+	@echo "make run    install, migrate, load the demo town, serve on http://$(HOST):$(PORT) (and run the worker)"
 	@echo "make test   run the test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint   ruff and the migrations check"
 	@echo "make bench  print performance figures as JSON"
@@ -40,7 +40,10 @@ install: $(VENV)/.installed
 
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py create_issuer_keys --if-missing
 	$(PY) manage.py seed_demo --if-empty
+	@# The background worker (big imports) runs beside the server and stops with it.
+	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

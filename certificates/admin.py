@@ -1,6 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from certificates.models import Certificate, CertificateCompetence, Signatory
+from certificates.models import Certificate, CertificateCompetence, Signatory, earned_modules
+from certificates.services import certificate_issue_many
+from learners.models import Resident
+from pathway.models import Module
 
 
 @admin.register(Signatory)
@@ -18,10 +26,58 @@ class CertificateCompetenceInline(admin.TabularInline):
 
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
+    """Read only: a certificate is signed at issuance and never edited. Revoke it from its
+    page in the application (the link below), issue it from the residents' admin or the
+    mediators' pages."""
+
     list_display = ["code", "resident", "module", "actor", "issued_at", "expires_on", "revoked_at"]
     list_filter = ["module", "actor", "revoked_at"]
     search_fields = ["code", "resident__last_name", "resident__reference"]
     list_select_related = ["resident", "module", "actor"]
-    raw_id_fields = ["resident", "issued_by"]
-    readonly_fields = ["code", "pdf_sha256", "status_index"]
+    readonly_fields = ["application_page"]
     inlines = [CertificateCompetenceInline]
+
+    @admin.display(description=_("dans l'application"))
+    def application_page(self, certificate):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("certificate_detail", args=[certificate.code]),
+            _("Voir, télécharger ou révoquer"),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.action(description=_("Délivrer les attestations qu'elles ont obtenues"))
+def issue_earned_certificates(modeladmin, request, queryset):
+    """Admin action on residents: every module certificate they earned and do not have."""
+    residents = Resident.objects.visible_to(request.user).filter(pk__in=queryset)
+    pairs = list(earned_modules(residents))
+    if not pairs:
+        modeladmin.message_user(
+            request, _("Aucune de ces personnes n'a d'attestation à recevoir."), messages.INFO
+        )
+        return
+    people = residents.in_bulk({r for r, _m in pairs})
+    modules = Module.objects.in_bulk({m for _r, m in pairs})
+    try:
+        issued = certificate_issue_many(
+            pairs=[(people[r], modules[m]) for r, m in pairs], issued_by=request.user
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            modeladmin.message_user(request, message, messages.ERROR)
+        return
+    modeladmin.message_user(
+        request,
+        ngettext("%(n)s attestation délivrée.", "%(n)s attestations délivrées.", len(issued))
+        % {"n": len(issued)},
+        messages.SUCCESS,
+    )

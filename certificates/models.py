@@ -2,12 +2,24 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from learners.models import Resident, random_code
-from pathway.models import Level, level_range_check
+from pathway.models import Level, ModuleCompetence, level_range_check
+
+
+class SignatoryQuerySet(models.QuerySet):
+    def usable_by(self, user):
+        """Signatories of the user's actors (all of them for the network admin)."""
+        if not user.is_authenticated or not user.works_with_residents:
+            return self.none()
+        signatories = self.select_related("actor").order_by("actor__name", "-is_default", "name")
+        return (
+            signatories if user.is_network_admin else signatories.filter(actor__in=user.actor_ids)
+        )
 
 
 class Signatory(models.Model):
@@ -22,6 +34,8 @@ class Signatory(models.Model):
     name = models.CharField(_("nom"), max_length=150)
     role = models.CharField(_("fonction"), max_length=150)
     is_default = models.BooleanField(_("signataire par défaut"), default=True)
+
+    objects = SignatoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("signataire")
@@ -47,6 +61,22 @@ class CertificateQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True).filter(
             Q(expires_on__isnull=True) | Q(expires_on__gte=today)
         )
+
+    def in_force(self):
+        """Not revoked: what prevents issuing the same module to the same resident again."""
+        return self.filter(revoked_at__isnull=True)
+
+    def with_claims(self):
+        """Everything a certificate states, for its pages and JSON, in three queries."""
+        return self.select_related("resident", "module", "actor").prefetch_related(
+            models.Prefetch(
+                "competences",
+                queryset=CertificateCompetence.objects.select_related("competence"),
+            )
+        )
+
+    def with_list_data(self):
+        return self.select_related("resident", "module", "actor")
 
 
 class CertificateStatus(models.TextChoices):
@@ -100,6 +130,13 @@ class Certificate(models.Model):
     status_index = models.PositiveIntegerField(
         _("position dans la liste de statuts"), unique=True, null=True, blank=True
     )
+    key_id = models.CharField(
+        _("clé de signature"),
+        max_length=40,
+        blank=True,
+        editable=False,
+        help_text=_("Le jeu de clés de l'émetteur qui a signé le PDF et l'attestation."),
+    )
 
     objects = CertificateQuerySet.as_manager()
 
@@ -128,6 +165,9 @@ class Certificate(models.Model):
             self.code = self.new_code()
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("certificate_detail", args=[self.code])
+
     @staticmethod
     def new_code():
         """A random public code such as MRM-7KQ4-X9TD-H3PV, never derived from ids.
@@ -144,6 +184,23 @@ class Certificate(models.Model):
         if self.expires_on and self.expires_on < today:
             return CertificateStatus.EXPIRED
         return CertificateStatus.VALID
+
+    @property
+    def verify_url(self):
+        """The public check page: printed on the PDF, shared with employers."""
+        return settings.SITE_URL + reverse("certificate_verify", args=[self.code])
+
+    @property
+    def pdf_url(self):
+        return settings.SITE_URL + reverse("certificate_verify_pdf", args=[self.code])
+
+    @property
+    def credential_url(self):
+        return settings.SITE_URL + reverse("certificate_verify_credential", args=[self.code])
+
+    @property
+    def pdf_filename(self):
+        return f"attestation-{self.code}.pdf"
 
 
 class CertificateCompetence(models.Model):
@@ -176,3 +233,40 @@ class CertificateCompetence(models.Model):
 
     def __str__(self):
         return f"{self.competence.code} niveau {self.level}"
+
+
+def earned_modules(residents, *, modules=None):
+    """(resident_id, module_id) rows of modules whose every competence the resident was
+    assessed at or above its target level, and that have no certificate in force yet.
+
+    Two queries: the number of competences of each module, then the module targets joined
+    to the assessments that reach them, counted per resident and module and kept when the
+    count is the module's. `residents` is a queryset, scoped to the user by the caller."""
+    targets = ModuleCompetence.objects.all()
+    if modules is not None:
+        targets = targets.filter(module__in=modules)
+    needed = dict(targets.values_list("module_id").annotate(n=Count("id")).order_by())
+    if not needed:
+        return []
+    complete = Q()
+    for module_id, n in needed.items():
+        complete |= Q(module_id=module_id, met=n)
+    resident = "competence__assessments__resident_id"
+    # One filter() call, so that every condition is about the same assessment row (a second
+    # call, or an alias in values(), would join the assessments a second time).
+    return (
+        targets.filter(
+            ~Exists(
+                Certificate.objects.in_force().filter(
+                    resident_id=OuterRef(resident), module_id=OuterRef("module_id")
+                )
+            ),
+            competence__assessments__level__gte=F("target_level"),
+            competence__assessments__resident__in=residents,
+        )
+        .values("module_id", resident)
+        .annotate(met=Count("competence_id", distinct=True))
+        .filter(complete)
+        .order_by("module_id", resident)
+        .values_list(resident, "module_id")
+    )

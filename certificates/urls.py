@@ -1,1 +1,35 @@
-urlpatterns = []
+from django.urls import path
+
+from certificates import views
+
+urlpatterns = [
+    # The public check: anyone, no login; lookups are rate limited per client.
+    path("verify/", views.certificate_verify_index, name="certificate_verify_index"),
+    path("verify/check/", views.certificate_check, name="certificate_check"),
+    path("verify/<str:code>/", views.certificate_verify, name="certificate_verify"),
+    path("verify/<str:code>/pdf/", views.certificate_verify_pdf, name="certificate_verify_pdf"),
+    path(
+        "verify/<str:code>/credential.json",
+        views.certificate_verify_credential,
+        name="certificate_verify_credential",
+    ),
+    # The issuer: profile, keys (verificationMethod URLs) and revocation status lists.
+    path("issuer/", views.issuer_profile, name="issuer_profile"),
+    path("issuer/keys/<str:key_id>/", views.issuer_key, name="issuer_key"),
+    path("issuer/status/<int:number>/", views.status_list, name="status_list"),
+    # Mediators and the network admin.
+    path("certificates/", views.certificate_list, name="certificate_list"),
+    path("certificates/eligible/", views.certificate_eligible, name="certificate_eligible"),
+    path("certificates/issue/", views.certificate_issue, name="certificate_issue"),
+    path("certificates/<str:code>/", views.certificate_detail, name="certificate_detail"),
+    path("certificates/<str:code>/pdf/", views.certificate_download, name="certificate_download"),
+    path(
+        "certificates/<str:code>/revoke/",
+        views.certificate_revoke_view,
+        name="certificate_revoke",
+    ),
+    # The resident's own space.
+    path("me/certificates/", views.me_certificates, name="me_certificates"),
+    path("me/certificates/<str:code>/", views.me_certificate, name="me_certificate"),
+    path("me/certificates/<str:code>/pdf/", views.me_certificate_pdf, name="me_certificate_pdf"),
+]

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "import_export",
+    "django_tasks_db",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -253,19 +254,62 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "parcours-numerique@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # API keys first: a request without credentials then gets 401 and a WWW-Authenticate
+    # header naming the scheme; the browser's session works too (with its CSRF check).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "learners.permissions.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["learners.permissions.ApiAccess"],
+    "DEFAULT_PAGINATION_CLASS": "learners.serializers.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
+    "DEFAULT_VERSION": "v1",
+    "ALLOWED_VERSIONS": ["v1"],
+    "EXCEPTION_HANDLER": "learners.api.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "PAGE_SIZE": 50,
+    "DATE_INPUT_FORMATS": ["iso-8601", "%d/%m/%Y"],
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Parcours numérique API",
+    "TITLE": "Parcours numérique — API",
+    "DESCRIPTION": (
+        "L'API du réseau : structures et lieux, thématiques, compétences et modules, "
+        "habitants, accompagnements et leurs participants, orientations, évaluations de "
+        "compétences. Authentification : la session du navigateur, ou une clé d'API "
+        "(`Authorization: Bearer pn_…`) émise par la coordination du réseau. Les erreurs "
+        "sont en JSON : `message` (en français) et `errors` (les messages par champ)."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PoleEnum": "pathway.models.Pole",
+        "SessionFormatEnum": "learners.models.SessionFormat",
+        "ReferralStatusEnum": "learners.models.ReferralStatus",
+        "TokenScopeEnum": "learners.models.TokenScope",
+        "LevelEnum": "pathway.models.Level.CHOICES",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "learners.api.add_error_responses",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Background jobs (big imports): Django's tasks framework, stored in the database and run by
+# `python manage.py db_worker` (make run starts one).
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
+# Files with more rows than this are checked and imported by the worker, not in the request.
+IMPORT_BACKGROUND_ROWS = int(env("IMPORT_BACKGROUND_ROWS", "2000"))
+# Largest file accepted for an import (bytes).
+IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,
@@ -291,6 +335,15 @@ MAP_TILE_ATTRIBUTION = env(
 )
 # Statistics shown to officials hide any count below this threshold.
 STATS_MIN_COUNT = int(env("STATS_MIN_COUNT", "5"))
+# Certificates: the issuer's signing keys (python manage.py create_issuer_keys) live in this
+# folder, outside the database and never in git; back it up apart from the database.
+ISSUER_KEYS_DIR = Path(env("ISSUER_KEYS_DIR", str(BASE_DIR / "var" / "keys")))
+# Certificate lookups (check page, its PDF and credential, file checks) allowed per client
+# and per hour, so that codes cannot be enumerated.
+VERIFY_RATE_LIMIT = int(env("VERIFY_RATE_LIMIT", "60"))
+# Residents' personal links: printed on the carnet, or sent by email.
+RESIDENT_LINK_DAYS = int(env("RESIDENT_LINK_DAYS", "365"))
+RESIDENT_EMAIL_LINK_DAYS = int(env("RESIDENT_EMAIL_LINK_DAYS", "7"))
 # Referrals nobody acted upon for this many days are flagged.
 REFERRAL_FLAG_DAYS = int(env("REFERRAL_FLAG_DAYS", "14"))
 # Residents without any session for this many days are anonymised (anonymize_inactive).

@@ -1,10 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from certificates.admin import issue_earned_certificates
+from learners import imports
+from learners.forms import ImportForm
 from learners.models import (
     AccessLog,
+    ApiToken,
     CompetenceAssessment,
+    ImportJob,
     Participation,
     Referral,
     Resident,
@@ -128,6 +137,7 @@ class ResidentAdmin(admin.ModelAdmin):
         "erased_at",
     ]
     inlines = [AssessmentInline]
+    actions = [issue_earned_certificates]
 
 
 @admin.register(CompetenceAssessment)
@@ -175,3 +185,110 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Keys are issued on the staff page, which shows a new key once; here they are listed
+    and revoked."""
+
+    list_display = ["key_start", "user", "name", "scope", "created_at", "last_used_at"]
+    list_filter = ["scope", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "key_start", "user__username", "user__last_name"]
+    list_select_related = ["user"]
+    readonly_fields = [
+        "user",
+        "key_start",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    fields = ["user", "name", "scope", "key_start", "expires_at", *readonly_fields[2:]]
+    actions = ["revoke"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("apitoken_list")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Révoquer les clés choisies"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            token.revoke()
+        self.message_user(request, _("Clés révoquées."))
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Files imported through the admin: the same check, preview and all-or-nothing import
+    as the staff page (learners.imports); the report shows on the job's page, and the
+    "confirm" action imports a checked file."""
+
+    list_display = ["file_name", "resource", "created_by", "created_at", "status", "total_rows"]
+    list_filter = ["status", "resource"]
+    list_select_related = ["created_by"]
+    readonly_fields = [
+        "file_name",
+        "resource",
+        "created_by",
+        "created_at",
+        "status",
+        "total_rows",
+        "finished_at",
+        "report_display",
+    ]
+    fields = readonly_fields
+    actions = ["confirm", "cancel"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        kinds = imports.kinds_for(request.user, "import")
+        form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
+        if request.method == "POST" and form.is_valid():
+            try:
+                job = imports.job_start(
+                    user=request.user,
+                    kind=imports.KINDS[form.cleaned_data["kind"]],
+                    uploaded=form.cleaned_data["file"],
+                )
+            except imports.FileError as error:
+                form.add_error("file", str(error))
+            else:
+                return redirect(reverse("admin:learners_importjob_change", args=[job.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Importer un fichier"),
+            "form": form,
+        }
+        return render(request, "admin/learners/importjob/add.html", context)
+
+    @admin.display(description=_("rapport"))
+    def report_display(self, job):
+        if job.is_running:
+            done, total = imports.read_progress(job)
+            return _("En cours : %(done)s sur %(total)s.") % {"done": done, "total": total}
+        html = render_to_string("includes/import_report.html", {"report": job.report})
+        return mark_safe(html)  # noqa: S308 — a template of ours, escaping its values
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Confirmer l'import des fichiers vérifiés"))
+    def confirm(self, request, queryset):
+        for job in queryset:
+            try:
+                imports.job_confirm(job)
+            except imports.FileError as error:
+                self.message_user(request, f"{job.file_name} : {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{job.file_name} : {job.get_status_display()}")
+
+    @admin.action(description=_("Abandonner (le fichier est supprimé)"))
+    def cancel(self, request, queryset):
+        for job in queryset:
+            try:
+                imports.job_cancel(job)
+            except imports.FileError as error:
+                self.message_user(request, f"{job.file_name} : {error}", messages.ERROR)

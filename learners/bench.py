@@ -186,3 +186,323 @@ def resident_search(bench):
             "resident_search_ms_p95": p95,
             "resident_search_ms_p95_two_letters": p95_two,
         }
+
+
+# The API ----------------------------------------------------------------------------------
+
+
+@group("api")
+def api(bench):
+    """Creating a session through the API (two participants, an Idempotency-Key) and the
+    first page of the sessions list, for a mediator, on the bench's database (goal at
+    1,000,000 sessions: p95 under 50 ms each)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from learners.models import ApiToken, Resident, Session, TokenScope, User
+    from learners.services import session_delete
+
+    figures = {}
+    with bench.database():
+        user = User.objects.get(username="mediatrice.fs")
+        actor = user.main_actor
+        residents = list(
+            Resident.objects.visible_to(user)
+            .filter(created_by_actor=actor)
+            .order_by("pk")
+            .values_list("reference", flat=True)[:2]
+        )
+        token, key = ApiToken.issue(
+            user=user, name="bench", scope=TokenScope.READ_WRITE, created_by=None
+        )
+        client = bench.client_for(user.username)
+        headers = {"Authorization": f"Bearer {key}"}
+        body = {
+            "date": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
+            "duration_minutes": 30,
+            "actor": actor.pk,
+            "pole": "necessity",
+            "participants": [{"resident": r, "autonomy": 2} for r in residents],
+        }
+        created = []
+
+        def create():
+            response = client.post(
+                "/api/v1/sessions/",
+                body,
+                content_type="application/json",
+                headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+            )
+            if response.status_code != 201:
+                raise RuntimeError(f"The session was not created ({response.status_code}).")
+            created.append(response.json()["id"])
+
+        def first_page():
+            response = client.get("/api/v1/sessions/", headers=headers)
+            if response.status_code != 200:
+                raise RuntimeError(f"The list failed ({response.status_code}).")
+
+        month_ago = (timezone.localdate() - datetime.timedelta(days=30)).isoformat()
+
+        def filtered():
+            client.get(
+                "/api/v1/sessions/", {"date_after": month_ago, "pole": "necessity"}, headers=headers
+            )
+
+        figures["api_session_create_queries"] = bench.count_queries(create)
+        figures["api_session_list_queries"] = bench.count_queries(first_page)
+        for name, function in [
+            ("create", create),
+            ("list", first_page),
+            ("list_filtered", filtered),
+        ]:
+            p50, p95 = bench.time_ms(function)
+            figures[f"api_session_{name}_ms_p50"] = p50
+            figures[f"api_session_{name}_ms_p95"] = p95
+        figures["api_sessions_visible"] = Session.objects.visible_to(user).count()
+        for session in Session.objects.filter(pk__in=created):
+            session_delete(session=session, by=user)
+        token.delete()
+    return figures
+
+
+# Imports ----------------------------------------------------------------------------------
+
+IMPORT_ROWS = 100_000
+DEFAULT_IMPORT_ROWS = 10_000
+
+
+def write_sessions_file(path, count, *, seed=7):
+    """A sessions file as the import reads it: seven in ten paperwork sessions (one person,
+    an operator, a result), two in ten leisure sessions, one in ten training workshops of
+    three to eight people with their levels. Every row is a distinct session."""
+    import csv
+    import datetime
+    import random
+
+    from django.utils import timezone
+
+    from learners.models import Resident
+    from learners.resources import SESSION_COLUMNS
+    from pathway.models import Actor, Module, Operator, Place, Topic
+
+    rng = random.Random(seed)
+    actors = list(Actor.objects.filter(is_active=True).order_by("pk"))
+    places = {}
+    for place in Place.objects.order_by("pk"):
+        places.setdefault(place.actor_id, place.name)
+    topics = {}
+    for topic in Topic.objects.filter(is_active=True).order_by("pk"):
+        topics.setdefault(topic.pole, []).append(topic.name)
+    operators = list(Operator.objects.order_by("pk").values_list("name", flat=True))
+    modules = list(
+        Module.objects.filter(actor__isnull=True).prefetch_related("targets__competence")
+    )
+    references = list(
+        Resident.objects.filter(merged_into__isnull=True).values_list("reference", flat=True)
+    )
+    references = rng.sample(references, min(20_000, len(references)))
+    start = timezone.localdate() - datetime.timedelta(days=2)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(SESSION_COLUMNS.values())
+        for n in range(count):
+            # A distinct (day, time) for each row: no two rows are the same session.
+            day = start - datetime.timedelta(days=n // 600 % 300)
+            time = f"{8 + (n % 600) // 60:02d}:{n % 60:02d}"
+            actor = actors[n % len(actors)]
+            row = dict.fromkeys(SESSION_COLUMNS, "")
+            row.update(
+                date=day.strftime("%d/%m/%Y"),
+                start_time=time,
+                duration_minutes=rng.choice([15, 30, 45, 60, 90]),
+                actor=actor.name,
+                place=places.get(actor.pk, ""),
+            )
+            if n % 10 == 0 and modules:
+                module = modules[n % len(modules)]
+                codes = [t.competence.code for t in module.targets.all()]
+                people = rng.sample(references, rng.randint(3, 8))
+                row.update(
+                    format="Collectif (atelier)",
+                    pole="Numérique accomplissement",
+                    module=module.name,
+                    workshop_title="Atelier",
+                    workshop_level="Débutant",
+                    duration_minutes=120,
+                    participants="|".join(people),
+                    autonomy="2",
+                    levels="|".join(
+                        " ".join(f"{code}={rng.randint(1, 4)}" for code in codes) for _ in people
+                    ),
+                )
+            elif n % 10 < 8:
+                result = rng.choice(["Démarche terminée", "À poursuivre", "Bloquée"])
+                row.update(
+                    pole="Numérique nécessité",
+                    topics=rng.choice(topics.get("necessity", [""])),
+                    participants=rng.choice(references),
+                    autonomy=str(rng.randint(1, 3)),
+                    operator=rng.choice(operators) if operators else "",
+                    paperwork_result=result,
+                    blocked_reason="FranceConnect ou identifiants" if result == "Bloquée" else "",
+                    equipment="Ordinateur",
+                )
+            else:
+                row.update(
+                    pole="Numérique loisir et médiation",
+                    topics=rng.choice(topics.get("leisure", [""])),
+                    participants=rng.choice(references),
+                    autonomy="3",
+                )
+            writer.writerow(row[name] for name in SESSION_COLUMNS)
+
+
+def forget_imported_sessions(user, since):
+    """Remove the sessions a bench run imported, and put the journeys back."""
+    from learners.models import CompetenceAssessment, Participation, Session
+    from learners.services import participations_changed
+
+    imported = Session.objects.filter(created_by=user, created_at__gte=since)
+    resident_ids = set(
+        Participation.objects.filter(session__in=imported).values_list("resident_id", flat=True)
+    )
+    CompetenceAssessment.objects.filter(session__in=imported).delete()
+    Participation.objects.filter(session__in=imported).delete()
+    Session.topics.through.objects.filter(session__in=imported).delete()
+    Session.mediators.through.objects.filter(session__in=imported).delete()
+    imported.delete()
+    participations_changed(resident_ids)
+
+
+def copy_sessions(path, user):
+    """PostgreSQL COPY of the file's sessions (their own columns) into learners_session:
+    the physical bound of writing these rows. Returns (rows, seconds); rows are removed."""
+    import csv
+    import io
+    import json
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from learners.models import Session, SessionFormat
+    from pathway.models import Actor, Pole
+
+    actor_ids = {a.name: a.pk for a in Actor.objects.all()}
+    poles = {str(label): code for code, label in Pole.choices}
+    formats = {str(label): code for code, label in SessionFormat.choices}
+    now = timezone.now().isoformat()
+    buffer = io.StringIO()
+    rows = 0
+    with open(path, encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for values in reader:
+            day, month, year = values[1].split("/")
+            line = [
+                f"{year}-{month}-{day}",
+                values[2] or "\\N",
+                values[3],
+                formats.get(values[4], "individual"),
+                str(actor_ids[values[5]]),
+                "on_site",
+                poles[values[8]],
+                json.dumps(["computer"] if values[11] else []),
+                values[12],
+                "beginner" if values[13] else "",
+                "0",
+                "",
+                str(len(values[16].split("|"))),
+                str(user.pk),
+                now,
+                now,
+            ]
+            buffer.write("\t".join(line) + "\n")
+            rows += 1
+    columns = (
+        "date, start_time, duration_minutes, format, actor_id, location, pole, equipment, "
+        "workshop_title, workshop_level, unregistered_count, notes, participant_count, "
+        "created_by_id, created_at, updated_at"
+    )
+    data = buffer.getvalue()
+    since = timezone.now()
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        with cursor.cursor.copy(f"COPY learners_session ({columns}) FROM STDIN") as copy:
+            copy.write(data)
+        elapsed = time.perf_counter() - started
+    Session.objects.filter(created_by=user, created_at__gte=since).delete()
+    return rows, elapsed
+
+
+@group("import_sessions")
+def import_sessions(bench):
+    """Importing 100,000 session rows (with participants) from CSV, checked then written in
+    bulk; in the same run, django-import-export's standard row-by-row import (its default
+    settings, services.session_create for each row) on the file's first 10,000 rows, and
+    PostgreSQL's COPY of the same sessions into the same table (goal: 2,000 rows/s and 4×
+    the default; peak memory under 500 MB)."""
+    import resource
+    import tempfile
+    from pathlib import Path
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from learners import imports
+    from learners.models import User
+
+    figures = {}
+    with bench.database(sessions=100_000, residents=20_000, label="import"):
+        user = User.objects.get(username="coordination")
+        kind = imports.KINDS["sessions"]
+        folder = Path(tempfile.mkdtemp())
+        full, part = folder / "sessions.csv", folder / "sessions-10000.csv"
+        write_sessions_file(full, IMPORT_ROWS)
+        with open(full, encoding="utf-8") as source, open(part, "w", encoding="utf-8") as out:
+            for n, line in enumerate(source):
+                if n > DEFAULT_IMPORT_ROWS:
+                    break
+                out.write(line)
+
+        def timed_import(path, *, fast):
+            since = timezone.now()
+            started = time.perf_counter()
+            dataset = imports.read_dataset(path.read_bytes(), path.name)
+            report = imports.run_import(kind, dataset, user=user, dry_run=False, fast=fast)
+            elapsed = time.perf_counter() - started
+            if report["errors"]:
+                raise RuntimeError(f"The bench file has errors: {report['errors'][:3]}")
+            forget_imported_sessions(user, since)
+            return len(dataset), elapsed
+
+        bench.log("import of 100,000 rows, in bulk…")
+        rows, seconds = timed_import(full, fast=True)
+        figures["import_sessions_rows"] = rows
+        figures["import_sessions_s"] = round(seconds, 1)
+        figures["import_sessions_rows_per_s"] = round(rows / seconds)
+        figures["import_peak_memory_mb"] = round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+        )
+        bench.log("check only (dry run) of the same file…")
+        started = time.perf_counter()
+        dataset = imports.read_dataset(full.read_bytes(), full.name)
+        imports.run_import(kind, dataset, user=user, dry_run=True)
+        figures["import_sessions_check_rows_per_s"] = round(rows / (time.perf_counter() - started))
+        del dataset
+        bench.log("import of the first 10,000 rows with django-import-export's defaults…")
+        rows, seconds = timed_import(part, fast=False)
+        figures["import_default_rows"] = rows
+        figures["import_default_rows_per_s"] = round(rows / seconds)
+        figures["import_speedup_over_default"] = round(
+            figures["import_sessions_rows_per_s"] / figures["import_default_rows_per_s"], 1
+        )
+        if connection.vendor == "postgresql":
+            rows, seconds = copy_sessions(full, user)
+            figures["copy_rows"] = rows
+            figures["copy_rows_per_s"] = round(rows / seconds)
+        for path in (full, part):
+            path.unlink()
+        folder.rmdir()
+    return figures

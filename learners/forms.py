@@ -19,6 +19,8 @@ from learners.models import (
     Resident,
     SessionFormat,
     SocialStatus,
+    TokenScope,
+    User,
     WorkshopLevel,
     resident_visibility,
 )
@@ -701,3 +703,91 @@ class MergeForm(forms.Form):
         if data.get("survivor") and data["survivor"] == data.get("duplicate"):
             raise forms.ValidationError(_("Choisissez deux fiches différentes."))
         return data
+
+
+class ApiTokenForm(forms.Form):
+    """The network admin issues an API key for a staff member (or another tool's account)."""
+
+    user = forms.ModelChoiceField(
+        label=_("Pour qui"),
+        queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name", "id"),
+        help_text=_("La clé agit au nom de cette personne, avec ses droits à elle."),
+    )
+    name = forms.CharField(
+        label=_("Usage"),
+        max_length=100,
+        help_text=_("Pour s'y retrouver, par exemple : logiciel France services."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Droits"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        widget=forms.RadioSelect,
+    )
+    days = forms.IntegerField(
+        label=_("Valable pendant (jours)"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=_("Laisser vide pour une clé sans date de fin."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Ce que contient le fichier"), widget=forms.RadioSelect)
+    file = forms.FileField(
+        label=_("Fichier"),
+        help_text=_(
+            "Un fichier CSV ou XLSX (tableur) dont la première ligne porte les titres des "
+            "colonnes, comme dans un export."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k.name, k.label) for k in kinds]
+
+
+class MagicLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Votre adresse électronique"),
+        help_text=_("Celle que vous avez donnée à un médiateur du réseau."),
+        error_messages={
+            "required": _("Écrivez votre adresse électronique."),
+            "invalid": _("Cette adresse n'est pas complète : elle ressemble à nom@exemple.fr."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class JournalFilterForm(forms.Form):
+    """The access journal's filters (validated: no NUL bytes or oversized values reach the
+    database)."""
+
+    resident = forms.CharField(required=False, max_length=12)
+    user = forms.CharField(required=False, max_length=150)
+
+
+class EraseForm(forms.Form):
+    """Confirming the erasure of a resident's data, and what becomes of their certificates."""
+
+    KEEP, REVOKE = "keep", "revoke"
+    certificates = forms.ChoiceField(
+        label=_("Les attestations déjà délivrées"),
+        choices=[
+            (KEEP, _("restent vérifiables, au nom d'une « personne anonymisée »")),
+            (REVOKE, _("sont révoquées")),
+        ],
+        initial=KEEP,
+        widget=forms.RadioSelect,
+    )
+    confirm = forms.BooleanField(
+        label=_("Je confirme : le nom, les coordonnées et les notes seront effacés pour toujours."),
+        error_messages={"required": _("Cochez la case pour confirmer l'effacement.")},
+    )
+
+
+class ConsentForm(forms.Form):
+    consent = forms.BooleanField(required=False)

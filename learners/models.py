@@ -7,6 +7,7 @@ import secrets
 import unicodedata
 from functools import cached_property
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -415,6 +416,34 @@ class SessionQuerySet(models.QuerySet):
         """Everything the session lists show, in a constant number of queries."""
         return self.select_related("actor", "place", "module", "created_by").prefetch_related(
             "topics"
+        )
+
+    def with_api_data(self):
+        """Everything the API shows of sessions (related records by id, participants by
+        reference, levels assessed), in a constant number of queries: one per relation."""
+        return self.prefetch_related(
+            models.Prefetch("topics", queryset=apps.get_model("pathway.Topic").objects.only("id")),
+            models.Prefetch("mediators", queryset=User.objects.only("id")),
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("resident")
+                .only(
+                    "session_id",
+                    "resident__reference",
+                    "autonomy",
+                    "operator_id",
+                    "paperwork_result",
+                    "blocked_reason",
+                    "is_first_visit",
+                )
+                .order_by("id"),
+            ),
+            models.Prefetch(
+                "assessments",
+                queryset=CompetenceAssessment.objects.select_related("competence")
+                .only("session_id", "resident_id", "level", "competence__code")
+                .order_by("competence__code", "id"),
+            ),
         )
 
 
@@ -885,14 +914,21 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Export des données")
     MERGE = "merge", _("Fusion de fiches")
     ERASE = "erase", _("Anonymisation")
+    CONSENT = "consent", _("Changement du consentement au partage")
 
 
 class AccessLog(models.Model):
     """Append-only journal of every read or change of a resident's record by staff."""
 
     at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    # Empty when the resident acted on their own record, or for the retention job.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("qui")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("qui"),
     )
     resident = models.ForeignKey(
         Resident, on_delete=models.PROTECT, related_name="+", verbose_name=_("habitant")
@@ -920,10 +956,23 @@ class AccessLog(models.Model):
 
     @classmethod
     def record(cls, request, resident, action):
-        """Write who opened what of this resident's record, from this request."""
+        """Write who opened what of this resident's record, from this request (no staff
+        member when the resident acts in their own space)."""
+        user = request.user if request.user.is_authenticated else None
         return cls.objects.create(
-            user=request.user, resident=resident, action=action, path=request.path[:255]
+            user=user, resident=resident, action=action, path=request.path[:255]
         )
+
+    @classmethod
+    def purge(cls, *, before):
+        """Delete the rows older than `before` (retention, JOURNAL_RETENTION_DAYS): the one
+        deletion the journal allows, in plain SQL, since the ORM refuses any."""
+        from django.db import connection
+
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE at < %s", [before])
+            return cursor.rowcount
 
 
 class ResidentLinkQuerySet(models.QuerySet):
@@ -980,3 +1029,176 @@ class ResidentLink(models.Model):
     def revoke(self):
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+# The API's credentials ------------------------------------------------------------------
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", _("Lecture seule")
+    READ_WRITE = "read_write", _("Lecture et écriture")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, *, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """A personal key to the API, issued by the network admin for a staff member (or the
+    account of another tool). It acts as that person, within `scope`. Only its hash is
+    stored: the key itself is shown once, when it is issued."""
+
+    PREFIX = "pn_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("pour"),
+    )
+    name = models.CharField(
+        _("usage"), max_length=100, help_text=_("Par exemple : logiciel France services.")
+    )
+    scope = models.CharField(
+        _("droits"), max_length=10, choices=TokenScope.choices, default=TokenScope.READ
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the key, shown to tell keys apart; not enough to use one.
+    key_start = models.CharField(_("début de la clé"), max_length=12, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("émis par"),
+    )
+    created_at = models.DateTimeField(_("émis le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("clé d'API")
+        verbose_name_plural = _("clés d'API")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.key_start}… ({self.name})"
+
+    @staticmethod
+    def hash(key):
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user, name, scope, created_by, expires_at=None):
+        """Create a key and return (token, key); the key is shown once, never stored."""
+        key = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            scope=scope,
+            key_hash=cls.hash(key),
+            key_start=key[:10],
+            created_by=created_by,
+            expires_at=expires_at,
+        )
+        return token, key
+
+    def revoke(self, *, now=None):
+        if self.revoked_at is None:
+            self.revoked_at = now or timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+    @property
+    def allows_writing(self):
+        return self.scope == TokenScope.READ_WRITE
+
+    def is_usable(self, *, now=None):
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+# Imports --------------------------------------------------------------------------------
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Vérification en cours")
+    CHECKED = "checked", _("Vérifié, en attente de confirmation")
+    REFUSED = "refused", _("Refusé : le fichier contient des erreurs")
+    IMPORTING = "importing", _("Import en cours")
+    DONE = "done", _("Importé")
+    FAILED = "failed", _("Échec")
+    CANCELLED = "cancelled", _("Abandonné")
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A staff member sees their own imports; the network admin sees every import."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self if user.is_network_admin else self.filter(created_by=user)
+
+    def stale(self, *, now=None):
+        """Imports whose file is kept for more than a day (never confirmed, or forgotten)."""
+        limit = (now or timezone.now()) - timezone.timedelta(days=1)
+        return self.filter(created_at__lt=limit).exclude(file="")
+
+
+class ImportJob(models.Model):
+    """A file uploaded to be imported: checked first (a dry run whose report lists new,
+    updated and unchanged rows and every error), then imported once confirmed. Big files
+    are checked and imported by the background worker; the page shows the progress."""
+
+    resource = models.CharField(_("données"), max_length=20)
+    file = models.FileField(_("fichier"), upload_to="imports/%Y/%m/", blank=True)
+    file_name = models.CharField(_("nom du fichier"), max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name=_("par"),
+    )
+    created_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    status = models.CharField(
+        _("état"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING
+    )
+    total_rows = models.PositiveIntegerField(_("lignes"), default=0)
+    done_rows = models.PositiveIntegerField(_("lignes traitées"), default=0)
+    # {"new": n, "update": n, "skip": n, "errors": [{"row", "column", "message"}], "rows": […]}
+    report = models.JSONField(_("rapport"), default=dict, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import de fichier")
+        verbose_name_plural = _("imports de fichiers")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self):
+        return self.status in {ImportStatus.CHECKING, ImportStatus.IMPORTING}
+
+    @property
+    def percent(self):
+        return round(100 * self.done_rows / self.total_rows) if self.total_rows else 0
+
+    @property
+    def error_count(self):
+        return len(self.report.get("errors", []))
+
+    def delete_file(self):
+        if self.file:
+            self.file.delete(save=False)
+            self.file = ""
+            self.save(update_fields=["file"])

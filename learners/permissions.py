@@ -1,14 +1,21 @@
 """Who may open which page. Objects a user may not see answer 404, never 403 (DESIGN.md §2)."""
 
+import datetime
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed, NotFound
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from learners.models import Resident, Role
+from learners.models import ApiToken, ResidentLink, Role
 
 RESIDENT_SESSION_KEY = "resident_id"
+RESIDENT_LINK_SESSION_KEY = "resident_link_id"
 
 
 def staff_required(*roles):
@@ -35,11 +42,25 @@ reading_statistics = staff_required(Role.OFFICIAL, Role.COORDINATOR)
 
 
 def current_resident(request):
-    """The resident whose personal space this browser has opened, if any."""
+    """The resident whose personal space this browser has opened, if any: only while the
+    link that opened it still works (a mediator who revokes a lost carnet's link closes the
+    space it opened too)."""
     resident_id = request.session.get(RESIDENT_SESSION_KEY)
-    if resident_id is None:
+    link_id = request.session.get(RESIDENT_LINK_SESSION_KEY)
+    if resident_id is None or link_id is None:
         return None
-    return Resident.objects.active().filter(pk=resident_id).first()
+    link = (
+        ResidentLink.objects.usable()
+        .filter(
+            pk=link_id,
+            resident_id=resident_id,
+            resident__merged_into__isnull=True,
+            resident__erased_at__isnull=True,
+        )
+        .select_related("resident")
+        .first()
+    )
+    return link.resident if link else None
 
 
 def resident_required(view):
@@ -54,3 +75,69 @@ def resident_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+# The API -------------------------------------------------------------------------------
+
+
+class ApiTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer pn_…` (or `Token pn_…`): a key issued by the network admin.
+    The request acts as the key's owner; `request.auth` is the ApiToken (its scope)."""
+
+    keywords = ("bearer", "token")
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].decode(errors="replace").lower() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise AuthenticationFailed(
+                _("En-tête Authorization invalide : écrivez « Bearer » puis la clé.")
+            )
+        key = header[1].decode(errors="replace")
+        now = timezone.now()
+        token = (
+            ApiToken.objects.usable(now=now)
+            .select_related("user")
+            .filter(key_hash=ApiToken.hash(key))
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise AuthenticationFailed(_("Clé d'API inconnue, expirée ou révoquée."))
+        # Written at most once an hour: a busy tool does not write on every request.
+        if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+LAST_USE_PRECISION = datetime.timedelta(hours=1)
+
+
+class ApiAccess(BasePermission):
+    """Signed-in staff; a read-only key may only read."""
+
+    message = _("Cette clé d'API ne permet que la lecture.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        token = request.auth
+        if isinstance(token, ApiToken) and request.method not in SAFE_METHODS:
+            return token.allows_writing
+        return True
+
+
+class WorksWithResidents(ApiAccess):
+    """Records of residents: mediators, coordinators and the network admin. For anyone else
+    the endpoint does not exist (404, as the pages do)."""
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        if not request.user.works_with_residents:
+            raise NotFound()
+        return True

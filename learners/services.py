@@ -6,10 +6,13 @@ transaction."""
 
 import dataclasses
 import datetime
+import json
 from itertools import batched
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -23,6 +26,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -349,6 +354,24 @@ def resident_create(*, by, actor, consent=False, **fields):
 
 
 @transaction.atomic
+def resident_update(*, resident, by, consent, **fields):
+    """Change a resident's details; `consent` gives (dated now) or withdraws their consent
+    to network sharing."""
+    counted = ("neighbourhood_id", "birth_year", "social_status")
+    before = Resident.objects.filter(pk=resident.pk).values_list(*counted).first()
+    for name, value in fields.items():
+        setattr(resident, name, value)
+    if consent and not resident.sharing_consent:
+        resident.give_consent()
+    elif not consent:
+        resident.withdraw_consent()
+    resident.save()
+    if before != tuple(getattr(resident, name) for name in counted):
+        participations_changed([resident.pk])  # the statistics count people by these
+    return resident
+
+
+@transaction.atomic
 def resident_merge(*, survivor, duplicate, by):
     """Merge `duplicate` into `survivor`: participations, assessments, referrals,
     certificates and personal links move to the survivor; empty details of the survivor are
@@ -428,6 +451,23 @@ def resident_merge(*, survivor, duplicate, by):
     return survivor
 
 
+# Competences ----------------------------------------------------------------------------
+
+
+def assessment_record(*, resident, competence, level, by, assessed_on=None, session=None):
+    """A mediator's finding that `resident` reached `level` on `competence`."""
+    if not Level.MIN <= level <= Level.MAX:
+        raise ValidationError(_("Un niveau de compétence va de 1 à 8."))
+    return CompetenceAssessment.objects.create(
+        resident=resident,
+        competence=competence,
+        level=level,
+        assessed_on=assessed_on or timezone.localdate(),
+        assessed_by=by,
+        session=session,
+    )
+
+
 # Referrals ------------------------------------------------------------------------------
 
 
@@ -463,3 +503,320 @@ def referral_send(*, resident, from_actor, by, reason, to_actor=None, to_pole=""
         reason=reason.strip(),
         created_by=by,
     )
+
+
+# Imports --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ImportedSession:
+    """A session read from a file: new (`session` None) or replacing `session`."""
+
+    fields: dict
+    topics: list
+    outcomes: list
+    session: Session | None = None
+
+
+SESSION_ROW = [
+    "date",
+    "start_time",
+    "duration_minutes",
+    "format",
+    "actor_id",
+    "location",
+    "place_id",
+    "pole",
+    "module_id",
+    "equipment",
+    "workshop_title",
+    "workshop_level",
+    "unregistered_count",
+    "notes",
+    "participant_count",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+]
+PARTICIPATION_ROW = [
+    "session_id",
+    "resident_id",
+    "date",
+    "pole",
+    "actor_id",
+    "autonomy",
+    "operator_id",
+    "paperwork_result",
+    "blocked_reason",
+    "is_first_visit",
+]
+ASSESSMENT_ROW = [
+    "session_id",
+    "resident_id",
+    "competence_id",
+    "level",
+    "assessed_on",
+    "assessed_by_id",
+]
+
+
+@transaction.atomic
+def sessions_import(*, by, sessions, batch_size=5000, progress=None):
+    """Write sessions read from a file (ImportedSession), new ones and changed ones, with
+    their topics, participants, outcomes and levels, in one transaction, then call
+    participations_changed() once for every resident concerned. New rows go in with a
+    few bulk statements per batch (PostgreSQL's COPY, or multi-row INSERTs).
+
+    Rows must have been checked (session_check and the user's rights) by the reader;
+    the database constraints still refuse anything inconsistent, which rolls it all back.
+    `progress(done)` is called after each batch."""
+    resident_ids = set()
+    done = 0
+    for batch in batched(sessions, batch_size):
+        now = timezone.now()
+        changed = [item for item in batch if item.session is not None]
+        if changed:
+            pks = [item.session.pk for item in changed]
+            resident_ids |= set(
+                Participation.objects.filter(session_id__in=pks).values_list(
+                    "resident_id", flat=True
+                )
+            )
+            CompetenceAssessment.objects.filter(session_id__in=pks).delete()
+            Participation.objects.filter(session_id__in=pks).delete()
+            Session.topics.through.objects.filter(session_id__in=pks).delete()
+            for item in changed:
+                for name, value in item.fields.items():
+                    setattr(item.session, name, value)
+                item.session.participant_count = len(item.outcomes)
+                item.session.updated_at = now
+            Session.objects.bulk_update(
+                [item.session for item in changed],
+                [*SESSION_FIELDS, "participant_count", "updated_at"],
+            )
+        new = [item for item in batch if item.session is None]
+        new_pks = _insert_sessions(
+            [_session_row(item.fields, len(item.outcomes), by=by, now=now) for item in new]
+        )
+        _insert(
+            Session.mediators.through, ["session_id", "user_id"], [(pk, by.pk) for pk in new_pks]
+        )
+        pks = dict(zip(map(id, new), new_pks, strict=True))
+        pks |= {id(item): item.session.pk for item in changed}
+        topics, participations, assessments = [], [], []
+        for item in batch:
+            pk, fields = pks[id(item)], item.fields
+            topics += [(pk, topic.pk) for topic in item.topics]
+            necessity = fields["pole"] == Pole.NECESSITY
+            for outcome in item.outcomes:
+                resident = outcome.resident.pk
+                resident_ids.add(resident)
+                participations.append(
+                    (
+                        pk,
+                        resident,
+                        fields["date"],
+                        fields["pole"],
+                        fields["actor"].pk,
+                        outcome.autonomy,
+                        outcome.operator.pk if necessity and outcome.operator else None,
+                        outcome.paperwork_result if necessity else "",
+                        outcome.blocked_reason if necessity else "",
+                        False,
+                    )
+                )
+                assessments += [
+                    (pk, resident, competence.pk, level, fields["date"], by.pk)
+                    for competence, level in outcome.levels.items()
+                ]
+        _insert(Session.topics.through, ["session_id", "topic_id"], topics)
+        _insert(Participation, PARTICIPATION_ROW, participations)
+        _insert(CompetenceAssessment, ASSESSMENT_ROW, assessments)
+        done += len(batch)
+        if progress:
+            progress(done)
+    participations_changed(resident_ids)
+
+
+def _session_row(fields, participants, *, by, now):
+    return (
+        fields["date"],
+        fields["start_time"],
+        fields["duration_minutes"],
+        fields["format"],
+        fields["actor"].pk,
+        fields["location"],
+        fields["place"].pk if fields["place"] else None,
+        fields["pole"],
+        fields["module"].pk if fields["module"] else None,
+        fields["equipment"],
+        fields["workshop_title"],
+        fields["workshop_level"],
+        fields["unregistered_count"],
+        fields["notes"],
+        participants,
+        by.pk,
+        now,
+        now,
+    )
+
+
+def _insert_sessions(rows):
+    """Insert sessions (tuples of SESSION_ROW); returns their ids, in order."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        records = Session.objects.bulk_create(
+            [Session(**dict(zip(SESSION_ROW, row, strict=True))) for row in rows], batch_size=500
+        )
+        return [record.pk for record in records]
+    # COPY returns no ids: take them from the table's sequence first.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Session._meta.db_table, len(rows)],
+        )
+        pks = [pk for (pk,) in cursor.fetchall()]
+    equipment = SESSION_ROW.index("equipment")
+    _insert(
+        Session,
+        ["id", *SESSION_ROW],
+        [
+            (pk, *row[:equipment], json.dumps(row[equipment]), *row[equipment + 1 :])
+            for pk, row in zip(pks, rows, strict=True)
+        ],
+    )
+    return pks
+
+
+def _insert(model, names, rows):
+    """Insert rows (tuples of the values of the fields `names`) into `model`'s table:
+    PostgreSQL's COPY, the fastest way in, or bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=500
+        )
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    with connection.cursor() as cursor:
+        statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+# Residents' personal links ---------------------------------------------------------------
+
+
+def personal_url(token):
+    """The address a personal link opens, as printed or sent."""
+    return settings.SITE_URL + reverse("me_open", args=[token])
+
+
+def resident_link_email(*, resident, created_by=None):
+    """Send the resident a new personal link, valid RESIDENT_EMAIL_LINK_DAYS days, at the
+    address the network has for them. The token only travels in the email."""
+    link, token = ResidentLink.create_for(
+        resident, created_by=created_by, days=settings.RESIDENT_EMAIL_LINK_DAYS
+    )
+    body = render_to_string(
+        "learners/me_link_email.txt",
+        {
+            "resident": resident,
+            "url": personal_url(token),
+            "expires_on": timezone.localdate(link.expires_at),
+            "NETWORK_NAME": settings.NETWORK_NAME,
+        },
+    )
+    EmailMessage(
+        subject="Votre lien vers votre espace Parcours numérique", body=body, to=[resident.email]
+    ).send()
+    return link
+
+
+# Residents' rights and retention ---------------------------------------------------------
+
+ERASED_REFERRAL_REASON = "—"
+
+
+@transaction.atomic
+def resident_erase(*, resident, by=None, revoke_certificates=False, now=None):
+    """Erase a resident's personal data, on their request (GDPR art. 17) or after a long
+    inactivity (residents_anonymize_inactive).
+
+    Names, contacts, free-text notes about them and their personal links go; participations,
+    assessments and referrals stay without them, so statistics are unchanged. Their
+    certificates stay verifiable as issued to an erased person — their stored PDF, which
+    names the person, is deleted — or are revoked when `revoke_certificates`. Records merged
+    into this one are erased too. One journal row records who did it (nobody: the resident
+    themselves or the retention job)."""
+    from certificates.models import Certificate
+
+    now = now or timezone.now()
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    if resident.erased_at:
+        return resident
+    people = [resident, *Resident.objects.filter(merged_into=resident, erased_at__isnull=True)]
+    ids = [person.pk for person in people]
+    # Notes of sessions this person attended alone may speak of them; workshop notes stay.
+    Session.objects.filter(participant_count=1, participations__resident_id__in=ids).update(
+        notes=""
+    )
+    Referral.objects.filter(resident_id__in=ids).update(reason=ERASED_REFERRAL_REASON)
+    ResidentLink.objects.filter(resident_id__in=ids).delete()
+    certificates = list(Certificate.objects.filter(resident_id__in=ids))
+    files = [certificate.pdf.name for certificate in certificates if certificate.pdf]
+    for certificate in certificates:
+        certificate.pdf = ""
+        if revoke_certificates and certificate.revoked_at is None:
+            certificate.revoked_at = now
+            certificate.revocation_reason = _("Données effacées à la demande de la personne.")
+        certificate.save(update_fields=["pdf", "revoked_at", "revocation_reason"])
+    if files:
+        storage = Certificate._meta.get_field("pdf").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    for person in people:
+        person.first_name = person.last_name = person.phone = person.email = ""
+        person.sharing_consent = False
+        person.consent_at = None
+        person.erased_at = now
+        person.prepare()
+        person.save()
+    AccessLog.objects.create(user=by, resident=resident, action=AccessAction.ERASE, at=now)
+    return resident
+
+
+def residents_anonymize_inactive(*, today=None):
+    """Erase the residents without any session for RESIDENT_INACTIVITY_DAYS (nor a record
+    created within that period). Returns how many were erased."""
+    today = today or timezone.localdate()
+    limit = today - datetime.timedelta(days=settings.RESIDENT_INACTIVITY_DAYS)
+    inactive = Resident.objects.filter(
+        erased_at__isnull=True, merged_into__isnull=True, created_at__date__lt=limit
+    ).filter(Q(last_session_on__lt=limit) | Q(last_session_on__isnull=True))
+    erased = 0
+    for resident in inactive.iterator(chunk_size=500):
+        resident_erase(resident=resident)
+        erased += 1
+    return erased
+
+
+@transaction.atomic
+def resident_set_consent(*, resident, consent, by=None, request=None):
+    """Give or withdraw consent to network sharing; withdrawal takes effect at once (other
+    actors' querysets no longer include the resident). Journaled."""
+    if consent:
+        resident.give_consent()
+    else:
+        resident.withdraw_consent()
+    resident.save(update_fields=["sharing_consent", "consent_at", "consent_version"])
+    AccessLog.objects.create(
+        user=by,
+        resident=resident,
+        action=AccessAction.CONSENT,
+        path=request.path[:255] if request else "",
+    )
+    return resident

@@ -20,12 +20,20 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathImage
 
-from learners import services
+from certificates.pdf import carnet_pdf
+from certificates.views import rate_limit_exceeded, too_many_requests
+from learners import imports, services
 from learners.forms import (
     DURATION_PRESETS,
     LEVEL_PREFIX,
     OTHER,
+    ApiTokenForm,
+    ConsentForm,
+    EraseForm,
+    ImportForm,
+    JournalFilterForm,
     LoginForm,
+    MagicLinkForm,
     MergeForm,
     ParticipantFormSet,
     ReferralForm,
@@ -37,8 +45,12 @@ from learners.forms import (
 )
 from learners.journeys import journey_of, resident_data, resident_data_pdf
 from learners.models import (
+    CONSENT_TEXTS,
+    CURRENT_CONSENT_VERSION,
     AccessAction,
     AccessLog,
+    ApiToken,
+    ImportJob,
     Referral,
     ReferralStatus,
     Resident,
@@ -48,11 +60,13 @@ from learners.models import (
     SessionFormat,
 )
 from learners.permissions import (
+    RESIDENT_LINK_SESSION_KEY,
     RESIDENT_SESSION_KEY,
     resident_required,
     staff_required,
     working_with_residents,
 )
+from learners.services import personal_url, resident_link_email
 from pathway.models import Neighbourhood
 
 network_admin_only = staff_required(Role.NETWORK_ADMIN)
@@ -475,6 +489,22 @@ def resident_export(request, reference, fmt):
 
 
 @working_with_residents
+def resident_erase(request, reference):
+    """Erase a resident's data at their request (right to erasure)."""
+    resident = visible_resident(request, reference)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.resident_erase(
+            resident=resident,
+            by=request.user,
+            revoke_certificates=form.cleaned_data["certificates"] == EraseForm.REVOKE,
+        )
+        messages.success(request, _("Les données de la personne ont été effacées."))
+        return redirect("resident_list")
+    return render(request, "learners/resident_erase.html", {"resident": resident, "form": form})
+
+
+@working_with_residents
 def resident_journey(request, reference):
     """The journey page: printable, and journaled as a read of the record."""
     resident = visible_resident(request, reference)
@@ -509,14 +539,11 @@ def resident_update(request, reference):
     resident = visible_resident(request, reference)
     form = ResidentForm(request.POST or None, instance=resident)
     if request.method == "POST" and form.is_valid():
-        resident = form.save(commit=False)
-        if form.cleaned_data["consent"] and not resident.sharing_consent:
-            resident.give_consent()
-        elif not form.cleaned_data["consent"]:
-            resident.withdraw_consent()
-        resident.save()
-        if {"birth_year", "neighbourhood", "social_status"} & set(form.changed_data):
-            services.participations_changed([resident.pk])  # statistics count by these
+        resident = services.resident_update(
+            resident=form.save(commit=False),
+            by=request.user,
+            consent=form.cleaned_data["consent"],
+        )
         AccessLog.record(request, resident, AccessAction.EDIT_RECORD)
         messages.success(request, _("Fiche enregistrée."))
         return redirect("resident_journey", reference=resident.reference)
@@ -649,8 +676,13 @@ def referral_detail(request, pk):
 def accesslog_list(request):
     """The access journal, read-only: no page writes to it but the reads it records."""
     rows = AccessLog.objects.visible_to(request.user).select_related("user", "resident")
-    reference = request.GET.get("resident", "").strip().upper()
-    username = request.GET.get("user", "").strip()
+    filters = JournalFilterForm(request.GET)
+    reference = username = ""
+    if filters.is_valid():
+        reference = filters.cleaned_data["resident"].upper()
+        username = filters.cleaned_data["user"]
+    else:
+        messages.error(request, _("Ce filtre n'est pas valable : il a été ignoré."))
     if reference:
         rows = rows.filter(resident__reference=reference)
     if username:
@@ -668,12 +700,181 @@ def accesslog_list(request):
     )
 
 
+# API keys ------------------------------------------------------------------------------
+
+
+@network_admin_only
+def apitoken_list(request):
+    """The network admin issues API keys (shown once) and revokes them."""
+    form = ApiTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        token, key = ApiToken.issue(
+            user=data["user"],
+            name=data["name"],
+            scope=data["scope"],
+            created_by=request.user,
+            expires_at=timezone.now() + timezone.timedelta(days=data["days"])
+            if data["days"]
+            else None,
+        )
+        # Shown on this response only: never stored, never put in a message or a URL.
+        issued = {"token": token, "key": key}
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.select_related("user", "created_by")
+    page = Paginator(tokens, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "learners/apitoken_list.html",
+        {"form": form, "issued": issued, "page": page, "now": timezone.now()},
+    )
+
+
+@network_admin_only
+@require_POST
+def apitoken_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk)
+    token.revoke()
+    messages.success(
+        request, _("Clé « %(name)s » révoquée : elle ne marche plus.") % {"name": token.name}
+    )
+    return redirect("apitoken_list")
+
+
+# Imports and exports --------------------------------------------------------------------
+
+
+@working_with_residents
+def import_start(request):
+    """Upload a file to import: it is checked first, and imported only once confirmed."""
+    kinds = imports.kinds_for(request.user, "import")
+    form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.job_start(
+                user=request.user,
+                kind=imports.KINDS[form.cleaned_data["kind"]],
+                uploaded=form.cleaned_data["file"],
+            )
+        except imports.FileError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("import_detail", pk=job.pk)
+    jobs = ImportJob.objects.visible_to(request.user).select_related("created_by")[:20]
+    return render(
+        request,
+        "learners/import_start.html",
+        {"form": form, "jobs": jobs, "kinds": {k.name: k.label for k in imports.KINDS.values()}},
+    )
+
+
+def visible_job(request, pk):
+    return get_object_or_404(
+        ImportJob.objects.visible_to(request.user).select_related("created_by"), pk=pk
+    )
+
+
+@working_with_residents
+@require_safe
+def import_detail(request, pk):
+    """Where an import is: its progress while it runs, then its report."""
+    job = visible_job(request, pk)
+    done, total = imports.read_progress(job) if job.is_running else (job.done_rows, job.total_rows)
+    if request.GET.get("progress"):
+        return JsonResponse(
+            {"status": job.status, "running": job.is_running, "done": done, "total": total}
+        )
+    return render(
+        request,
+        "learners/import_detail.html",
+        {
+            "job": job,
+            "kind": imports.KINDS[job.resource],
+            "done": done,
+            "total": total,
+            "report": job.report,
+        },
+    )
+
+
+@working_with_residents
+@require_POST
+def import_confirm(request, pk):
+    job = visible_job(request, pk)
+    try:
+        imports.job_confirm(job)
+    except imports.FileError as error:
+        messages.error(request, str(error))
+    return redirect("import_detail", pk=job.pk)
+
+
+@working_with_residents
+@require_POST
+def import_cancel(request, pk):
+    job = visible_job(request, pk)
+    try:
+        imports.job_cancel(job)
+    except imports.FileError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Import abandonné : le fichier est supprimé."))
+    return redirect("import_start")
+
+
+@working_with_residents
+@require_safe
+def export_list(request):
+    return render(
+        request,
+        "learners/export_list.html",
+        {"kinds": imports.kinds_for(request.user, "export"), "formats": imports.EXPORT_FORMATS},
+    )
+
+
+@working_with_residents
+@require_safe
+def export_download(request, kind, file_format):
+    """A file of the records of `kind` this user may see."""
+    found = imports.KINDS.get(kind)
+    if found is None or not found.may_export(request.user):
+        raise Http404
+    if file_format not in imports.EXPORT_FORMATS:
+        raise Http404
+    content_type, extension = imports.EXPORT_FORMATS[file_format]
+    content = imports.export(found, user=request.user, file_format=file_format)
+    name = f"{kind}-{timezone.localdate():%Y-%m-%d}.{extension}"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 # The resident's own space ---------------------------------------------------------------
 
 
 def me_access(request):
-    """How a resident opens their own space."""
-    return render(request, "learners/me_access.html")
+    """How a resident opens their own space: the carnet's QR code, or a link sent to the
+    email address the network has for them. The answer is the same whether the address is
+    known or not, so that nobody learns who is followed by the network."""
+    form = MagicLinkForm(request.POST or None)
+    if request.method == "POST":
+        if rate_limit_exceeded(request, "me_access", limit=5):
+            return too_many_requests(request)
+        if form.is_valid():
+            email = form.cleaned_data["email"].lower()
+            # Never more than three emails an hour to one address, whoever asks.
+            if not rate_limit_exceeded(request, "me_access_email", limit=3, who=email):
+                for resident in Resident.objects.active().filter(email__iexact=email)[:5]:
+                    resident_link_email(resident=resident)
+            messages.success(
+                request,
+                _(
+                    "Si cette adresse est celle que vous avez donnée à un médiateur, un lien "
+                    "vient de vous être envoyé. Regardez vos courriels (et les indésirables)."
+                ),
+            )
+            return redirect("me_access")
+    return render(request, "learners/me_access.html", {"form": form})
 
 
 def me_open(request, token):
@@ -686,16 +887,160 @@ def me_open(request, token):
     )
     request.session.cycle_key()
     request.session[RESIDENT_SESSION_KEY] = link.resident_id
+    request.session[RESIDENT_LINK_SESSION_KEY] = link.pk
     ResidentLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
     return redirect("me")
 
 
 @resident_required
 def me(request):
-    return render(request, "learners/me.html", {"resident": request.resident})
+    certificates = list(request.resident.certificates.with_list_data())
+    for certificate in certificates:
+        certificate.current_status = certificate.status()
+    return render(
+        request,
+        "learners/me.html",
+        {"resident": request.resident, "certificates": certificates},
+    )
+
+
+@resident_required
+def me_data(request):
+    """My data: download it, choose whether other actors may see it, or erase it."""
+    resident = request.resident
+    if request.method == "POST":
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            services.resident_set_consent(
+                resident=resident, consent=form.cleaned_data["consent"], request=request
+            )
+            messages.success(
+                request,
+                _("C'est noté : les autres structures du réseau voient votre parcours.")
+                if resident.sharing_consent
+                else _("C'est noté : seule la structure qui vous a reçu voit votre parcours."),
+            )
+            return redirect("me_data")
+    return render(
+        request,
+        "learners/me_data.html",
+        {"resident": resident, "consent_text": CONSENT_TEXTS[CURRENT_CONSENT_VERSION]},
+    )
+
+
+@resident_required
+def me_export(request, fmt):
+    if fmt not in {"json", "pdf"}:
+        raise Http404
+    resident = request.resident
+    AccessLog.record(request, resident, AccessAction.EXPORT)
+    if fmt == "pdf":
+        response = HttpResponse(resident_data_pdf(resident), content_type="application/pdf")
+    else:
+        response = JsonResponse(
+            resident_data(resident), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        )
+    response["Content-Disposition"] = f'attachment; filename="mes-donnees.{fmt}"'
+    return response
+
+
+@resident_required
+def me_erase(request):
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.resident_erase(
+            resident=request.resident,
+            revoke_certificates=form.cleaned_data["certificates"] == EraseForm.REVOKE,
+        )
+        request.session.flush()
+        return render(request, "learners/me_erased.html")
+    return render(request, "learners/me_erase.html", {"resident": request.resident, "form": form})
 
 
 @require_POST
 def me_leave(request):
     request.session.flush()
     return redirect("home")
+
+
+# A resident's personal links, managed by mediators -------------------------------------------
+
+
+def followed_resident(request, reference):
+    return get_object_or_404(
+        Resident.objects.visible_to(request.user).active(), reference=reference
+    )
+
+
+@working_with_residents
+def resident_links(request, reference):
+    """The personal links of a resident: print a carnet, send a link, block a lost one."""
+    resident = followed_resident(request, reference)
+    AccessLog.objects.create(
+        user=request.user,
+        resident=resident,
+        action=AccessAction.VIEW_RECORD,
+        path=request.path[:255],
+    )
+    links = list(resident.links.select_related("created_by")[:30])
+    now = timezone.now()
+    for link in links:
+        link.works = link.revoked_at is None and link.expires_at > now
+    return render(
+        request,
+        "learners/resident_links.html",
+        {
+            "resident": resident,
+            "links": links,
+            "link_days": settings.RESIDENT_LINK_DAYS,
+            "email_days": settings.RESIDENT_EMAIL_LINK_DAYS,
+        },
+    )
+
+
+@require_POST
+@working_with_residents
+def resident_carnet(request, reference):
+    """A new personal link, printed on the one-page carnet (the token is never stored)."""
+    resident = followed_resident(request, reference)
+    link, token = ResidentLink.create_for(
+        resident, created_by=request.user, days=settings.RESIDENT_LINK_DAYS
+    )
+    document = carnet_pdf(resident, url=personal_url(token), expires_at=link.expires_at)
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="carnet-{resident.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@working_with_residents
+def resident_link_send(request, reference):
+    resident = followed_resident(request, reference)
+    if not resident.email:
+        messages.error(
+            request,
+            _("Cette personne n'a pas d'adresse électronique : imprimez-lui plutôt un carnet."),
+        )
+    else:
+        resident_link_email(resident=resident, created_by=request.user)
+        messages.success(
+            request,
+            _("Un lien valable %(days)s jours est parti à %(email)s.")
+            % {"days": settings.RESIDENT_EMAIL_LINK_DAYS, "email": resident.email},
+        )
+    return redirect("resident_links", resident.reference)
+
+
+@require_POST
+@working_with_residents
+def resident_link_revoke(request, reference, pk):
+    resident = followed_resident(request, reference)
+    link = get_object_or_404(resident.links, pk=pk)
+    if link.revoked_at is None:
+        link.revoke()
+        messages.success(
+            request,
+            _("Ce lien ne marche plus : l'espace qu'il ouvrait est fermé sur tous les appareils."),
+        )
+    return redirect("resident_links", resident.reference)

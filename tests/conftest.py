@@ -5,10 +5,12 @@ an anonymous visitor — plus the coordinator of A and the network admin."""
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from certificates import signing
 from learners.middleware import NEEDS_SECOND_FACTOR
 from learners.models import ResidentLink
 from tests.factories import (
@@ -39,6 +41,27 @@ def sign_in(client, user):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+@pytest.fixture(scope="session")
+def issuer_keys_dir(tmp_path_factory):
+    """One set of issuer keys for the whole run (tests of rotation make their own)."""
+    directory = tmp_path_factory.mktemp("issuer-keys")
+    signing.create_key_set(directory=directory)
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def _issuer_keys(settings, issuer_keys_dir):
+    settings.ISSUER_KEYS_DIR = issuer_keys_dir
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits count in the cache: each test starts with none used."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass

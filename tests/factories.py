@@ -357,3 +357,38 @@ def session_form_data(
             else:
                 data[f"p-{index}-{name}"] = getattr(value, "pk", value)
     return data
+
+
+def completed_module(resident, *, targets=None, actor=None, mediator=None, levels=None, days=()):
+    """A training module `resident` completed at `actor` (their own by default): collective
+    sessions of the module attended on `days` (dates), and each competence assessed at its
+    target level (or at `levels[code]`). Returns the module."""
+    targets = targets or {"1.1": 2, "3.1": 1}
+    actor = actor or resident.created_by_actor
+    mediator = mediator or UserFactory(mediator=True, actors=[actor])
+    module = ModuleFactory(targets=targets)
+    days = days or [timezone.localdate() - datetime.timedelta(days=d) for d in (21, 14, 7)]
+    session = None
+    for day in days:
+        session = SessionFactory(
+            collective=True,
+            date=day,
+            actor=actor,
+            created_by=mediator,
+            pole=Pole.ACHIEVEMENT,
+            module=module,
+            duration_minutes=120,
+        )
+        ParticipationFactory(session=session, resident=resident)
+    for code, target in targets.items():
+        CompetenceAssessmentFactory(
+            resident=resident,
+            competence=Competence.objects.get(code=code),
+            level=(levels or {}).get(code, target),
+            assessed_on=days[-1],
+            assessed_by=mediator,
+            session=session,
+        )
+    if not Signatory.objects.filter(actor=actor, is_default=True).exists():
+        SignatoryFactory(actor=actor, name="Claire Martin", role="Directrice")
+    return module

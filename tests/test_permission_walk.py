@@ -3,12 +3,25 @@
 Every named URL must appear in ROUTES: adding a page without saying who may open it fails
 this test. 200 = the page, 302 = sent elsewhere (login, or the person's own space),
 404 = not for this person (we never say 403: an object one may not see does not exist).
+The API answers 401 to a request without credentials, as DRF does, and 404 likewise.
 """
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import ReferralFactory, SessionFactory
+from certificates.services import certificate_issue
+from learners.models import ApiToken, ImportJob
+from pathway.models import Competence
+from tests.factories import (
+    CompetenceAssessmentFactory,
+    ModuleFactory,
+    NeighbourhoodFactory,
+    OperatorFactory,
+    ReferralFactory,
+    SessionFactory,
+    TopicFactory,
+    completed_module,
+)
 
 ROLES = [
     "anonymous",
@@ -21,10 +34,27 @@ ROLES = [
     "network_admin",
 ]
 EVERYONE = dict.fromkeys(ROLES, 200)
+WITH_RESIDENTS = ["mediator_a", "colleague_a", "mediator_b", "coordinator_a", "network_admin"]
+API_STAFF = {**EVERYONE, "anonymous": 401, "resident": 401}
+API_WITH_RESIDENTS = {**API_STAFF, "official": 404}
 
 
 def expect(default, **overrides):
     return {role: overrides.get(role, default) for role in EVERYONE}
+
+
+def certificate(cast):
+    """A real, signed certificate of the cast's resident (made once per test)."""
+    if not hasattr(cast, "certificate"):
+        module = completed_module(cast.resident, mediator=cast.mediator_a)
+        cast.certificate = certificate_issue(resident=cast.resident, module=module)
+    return cast.certificate
+
+
+# The resident's own pages: their personal link opens them; staff are sent to /me/access/.
+RESIDENT_ONLY = expect(302, resident=200)
+# A certificate of actor A's resident, who did not consent to sharing: not for actor B.
+CERTIFICATE_STAFF = expect(200, anonymous=302, resident=302, official=404, mediator_b=404)
 
 
 # url name -> (path, or a function of the cast giving the path; expected status per role)
@@ -79,6 +109,13 @@ ROUTES = {
         lambda cast: f"/residents/{cast.resident.reference}/export.pdf",
         expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
     ),
+    "resident_erase": (
+        lambda cast: f"/residents/{cast.resident.reference}/erase/",
+        expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
+    ),
+    "me_data": ("/me/data/", expect(302, resident=200)),
+    "me_export": ("/me/data/export.pdf", expect(302, resident=200)),
+    "me_erase": ("/me/data/erase/", expect(302, resident=200)),
     "resident_update": (
         lambda cast: f"/residents/{cast.resident.reference}/edit/",
         expect(200, anonymous=302, resident=302, mediator_b=404, official=404),
@@ -151,7 +188,169 @@ ROUTES = {
         expect(405),  # POST only
     ),
     "admin:index": ("/admin/", expect(302, network_admin=200)),
+    # Imports and exports: staff who work with residents; an import is its author's (and the
+    # network admin's).
+    "import_start": ("/imports/", expect(200, anonymous=302, resident=302, official=404)),
+    "import_detail": (
+        lambda cast: f"/imports/{job_of(cast).pk}/",
+        expect(404, anonymous=302, resident=302, mediator_a=200, network_admin=200),
+    ),
+    "import_confirm": (
+        lambda cast: f"/imports/{job_of(cast).pk}/confirm/",
+        expect(405, anonymous=302, resident=302, official=404),  # POST only
+    ),
+    "import_cancel": (
+        lambda cast: f"/imports/{job_of(cast).pk}/cancel/",
+        expect(405, anonymous=302, resident=302, official=404),  # POST only
+    ),
+    "export_list": ("/exports/", expect(200, anonymous=302, resident=302, official=404)),
+    "export_download": (
+        "/exports/residents.csv",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
+    # API keys: the network admin issues and revokes them.
+    "apitoken_list": ("/api-keys/", expect(404, anonymous=302, resident=302, network_admin=200)),
+    "apitoken_revoke": (
+        lambda cast: f"/api-keys/{ApiToken.issue(**token_of(cast))[0].pk}/revoke/",
+        expect(404, anonymous=302, resident=302, network_admin=405),  # POST only
+    ),
+    # The API: without a staff session or key, 401 (as DRF answers, with WWW-Authenticate);
+    # the schema and its documentation are public.
+    "api_schema": ("/api/schema/", EVERYONE),
+    "api_docs": ("/api/docs/", EVERYONE),
+    "v1:api-root": ("/api/v1/", API_STAFF),
+    # The network's offer: every member of staff reads it.
+    "v1:actor-list": ("/api/v1/actors/", API_STAFF),
+    "v1:actor-detail": (lambda cast: f"/api/v1/actors/{cast.actor_b.pk}/", API_STAFF),
+    "v1:place-list": ("/api/v1/places/", API_STAFF),
+    "v1:place-detail": (lambda cast: f"/api/v1/places/{cast.place_a.pk}/", API_STAFF),
+    "v1:operator-list": ("/api/v1/operators/", API_STAFF),
+    "v1:operator-detail": (lambda cast: f"/api/v1/operators/{OperatorFactory().pk}/", API_STAFF),
+    "v1:topic-list": ("/api/v1/topics/", API_STAFF),
+    "v1:topic-detail": (lambda cast: f"/api/v1/topics/{TopicFactory().pk}/", API_STAFF),
+    "v1:neighbourhood-list": ("/api/v1/neighbourhoods/", API_STAFF),
+    "v1:neighbourhood-detail": (
+        lambda cast: f"/api/v1/neighbourhoods/{NeighbourhoodFactory().pk}/",
+        API_STAFF,
+    ),
+    "v1:competence-list": ("/api/v1/competences/", API_STAFF),
+    "v1:competence-detail": (
+        lambda cast: f"/api/v1/competences/{Competence.objects.get(code='1.1').pk}/",
+        API_STAFF,
+    ),
+    "v1:module-list": ("/api/v1/modules/", API_STAFF),
+    "v1:module-detail": (lambda cast: f"/api/v1/modules/{ModuleFactory().pk}/", API_STAFF),
+    # Residents' records: officials get a 404 as on the pages; a record of actor A without
+    # consent does not exist for actor B.
+    "v1:resident-list": ("/api/v1/residents/", API_WITH_RESIDENTS),
+    "v1:resident-detail": (
+        lambda cast: f"/api/v1/residents/{cast.resident.reference}/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    "v1:session-list": ("/api/v1/sessions/", API_WITH_RESIDENTS),
+    "v1:session-detail": (
+        lambda cast: f"/api/v1/sessions/{own_session(cast).pk}/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    "v1:referral-list": ("/api/v1/referrals/", API_WITH_RESIDENTS),
+    "v1:referral-detail": (
+        lambda cast: f"/api/v1/referrals/{referral_to_b(cast).pk}/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    # POST only: whoever may reach it gets 405 for a GET.
+    "v1:referral-step": (
+        lambda cast: f"/api/v1/referrals/{referral_to_b(cast).pk}/status/",
+        {**API_WITH_RESIDENTS, **dict.fromkeys(WITH_RESIDENTS, 405)},
+    ),
+    "v1:assessment-list": ("/api/v1/assessments/", API_WITH_RESIDENTS),
+    "v1:assessment-detail": (
+        lambda cast: f"/api/v1/assessments/{assessment_of(cast).pk}/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    # Certificates in the API: those of residents one follows (not actor B's, here).
+    "v1:certificate-list": ("/api/v1/certificates/", API_WITH_RESIDENTS),
+    "v1:certificate-detail": (
+        lambda cast: f"/api/v1/certificates/{certificate(cast).code}/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    "v1:certificate-pdf": (
+        lambda cast: f"/api/v1/certificates/{certificate(cast).code}/pdf/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    "v1:certificate-credential": (
+        lambda cast: f"/api/v1/certificates/{certificate(cast).code}/credential/",
+        {**API_WITH_RESIDENTS, "mediator_b": 404},
+    ),
+    # Certificates: the public check, rate limited but open to everyone.
+    "certificate_verify_index": ("/verify/", EVERYONE),
+    "certificate_check": ("/verify/check/", EVERYONE),
+    "certificate_verify": (lambda cast: f"/verify/{certificate(cast).code}/", EVERYONE),
+    "certificate_verify_pdf": (lambda cast: f"/verify/{certificate(cast).code}/pdf/", EVERYONE),
+    "certificate_verify_credential": (
+        lambda cast: f"/verify/{certificate(cast).code}/credential.json",
+        EVERYONE,
+    ),
+    "issuer_profile": ("/issuer/", EVERYONE),
+    "issuer_key": (lambda cast: f"/issuer/keys/{certificate(cast).key_id}/", EVERYONE),
+    "status_list": ("/issuer/status/0/", EVERYONE),
+    # Certificates: mediators and the network admin.
+    "certificate_list": ("/certificates/", expect(200, anonymous=302, resident=302, official=404)),
+    "certificate_eligible": (
+        "/certificates/eligible/",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
+    "certificate_issue": ("/certificates/issue/", expect(405)),  # POST only
+    "certificate_detail": (
+        lambda cast: f"/certificates/{certificate(cast).code}/",
+        CERTIFICATE_STAFF,
+    ),
+    "certificate_download": (
+        lambda cast: f"/certificates/{certificate(cast).code}/pdf/",
+        CERTIFICATE_STAFF,
+    ),
+    "certificate_revoke": (
+        lambda cast: f"/certificates/{certificate(cast).code}/revoke/",
+        expect(405),  # POST only, network admin only
+    ),
+    # The resident's own certificates.
+    "me_certificates": ("/me/certificates/", RESIDENT_ONLY),
+    "me_certificate": (lambda cast: f"/me/certificates/{certificate(cast).code}/", RESIDENT_ONLY),
+    "me_certificate_pdf": (
+        lambda cast: f"/me/certificates/{certificate(cast).code}/pdf/",
+        RESIDENT_ONLY,
+    ),
+    # A resident's personal links, managed by mediators who follow them.
+    "resident_links": (
+        lambda cast: f"/residents/{cast.resident.reference}/links/",
+        CERTIFICATE_STAFF,
+    ),
+    "resident_carnet": (
+        lambda cast: f"/residents/{cast.resident.reference}/links/carnet/",
+        expect(405),  # POST only
+    ),
+    "resident_link_send": (
+        lambda cast: f"/residents/{cast.resident.reference}/links/email/",
+        expect(405),  # POST only
+    ),
+    "resident_link_revoke": (
+        lambda cast: f"/residents/{cast.resident.reference}/links/1/revoke/",
+        expect(405),  # POST only
+    ),
 }
+
+
+def job_of(cast):
+    return ImportJob.objects.create(
+        resource="residents", created_by=cast.mediator_a, file_name="habitants.csv"
+    )
+
+
+def token_of(cast):
+    return {"user": cast.mediator_a, "name": "Test", "scope": "read", "created_by": None}
+
+
+def assessment_of(cast):
+    return CompetenceAssessmentFactory(resident=cast.resident, assessed_by=cast.mediator_a)
 
 
 def own_session(cast):

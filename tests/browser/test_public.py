@@ -1,6 +1,9 @@
 """The public finds a place near them, with the keyboard only."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from tests.browser.conftest import check_accessibility
 from tests.factories import PlaceFactory
@@ -26,3 +29,27 @@ def test_a_visitor_finds_a_place_with_the_keyboard(page):
     results = page.locator("main").inner_text()
     assert "Médiathèque Jean-Giono" in results
     assert "La Carraire" not in results
+
+
+def test_a_visitor_finds_a_place_open_now(page, monkeypatch):
+    # Wednesday 25 November 2026, 10:30 in Miramas.
+    wednesday_morning = timezone.make_aware(datetime.datetime(2026, 11, 25, 10, 30))
+    monkeypatch.setattr("pathway.views.current_time", lambda: wednesday_morning)
+    PlaceFactory(
+        name="Médiathèque Jean-Giono",
+        actor__name="Médiathèque",
+        opening_hours="Mo-Fr 09:00-12:00; PH off",
+    )
+    PlaceFactory(name="Fab lab Le Hangar", actor__name="Fab lab", opening_hours="Sa 14:00-18:00")
+
+    page.goto("/guide/")
+    page.get_by_label("Ouvert maintenant").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Chercher").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**open_now=on**")
+    results = page.locator("main").inner_text()
+    assert "Médiathèque Jean-Giono" in results
+    assert "Fab lab Le Hangar" not in results
+    assert "ferme à 12 h" in results
+    check_accessibility(page, "guide-open-now")

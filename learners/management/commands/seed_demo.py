@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
+from certificates.models import Certificate
 from learners.models import (
     BlockedReason,
     CompetenceAssessment,
@@ -214,6 +215,13 @@ class Command(BaseCommand):
         parser.add_argument("--residents", type=int, default=2000)
         parser.add_argument("--sessions", type=int, default=8000)
         parser.add_argument(
+            "--certificates",
+            type=int,
+            default=None,
+            help="Nombre d'attestations obtenues à délivrer (par défaut : habitants / 20, "
+            "150 au plus).",
+        )
+        parser.add_argument(
             "--seed", type=int, default=2026, help="Graine du hasard (reproductible)."
         )
         parser.add_argument(
@@ -244,6 +252,7 @@ class Command(BaseCommand):
             sessions=options["sessions"],
             seed=options["seed"],
             reset=options["reset"],
+            certificates=options["certificates"],
             progress=self.stdout.write if options["verbosity"] > 0 else None,
         )
         elapsed = time.perf_counter() - started
@@ -280,11 +289,25 @@ class Command(BaseCommand):
                 f"  Espace habitant de {resident.display_name} : "
                 f"{settings.SITE_URL}/me/link/{token}/"
             )
+        certificate = (
+            Certificate.objects.filter(revoked_at__isnull=True).order_by("resident_id").first()
+        )
+        if certificate:
+            lines.append(
+                f"  Vérifier une attestation ({certificate.resident.display_name}) : "
+                f"{certificate.verify_url}"
+            )
         self.stdout.write("\n".join(lines))
 
 
-def seed(*, residents, sessions, seed=2026, reset=False, progress=None, today=None):
-    """Build the demo town; returns the number of rows written."""
+def seed(
+    *, residents, sessions, seed=2026, reset=False, progress=None, today=None, certificates=None
+):
+    """Build the demo town; returns the number of rows written.
+
+    `certificates`: how many of the certificates residents earned are issued (signed PDFs
+    take tens of milliseconds each); by default one resident in twenty, at most 150: the
+    others wait on the mediators' "à délivrer" page, as they would in real life."""
     rng = random.Random(seed)
     random.seed(seed)
     Faker.seed(seed)
@@ -301,6 +324,11 @@ def seed(*, residents, sessions, seed=2026, reset=False, progress=None, today=No
         rows = build_people(
             town, rng, residents=residents, sessions=sessions, today=today, progress=progress
         )
+        # Signatories and certificates have their own random stream too.
+        appoint_signatories(town, random.Random(seed + 2))
+        if certificates is None:
+            certificates = min(150, residents // 20)
+        rows += issue_demo_certificates(limit=certificates, progress=progress)
         # Bulk inserts bypass participations_changed(): fill the statistics summaries once.
         stats_refresh()
     if connection.vendor == "postgresql":
@@ -327,6 +355,10 @@ def wipe():
         StatsResident,
     )
 
+    # Signed PDFs are files: delete them with their rows.
+    pdf_field = Certificate._meta.get_field("pdf")
+    for name in Certificate.objects.exclude(pdf="").values_list("pdf", flat=True).iterator():
+        pdf_field.storage.delete(name)
     # The journal is append-only through the ORM; resetting a demo database is the one place
     # where it is emptied, with plain SQL.
     with connection.cursor() as cursor:
@@ -358,6 +390,63 @@ def wipe():
     PlannedWorkshop.objects.all().delete()
     for model in [ModuleCompetence, Module, Topic, Operator, Place, Actor, Neighbourhood]:
         model.objects.all().delete()
+
+
+SIGNATORY_NAMES = [
+    ("Claire", "Martin"),
+    ("Nathalie", "Roche"),
+    ("Farid", "Belkacem"),
+    ("Isabelle", "Fabre"),
+    ("Mathieu", "Girard"),
+    ("Samia", "Haddadi"),
+    ("Olivier", "Mercier"),
+    ("Céline", "Arnaud"),
+    ("Jérôme", "Blanc"),
+    ("Sandrine", "Vidal"),
+]
+SIGNATORY_ROLES = {
+    ActorKind.ASSOCIATION: ["Présidente", "Président", "Coordinatrice"],
+    ActorKind.SCHOOL: ["Principale", "Proviseur", "Directrice"],
+}
+
+
+def appoint_signatories(town, rng):
+    """Who signs each actor's certificates."""
+    from certificates.models import Signatory
+
+    Signatory.objects.bulk_create(
+        Signatory(
+            actor=actor,
+            name=" ".join(rng.choice(SIGNATORY_NAMES)),
+            role=rng.choice(SIGNATORY_ROLES.get(actor.kind, ["Directrice", "Responsable"])),
+            is_default=True,
+        )
+        for actor in town.actors
+    )
+
+
+def issue_demo_certificates(*, limit, progress):
+    """Issue, with the product's own service, the certificates of the first `limit`
+    residents who earned one (the demo resident Nadia Benhamou first). Returns rows written."""
+    from certificates import signing
+    from certificates.models import CertificateCompetence, earned_modules
+    from certificates.services import certificate_issue_many
+
+    if limit <= 0:
+        return 0
+    try:
+        signing.current_key_id()
+    except signing.IssuerKeysMissing:
+        signing.create_key_set()
+        if progress:
+            progress(f"  clés de signature des attestations créées dans {signing.keys_dir()}")
+    pairs = sorted(earned_modules(Resident.objects.all()))[:limit]
+    people = Resident.objects.in_bulk({r for r, _m in pairs})
+    modules = Module.objects.in_bulk({m for _r, m in pairs})
+    issued = certificate_issue_many(pairs=[(people[r], modules[m]) for r, m in pairs])
+    if progress:
+        progress(f"  {len(issued)} attestations délivrées et signées")
+    return len(issued) + CertificateCompetence.objects.filter(certificate__in=issued).count()
 
 
 def build_network(rng):
@@ -763,7 +852,23 @@ def build_chunk(town, rng, fake, *, size, target_sessions, start, today, first, 
     scale = max(ratio / 4.0, 0.25)
     events = []
     for index, person in enumerate(people):
-        events += plan_journey(town, rng, person, index, start=start, today=today, scale=scale)
+        events += plan_journey(
+            town,
+            rng,
+            person,
+            index,
+            start=start,
+            today=today,
+            scale=scale,
+            early=first and not index,
+        )
+    if first:
+        # The demo resident completed her module, so that her space shows a certificate.
+        targets_of = {module.id: dict(targets) for module, targets in town.modules}
+        for event in events:
+            if event.resident == 0 and event.assess:
+                targets = targets_of[event.module.id]
+                event.assess = [(cid, max(level, targets[cid])) for cid, level in event.assess]
 
     sessions = group_sessions(town, rng, events, target_sessions, today)
     # In date order, so that "first visit to this actor" is true of the first one.
@@ -947,10 +1052,12 @@ def mobile_number(rng):
     return "06 " + " ".join(f"{rng.randint(10, 99)}" for _ in range(4))
 
 
-def plan_journey(town, rng, person, index, *, start, today, scale):
-    """The dated events of one resident's journey, stage by stage."""
+def plan_journey(town, rng, person, index, *, start, today, scale, early=False):
+    """The dated events of one resident's journey, stage by stage; `early`: it starts in
+    the first weeks of the year, so that every stage happened (the demo resident)."""
     span = (today - start).days
-    day = start + datetime.timedelta(days=rng.randint(0, span - 7))
+    offset = rng.randint(0, span - 7)
+    day = start + datetime.timedelta(days=14 if early else offset)
     person.created_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
     events = []
     home = person.created_by_actor

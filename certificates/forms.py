@@ -1,0 +1,160 @@
+import re
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from certificates.models import Signatory
+from learners.models import Session, SessionFormat
+from pathway.models import Module
+
+MAX_PDF_BYTES = 5 * 1024 * 1024
+
+
+def normalize_code(value):
+    """What people type ("mrm 7kq4 x9td h3pv", "MRM-7KQ4X9TDH3PV") → "MRM-7KQ4-X9TD-H3PV"."""
+    letters = re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
+    prefix = settings.CERTIFICATE_CODE_PREFIX.upper()
+    if letters.startswith(prefix) and len(letters) == len(prefix) + 12:
+        body = letters[len(prefix) :]
+        return f"{prefix}-{body[:4]}-{body[4:8]}-{body[8:]}"
+    return (value or "").strip().upper()
+
+
+class VerifyCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code de l'attestation"),
+        max_length=40,
+        help_text=_("Il est écrit en bas de l'attestation, par exemple MRM-7KQ4-X9TD-H3PV."),
+        error_messages={"required": _("Tapez le code écrit sur l'attestation.")},
+    )
+
+    def clean_code(self):
+        return normalize_code(self.cleaned_data["code"])
+
+
+class PdfCheckForm(forms.Form):
+    file = forms.FileField(
+        label=_("Le fichier PDF de l'attestation"),
+        help_text=_("Le fichier reçu de la personne, tel quel (5 Mo au plus)."),
+        error_messages={
+            "required": _("Choisissez le fichier PDF à vérifier."),
+            "empty": _("Ce fichier est vide : choisissez le PDF de l'attestation."),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_PDF_BYTES:
+            raise forms.ValidationError(
+                _("Ce fichier est trop gros (plus de 5 Mo) : ce n'est pas une attestation.")
+            )
+        data = upload.read()
+        if not data.startswith(b"%PDF-"):
+            raise forms.ValidationError(_("Ce fichier n'est pas un PDF."))
+        return data
+
+
+class IssueForm(forms.Form):
+    """The options of an issue, and the (resident, module) pairs ticked on the list."""
+
+    signatory = forms.TypedChoiceField(
+        label=_("Signataire"),
+        coerce=int,
+        error_messages={
+            "required": _("Choisissez qui signe l'attestation."),
+            "invalid_choice": _("Choisissez un signataire de votre structure."),
+        },
+    )
+    language = forms.ChoiceField(
+        label=_("Langue de l'attestation"),
+        choices=[("fr", _("Français")), ("en", _("Anglais"))],
+        initial="fr",
+    )
+    expires_on = forms.DateField(
+        label=_("Valable jusqu'au (facultatif)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Laissez vide : l'attestation reste valable sans limite de durée."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signatories = {s.pk: s for s in Signatory.objects.usable_by(user)}
+        self.fields["signatory"].choices = [
+            (s.pk, f"{s.name}, {s.role} — {s.actor}") for s in self.signatories.values()
+        ]
+        # By default, the default signatory of the user's first actor.
+        self.fields["signatory"].initial = next(
+            (
+                s.pk
+                for s in self.signatories.values()
+                if s.is_default and (user.is_network_admin or s.actor_id in user.actor_ids)
+            ),
+            None,
+        )
+
+    def clean_signatory(self):
+        return self.signatories[self.cleaned_data["signatory"]]
+
+    def clean(self):
+        """The ticked "resident:module" pairs, or the one of the row whose button was
+        pressed ("only")."""
+        cleaned = super().clean()
+        pairs = []
+        for value in self.data.getlist("only") or self.data.getlist("pairs"):
+            match = re.fullmatch(r"(\d{1,18}):(\d{1,18})", value)
+            if not match:
+                raise forms.ValidationError(
+                    _("La liste des personnes est illisible : rechargez la page.")
+                )
+            pairs.append((int(match[1]), int(match[2])))
+        if not pairs:
+            raise forms.ValidationError(_("Cochez au moins une personne."))
+        cleaned["pairs"] = pairs
+        return cleaned
+
+
+class EligibleFilterForm(forms.Form):
+    module = forms.ModelChoiceField(
+        label=_("Module"), queryset=Module.objects.none(), required=False, empty_label=_("Tous")
+    )
+    session = forms.TypedChoiceField(
+        label=_("Groupe d'atelier"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.filter(targets__isnull=False).distinct()
+        recent = (
+            Session.objects.visible_to(user)
+            .filter(format=SessionFormat.COLLECTIVE, module__isnull=False)
+            .select_related("module", "actor")
+            .order_by("-date", "-id")[:100]
+        )
+        self.sessions = {s.pk: s for s in recent}
+        self.fields["session"].choices = [("", _("Tous"))] + [
+            (s.pk, f"{s.date:%d/%m/%Y} — {s.module.name} ({s.actor.name})")
+            for s in self.sessions.values()
+        ]
+
+    def clean_session(self):
+        pk = self.cleaned_data["session"]
+        return self.sessions.get(pk) if pk else None
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif de la révocation"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Il est affiché sur la page publique de l'attestation : pas de détail personnel."
+        ),
+        error_messages={"required": _("Écrivez le motif de la révocation.")},
+    )
+
+
+class CertificateSearchForm(forms.Form):
+    q = forms.CharField(label=_("Nom ou code"), required=False, max_length=100)

@@ -1,0 +1,357 @@
+"""The printed side of what a resident takes away: the certificate PDF (A4, one page, in
+French or in English) and the "carnet" that opens their personal space.
+
+Both are drawn in memory with reportlab, in DejaVu Sans embedded (pathway.pdf), with a QR
+code drawn as vectors. The certificate is then signed (certificates.signing); the carnet is
+never stored, since it carries the resident's secret link.
+"""
+
+import io
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+import qrcode
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from qrcode.constants import ERROR_CORRECT_M
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph, Table, TableStyle
+
+from pathway.pdf import register_fonts
+
+BRAND = colors.HexColor("#0b5a7a")
+INK = colors.HexColor("#1f2328")
+SOFT = colors.HexColor("#57606a")
+LINE = colors.HexColor("#d0d7de")
+PAPER_SOFT = colors.HexColor("#f3f6f8")
+
+# The certificate's own words, in each language it is issued in. Not gettext: a French
+# interface may issue an English certificate, and its text is part of what is signed.
+TEXT = {
+    "fr": {
+        "title": "Attestation de compétences numériques",
+        "awarded_to": "délivrée à",
+        "module": "pour le module de formation « {module} »",
+        "training": (
+            "{hours} de formation suivies du {start} au {end}, auprès de {actor}. Niveaux "
+            "atteints dans le Cadre de référence des compétences numériques (CRCN) et leur "
+            "équivalent européen DigComp 2.2 :"
+        ),
+        "hours_one": "{n} heure",
+        "hours_many": "{n} heures",
+        "columns": ["CRCN", "DigComp 2.2", "Compétence", "Niveau atteint"],
+        "level": "{level} sur 8 — {band}",
+        "bands": "Niveaux du CRCN : 1 et 2 débutant, 3 et 4 indépendant, 5 et 6 avancé, "
+        "7 et 8 expert.",
+        "issued": "Délivrée le {date} par {actor}.",
+        "expires": "Valable jusqu'au {date}.",
+        "signatory": "{name}, {role}",
+        "check": "Vérifier cette attestation",
+        "code": "Code de vérification : {code}",
+        "signed": (
+            "Document signé électroniquement par {network}. Il contient l'attestation numérique "
+            "au format Open Badges 3.0. Toute modification rend la signature invalide."
+        ),
+        "subject": "Attestation de compétences numériques : {module}",
+        "lang": "fr-FR",
+    },
+    "en": {
+        "title": "Certificate of digital skills",
+        "awarded_to": "awarded to",
+        "module": "for the training module “{module}”",
+        "training": (
+            "{hours} of training attended from {start} to {end}, with {actor}. Levels reached "
+            "in the French digital competence framework (CRCN) and its European equivalent "
+            "DigComp 2.2:"
+        ),
+        "hours_one": "{n} hour",
+        "hours_many": "{n} hours",
+        "columns": ["CRCN", "DigComp 2.2", "Competence", "Level reached"],
+        "level": "{level} of 8 — {band}",
+        "bands": "CRCN levels: 1 and 2 beginner, 3 and 4 independent, 5 and 6 advanced, "
+        "7 and 8 expert.",
+        "issued": "Issued on {date} by {actor}.",
+        "expires": "Valid until {date}.",
+        "signatory": "{name}, {role}",
+        "check": "Check this certificate",
+        "code": "Verification code: {code}",
+        "signed": (
+            "Document electronically signed by {network}. It contains the digital credential "
+            "in the Open Badges 3.0 format. Any change makes the signature invalid."
+        ),
+        "subject": "Certificate of digital skills: {module}",
+        "lang": "en-GB",
+    },
+}
+BANDS = {
+    "fr": {1: "débutant", 3: "indépendant", 5: "avancé", 7: "expert"},
+    "en": {1: "beginner", 3: "independent", 5: "advanced", 7: "expert"},
+}
+LANGUAGES = list(TEXT)
+
+
+def level_words(level, language):
+    """Level 4 → "indépendant" (the CRCN's four bands of two levels)."""
+    return BANDS[language][level - (level + 1) % 2]
+
+
+def hours_text(hours, language):
+    hours = Decimal(hours).normalize()
+    n = f"{hours:f}".replace(".", "," if language == "fr" else ".")
+    return TEXT[language]["hours_one" if hours <= 1 else "hours_many"].format(n=n)
+
+
+def day(value, language):
+    with translation.override(language):
+        return date_format(value, "j F Y")
+
+
+def draw_qr(pdf, url, x, y, size):
+    """A QR code as one vector path, dark runs of each row merged into one rectangle.
+
+    The mask pattern is fixed: every reader accepts any of the eight, and searching the
+    best one costs ten times the rest of the code (~11 ms of a certificate's budget)."""
+    code = qrcode.QRCode(border=0, error_correction=ERROR_CORRECT_M, mask_pattern=2)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    cell = size / len(matrix)
+    path = pdf.beginPath()
+    for row, cells in enumerate(matrix):
+        top = y + size - (row + 1) * cell
+        start = None
+        for column, dark in enumerate([*cells, False]):
+            if dark and start is None:
+                start = column
+            elif not dark and start is not None:
+                path.rect(x + start * cell, top, (column - start) * cell, cell)
+                start = None
+    pdf.saveState()
+    pdf.setFillColor(colors.black)
+    pdf.drawPath(path, stroke=0, fill=1)
+    pdf.restoreState()
+
+
+def paragraph_styles():
+    fonts = register_fonts()
+    body = ParagraphStyle("body", fontName=fonts.regular, fontSize=10.5, leading=14, textColor=INK)
+    return fonts, {
+        "body": body,
+        "cell": ParagraphStyle("cell", parent=body, fontSize=9.5, leading=12),
+        "cell_small": ParagraphStyle(
+            "cell_small", parent=body, fontSize=8, leading=10, textColor=SOFT
+        ),
+        "head": ParagraphStyle("head", parent=body, fontName=fonts.bold, fontSize=9, leading=11),
+        "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=SOFT),
+    }
+
+
+def certificate_pdf(certificate, *, competences, verify_url):
+    """The certificate as PDF bytes (unsigned). `competences` are its CertificateCompetence
+    rows with their competence loaded; `verify_url` is the public check page."""
+    language = certificate.language if certificate.language in TEXT else "fr"
+    text = TEXT[language]
+    fonts, s = paragraph_styles()
+    actor = certificate.actor
+    module_name = certificate.module.name
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, lang=text["lang"], pageCompression=1)
+    pdf.setTitle(f"{text['title']} — {certificate.resident.display_name}")
+    pdf.setAuthor(f"{actor.name} — {settings.NETWORK_NAME}")
+    pdf.setSubject(text["subject"].format(module=module_name))
+    pdf.setKeywords(["CRCN", "DigComp 2.2", "Open Badges 3.0", certificate.code])
+    pdf.setCreator("Parcours numérique")
+    width, height = A4
+    margin = 2 * cm
+
+    # Header band: the town and the network.
+    pdf.setFillColor(BRAND)
+    pdf.rect(0, height - 2.2 * cm, width, 2.2 * cm, stroke=0, fill=1)
+    pdf.setFillColor(colors.white)
+    pdf.setFont(fonts.bold, 13)
+    pdf.drawString(margin, height - 1.35 * cm, f"Parcours numérique · {settings.TOWN_NAME}")
+    pdf.setFont(fonts.regular, 9)
+    pdf.drawRightString(width - margin, height - 1.35 * cm, settings.NETWORK_NAME)
+
+    y = height - 4.2 * cm
+    pdf.setFillColor(BRAND)
+    pdf.setFont(fonts.bold, 22)
+    pdf.drawCentredString(width / 2, y, text["title"])
+    y -= 1.1 * cm
+    pdf.setFillColor(SOFT)
+    pdf.setFont(fonts.regular, 11)
+    pdf.drawCentredString(width / 2, y, text["awarded_to"])
+    y -= 1.0 * cm
+    pdf.setFillColor(INK)
+    pdf.setFont(fonts.bold, 20)
+    pdf.drawCentredString(width / 2, y, str(certificate.resident.display_name))
+    y -= 0.8 * cm
+    pdf.setFont(fonts.regular, 12)
+    pdf.drawCentredString(width / 2, y, text["module"].format(module=module_name))
+    y -= 0.6 * cm
+
+    frame_width = width - 2 * margin
+    intro = Paragraph(
+        escape(
+            text["training"].format(
+                hours=hours_text(certificate.hours, language),
+                start=day(certificate.period_start, language),
+                end=day(certificate.period_end, language),
+                actor=actor.name,
+            )
+        ),
+        s["body"],
+    )
+    y = draw(pdf, intro, margin, y, frame_width)
+
+    rows = [[Paragraph(escape(label), s["head"]) for label in text["columns"]]]
+    for line in competences:
+        competence = line.competence
+        name = competence.name_en if language == "en" else competence.name_fr
+        domain = competence.domain_en if language == "en" else competence.domain_fr
+        rows.append(
+            [
+                Paragraph(escape(competence.code), s["cell"]),
+                Paragraph(escape(competence.digcomp_code), s["cell"]),
+                [
+                    Paragraph(escape(name), s["cell"]),
+                    Paragraph(escape(domain), s["cell_small"]),
+                ],
+                Paragraph(
+                    escape(
+                        text["level"].format(
+                            level=line.level, band=level_words(line.level, language)
+                        )
+                    ),
+                    s["cell"],
+                ),
+            ]
+        )
+    table = Table(
+        rows,
+        colWidths=[1.5 * cm, 2.7 * cm, frame_width - 9.0 * cm, 4.8 * cm],
+        repeatRows=1,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), PAPER_SOFT),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    y = draw(pdf, table, margin, y - 0.3 * cm, frame_width)
+    y = draw(pdf, Paragraph(escape(text["bands"]), s["small"]), margin, y - 0.2 * cm, frame_width)
+
+    issued = [
+        text["issued"].format(
+            date=day(timezone.localdate(certificate.issued_at), language), actor=actor.name
+        )
+    ]
+    address = ", ".join(
+        part for part in [actor.address, f"{actor.postcode} {actor.city}".strip()] if part
+    )
+    if certificate.expires_on:
+        issued.append(text["expires"].format(date=day(certificate.expires_on, language)))
+    y = draw(pdf, Paragraph(escape(" ".join(issued)), s["body"]), margin, y - 0.5 * cm, frame_width)
+    if address:
+        y = draw(pdf, Paragraph(escape(address), s["small"]), margin, y, frame_width)
+    pdf.setFont(fonts.bold, 11)
+    pdf.drawString(
+        margin,
+        y - 0.8 * cm,
+        text["signatory"].format(name=certificate.signatory_name, role=certificate.signatory_role),
+    )
+
+    # Footer: how to check it.
+    box = 3.4 * cm
+    bottom = 1.6 * cm
+    pdf.setStrokeColor(LINE)
+    pdf.line(margin, bottom + box + 0.5 * cm, width - margin, bottom + box + 0.5 * cm)
+    draw_qr(pdf, verify_url, margin, bottom, box)
+    left = margin + box + 0.6 * cm
+    pdf.setFillColor(BRAND)
+    pdf.setFont(fonts.bold, 12)
+    pdf.drawString(left, bottom + box - 0.5 * cm, text["check"])
+    pdf.setFillColor(INK)
+    pdf.setFont(fonts.regular, 9.5)
+    pdf.drawString(left, bottom + box - 1.1 * cm, verify_url)
+    pdf.setFont(fonts.bold, 10.5)
+    pdf.drawString(left, bottom + box - 1.7 * cm, text["code"].format(code=certificate.code))
+    draw(
+        pdf,
+        Paragraph(escape(text["signed"].format(network=settings.NETWORK_NAME)), s["small"]),
+        left,
+        bottom + box - 2.0 * cm,
+        width - margin - left,
+    )
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def draw(pdf, flowable, x, y, width):
+    """Draw a flowable whose top is at `y`; return the y below it."""
+    _w, h = flowable.wrapOn(pdf, width, 1000)
+    flowable.drawOn(pdf, x, y - h)
+    return y - h
+
+
+def carnet_pdf(resident, *, url, expires_at):
+    """The one-page "carnet" a mediator prints for a resident: a QR code and the address
+    of their personal space, in plain words."""
+    fonts, s = paragraph_styles()
+    big = ParagraphStyle("big", parent=s["body"], fontSize=14, leading=20)
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, lang="fr-FR", pageCompression=1)
+    pdf.setTitle(f"Mon carnet Parcours numérique — {resident.display_name}")
+    pdf.setAuthor(settings.NETWORK_NAME)
+    pdf.setSubject("Lien personnel vers mon espace : mon parcours et mes attestations")
+    width, height = A4
+    margin = 2 * cm
+    pdf.setFillColor(BRAND)
+    pdf.rect(0, height - 2.2 * cm, width, 2.2 * cm, stroke=0, fill=1)
+    pdf.setFillColor(colors.white)
+    pdf.setFont(fonts.bold, 13)
+    pdf.drawString(margin, height - 1.35 * cm, f"Parcours numérique · {settings.TOWN_NAME}")
+    pdf.setFillColor(BRAND)
+    pdf.setFont(fonts.bold, 26)
+    pdf.drawCentredString(width / 2, height - 4.4 * cm, "Mon carnet")
+    pdf.setFillColor(INK)
+    pdf.setFont(fonts.bold, 18)
+    pdf.drawCentredString(width / 2, height - 5.6 * cm, str(resident.display_name))
+    size = 7 * cm
+    draw_qr(pdf, url, (width - size) / 2, height - 13.6 * cm, size)
+    y = height - 14.6 * cm
+    lines = [
+        "Avec ce carnet, vous ouvrez votre espace : votre parcours et vos attestations.",
+        "<b>1.</b> Ouvrez l'appareil photo de votre téléphone.",
+        "<b>2.</b> Visez le carré noir et blanc, puis touchez le lien qui apparaît.",
+        "Sur un ordinateur, tapez cette adresse :",
+    ]
+    for line in lines:
+        y = draw(pdf, Paragraph(line, big), margin, y, width - 2 * margin) - 0.2 * cm
+    pdf.setFont(fonts.bold, 11)
+    pdf.drawString(margin, y - 0.4 * cm, url)
+    y -= 1.2 * cm
+    expiry = day(timezone.localdate(expires_at), "fr")
+    for line in [
+        f"<b>Ce lien est à vous seul.</b> Ne le montrez pas. Il marche jusqu'au {expiry}.",
+        "Si vous perdez ce carnet, dites-le à un médiateur : il bloque l'ancien lien et vous "
+        "en donne un nouveau.",
+    ]:
+        y = draw(pdf, Paragraph(line, s["body"]), margin, y, width - 2 * margin) - 0.2 * cm
+    pdf.setFillColor(SOFT)
+    pdf.setFont(fonts.regular, 9)
+    pdf.drawString(margin, 1.5 * cm, settings.NETWORK_NAME)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -1,0 +1,303 @@
+"""Spreadsheets of residents and of competence assessments (django-import-export), with
+the same French headers on export and import, residents named by their reference."""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from learners.models import (
+    AccessAction,
+    AccessLog,
+    CompetenceAssessment,
+    Resident,
+    SocialStatus,
+)
+from pathway.models import (
+    Competence,
+    Level,
+    Neighbourhood,
+)
+from pathway.resources import (
+    ActorWidget,
+    BooleanWidget,
+    ChoiceWidget,
+    DateWidget,
+    IntegerWidget,
+    ScopedResource,
+    TextWidget,
+    column,
+    is_empty,
+)
+
+# Residents ------------------------------------------------------------------------------
+
+
+class NeighbourhoodWidget(TextWidget):
+    def clean(self, value, row=None, **kwargs):
+        if is_empty(value):
+            return None
+        found = Neighbourhood.objects.filter(name__iexact=str(value).strip()).first()
+        if found is None:
+            raise ValueError(_("quartier inconnu « %(value)s »") % {"value": value})
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class ResidentResource(ScopedResource):
+    """Residents' records. A row with a reference updates that record (one the user may
+    see); a row without creates one at the user's actor (or the one named)."""
+
+    reference = column("reference", "référence", readonly=True)
+    first_name = column("first_name", "prénom")
+    last_name = column("last_name", "nom")
+    birth_year = column("birth_year", "année de naissance", IntegerWidget(minimum=1900))
+    neighbourhood = column("neighbourhood", "quartier", NeighbourhoodWidget())
+    phone = column("phone", "téléphone")
+    email = column("email", "courriel")
+    social_status = column("social_status", "situation", ChoiceWidget(SocialStatus))
+    sharing_consent = column("sharing_consent", "partage accepté", BooleanWidget())
+    consent_at = column("consent_at", "partage accepté le", DateWidget(), readonly=True)
+    created_by_actor = column("created_by_actor", "structure d'accueil", ActorWidget(blank=True))
+
+    class Meta:
+        model = Resident
+        fields = [
+            "reference",
+            "first_name",
+            "last_name",
+            "birth_year",
+            "neighbourhood",
+            "phone",
+            "email",
+            "social_status",
+            "sharing_consent",
+            "consent_at",
+            "created_by_actor",
+        ]
+        import_id_fields = []
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seen = {}
+
+    def get_queryset(self):
+        return (
+            Resident.objects.visible_to(self.user)
+            .select_related("neighbourhood", "created_by_actor")
+            .order_by("last_name", "first_name", "id")
+        )
+
+    def dehydrate_consent_at(self, resident):
+        return DateWidget().render(resident.consent_at and timezone.localdate(resident.consent_at))
+
+    def after_export(self, queryset, dataset, **kwargs):
+        # An export is a read of every record in it: journaled, as the pages are.
+        AccessLog.objects.bulk_create(
+            AccessLog(user=self.user, resident_id=pk, action=AccessAction.EXPORT, path="export")
+            for pk in queryset.values_list("pk", flat=True)
+        )
+
+    def get_instance(self, instance_loader, row):
+        reference = str(row.get("référence") or "").strip().upper()
+        if not reference:
+            return None
+        found = self.get_queryset().filter(reference=reference).first()
+        if found is None:
+            raise ValidationError(
+                {
+                    "reference": _("aucune fiche accessible n'a la référence « %(ref)s »")
+                    % {"ref": reference}
+                }
+            )
+        return found
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        was_consenting, actor_id = instance.sharing_consent, instance.created_by_actor_id
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if instance.pk and instance.created_by_actor_id != actor_id:
+            if instance.created_by_actor_id is not None:
+                errors.setdefault("created_by_actor", []).append(
+                    _("la structure d'accueil d'une fiche ne change pas par un import")
+                )
+            instance.created_by_actor_id = actor_id
+        if instance.birth_year and instance.birth_year > timezone.localdate().year:
+            errors.setdefault("birth_year", []).append(
+                _("l'année de naissance ne peut pas être dans le futur")
+            )
+        if instance.sharing_consent and not was_consenting:
+            instance.give_consent()
+        if instance.pk is None:
+            instance.created_by = self.user
+            if instance.created_by_actor_id is None:
+                actor = self.user.main_actor if self.user else None
+                if actor is None:
+                    errors.setdefault("created_by_actor", []).append(
+                        _("indiquez la structure d'accueil")
+                    )
+                else:
+                    instance.created_by_actor = actor
+        self.check_duplicates(instance, row, errors, kwargs.get("row_number"))
+        if errors:
+            raise ValidationError(errors)
+
+    def check_duplicates(self, instance, row, errors, line):
+        """The same record twice in the file, or a new row for someone who has a record."""
+        if instance.pk is None:
+            instance.prepare()
+            if not (instance.search_last or instance.search_first):
+                return  # an anonymous record: nothing to compare
+            key = (instance.search_last, instance.search_first, instance.birth_year)
+        else:
+            key = instance.reference
+        if key in self.seen:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(
+                _("ligne en double : même personne qu'à la ligne %(line)s")
+                % {"line": self.seen[key] + 1}
+            )
+            return
+        self.seen[key] = line
+        if instance.pk is None and instance.search_last and instance.search_first:
+            existing = (
+                Resident.objects.visible_to(self.user)
+                .filter(
+                    search_last=instance.search_last,
+                    search_first=instance.search_first,
+                    birth_year=instance.birth_year,
+                )
+                .values_list("reference", flat=True)
+                .first()
+            )
+            if existing:
+                errors.setdefault(NON_FIELD_ERRORS, []).append(
+                    _(
+                        "cette personne a déjà une fiche (%(ref)s) : indiquez sa référence pour "
+                        "la mettre à jour"
+                    )
+                    % {"ref": existing}
+                )
+
+    def may_write(self, instance):
+        user = self.user
+        if user is None or not user.works_with_residents:
+            return False
+        return (
+            user.is_network_admin
+            or instance.created_by_actor_id in user.actor_ids
+            or bool(instance.pk)
+        )
+
+    def refusal(self, instance):
+        return _("Choisissez une de vos structures comme structure d'accueil.")
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if not kwargs.get("dry_run") and self.user is not None:
+            action = AccessAction.EDIT_RECORD
+            AccessLog.objects.create(
+                user=self.user, resident=instance, action=action, path="import"
+            )
+
+
+# Competence assessments ------------------------------------------------------------------
+
+
+class ResidentWidget(TextWidget):
+    def __init__(self, user, **kwargs):
+        self.user = user
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        reference = str(value or "").strip().upper()
+        found = Resident.objects.visible_to(self.user).filter(reference=reference).first()
+        if found is None:
+            raise ValueError(
+                _("aucune fiche accessible n'a la référence « %(ref)s »") % {"ref": value}
+            )
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return value.reference if value else ""
+
+
+class CompetenceWidget(TextWidget):
+    def clean(self, value, row=None, **kwargs):
+        found = Competence.objects.filter(code=str(value or "").strip()).first()
+        if found is None:
+            raise ValueError(
+                _("compétence inconnue « %(code)s » (un code CRCN, par exemple 4.2)")
+                % {"code": value}
+            )
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return value.code if value else ""
+
+
+class AssessmentResource(ScopedResource):
+    """Levels reached on competences. A row matches an assessment of the same resident,
+    competence and day (whose level it updates); otherwise it records a new one."""
+
+    resident = column("resident", "habitant (référence)")
+    competence = column("competence", "compétence", CompetenceWidget())
+    level = column("level", "niveau", IntegerWidget(minimum=Level.MIN, maximum=Level.MAX))
+    assessed_on = column("assessed_on", "évalué le", DateWidget())
+    assessed_by = column("assessed_by__username", "évalué par", readonly=True)
+    session = column("session_id", "accompagnement", readonly=True)
+
+    class Meta:
+        model = CompetenceAssessment
+        fields = ["resident", "competence", "level", "assessed_on", "assessed_by", "session"]
+        import_id_fields = []
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.fields["resident"].widget = ResidentWidget(self.user)
+
+    def get_queryset(self):
+        return (
+            CompetenceAssessment.objects.visible_to(self.user)
+            .select_related("resident", "competence", "assessed_by")
+            .order_by("resident__reference", "competence__code", "assessed_on", "id")
+        )
+
+    def get_instance(self, instance_loader, row):
+        try:
+            resident = self.fields["resident"].clean(row)
+            competence = self.fields["competence"].clean(row)
+            day = self.fields["assessed_on"].clean(row)
+        except ValueError:
+            return None  # reported by import_instance, field by field
+        return (
+            CompetenceAssessment.objects.filter(
+                resident=resident, competence=competence, assessed_on=day
+            )
+            .order_by("id")
+            .first()
+        )
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if instance.assessed_on and instance.assessed_on > timezone.localdate():
+            errors.setdefault("assessed_on", []).append(_("la date ne peut pas être dans le futur"))
+        if instance.pk is None:
+            instance.assessed_by = self.user
+        if errors:
+            raise ValidationError(errors)
+
+    def may_write(self, instance):
+        return self.user is not None and self.user.works_with_residents

@@ -1,0 +1,678 @@
+"""What the API shows and accepts of residents, sessions, referrals and assessments.
+
+Serializers validate and shape; learners.services writes. Lookups of what a request names
+(actors, places, topics, modules, operators, residents, competences) go through
+SessionChoices and one query per kind, so that a session costs the same number of queries
+whatever the number of its participants."""
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+
+from learners.forms import SessionChoices
+from learners.models import (
+    Autonomy,
+    BlockedReason,
+    CompetenceAssessment,
+    Equipment,
+    Location,
+    PaperworkResult,
+    Referral,
+    ReferralStatus,
+    Resident,
+    Session,
+    SessionFormat,
+    SocialStatus,
+    WorkshopLevel,
+    resident_visibility,
+)
+from learners.services import Outcome
+from pathway.models import Actor, Competence, Level, Neighbourhood, Pole
+from pathway.serializers import OutputSerializer
+
+
+class Pagination(PageNumberPagination):
+    """Every list of the API: 50 a page by default, up to 200 with ?page_size=. (Here rather
+    than in api.py, which DRF's settings cannot import before its own views exist.)"""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+# Residents ------------------------------------------------------------------------------
+
+
+def blank_choice(choices):
+    """A read-only choice that may be empty ("" rather than a code): ModelSerializer drops
+    allow_blank from read-only fields, and the schema would then forbid the empty value."""
+    return serializers.ChoiceField(choices=choices.choices, allow_blank=True, read_only=True)
+
+
+class ResidentSerializer(OutputSerializer):
+    display_name = serializers.CharField(read_only=True)
+    first_pole = blank_choice(Pole)
+    neighbourhood = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    created_by_actor = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Resident
+        fields = [
+            "reference",
+            "first_name",
+            "last_name",
+            "display_name",
+            "birth_year",
+            "neighbourhood",
+            "phone",
+            "email",
+            "social_status",
+            "sharing_consent",
+            "consent_at",
+            "consent_version",
+            "created_by_actor",
+            "created_at",
+            "first_session_on",
+            "last_session_on",
+            "first_pole",
+            "necessity_on",
+            "achievement_on",
+            "leisure_on",
+            "session_count",
+        ]
+        read_only_fields = fields
+
+
+def birth_year_field():
+    return serializers.IntegerField(
+        min_value=1900,
+        max_value=2100,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Année de naissance (entre 1900 et aujourd'hui)."),
+    )
+
+
+def check_birth_year(year):
+    if year is not None and year > timezone.localdate().year:
+        raise serializers.ValidationError(_("L'année de naissance ne peut pas être dans le futur."))
+    return year
+
+
+class ResidentWriteSerializer(serializers.Serializer):
+    """A new resident, or the new details of one (PUT replaces every field, PATCH only
+    those sent)."""
+
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    birth_year = birth_year_field()
+    neighbourhood = serializers.IntegerField(required=False, allow_null=True, default=None)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
+    social_status = serializers.ChoiceField(
+        choices=SocialStatus.choices, required=False, default=SocialStatus.NOT_STATED
+    )
+    consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("La personne accepte le partage de son parcours dans le réseau."),
+    )
+    actor = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "À la création : la structure qui accueille la personne (par défaut, la vôtre)."
+        ),
+    )
+    confirm_new = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("À la création : true pour créer la fiche même si une fiche semblable existe."),
+    )
+
+    validate_birth_year = staticmethod(check_birth_year)
+
+    def validate_neighbourhood(self, value):
+        if value is None:
+            return None
+        neighbourhood = Neighbourhood.objects.filter(pk=value).first()
+        if neighbourhood is None:
+            raise serializers.ValidationError(_("Quartier inconnu."))
+        return neighbourhood
+
+    def validate_actor(self, value):
+        if value is None:
+            return None
+        actors = {a.pk: a for a in SessionChoices(self.context["request"].user).actors}
+        if value not in actors:
+            raise serializers.ValidationError(
+                _("Choisissez une de vos structures (identifiant inconnu ou d'une autre).")
+            )
+        return actors[value]
+
+
+# Sessions -------------------------------------------------------------------------------
+
+
+class LevelSerializer(serializers.Serializer):
+    competence = serializers.CharField(
+        max_length=5, help_text=_("Code CRCN de la compétence, par exemple 1.1.")
+    )
+    level = serializers.IntegerField(min_value=Level.MIN, max_value=Level.MAX)
+
+
+class NewResidentSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    birth_year = birth_year_field()
+    neighbourhood = serializers.IntegerField(required=False, allow_null=True, default=None)
+    consent = serializers.BooleanField(required=False, default=False)
+    confirm_new = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("true pour créer la fiche même si une fiche semblable existe."),
+    )
+
+    validate_birth_year = staticmethod(check_birth_year)
+
+    def validate(self, data):
+        if not data["first_name"].strip() and not data["last_name"].strip():
+            raise serializers.ValidationError(
+                _("Indiquez au moins le nom ou le prénom de la nouvelle personne.")
+            )
+        return data
+
+
+class ParticipantWriteSerializer(serializers.Serializer):
+    """One participant: an existing resident (`resident`, their reference) or a new one
+    (`new_resident`), and the outcome."""
+
+    resident = serializers.CharField(
+        max_length=12,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Référence de la fiche, par exemple H7KQ4X9T."),
+    )
+    new_resident = NewResidentSerializer(required=False, allow_null=True, default=None)
+    autonomy = serializers.ChoiceField(
+        choices=Autonomy.choices, required=False, allow_null=True, default=None
+    )
+    operator = serializers.IntegerField(required=False, allow_null=True, default=None)
+    paperwork_result = serializers.ChoiceField(
+        choices=PaperworkResult.choices, required=False, allow_blank=True, default=""
+    )
+    blocked_reason = serializers.ChoiceField(
+        choices=BlockedReason.choices, required=False, allow_blank=True, default=""
+    )
+    levels = LevelSerializer(many=True, required=False, default=list)
+
+    def validate(self, data):
+        if bool(data["resident"]) == bool(data["new_resident"]):
+            raise serializers.ValidationError(
+                _("Indiquez soit la référence d'une fiche (resident), soit une nouvelle personne.")
+            )
+        if data["paperwork_result"] == PaperworkResult.BLOCKED and not data["blocked_reason"]:
+            raise serializers.ValidationError(
+                {"blocked_reason": _("Indiquez ce qui bloque la démarche.")}
+            )
+        return data
+
+
+class SessionWriteSerializer(serializers.Serializer):
+    """A session and its participants, as services.session_create() and session_update()
+    take them. `context` holds the request and, for an update, the session."""
+
+    date = serializers.DateField(help_text=_("AAAA-MM-JJ (ou JJ/MM/AAAA)."))
+    start_time = serializers.TimeField(required=False, allow_null=True, default=None)
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=Session.MAX_MINUTES)
+    format = serializers.ChoiceField(
+        choices=SessionFormat.choices, required=False, default=SessionFormat.INDIVIDUAL
+    )
+    actor = serializers.IntegerField(help_text=_("Une de vos structures."))
+    location = serializers.ChoiceField(
+        choices=Location.choices, required=False, default=Location.ON_SITE
+    )
+    place = serializers.IntegerField(required=False, allow_null=True, default=None)
+    pole = serializers.ChoiceField(choices=Pole.choices)
+    topics = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=50
+    )
+    module = serializers.IntegerField(required=False, allow_null=True, default=None)
+    equipment = serializers.ListField(
+        child=serializers.ChoiceField(choices=Equipment.choices), required=False, default=list
+    )
+    workshop_title = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, default=""
+    )
+    workshop_level = serializers.ChoiceField(
+        choices=WorkshopLevel.choices, required=False, allow_blank=True, default=""
+    )
+    unregistered_count = serializers.IntegerField(
+        min_value=0, max_value=500, required=False, default=0
+    )
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    participants = ParticipantWriteSerializer(
+        many=True, required=False, default=list, max_length=200
+    )
+
+    @property
+    def choices(self):
+        if "choices" not in self.context:
+            self.context["choices"] = SessionChoices(self.context["request"].user)
+        return self.context["choices"]
+
+    def validate(self, data):
+        choices, errors = self.choices, {}
+        by_pk = SessionChoices.by_pk
+
+        actor = by_pk(choices.actors).get(data["actor"])
+        if actor is None:
+            errors["actor"] = [_("Choisissez une de vos structures (identifiant inconnu).")]
+        place = None
+        if data["place"] is not None:
+            place = by_pk(choices.places).get(data["place"])
+            if place is None or (actor is not None and place.actor_id != actor.pk):
+                errors["place"] = [_("Ce lieu n'est pas un lieu actif de la structure choisie.")]
+            elif data["location"] != Location.ON_SITE:
+                errors["place"] = [
+                    _("Un lieu ne va qu'avec un accompagnement dans un lieu du réseau (on_site).")
+                ]
+        topics_by_pk = by_pk(choices.topics) if data["topics"] else {}
+        unknown = [pk for pk in data["topics"] if pk not in topics_by_pk]
+        topics = [topics_by_pk[pk] for pk in dict.fromkeys(data["topics"]) if pk in topics_by_pk]
+        if unknown:
+            errors["topics"] = [_("Thématiques inconnues : %(ids)s.") % {"ids": unknown}]
+        elif wrong := [t.name for t in topics if t.pole != data["pole"]]:
+            errors["topics"] = [
+                _("Ces thématiques ne vont pas avec le pôle choisi : %(topics)s.")
+                % {"topics": ", ".join(wrong)}
+            ]
+        module = None
+        if data["module"] is not None:
+            module = by_pk(choices.modules).get(data["module"])
+            if module is None:
+                errors["module"] = [_("Module inconnu, inactif ou d'une autre structure.")]
+
+        outcomes, participant_errors = self.outcomes(data["participants"], module)
+        if participant_errors:
+            errors["participants"] = participant_errors
+        if errors:
+            raise serializers.ValidationError(errors)
+        fields = {name: data[name] for name in SESSION_WRITE_FIELDS}
+        fields.update(actor=actor, place=place, module=module)
+        return {"fields": fields, "topics": topics, "outcomes": outcomes}
+
+    def outcomes(self, participants, module):
+        """(Outcomes, {index: errors}) of the participants, read in constant queries."""
+        choices, user = self.choices, self.context["request"].user
+        session = self.context.get("session")
+        references = {p["resident"].upper() for p in participants if p["resident"]}
+        residents = {}
+        if references:
+            allowed = resident_visibility(user) or Q(pk__in=[])
+            if session is not None:
+                allowed |= Q(pk__in=session.participations.values("resident_id"))
+            residents = {
+                r.reference: r for r in Resident.objects.filter(allowed, reference__in=references)
+            }
+        named = any(p["operator"] is not None for p in participants)
+        operators = SessionChoices.by_pk(choices.operators) if named else {}
+        targets = {t.competence.code: t.competence for t in module.targets.all()} if module else {}
+        outcomes, errors = [], {}
+        for index, participant in enumerate(participants):
+            problems = {}
+            if participant["resident"]:
+                resident = residents.get(participant["resident"].upper())
+                if resident is None:
+                    problems["resident"] = [
+                        _("Aucune fiche accessible n'a la référence « %(reference)s ».")
+                        % {"reference": participant["resident"]}
+                    ]
+            else:
+                resident = self.new_resident(participant["new_resident"], problems)
+            operator = None
+            if participant["operator"] is not None:
+                operator = operators.get(participant["operator"])
+                if operator is None:
+                    problems["operator"] = [_("Organisme inconnu.")]
+            levels = {}
+            for item in participant["levels"]:
+                competence = targets.get(item["competence"])
+                if competence is None:
+                    problems.setdefault("levels", []).append(
+                        _("La compétence %(code)s ne fait pas partie du module choisi.")
+                        % {"code": item["competence"]}
+                    )
+                else:
+                    levels[competence] = item["level"]
+            if problems:
+                errors[index] = problems
+                continue
+            outcomes.append(
+                Outcome(
+                    resident=resident,
+                    autonomy=participant["autonomy"],
+                    operator=operator,
+                    paperwork_result=participant["paperwork_result"],
+                    blocked_reason=participant["blocked_reason"],
+                    levels=levels,
+                )
+            )
+        return outcomes, errors
+
+    def new_resident(self, data, problems):
+        choices, user = self.choices, self.context["request"].user
+        neighbourhood = None
+        if data["neighbourhood"] is not None:
+            neighbourhood = SessionChoices.by_pk(choices.neighbourhoods).get(data["neighbourhood"])
+            if neighbourhood is None:
+                problems["new_resident"] = [_("Quartier inconnu.")]
+                return None
+        if not data["confirm_new"]:
+            alike = list(
+                Resident.objects.visible_to(user)
+                .likely_duplicates(
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    birth_year=data["birth_year"],
+                )
+                .values_list("reference", flat=True)[:5]
+            )
+            if alike:
+                problems["new_resident"] = [
+                    _(
+                        "Cette personne a peut-être déjà une fiche (%(references)s) : donnez sa "
+                        "référence, ou confirmez avec confirm_new qu'il s'agit d'une autre "
+                        "personne."
+                    )
+                    % {"references": ", ".join(alike)}
+                ]
+                return None
+        resident = Resident(
+            first_name=data["first_name"].strip(),
+            last_name=data["last_name"].strip(),
+            birth_year=data["birth_year"],
+            neighbourhood=neighbourhood,
+        )
+        if data["consent"]:
+            resident.give_consent()
+        return resident
+
+
+SESSION_WRITE_FIELDS = [
+    "date",
+    "start_time",
+    "duration_minutes",
+    "format",
+    "actor",
+    "location",
+    "place",
+    "pole",
+    "module",
+    "equipment",
+    "workshop_title",
+    "workshop_level",
+    "unregistered_count",
+    "notes",
+]
+
+
+def session_as_input(session):
+    """The request body that would write `session` as it is (the base of a PATCH)."""
+    levels = {}
+    for assessment in session.assessments.all():
+        levels.setdefault(assessment.resident_id, []).append(
+            {"competence": assessment.competence.code, "level": assessment.level}
+        )
+    return {
+        "date": session.date,
+        "start_time": session.start_time,
+        "duration_minutes": session.duration_minutes,
+        "format": session.format,
+        "actor": session.actor_id,
+        "location": session.location,
+        "place": session.place_id,
+        "pole": session.pole,
+        "topics": [t.pk for t in session.topics.all()],
+        "module": session.module_id,
+        "equipment": list(session.equipment),
+        "workshop_title": session.workshop_title,
+        "workshop_level": session.workshop_level,
+        "unregistered_count": session.unregistered_count,
+        "notes": session.notes,
+        "participants": [
+            {
+                "resident": p.resident.reference,
+                "autonomy": p.autonomy,
+                "operator": p.operator_id,
+                "paperwork_result": p.paperwork_result,
+                "blocked_reason": p.blocked_reason,
+                "levels": levels.get(p.resident_id, []),
+            }
+            for p in session.participations.all()
+        ],
+    }
+
+
+class ParticipationSerializer(serializers.Serializer):
+    resident = serializers.CharField(help_text=_("Référence de la fiche."))
+    autonomy = serializers.ChoiceField(choices=Autonomy.choices, allow_null=True)
+    operator = serializers.IntegerField(allow_null=True)
+    paperwork_result = serializers.ChoiceField(choices=PaperworkResult.choices, allow_blank=True)
+    blocked_reason = serializers.ChoiceField(choices=BlockedReason.choices, allow_blank=True)
+    is_first_visit = serializers.BooleanField(
+        help_text=_("Première venue de la personne dans cette structure.")
+    )
+    levels = LevelSerializer(many=True)
+
+
+class SessionSerializer(OutputSerializer):
+    topics = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    equipment = serializers.ListField(child=serializers.ChoiceField(choices=Equipment.choices))
+    workshop_level = blank_choice(WorkshopLevel)
+    participants = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            *SESSION_WRITE_FIELDS,
+            "topics",
+            "participant_count",
+            "created_by",
+            "mediators",
+            "created_at",
+            "updated_at",
+            "participants",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, session):
+        """The same fields as the declared ones, built directly: a page of 50 sessions is
+        the API's busiest answer, and DRF's field-by-field walk was most of its time."""
+        return {
+            "id": session.pk,
+            "date": session.date.isoformat(),
+            "start_time": session.start_time.isoformat() if session.start_time else None,
+            "duration_minutes": session.duration_minutes,
+            "format": session.format,
+            "actor": session.actor_id,
+            "location": session.location,
+            "place": session.place_id,
+            "pole": session.pole,
+            "module": session.module_id,
+            "equipment": list(session.equipment),
+            "workshop_title": session.workshop_title,
+            "workshop_level": session.workshop_level,
+            "unregistered_count": session.unregistered_count,
+            "notes": session.notes,
+            "topics": [t.pk for t in session.topics.all()],
+            "participant_count": session.participant_count,
+            "created_by": session.created_by_id,
+            "mediators": [m.pk for m in session.mediators.all()],
+            "created_at": self.fields["created_at"].to_representation(session.created_at),
+            "updated_at": self.fields["updated_at"].to_representation(session.updated_at),
+            "participants": self.get_participants(session),
+        }
+
+    @extend_schema_field(ParticipationSerializer(many=True))
+    def get_participants(self, session):
+        levels = {}
+        for assessment in session.assessments.all():
+            levels.setdefault(assessment.resident_id, []).append(
+                {"competence": assessment.competence.code, "level": assessment.level}
+            )
+        return [
+            {
+                "resident": p.resident.reference,
+                "autonomy": p.autonomy,
+                "operator": p.operator_id,
+                "paperwork_result": p.paperwork_result,
+                "blocked_reason": p.blocked_reason,
+                "is_first_visit": p.is_first_visit,
+                "levels": levels.get(p.resident_id, []),
+            }
+            for p in session.participations.all()
+        ]
+
+
+# Referrals ------------------------------------------------------------------------------
+
+
+class ReferralSerializer(OutputSerializer):
+    resident = serializers.CharField(source="resident.reference", read_only=True)
+    to_pole = blank_choice(Pole)
+    next_steps = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "resident",
+            "from_actor",
+            "to_actor",
+            "to_pole",
+            "reason",
+            "status",
+            "created_by",
+            "sent_at",
+            "received_at",
+            "received_by",
+            "seen_at",
+            "closed_at",
+            "next_steps",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=ReferralStatus.choices))
+    )
+    def get_next_steps(self, referral):
+        """The statuses you may move this referral to now."""
+        return [str(step) for step in referral.next_steps(self.context["request"].user)]
+
+
+class ReferralWriteSerializer(serializers.Serializer):
+    resident = serializers.CharField(max_length=12, help_text=_("Référence de la fiche."))
+    from_actor = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text=_("Votre structure.")
+    )
+    to_actor = serializers.IntegerField(required=False, allow_null=True, default=None)
+    to_pole = serializers.ChoiceField(
+        choices=Pole.choices, required=False, allow_blank=True, default=""
+    )
+    reason = serializers.CharField(max_length=1000)
+    consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("La personne accepte maintenant le partage de son parcours."),
+    )
+
+    def validate(self, data):
+        user = self.context["request"].user
+        errors = {}
+        resident = (
+            Resident.objects.visible_to(user)
+            .filter(reference=data["resident"].strip().upper())
+            .first()
+        )
+        if resident is None:
+            errors["resident"] = [_("Aucune fiche accessible n'a cette référence.")]
+        own = SessionChoices.by_pk(SessionChoices(user).actors)
+        from_actor = own.get(data["from_actor"]) if data["from_actor"] else None
+        if data["from_actor"] is None and own:
+            from_actor = user.main_actor if user.main_actor in own.values() else None
+            from_actor = from_actor or next(iter(own.values()))
+        if from_actor is None:
+            errors["from_actor"] = [_("Choisissez une de vos structures.")]
+        to_actor = None
+        if data["to_actor"] is not None:
+            to_actor = Actor.objects.active().filter(pk=data["to_actor"]).first()
+            if to_actor is None:
+                errors["to_actor"] = [_("Structure inconnue ou inactive.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {**data, "resident": resident, "from_actor": from_actor, "to_actor": to_actor}
+
+
+class ReferralStepSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[
+            (s.value, s.label)
+            for s in (ReferralStatus.RECEIVED, ReferralStatus.SEEN, ReferralStatus.CLOSED)
+        ]
+    )
+
+
+# Competence assessments -----------------------------------------------------------------
+
+
+class AssessmentSerializer(OutputSerializer):
+    resident = serializers.CharField(source="resident.reference", read_only=True)
+    competence = serializers.CharField(source="competence.code", read_only=True)
+
+    class Meta:
+        model = CompetenceAssessment
+        fields = ["id", "resident", "competence", "level", "assessed_on", "assessed_by", "session"]
+        read_only_fields = fields
+
+
+class AssessmentWriteSerializer(serializers.Serializer):
+    resident = serializers.CharField(max_length=12, help_text=_("Référence de la fiche."))
+    competence = serializers.CharField(max_length=5, help_text=_("Code CRCN, par exemple 4.2."))
+    level = serializers.IntegerField(min_value=Level.MIN, max_value=Level.MAX)
+    assessed_on = serializers.DateField(required=False, default=None, allow_null=True)
+
+    def validate_assessed_on(self, value):
+        value = value or timezone.localdate()
+        if value > timezone.localdate():
+            raise serializers.ValidationError(_("La date ne peut pas être dans le futur."))
+        if value < datetime.date(2000, 1, 1):
+            raise serializers.ValidationError(_("La date est trop ancienne : vérifiez l'année."))
+        return value
+
+    def validate(self, data):
+        user = self.context["request"].user
+        errors = {}
+        resident = (
+            Resident.objects.visible_to(user)
+            .filter(reference=data["resident"].strip().upper())
+            .first()
+        )
+        if resident is None:
+            errors["resident"] = [_("Aucune fiche accessible n'a cette référence.")]
+        competence = Competence.objects.filter(code=data["competence"].strip()).first()
+        if competence is None:
+            errors["competence"] = [_("Code de compétence inconnu (par exemple 1.1 ou 4.2).")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {**data, "resident": resident, "competence": competence}
