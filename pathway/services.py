@@ -1,8 +1,8 @@
 """Workflows that write several records of the pathway app at once.
 
-The statistics summaries (StatsResident, StatsReach, StatsActivity, StatsPaperwork,
-StatsModuleCompletion) are derived from participations, sessions and competence
-assessments. stats_refresh() keeps them exact: learners.services.participations_changed()
+The statistics summaries (StatsResident, StatsReach, StatsPeriodReach, StatsActivity,
+StatsPaperwork, StatsModuleCompletion) are derived from participations, sessions and
+competence assessments. stats_refresh() keeps them exact: learners.services.participations_changed()
 calls it after every write to participations, and seed_demo and the `stats_refresh`
 command call it for everybody after bulk inserts.
 """
@@ -72,7 +72,8 @@ def stats_refresh(resident_ids=None):
         before = list(StatsReach.objects.filter(resident_id__in=batch).values_list(*REACH_FIELDS))
         old = _digests(before)
         for model in (StatsResident, StatsReach, StatsModuleCompletion):
-            model.objects.filter(resident_id__in=batch).delete()
+            # Nothing refers to these rows: a plain DELETE, without the collector's work.
+            model.objects.filter(resident_id__in=batch)._raw_delete(connection.alias)
         after, new = _write_resident_rows(Q(resident_id__in=batch))
         buckets |= {key[1:] for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
         for sign, rows in ((-1, before), (1, after)):
@@ -515,8 +516,8 @@ def _refresh_months(buckets):
         participations = participations.filter(within("actor_id", "date"))
         activity = activity.filter(within("actor_id", "month"))
         paperwork = paperwork.filter(within("actor_id", "month"))
-    activity.delete()
-    paperwork.delete()
+    activity._raw_delete(connection.alias)
+    paperwork._raw_delete(connection.alias)
 
     held = defaultdict(lambda: [0, 0, 0])
     for row in (
@@ -531,20 +532,10 @@ def _refresh_months(buckets):
         totals = held[month_of(row[0]), *row[1:4]]
         for i, value in enumerate(row[4:]):
             totals[i] += value or 0
-    StatsActivity.objects.bulk_create(
-        [
-            StatsActivity(
-                month=month,
-                actor_id=actor_id,
-                pole=pole,
-                format=fmt,
-                sessions=n,
-                minutes=minutes,
-                attendees=people,
-            )
-            for (month, actor_id, pole, fmt), (n, minutes, people) in held.items()
-        ],
-        batch_size=INSERT_BATCH,
+    _insert(
+        StatsActivity,
+        ["month", "actor_id", "pole", "format", "sessions", "minutes", "attendees"],
+        ((*key, *totals) for key, totals in held.items()),
     )
 
     outcomes = defaultdict(int)
@@ -555,17 +546,8 @@ def _refresh_months(buckets):
         .annotate(n=Count("*"))
     ):
         outcomes[month_of(day), *key] += n
-    StatsPaperwork.objects.bulk_create(
-        [
-            StatsPaperwork(
-                month=month,
-                actor_id=actor_id,
-                operator_id=operator_id,
-                result=result,
-                blocked_reason=reason,
-                count=n,
-            )
-            for (month, actor_id, operator_id, result, reason), n in outcomes.items()
-        ],
-        batch_size=INSERT_BATCH,
+    _insert(
+        StatsPaperwork,
+        ["month", "actor_id", "operator_id", "result", "blocked_reason", "count"],
+        ((*key, n) for key, n in outcomes.items()),
     )
