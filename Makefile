@@ -18,7 +18,7 @@ find_python = for c in python3.14 python3.13 python3.12 \
 export DEBUG ?= true
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: help run test lint bench audit install lock clean
+.PHONY: help run test lint bench audit screenshots install lock clean
 
 help:
 	@echo "make run    install, migrate, load the demo town, serve on http://$(HOST):$(PORT) (and run the worker)"
@@ -59,6 +59,11 @@ lint: install
 # violations by impact, seconds of the browser tests (needs chromium for the last two).
 audit: install
 	$(PY) -m pytest -p no:randomly -q --audit tests/test_permission_walk.py tests/test_fuzz.py tests/browser
+
+# The README's screenshots, taken by the browser tour (tests/browser/test_tour.py).
+screenshots: install
+	mkdir -p docs/screenshots
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -p no:randomly -q tests/browser/test_tour.py
 
 bench: install
 	$(PY) manage.py bench $(BENCH_ARGS)
