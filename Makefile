@@ -18,13 +18,14 @@ find_python = for c in python3.14 python3.13 python3.12 \
 export DEBUG ?= true
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: help run test lint bench install lock clean
+.PHONY: help run test lint bench audit screenshots install lock clean
 
 help:
 	@echo "make run    install, migrate, load the demo town, serve on http://$(HOST):$(PORT) (and run the worker)"
 	@echo "make test   run the test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint   ruff and the migrations check"
 	@echo "make bench  print performance figures as JSON"
+	@echo "make audit  permission walk, fuzzing and accessibility figures"
 
 $(PY):
 	@python=$$($(find_python)) || { echo "Python 3.12 or newer is needed and none was found (tried python3.14, python3.13, python3.12, ~/.pyenv/versions, python3). Install one, e.g. 'apt-get install python3.12' or 'pyenv install 3.13'." >&2; exit 1; }; \
@@ -53,6 +54,16 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Security and accessibility figures: URL x role pairs walked, fuzz examples, axe-core
+# violations by impact, seconds of the browser tests (needs chromium for the last two).
+audit: install
+	$(PY) -m pytest -p no:randomly -q --audit tests/test_permission_walk.py tests/test_fuzz.py tests/browser
+
+# The README's screenshots, taken by the browser tour (tests/browser/test_tour.py).
+screenshots: install
+	mkdir -p docs/screenshots
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -p no:randomly -q tests/browser/test_tour.py
 
 bench: install
 	$(PY) manage.py bench $(BENCH_ARGS)

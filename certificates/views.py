@@ -1,11 +1,8 @@
-import hashlib
-import ipaddress
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -37,47 +34,17 @@ from certificates.services import (
     certificate_revoke,
 )
 from learners.models import Resident, Role
-from learners.permissions import resident_required, staff_required, working_with_residents
+from learners.permissions import (
+    rate_limit_exceeded,
+    resident_required,
+    staff_required,
+    working_with_residents,
+)
 from pathway.models import Module
 
 
 def current_time():
     return timezone.now()
-
-
-# Rate limits --------------------------------------------------------------------------------
-
-
-def client_address(request):
-    """Who is asking: the client's IP address (its /64 network for IPv6, which one machine
-    may change at will). Behind our TLS proxy, the address it appended last."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            address = forwarded.split(",")[-1].strip()
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address[:64] or "unknown"
-    if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
-    return str(ip)
-
-
-def rate_limit_exceeded(request, bucket, *, limit, who=None):
-    """Count one more request of this client (or of `who`) in this hour's window, in the
-    shared cache (Redis in production), and say whether it went over `limit`."""
-    window = current_time().strftime("%Y%m%d%H")
-    who = who or client_address(request)
-    key = f"ratelimit:{bucket}:{hashlib.sha256(who.encode()).hexdigest()[:32]}:{window}"
-    if cache.add(key, 1, timeout=3600):
-        return limit < 1
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=3600)
-        return limit < 1
 
 
 def too_many_requests(request):
@@ -98,7 +65,9 @@ def lookup_limited(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if rate_limit_exceeded(request, "verify", limit=settings.VERIFY_RATE_LIMIT):
+        if rate_limit_exceeded(
+            request, "verify", limit=settings.VERIFY_RATE_LIMIT, now=current_time()
+        ):
             return too_many_requests(request)
         return view(request, *args, **kwargs)
 
@@ -281,7 +250,9 @@ def certificate_check(request):
     """Hand in a PDF: is its signature ours and intact, and is the credential inside the one
     we recorded?"""
     if request.method == "POST":
-        if rate_limit_exceeded(request, "verify", limit=settings.VERIFY_RATE_LIMIT):
+        if rate_limit_exceeded(
+            request, "verify", limit=settings.VERIFY_RATE_LIMIT, now=current_time()
+        ):
             return too_many_requests(request)
         # Refused before reading the body: a certificate is some fifty kilobytes.
         if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_PDF_BYTES + 100_000:

@@ -148,6 +148,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "learners/login_locked.html"
 AXES_VERBOSE = False
+# Sign-in attempts from one address, whatever the accounts tried (password spraying).
+LOGIN_RATE_LIMIT = int(env("LOGIN_RATE_LIMIT", "30"))
+# Personal links opened from one address in an hour (guessing links).
+RESIDENT_LINK_RATE_LIMIT = int(env("RESIDENT_LINK_RATE_LIMIT", "30"))
 # Second factor (TOTP): compulsory for network admins, optional for everyone else.
 OTP_REQUIRED_FOR_ADMINS = env_bool("OTP_REQUIRED_FOR_ADMINS", True)
 OTP_TOTP_ISSUER = env("OTP_ISSUER", "Parcours numérique")
@@ -267,6 +271,15 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSION": "v1",
     "ALLOWED_VERSIONS": ["v1"],
     "EXCEPTION_HANDLER": "learners.api.exception_handler",
+    # Counted in the shared cache (Redis with several servers).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_RATE_ANONYMOUS", "60/hour"),
+        "user": env("API_RATE_USER", "5000/hour"),
+    },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "PAGE_SIZE": 50,

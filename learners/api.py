@@ -129,6 +129,7 @@ ERROR_RESPONSES = {
     "401": "Pas de session ni de clé d'API valide.",
     "403": "Action refusée (clé en lecture seule, accompagnement d'un autre médiateur…).",
     "404": "N'existe pas, ou ne vous est pas accessible.",
+    "429": "Trop de requêtes : attendez le délai indiqué par l'en-tête Retry-After.",
 }
 
 

@@ -1,11 +1,15 @@
 """Who may open which page. Objects a user may not see answer 404, never 403 (DESIGN.md §2)."""
 
 import datetime
+import hashlib
+import ipaddress
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -141,3 +145,54 @@ class WorksWithResidents(ApiAccess):
         if not request.user.works_with_residents:
             raise NotFound()
         return True
+
+
+# Rate limits ------------------------------------------------------------------------------
+
+
+def client_address(request):
+    """Who is asking: the client's IP address (its /64 network for IPv6, which one machine
+    may change at will). Behind our TLS proxy, the address it appended last."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            address = forwarded.split(",")[-1].strip()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64] or "unknown"
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+    return str(ip)
+
+
+def rate_limit_exceeded(request, bucket, *, limit, who=None, now=None):
+    """Count one more request of this client (or of `who`) in this hour's window, in the
+    shared cache (Redis in production, so that every application server counts together),
+    and say whether it went over `limit`."""
+    window = (now or timezone.now()).strftime("%Y%m%d%H")
+    who = who or client_address(request)
+    key = f"ratelimit:{bucket}:{hashlib.sha256(who.encode()).hexdigest()[:32]}:{window}"
+    if cache.add(key, 1, timeout=3600):
+        return limit < 1
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=3600)
+        return limit < 1
+
+
+def too_many_requests(request, message=None):
+    """The page (429) for a client over a rate limit: what happened and when to retry."""
+    response = render(
+        request,
+        "rate_limited.html",
+        {
+            "message": message
+            or _("Trop de demandes depuis votre connexion. Réessayez dans une heure.")
+        },
+        status=429,
+    )
+    response["Retry-After"] = "3600"
+    return response

@@ -21,7 +21,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathImage
 
 from certificates.pdf import carnet_pdf
-from certificates.views import rate_limit_exceeded, too_many_requests
 from learners import imports, services
 from learners.forms import (
     DURATION_PRESETS,
@@ -62,8 +61,10 @@ from learners.models import (
 from learners.permissions import (
     RESIDENT_LINK_SESSION_KEY,
     RESIDENT_SESSION_KEY,
+    rate_limit_exceeded,
     resident_required,
     staff_required,
+    too_many_requests,
     working_with_residents,
 )
 from learners.services import personal_url, resident_link_email
@@ -76,6 +77,12 @@ class LoginView(auth_views.LoginView):
     template_name = "learners/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # django-axes locks one account after failures; this stops one address trying many.
+        if rate_limit_exceeded(request, "login", limit=settings.LOGIN_RATE_LIMIT):
+            return too_many_requests(request)
+        return super().post(request, *args, **kwargs)
 
 
 logout = auth_views.LogoutView.as_view()
@@ -879,6 +886,8 @@ def me_access(request):
 
 def me_open(request, token):
     """A resident's personal link: opens their space in this browser."""
+    if rate_limit_exceeded(request, "me_open", limit=settings.RESIDENT_LINK_RATE_LIMIT):
+        return too_many_requests(request)
     link = get_object_or_404(
         ResidentLink.objects.usable().select_related("resident"),
         token_hash=ResidentLink.hash(token),

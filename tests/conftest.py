@@ -22,6 +22,41 @@ from tests.factories import (
 )
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--audit", action="store_true", help="print the audit figures (make audit) as JSON"
+    )
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """`make audit`: URL x role pairs walked, fuzz examples run, axe violations by impact,
+    and the seconds the browser tests took."""
+    if not config.getoption("--audit"):
+        return
+    import json
+
+    from tests.browser.conftest import AXE_TOTALS
+    from tests.test_fuzz import FUZZ_COUNTS
+    from tests.test_permission_walk import WALKED
+
+    browser_seconds = sum(
+        report.duration
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call" and "/browser/" in report.nodeid
+    )
+    figures = {
+        "url_role_checks": sum(WALKED.values()),
+        "urls_walked": len(WALKED),
+        "fuzz_examples": sum(FUZZ_COUNTS.values()),
+        "fuzz_targets": len(FUZZ_COUNTS),
+        "axe_violations_by_impact": dict(AXE_TOTALS),
+        "browser_tests_seconds": round(browser_seconds, 1),
+        "failed": len(terminalreporter.stats.get("failed", [])),
+    }
+    terminalreporter.write_line(json.dumps(figures, ensure_ascii=False, indent=2))
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.throttling import SimpleRateThrottle
 
 from learners.middleware import LAST_SEEN, SIGNED_IN_AT
 from tests.factories import DEMO_PASSWORD, UserFactory
@@ -148,3 +149,29 @@ def test_the_admin_pages_carry_it_too(cast):
     assert response.status_code == 200
     nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
     assert f'nonce="{nonce}"' in response.content.decode()
+
+
+def test_one_address_trying_many_accounts_is_slowed_down(settings):
+    settings.LOGIN_RATE_LIMIT = 3
+    client = Client()
+    for n in range(3):
+        assert sign_in(client, f"someone{n}", "guess").status_code == 200
+    response = sign_in(client, "someone-else", "guess")
+    assert response.status_code == 429
+    assert "Trop de demandes" in response.content.decode()
+
+
+def test_guessing_personal_links_is_slowed_down(cast, settings):
+    settings.RESIDENT_LINK_RATE_LIMIT = 3
+    client = Client()
+    for n in range(3):
+        assert client.get(f"/me/link/guess-{n}/").status_code == 404
+    assert client.get(f"/me/link/{cast.resident_token}/").status_code == 429
+
+
+def test_the_api_is_throttled(cast, monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/hour", "user": "2/hour"})
+    client = cast.client("mediator_a")
+    statuses = [client.get("/api/v1/topics/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get("/api/v1/topics/").json()["code"] == "throttled"
