@@ -519,6 +519,19 @@ class Session(models.Model):
             models.Index(fields=["actor", "-date"], name="session_actor_date_idx"),
             models.Index(fields=["created_by", "-date"], name="session_creator_date_idx"),
             models.Index(fields=["date", "pole"], name="session_date_pole_idx"),
+            # Covering the statistics' recount of an actor's month (pathway.services).
+            models.Index(
+                fields=[
+                    "actor",
+                    "date",
+                    "pole",
+                    "format",
+                    "duration_minutes",
+                    "participant_count",
+                    "unregistered_count",
+                ],
+                name="session_stats_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -636,6 +649,11 @@ class Participation(models.Model):
         indexes = [
             models.Index(fields=["resident", "date"], name="particip_resident_date_idx"),
             models.Index(fields=["date", "pole"], name="particip_date_pole_idx"),
+            # Covering the statistics' recount of an actor's paperwork in a month.
+            models.Index(
+                fields=["actor", "date", "paperwork_result", "operator", "blocked_reason"],
+                name="particip_stats_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -45,6 +45,7 @@ from learners.models import (
     SessionFormat,
 )
 from pathway.models import Level, Pole
+from pathway.services import stats_refresh
 
 JOURNEY_FIELDS = [
     "first_session_on",
@@ -64,10 +65,13 @@ POLE_DATE_FIELD = {
 
 def participations_changed(resident_ids):
     """Call after any write to participations (a session logged, edited or deleted, records
-    merged, a file imported): keeps every figure derived from them right — the residents'
-    journeys and the statistics' summary tables."""
+    merged, a file imported), after recording competence assessments, and after changing a
+    resident's neighbourhood, birth year or social status: keeps every figure derived from
+    them right — the residents' journeys and the statistics' summary tables."""
+    resident_ids = set(resident_ids)
     participation_refresh_first_visits(resident_ids)
     resident_refresh_journey(resident_ids)
+    stats_refresh(resident_ids)
 
 
 def participation_refresh_first_visits(resident_ids, *, batch_size=2000):
@@ -353,6 +357,8 @@ def resident_create(*, by, actor, consent=False, **fields):
 def resident_update(*, resident, by, consent, **fields):
     """Change a resident's details; `consent` gives (dated now) or withdraws their consent
     to network sharing."""
+    counted = ("neighbourhood_id", "birth_year", "social_status")
+    before = Resident.objects.filter(pk=resident.pk).values_list(*counted).first()
     for name, value in fields.items():
         setattr(resident, name, value)
     if consent and not resident.sharing_consent:
@@ -360,6 +366,8 @@ def resident_update(*, resident, by, consent, **fields):
     elif not consent:
         resident.withdraw_consent()
     resident.save()
+    if before != tuple(getattr(resident, name) for name in counted):
+        participations_changed([resident.pk])  # the statistics count people by these
     return resident
 
 

@@ -141,6 +141,12 @@ ROUTES = {
             404, anonymous=302, resident=302, official=200, coordinator_a=200, network_admin=200
         ),
     ),
+    "stats_export": (
+        "/stats/export/chiffres-cles.csv",
+        expect(
+            404, anonymous=302, resident=302, official=200, coordinator_a=200, network_admin=200
+        ),
+    ),
     "me": ("/me/", expect(302, resident=200)),
     "me_access": ("/me/access/", EVERYONE),
     "me_open": (lambda cast: f"/me/link/{cast.resident_token}/", expect(302)),

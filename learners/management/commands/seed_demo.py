@@ -43,6 +43,7 @@ from learners.models import (
     WorkshopLevel,
 )
 from pathway.models import Actor, ActorKind, Competence, Module, Pole, Topic
+from pathway.services import stats_refresh
 from tests.factories import (
     DEMO_PASSWORD,
     ActorFactory,
@@ -328,6 +329,8 @@ def seed(
         if certificates is None:
             certificates = min(150, residents // 20)
         rows += issue_demo_certificates(limit=certificates, progress=progress)
+        # Bulk inserts bypass participations_changed(): fill the statistics summaries once.
+        stats_refresh()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -338,7 +341,19 @@ def wipe():
     """Delete everything seed_demo creates (children before parents)."""
     from certificates.models import Certificate, CertificateCompetence, Signatory
     from learners.models import AccessLog
-    from pathway.models import ModuleCompetence, Neighbourhood, Operator, Place, PlannedWorkshop
+    from pathway.models import (
+        ModuleCompetence,
+        Neighbourhood,
+        Operator,
+        Place,
+        PlannedWorkshop,
+        StatsActivity,
+        StatsModuleCompletion,
+        StatsPaperwork,
+        StatsPeriodReach,
+        StatsReach,
+        StatsResident,
+    )
 
     # Signed PDFs are files: delete them with their rows.
     pdf_field = Certificate._meta.get_field("pdf")
@@ -349,6 +364,12 @@ def wipe():
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(AccessLog._meta.db_table)}")
     models = [
+        StatsResident,
+        StatsReach,
+        StatsPeriodReach,
+        StatsModuleCompletion,
+        StatsActivity,
+        StatsPaperwork,
         CertificateCompetence,
         Certificate,
         Signatory,

@@ -1,0 +1,265 @@
+"""Suppression of small counts, and the cells of the tables that carry its result."""
+
+import functools
+import math
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+VISIBLE, SMALL, MASKED, UNDISPLAYED = "visible", "small", "masked", "undisplayed"
+
+
+class Disclosure:
+    """Primary and secondary suppression of counts of people.
+
+    Each count is a cell. A cell between 1 and threshold − 1 shows "< 5" (primary
+    suppression). Additive relations between cells ("this total is the sum of those
+    parts") are equations; a count that is not shown but follows from shown ones (those
+    who did not go on to training: started − reached) is an undisplayed cell of an
+    equation. For every equation whose total is shown, what a reader can deduce about a
+    small cell — knowing that "< 5" means 1 to 4, that masked cells are at least the
+    threshold, and subtracting what is shown — must leave it at least two possible values,
+    up to 4 (it could be any "< 5"), and a masked cell may never be the only unknown of an
+    equation; otherwise the smallest shown part (or, failing that, the total) is masked
+    too, until every equation is safe (secondary suppression). Zeros are shown: they reveal
+    nobody, and a masked zero would reveal its neighbour.
+    """
+
+    def __init__(self, threshold):
+        self.threshold = threshold
+        self.values = {}
+        self.state = {}
+        self.equations = []
+
+    def count(self, key, value, *, displayed=True):
+        if key not in self.values:
+            self.values[key] = value
+            if not displayed:
+                self.state[key] = UNDISPLAYED
+            elif self.is_small(value):
+                self.state[key] = SMALL
+            else:
+                self.state[key] = VISIBLE
+        return key
+
+    def is_small(self, value):
+        return 0 < value < self.threshold
+
+    def equation(self, total, parts):
+        """values[total] == sum(values[part] for part in parts)."""
+        parts = list(parts)
+        assert self.values[total] == sum(self.values[part] for part in parts), (total, parts)
+        self.equations.append((total, parts))
+
+    def bounds(self, key):
+        """What a reader knows of a cell: (lowest, highest) possible value."""
+        state = self.state[key]
+        if state == VISIBLE:
+            return self.values[key], self.values[key]
+        if state == SMALL:
+            return 1, self.threshold - 1
+        if state == MASKED:
+            return self.threshold, math.inf
+        return 0, math.inf
+
+    def is_unsafe(self, total, parts):
+        if self.state[total] != VISIBLE:
+            return False
+        hidden = [part for part in parts if self.state[part] != VISIBLE]
+        if not hidden:
+            return False
+        if len(hidden) == 1 and (
+            self.state[hidden[0]] == MASKED or self.is_small(self.values[hidden[0]])
+        ):
+            return True  # the lone hidden cell is the difference
+        rest = self.values[total] - sum(
+            self.values[part] for part in parts if self.state[part] == VISIBLE
+        )
+        # Sums of the others' bounds, without an O(n²) loop (infinite bounds counted apart).
+        bounds = [self.bounds(cell) for cell in hidden]
+        lowest_sum = sum(low for low, _high in bounds)
+        finite_high = sum(high for _low, high in bounds if high != math.inf)
+        infinite = sum(high == math.inf for _low, high in bounds)
+        for cell, (low, high) in zip(hidden, bounds, strict=True):
+            if not self.is_small(self.values[cell]):
+                continue
+            mine_infinite = high == math.inf
+            others_high = (
+                math.inf
+                if infinite - mine_infinite
+                else finite_high - (0 if mine_infinite else high)
+            )
+            lowest = max(low, rest - others_high)
+            highest = min(high, rest - (lowest_sum - low))
+            if lowest >= highest or highest < self.threshold - 1:
+                return True
+        return False
+
+    def protect(self):
+        """Mask cells until every equation is safe: each equation is checked again when
+        one of its cells gets masked."""
+        order = {key: i for i, key in enumerate(self.values)}
+        involving = defaultdict(list)
+        for index, (total, parts) in enumerate(self.equations):
+            for key in (total, *parts):
+                involving[key].append(index)
+        pending = deque(range(len(self.equations)))
+        queued = set(pending)
+        while pending:
+            index = pending.popleft()
+            queued.discard(index)
+            total, parts = self.equations[index]
+            if not self.is_unsafe(total, parts):
+                continue
+            candidates = [p for p in parts if self.state[p] == VISIBLE and self.values[p]]
+            cell = min(candidates or [total], key=lambda key: (self.values[key], order[key]))
+            self.state[cell] = MASKED
+            for other in (index, *involving[cell]):
+                if other not in queued:
+                    pending.append(other)
+                    queued.add(other)
+        return self
+
+    def shown(self, key):
+        return self.state[key] == VISIBLE
+
+    def cell(self, key):
+        state = self.state[key]
+        if state == SMALL:
+            return Cell(f"< {self.threshold}", hidden=True)
+        if state == MASKED:
+            return Cell(_("masqué"), hidden=True)
+        return Cell.number(self.values[key])
+
+    def rate(self, part, whole):
+        """part / whole as a percentage, when both are shown (either would reveal the
+        other)."""
+        if not (self.shown(part) and self.shown(whole)) or not self.values[whole]:
+            return Cell("—", numeric=True)
+        return Cell.percent(self.values[part] / self.values[whole])
+
+    def median(self, counter, of):
+        """The median of `counter` (value -> people) when it describes enough people."""
+        if self.values[of] < self.threshold or not counter:
+            return Cell("—", numeric=True)
+        return Cell.number(median(counter))
+
+
+def median(counter):
+    """Median of a {value: how many people} counter (the mean of the two middle values
+    when the number of people is even)."""
+    ordered = sorted(counter.items())
+    total = sum(counter.values())
+
+    def nth(n):
+        seen = 0
+        for value, how_many in ordered:
+            seen += how_many
+            if n < seen:
+                return value
+
+    if total % 2:
+        return nth(total // 2)
+    return (nth(total // 2 - 1) + nth(total // 2)) / 2
+
+
+# Tables ---------------------------------------------------------------------------------
+
+
+@functools.cache
+def separators(language):
+    return (
+        formats.get_format("THOUSAND_SEPARATOR", language),
+        formats.get_format("DECIMAL_SEPARATOR", language),
+    )
+
+
+def format_number(value, decimals=0):
+    """1234.5 → "1 234,5" in French: formats.number_format() for the thousands of cells of
+    a dashboard, without its per-call cost."""
+    thousands, decimal = separators(get_language())
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
+
+
+@dataclass
+class Cell:
+    text: str
+    value: object = None  # what exports write; None when hidden
+    hidden: bool = False
+    numeric: bool = True
+    parts: tuple = ()  # a cell made of several figures (sent / seen)
+
+    @classmethod
+    def number(cls, value):
+        if isinstance(value, float) and not value.is_integer():
+            return cls(format_number(value, 1), value)
+        return cls(format_number(int(value)), int(value))
+
+    @classmethod
+    def percent(cls, share):
+        value = round(share * 100, 1)
+        return cls(f"{format_number(value, 1)}\xa0%", value)
+
+    @classmethod
+    def label(cls, text):
+        return cls(str(text), str(text), numeric=False)
+
+    @classmethod
+    def pair(cls, *cells):
+        return cls(" / ".join(cell.text for cell in cells), parts=cells)
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list
+    total: bool = False
+    key: object = None  # what the row stands for (for charts)
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    label_header: str
+    columns: list
+    rows: list = field(default_factory=list)
+    note: str = ""
+    part_labels: tuple = ()  # the names of the figures of a pair cell, for exports
+    chart: object = None
+
+    def body_html(self):
+        """The rows as HTML: built here rather than in the template, which would spend a
+        tenth of a second on the thousand cells of a big referral matrix."""
+        html = []
+        for row in self.rows:
+            html.append('<tr class="total-row">' if row.total else "<tr>")
+            html.append(f'<th scope="row">{escape(row.label)}</th>')
+            for cell in row.cells:
+                css = ("numeric" if cell.numeric else "") + (" suppressed" if cell.hidden else "")
+                html.append(f'<td class="{css}">{escape(cell.text)}</td>')
+            html.append("</tr>")
+        return mark_safe("".join(html))  # every piece of text above is escaped
+
+    def export_header(self):
+        header = [self.label_header]
+        for column in self.columns:
+            if self.part_labels:
+                header += [f"{column} — {part}" for part in self.part_labels]
+            else:
+                header.append(column)
+        return header
+
+    def export_rows(self):
+        for row in self.rows:
+            values = [row.label]
+            for cell in row.cells:
+                for one in cell.parts or (cell,):
+                    values.append(one.value if one.value is not None else one.text)
+            yield values
