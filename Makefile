@@ -14,11 +14,14 @@ find_python = for c in python3.14 python3.13 python3.12 \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys, venv; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    command -v $$c; exit 0; fi; done; exit 1
 
+# The test suite runs on every core (pytest-xdist); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto
+
 # Development settings for the demo and the tests; production sets its own (README).
 export DEBUG ?= true
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: help run test lint bench audit screenshots install lock clean
+.PHONY: help run test lint bench audit screenshots install messages lock clean
 
 help:
 	@echo "make run    install, migrate, load the demo town, serve on http://$(HOST):$(PORT) (and run the worker)"

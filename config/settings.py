@@ -148,6 +148,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "learners/login_locked.html"
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "learners.permissions.axes_username"
 # Sign-in attempts from one address, whatever the accounts tried (password spraying).
 LOGIN_RATE_LIMIT = int(env("LOGIN_RATE_LIMIT", "30"))
 # Personal links opened from one address in an hour (guessing links).
@@ -168,7 +169,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -319,6 +320,9 @@ SPECTACULAR_SETTINGS = {
 TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
 }
+# Statistics summaries are refreshed by the worker after each change (true), or inside the
+# request that made the change (false: no worker needed, slower saves).
+STATS_REFRESH_IN_WORKER = env_bool("STATS_REFRESH_IN_WORKER", True)
 # Files with more rows than this are checked and imported by the worker, not in the request.
 IMPORT_BACKGROUND_ROWS = int(env("IMPORT_BACKGROUND_ROWS", "2000"))
 # Largest file accepted for an import (bytes).

@@ -196,3 +196,11 @@ def too_many_requests(request, message=None):
     )
     response["Retry-After"] = "3600"
     return response
+
+
+def axes_username(request, credentials=None):
+    """The username django-axes records for an attempt, cut to what a username can be: a
+    longer one (an attack, or junk) would not fit its column on PostgreSQL."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = source.get("username") or ""
+    return str(username).replace("\x00", "")[:150]

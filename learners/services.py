@@ -45,7 +45,7 @@ from learners.models import (
     SessionFormat,
 )
 from pathway.models import Level, Pole
-from pathway.services import stats_refresh
+from pathway.services import stats_refresh_soon
 
 JOURNEY_FIELDS = [
     "first_session_on",
@@ -71,7 +71,7 @@ def participations_changed(resident_ids):
     resident_ids = set(resident_ids)
     participation_refresh_first_visits(resident_ids)
     resident_refresh_journey(resident_ids)
-    stats_refresh(resident_ids)
+    stats_refresh_soon(resident_ids)
 
 
 def participation_refresh_first_visits(resident_ids, *, batch_size=2000):

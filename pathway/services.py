@@ -14,8 +14,10 @@ import zlib
 from collections import defaultdict
 from itertools import batched, groupby
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, DateField, F, JSONField, Q, Sum
+from django.tasks import task
 
 from learners.models import CompetenceAssessment, Participation, Resident, Session
 from pathway.models import (
@@ -44,6 +46,25 @@ def month_of(day):
 
 def next_month(month):
     return (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+@task()
+def stats_refresh_task(resident_ids):
+    with transaction.atomic():
+        stats_refresh(resident_ids)
+
+
+def stats_refresh_soon(resident_ids):
+    """Refresh the statistics of these residents once the current transaction commits: in
+    the worker (STATS_REFRESH_IN_WORKER, the default: a mediator saving a session does not
+    wait for the summaries, and concurrent saves do not queue on their lock), or at once."""
+    ids = sorted(set(resident_ids))
+    if not ids:
+        return
+    if settings.STATS_REFRESH_IN_WORKER:
+        transaction.on_commit(lambda: stats_refresh_task.enqueue(ids))
+    else:
+        stats_refresh(ids)
 
 
 @transaction.atomic

@@ -58,6 +58,13 @@ def pytest_terminal_summary(terminalreporter, config):
 
 
 @pytest.fixture(autouse=True)
+def _statistics_refreshed_at_once(settings):
+    # Tests compare the summaries with the raw rows right after a change; production leaves
+    # the refresh to the worker (tests/pathway/test_stats_worker.py covers that path).
+    settings.STATS_REFRESH_IN_WORKER = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

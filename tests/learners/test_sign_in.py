@@ -47,6 +47,14 @@ class TestLockout:
         assert response.status_code == 302
         assert "_auth_user_id" in client.session
 
+    def test_an_absurd_username_is_refused_calmly(self):
+        response = sign_in(Client(), "x" * 5000 + "\x00", "guess")
+        assert response.status_code == 200
+        assert 'class="errorlist"' in response.content.decode()
+        response = sign_in(Client(), "y" * 5000, "guess")  # long, but no NUL byte
+        assert response.status_code == 200  # django-axes records it cut to 150 characters
+        assert "Identifiant ou mot de passe incorrect" in response.content.decode()
+
 
 class TestSecondFactor:
     def test_a_network_admin_must_pair_an_authenticator_before_anything_else(self):
