@@ -29,6 +29,7 @@ help:
 	@echo "make lint   ruff and the migrations check"
 	@echo "make bench  print performance figures as JSON"
 	@echo "make audit  permission walk, fuzzing and accessibility figures"
+	@echo "make messages  update the English translation files after changing interface text"
 
 $(PY):
 	@python=$$($(find_python)) || { echo "Python 3.12 or newer is needed and none was found (tried python3.14, python3.13, python3.12, ~/.pyenv/versions, python3). Install one, e.g. 'apt-get install python3.12' or 'pyenv install 3.13'." >&2; exit 1; }; \
@@ -40,7 +41,23 @@ $(VENV)/.installed: requirements.lock $(PY)
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+# The compiled translations are committed; they are rebuilt from the .po files when msgfmt
+# (Debian package gettext) is there.
+MO := $(patsubst %.po,%.mo,$(wildcard config/locale/*/LC_MESSAGES/*.po))
+
+install: $(VENV)/.installed $(MO)
+
+%.mo: %.po $(VENV)/.installed
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --verbosity 0 --ignore '.venv/*'; \
+	else echo "msgfmt not found (apt-get install gettext): using the committed $@"; fi
+	@touch $@
+
+# After changing interface text: collect the strings to translate into config/locale (then
+# translate the new entries of the .po files and run make messages again to compile them).
+messages: install
+	$(PY) manage.py makemessages --locale en --ignore '.venv/*' --ignore 'tests/*' --ignore 'docs/*' --ignore 'var/*'
+	$(PY) manage.py makemessages --domain djangojs --locale en --ignore '.venv/*' --ignore 'static/vendor/*' --ignore 'var/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 run: install
 	$(PY) manage.py migrate --noinput

@@ -129,7 +129,9 @@ def certificate_issue_many(
     except signing.IssuerKeysMissing as error:
         raise ValidationError(str(error)) from None
     if key.credential_private is None or key.pdf_signer is None:
-        raise ValidationError(str(signing.IssuerKeysMissing(f"clé {key.key_id} retirée")))
+        raise ValidationError(
+            str(signing.IssuerKeysMissing(_("clé %(key)s retirée") % {"key": key.key_id}))
+        )
 
     evidence = gather_evidence(pairs)
     in_force = {

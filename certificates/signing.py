@@ -116,7 +116,7 @@ class IssuerKey:
 
     def sign_pdf(self, pdf, *, reason, location, signer_name):
         if self.pdf_signer is None:
-            raise IssuerKeysMissing(f"clé {self.key_id} retirée")
+            raise IssuerKeysMissing(_("clé %(key)s retirée") % {"key": self.key_id})
         return self.pdf_signer.sign(pdf, reason=reason, location=location, signer_name=signer_name)
 
 
@@ -225,7 +225,7 @@ def cached_key(directory, key_id):
     """Keys are parsed once per process (a few milliseconds each time otherwise)."""
     folder = Path(directory) / key_id
     if not key_id or "/" in key_id or key_id.startswith(".") or not folder.is_dir():
-        raise IssuerKeysMissing(f"clé {key_id!r} introuvable")
+        raise IssuerKeysMissing(_("clé « %(key)s » introuvable") % {"key": key_id})
     public = serialization.load_pem_public_key((folder / CREDENTIAL_PUBLIC).read_bytes())
     certificate_pem = (folder / PDF_CERTIFICATE).read_bytes()
     private = pdf_signer = None

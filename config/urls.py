@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -8,9 +10,9 @@ from certificates import api as certificates_api
 from learners import api as learners_api
 from pathway import api as pathway_api
 
-admin.site.site_header = "Parcours numérique — administration"
+admin.site.site_header = _("Parcours numérique — administration")
 admin.site.site_title = "Parcours numérique"
-admin.site.index_title = "Administration du réseau"
+admin.site.index_title = _("Administration du réseau")
 
 # The REST API, version 1: each app lists its endpoints in its api.py.
 api_v1 = DefaultRouter()
@@ -27,6 +29,8 @@ urlpatterns = [
     path("", include("learners.urls")),
     path("", include("certificates.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The translations of the interface's scripts (static/js), in the visitor's language.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript_catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1.urls, "v1"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -732,7 +732,7 @@ def resident_link_email(*, resident, created_by=None):
         },
     )
     EmailMessage(
-        subject="Votre lien vers votre espace Parcours numérique", body=body, to=[resident.email]
+        subject=_("Votre lien vers votre espace Parcours numérique"), body=body, to=[resident.email]
     ).send()
     return link
 

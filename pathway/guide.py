@@ -337,7 +337,7 @@ def build_guide(*, places=None, workshops=None, now=None):
             seats = seats_text(workshop.seats_free)
             story.append(
                 Paragraph(
-                    f"<b>{escape(hours.french_time(start.time()))}</b> — "
+                    f"<b>{escape(hours.plain_time(start.time()))}</b> — "
                     f"{escape(workshop.title)} ({escape(str(Pole(workshop.pole).short_label))})"
                     f" — {escape(workshop.place.name)} — {escape(seats)}",
                     s["body"],

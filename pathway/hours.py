@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -250,21 +250,24 @@ def _usual_week(expression, monday):
     return tuple(tuple(days[day]) for day in range(7))
 
 
-# Plain French -----------------------------------------------------------------------------
+# Plain words (French, or the active language) ----------------------------------------------
 
 
-def french_time(value, *, end=False):
-    """9:00 -> "9 h", 14:30 -> "14 h 30", midnight ending a slot -> "minuit"."""
+def plain_time(value, *, end=False):
+    """9:00 -> "9 h", 14:30 -> "14 h 30", midnight ending a slot -> "minuit" (in English:
+    "9 a.m.", "2:30 p.m.", "midnight")."""
     if end and value == datetime.time(0):
         return _("minuit")
+    if not (get_language() or "fr").startswith("fr"):
+        return time_format(value, "P")
     if value.minute:
         return f"{value.hour} h {value.minute:02d}"
     return f"{value.hour} h"
 
 
-def french_slots(slots):
+def plain_slots(slots):
     return _(" et ").join(
-        f"{french_time(start)} – {french_time(end, end=True)}" for start, end in slots
+        f"{plain_time(start)} – {plain_time(end, end=True)}" for start, end in slots
     )
 
 
@@ -272,7 +275,7 @@ def describe_week(expression):
     """[("Lundi", "9 h – 12 h et 14 h – 17 h"), …, ("Dimanche", "fermé")]."""
     week = usual_week(expression)
     return [
-        (str(DAY_NAMES[day]).capitalize(), french_slots(week[day]) if week[day] else _("fermé"))
+        (str(DAY_NAMES[day]).capitalize(), plain_slots(week[day]) if week[day] else _("fermé"))
         for day in range(7)
     ]
 
@@ -290,15 +293,15 @@ def describe_exceptions(expression, *, today, horizon_days=45):
         if last < today:
             continue
         if first == last:
-            sentences.append(_("Fermé le %(day)s.") % {"day": french_date(first, year=True)})
+            sentences.append(_("Fermé le %(day)s.") % {"day": plain_date(first, year=True)})
         else:
             sentences.append(
                 _("Fermé du %(first)s au %(last)s.")
-                % {"first": french_date(first), "last": french_date(last, year=True)}
+                % {"first": plain_date(first), "last": plain_date(last, year=True)}
             )
     if timetable.closed_on_public_holidays:
         coming = [
-            f"{french_date(day, weekday=True)} ({name})"
+            f"{plain_date(day, weekday=True)} ({name})"
             for year in (today.year, today.year + 1)
             for day, name in french_public_holidays(year).items()
             if today <= day <= today + datetime.timedelta(days=horizon_days)
@@ -314,7 +317,7 @@ def describe_exceptions(expression, *, today, horizon_days=45):
     return sentences
 
 
-def french_date(day, *, year=False, weekday=False):
+def plain_date(day, *, year=False, weekday=False):
     text = date_format(day, "j F Y" if year else "j F")
     if day.day == 1 and (get_language() or "fr").startswith("fr"):
         text = "1er" + text[1:]
@@ -347,12 +350,12 @@ def status(expression, now):
             return Status(
                 True,
                 _("Ouvert maintenant, ferme à %(time)s.")
-                % {"time": french_time(change.time(), end=True)},
+                % {"time": plain_time(change.time(), end=True)},
             )
         return Status(
             True,
             _("Ouvert maintenant, ferme %(when)s à %(time)s.")
-            % {"when": french_day(change.date(), local.date()), "time": french_time(change.time())},
+            % {"when": french_day(change.date(), local.date()), "time": plain_time(change.time())},
         )
     holiday = public_holiday_name(local.date())
     prefix = (
@@ -368,7 +371,7 @@ def status(expression, now):
         % {
             "prefix": prefix,
             "when": french_day(change.date(), local.date()),
-            "time": french_time(change.time()),
+            "time": plain_time(change.time()),
         },
     )
 
@@ -382,7 +385,7 @@ def french_day(day, today):
         return _("demain")
     if 1 < delta < 7:
         return str(DAY_NAMES[day.weekday()])
-    return _("le %(date)s") % {"date": french_date(day)}
+    return _("le %(date)s") % {"date": plain_date(day)}
 
 
 def french_days(days):
@@ -417,5 +420,5 @@ def describe_week_grouped(expression):
         if week[day]:
             by_slots.setdefault(tuple(week[day]), []).append(day)
     return [
-        f"{capfirst(french_days(days))} : {french_slots(slots)}" for slots, days in by_slots.items()
+        f"{capfirst(french_days(days))} : {plain_slots(slots)}" for slots, days in by_slots.items()
     ]

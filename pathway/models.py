@@ -841,12 +841,12 @@ class PlannedWorkshop(models.Model):
     @property
     def when_text(self):
         """ "mardi 14 juillet à 10 h" (plain French)."""
-        from pathway.hours import french_date, french_time
+        from pathway.hours import plain_date, plain_time
 
         start = timezone.localtime(self.starts_at)
         return _("%(day)s à %(time)s") % {
-            "day": french_date(start.date(), weekday=True),
-            "time": french_time(start.time()),
+            "day": plain_date(start.date(), weekday=True),
+            "time": plain_time(start.time()),
         }
 
     @property

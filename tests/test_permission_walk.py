@@ -152,6 +152,7 @@ ROUTES = {
     "me_open": (lambda cast: f"/me/link/{cast.resident_token}/", expect(302)),
     "me_leave": ("/me/leave/", expect(405)),  # POST only
     "set_language": ("/i18n/setlang/", expect(302)),
+    "javascript_catalog": ("/jsi18n/", EVERYONE),
     # The public guide: open to everyone, no login.
     "place_list": ("/guide/", EVERYONE),
     "place_map": ("/guide/carte/", EVERYONE),

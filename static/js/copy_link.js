@@ -7,10 +7,10 @@ document.querySelectorAll("[data-copy]").forEach((button) => {
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(field.value);
-      said.textContent = "Lien copié. Collez-le dans votre message.";
+      said.textContent = gettext("Lien copié. Collez-le dans votre message.");
     } catch {
       field.select();
-      said.textContent = "Sélectionné : appuyez sur Ctrl+C (ou « Copier ») pour le copier.";
+      said.textContent = gettext("Sélectionné : appuyez sur Ctrl+C (ou « Copier ») pour le copier.");
     }
   });
 });

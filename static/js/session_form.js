@@ -80,7 +80,7 @@
     const fieldset = document.createElement("fieldset");
     fieldset.className = "choices";
     const legend = document.createElement("legend");
-    legend.textContent = "Compétences évaluées (niveau de 1 à 8)";
+    legend.textContent = gettext("Compétences évaluées (niveau de 1 à 8)");
     fieldset.appendChild(legend);
     const line = document.createElement("div");
     line.className = "row";
@@ -94,7 +94,7 @@
       const select = document.createElement("select");
       select.name = name;
       select.id = "id_" + name;
-      const none = new Option("Non évaluée", "");
+      const none = new Option(gettext("Non évaluée"), "");
       select.add(none);
       for (let level = 1; level <= 8; level += 1) {
         select.add(new Option(String(level), String(level)));
@@ -164,7 +164,7 @@
     }
     search.value = "";
     results.textContent = "";
-    announce("Nouvelle personne ajoutée : complétez sa fiche.");
+    announce(gettext("Nouvelle personne ajoutée : complétez sa fiche."));
     const field = row.querySelector(words.length ? 'input[name$="-first_name"]' : 'input[name$="-last_name"]');
     field.focus();
   }
@@ -203,7 +203,7 @@
       })
       .catch(function (error) {
         if (error.name === "AbortError") return;
-        results.textContent = "La recherche ne répond pas. Réessayez dans un instant.";
+        results.textContent = gettext("La recherche ne répond pas. Réessayez dans un instant.");
       });
   }
 
