@@ -147,6 +147,19 @@ class WorksWithResidents(ApiAccess):
         return True
 
 
+class ReadsStatistics(ApiAccess):
+    """The pathway statistics: officials, coordinators (their own actors) and the network
+    admin, as on the dashboard. For anyone else the endpoint does not exist."""
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        user = request.user
+        if not (user.is_network_admin or user.role in (Role.OFFICIAL, Role.COORDINATOR)):
+            raise NotFound()
+        return True
+
+
 # Rate limits ------------------------------------------------------------------------------
 
 

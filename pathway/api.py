@@ -1,12 +1,17 @@
-"""The network's offer in the API, read only: every signed-in staff member reads it."""
+"""The network's offer in the API, read only: every signed-in staff member reads it; and the
+pathway statistics, for those who read the dashboard."""
 
 import django_filters
 from django import forms
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, viewsets
+from rest_framework.response import Response
 
+from learners.permissions import ReadsStatistics
 from pathway import serializers
+from pathway.forms import StatsFilterForm, stats_report
 from pathway.models import (
     Actor,
     ActorKind,
@@ -20,6 +25,7 @@ from pathway.models import (
     Pole,
     Topic,
 )
+from pathway.stats import privacy_rule
 
 
 class IdField(forms.IntegerField):
@@ -157,6 +163,100 @@ class ModuleViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
+def _stats_parameters():
+    """The dashboard's filters, as query parameters (same names, same meaning)."""
+    integers = {"year", "quarter", "month", "actor"}
+    parameters = []
+    for name, field in StatsFilterForm.base_fields.items():
+        description = str(field.label) + (f" — {field.help_text}" if field.help_text else "")
+        static_choices = name not in {"year", "actor", "neighbourhood"} and getattr(
+            field, "choices", None
+        )
+        parameters.append(
+            OpenApiParameter(
+                name,
+                OpenApiTypes.INT if name in integers else OpenApiTypes.STR,
+                description=description,
+                enum=[value for value, _label in static_choices if value != ""]
+                if static_choices and name not in integers
+                else None,
+            )
+        )
+    parameters.append(
+        OpenApiParameter(
+            "table",
+            OpenApiTypes.STR,
+            description="Un seul tableau, par son nom court (slug) ; tous sinon.",
+        )
+    )
+    return parameters
+
+
+class StatisticsViewSet(viewsets.ViewSet):
+    """The dashboard's tables as data: the same figures, hidden the same way."""
+
+    permission_classes = [ReadsStatistics]
+
+    @extend_schema(
+        summary="Statistiques du parcours (sans aucun nom)",
+        description=(
+            "Les tableaux du tableau de bord /stats/, avec les mêmes filtres. Un chiffre de "
+            "moins de min_count personnes, ou qui permettrait de le retrouver par "
+            "soustraction, est caché (hidden, value null). Un responsable de structure ne "
+            "voit que ses structures."
+        ),
+        tags=["Statistiques"],
+        parameters=_stats_parameters(),
+        responses=serializers.StatsReportSerializer,
+    )
+    def list(self, request, *args, **kwargs):
+        form, report = stats_report(request.query_params, request.user)
+        if report is None:
+            raise exceptions.ValidationError(form.errors)
+        tables = report.tables
+        if slug := request.query_params.get("table"):
+            if slug not in report.by_slug:
+                raise exceptions.ValidationError(
+                    {"table": [f"Tableau inconnu. Choix : {', '.join(report.by_slug)}."]}
+                )
+            tables = [report.by_slug[slug]]
+        data = {
+            "period_start": report.filters.period.start,
+            "period_end": report.filters.period.last_day,
+            "filters": [{"name": n, "value": v} for n, v in report.filters.described],
+            "min_count": report.disclosure.threshold,
+            "privacy_rule": privacy_rule(report.disclosure.threshold),
+            "tables": [_table_data(table) for table in tables],
+        }
+        return Response(serializers.StatsReportSerializer(data).data)
+
+
+def _figure_data(cell):
+    return {"text": cell.text, "value": cell.value, "hidden": cell.hidden}
+
+
+def _table_data(table):
+    return {
+        "slug": table.slug,
+        "title": str(table.title),
+        "label_header": str(table.label_header),
+        "columns": [str(column) for column in table.columns],
+        "part_labels": [str(label) for label in table.part_labels],
+        "note": str(table.note),
+        "rows": [
+            {
+                "label": str(row.label),
+                "total": row.total,
+                "cells": [
+                    {**_figure_data(cell), "parts": [_figure_data(p) for p in cell.parts]}
+                    for cell in row.cells
+                ],
+            }
+            for row in table.rows
+        ],
+    }
+
+
 ROUTES = [
     ("actors", ActorViewSet, "actor"),
     ("places", PlaceViewSet, "place"),
@@ -165,4 +265,5 @@ ROUTES = [
     ("neighbourhoods", NeighbourhoodViewSet, "neighbourhood"),
     ("competences", CompetenceViewSet, "competence"),
     ("modules", ModuleViewSet, "module"),
+    ("statistics", StatisticsViewSet, "statistics"),
 ]

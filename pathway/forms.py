@@ -5,7 +5,7 @@ import datetime
 import re
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import dates, timezone
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +24,17 @@ from pathway.models import (
     Public,
     Service,
     SpecificCare,
+    StatsActivity,
 )
-from pathway.stats import AGE_BAND_CHOICES, Filters, Period, month_label
+from pathway.stats import (
+    AGE_BAND_CHOICES,
+    Filters,
+    Lookups,
+    Period,
+    Report,
+    collect,
+    month_label,
+)
 
 # Public guide -------------------------------------------------------------------------------
 
@@ -656,3 +665,22 @@ class StatsFilterForm(forms.Form):
                 yield from label
             else:
                 yield value, label
+
+
+def stats_report(data, user):
+    """The statistics filter form for these choices (a query string) and, when they are
+    valid, the report they ask for: the dashboard, its exports and the API share it."""
+    lookups = Lookups.load()
+    first = StatsActivity.objects.aggregate(first=Min("month"))["first"]
+    today = timezone.localdate()
+    form = StatsFilterForm(
+        data,
+        user=user,
+        lookups=lookups,
+        today=today,
+        first_year=first.year if first else today.year,
+    )
+    if not form.is_valid():
+        return form, None
+    filters = form.filters()
+    return form, Report(collect(filters), filters, lookups)

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Min
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,10 +19,10 @@ from learners.permissions import (
     working_with_residents,
 )
 from pathway import hours, opendata
-from pathway.forms import PlaceFilterForm, PlaceForm, PlannedWorkshopForm, StatsFilterForm
+from pathway.forms import PlaceFilterForm, PlaceForm, PlannedWorkshopForm, stats_report
 from pathway.guide import build_guide
-from pathway.models import Place, PlannedWorkshop, Pole, Service, StatsActivity
-from pathway.stats import Lookups, Report, collect, export_csv, export_xlsx, privacy_rule
+from pathway.models import Place, PlannedWorkshop, Pole, Service
+from pathway.stats import export_csv, export_xlsx, privacy_rule
 
 
 def town(request):
@@ -46,28 +45,10 @@ def home(request):
     return render(request, "pathway/home.html")
 
 
-def _stats_report(request):
-    """The filter form for this request and, when its choices are valid, the report."""
-    lookups = Lookups.load()
-    first = StatsActivity.objects.aggregate(first=Min("month"))["first"]
-    today = timezone.localdate()
-    form = StatsFilterForm(
-        request.GET,
-        user=request.user,
-        lookups=lookups,
-        today=today,
-        first_year=first.year if first else today.year,
-    )
-    if not form.is_valid():
-        return form, None
-    filters = form.filters()
-    return form, Report(collect(filters), filters, lookups)
-
-
 @reading_statistics
 def stats(request):
     """The pathway statistics: figures, charts and tables, without any name."""
-    form, report = _stats_report(request)
+    form, report = stats_report(request.GET, request.user)
     return render(
         request,
         "pathway/stats_dashboard.html",
@@ -85,7 +66,7 @@ def stats_export(request, table, extension):
     """One table (or every table, "tout") as CSV or XLSX, with the filters in the file."""
     if extension not in ("csv", "xlsx") or (table == "tout" and extension == "csv"):
         raise Http404
-    form, report = _stats_report(request)
+    form, report = stats_report(request.GET, request.user)
     if report is None:
         errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         return HttpResponseBadRequest(

@@ -50,8 +50,8 @@ def routed_operations():
     """(path, method) of every action of every viewset of the API's router."""
     operations = set()
     for prefix, viewset, _basename in api_v1.registry:
-        lookup = "{%s}" % (viewset.lookup_url_kwarg or viewset.lookup_field)
-        lookup = lookup.replace("{pk}", "{id}")
+        field = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+        lookup = "{id}" if field == "pk" else f"{{{field}}}"
         for route in api_v1.get_routes(viewset):
             methods = api_v1.get_method_map(viewset, route.mapping)
             url = route.url.format(prefix=prefix, lookup=lookup, trailing_slash="/")

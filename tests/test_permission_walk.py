@@ -222,6 +222,11 @@ ROUTES = {
     "v1:api-root": ("/api/v1/", API_STAFF),
     # The network's offer: every member of staff reads it.
     "v1:actor-list": ("/api/v1/actors/", API_STAFF),
+    # The statistics: those who read the dashboard.
+    "v1:statistics-list": (
+        "/api/v1/statistics/",
+        {**API_STAFF, "mediator_a": 404, "colleague_a": 404, "mediator_b": 404},
+    ),
     "v1:actor-detail": (lambda cast: f"/api/v1/actors/{cast.actor_b.pk}/", API_STAFF),
     "v1:place-list": ("/api/v1/places/", API_STAFF),
     "v1:place-detail": (lambda cast: f"/api/v1/places/{cast.place_a.pk}/", API_STAFF),
