@@ -114,6 +114,34 @@ def test_every_template_text_is_marked_for_translation():
     assert not unmarked, f"Wrap these texts in {{% translate %}}: {unmarked}"
 
 
+def untranslated_script_texts(source):
+    """String literals of a script that read as words (two or more) outside gettext()."""
+    found = []
+    for line in source.splitlines():
+        code = line.split("//")[0] if not line.lstrip().startswith("//") else ""
+        code = re.sub(r"gettext\(\s*(\"[^\"]*\"|'[^']*')\s*\)", "", code)
+        for literal in re.findall(r"\"([^\"]*)\"|'([^']*)'|`([^`]*)`", code):
+            text = "".join(literal)
+            if text != "use strict" and re.search(r"[A-Za-zÀ-ÿ]{2,} [A-Za-zÀ-ÿ]{2,}", text):
+                found.append(text)
+    return found
+
+
+def test_the_script_scanner_finds_unmarked_text():
+    assert untranslated_script_texts('say("Lien copié");  // "un commentaire"') == ["Lien copié"]
+    assert untranslated_script_texts('say(label + " est ajouté");') == [" est ajouté"]
+    assert untranslated_script_texts('say(gettext("Lien copié. Collez-le ici."));') == []
+
+
+def test_every_script_text_goes_through_gettext():
+    unmarked = {
+        path.name: texts
+        for path in sorted((ROOT / "static" / "js").glob("*.js"))
+        if (texts := untranslated_script_texts(path.read_text()))
+    }
+    assert not unmarked, f"Wrap these texts in gettext(): {unmarked}"
+
+
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_the_english_catalog_is_complete(domain):
     catalog = polib.pofile(CATALOGS / f"{domain}.po")

@@ -141,7 +141,7 @@
   function addPerson(id, label, detail) {
     const existing = rowOf(id);
     if (existing) {
-      announce(label + " est déjà dans la liste.");
+      announce(interpolate(gettext("%s est déjà dans la liste."), [label]));
       focusFirstField(existing);
       return;
     }
@@ -151,7 +151,7 @@
     row.querySelector(".new-person").hidden = true;
     search.value = "";
     results.textContent = "";
-    announce(label + " est ajouté à la liste des participants.");
+    announce(interpolate(gettext("%s est ajouté à la liste des participants."), [label]));
     focusFirstField(row);
   }
 
