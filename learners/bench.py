@@ -4,7 +4,7 @@ import time
 import uuid
 from urllib.parse import urlencode
 
-from pathway.management.commands.bench import group
+from pathway.management.commands.bench import group, percentiles
 
 
 @group("seed")
@@ -77,9 +77,28 @@ def session_log_setup(username="mediatrice.fs"):
 @group("session_log")
 def session_log(bench):
     """Posting a collective session with 8 participants through the real view (goal: p95
-    under 50 ms); its query count must not grow with the database."""
+    under 50 ms); its query count must not grow with the database. The statistics refresh
+    each post queues is then run as the worker would (timed apart), and, as a baseline in
+    the same run, the post with that refresh inside the request (STATS_REFRESH_IN_WORKER
+    false)."""
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
     from learners.models import Session
     from learners.services import session_delete
+    from pathway.services import stats_refresh_task
+
+    def run_queued_refreshes():
+        """Run the statistics refreshes waiting in the queue, as the worker does; their
+        durations in ms."""
+        durations = []
+        queued = DBTaskResult.objects.filter(task_path__endswith=".stats_refresh_task")
+        for task in queued.order_by("enqueued_at"):
+            started = time.perf_counter()
+            stats_refresh_task.call(*task.args_kwargs["args"], **task.args_kwargs["kwargs"])
+            durations.append((time.perf_counter() - started) * 1000)
+        queued.delete()
+        return durations
 
     figures = {}
     for size in sorted({1_000, bench.sessions}):
@@ -98,14 +117,22 @@ def session_log(bench):
                 if response.status_code != 302:
                     raise RuntimeError(f"The session was not logged ({response.status_code}).")
 
+            run_queued_refreshes()
             figures[f"session_log_queries_at_{size}"] = bench.count_queries(post)
             p50, p95 = bench.time_ms(post)
             figures[f"session_log_ms_p50_at_{size}"] = p50
             figures[f"session_log_ms_p95_at_{size}"] = p95
-            # Leave the scratch database as it was, through the service that keeps the
-            # journeys right.
-            for session in Session.objects.filter(submission_key__in=keys):
-                session_delete(session=session, by=user)
+            refresh_p50, refresh_p95 = percentiles(run_queued_refreshes())
+            figures[f"session_log_worker_refresh_ms_p50_at_{size}"] = refresh_p50
+            figures[f"session_log_worker_refresh_ms_p95_at_{size}"] = refresh_p95
+            with override_settings(STATS_REFRESH_IN_WORKER=False):
+                p50, p95 = bench.time_ms(post)
+                figures[f"session_log_inline_refresh_ms_p50_at_{size}"] = p50
+                figures[f"session_log_inline_refresh_ms_p95_at_{size}"] = p95
+                # Leave the scratch database as it was, through the service that keeps
+                # the journeys and the statistics right.
+                for session in Session.objects.filter(submission_key__in=keys):
+                    session_delete(session=session, by=user)
     figures["session_log_ms_p50"] = figures[f"session_log_ms_p50_at_{bench.sessions}"]
     figures["session_log_ms_p95"] = figures[f"session_log_ms_p95_at_{bench.sessions}"]
     figures["session_log_queries"] = figures[f"session_log_queries_at_{bench.sessions}"]
