@@ -88,6 +88,18 @@ class TimeWidget(widgets.Widget):
         return value.strftime("%H:%M") if value else ""
 
 
+# The largest id or whole number a database column holds (PostgreSQL bigint, SQLite).
+MAX_ID = 2**63 - 1
+
+
+def record_id(text):
+    """The id written in a cell ("42"), or None when it cannot be one."""
+    text = str(text or "").strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+        return None
+    return int(text)
+
+
 class IntegerWidget(widgets.Widget):
     def __init__(self, *, minimum=None, maximum=None, **kwargs):
         self.minimum, self.maximum = minimum, maximum
@@ -100,9 +112,11 @@ class IntegerWidget(widgets.Widget):
             number = decimal.Decimal(str(value).strip().replace(",", "."))
         except decimal.InvalidOperation:
             number = None
-        if number is None or number != number.to_integral_value():
+        if number is None or not number.is_finite() or number != number.to_integral_value():
             raise ValueError(_("nombre entier attendu, pas « %(value)s »") % {"value": value})
         number = int(number)
+        if abs(number) > MAX_ID:
+            raise ValueError(_("nombre trop grand : « %(value)s »") % {"value": value})
         if (self.minimum is not None and number < self.minimum) or (
             self.maximum is not None and number > self.maximum
         ):
@@ -123,9 +137,12 @@ class DecimalWidget(widgets.Widget):
         if is_empty(value):
             return None
         try:
-            return decimal.Decimal(str(value).strip().replace(",", "."))
+            number = decimal.Decimal(str(value).strip().replace(",", "."))
         except decimal.InvalidOperation:
-            raise ValueError(_("nombre attendu, pas « %(value)s »") % {"value": value}) from None
+            number = None
+        if number is None or not number.is_finite():
+            raise ValueError(_("nombre attendu, pas « %(value)s »") % {"value": value})
+        return number
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value).replace(".", ",")

@@ -1,12 +1,15 @@
-"""Fuzzing: random and hostile input on every form, and on the search and filter
-parameters of list pages, never makes the server fail (no 500): every input gets a page
-with a clear error, a redirect, or a 404.
+"""Fuzzing: random and hostile input on every form, on the search and filter parameters
+of list pages, and in the files given to the import, never makes the server fail (no 500):
+every input gets a page with a clear error, a redirect, or a 404; an import file with an
+error writes nothing.
 
 The fields are read from each form as the browser receives it, so a field added later is
 fuzzed too. Hypothesis draws the values; the number of examples run is counted for
 `make audit`.
 """
 
+import csv
+import io
 import re
 from collections import Counter
 
@@ -15,7 +18,11 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from learners import imports
+from learners.models import CompetenceAssessment, Participation, Resident, Session
+from pathway.models import Actor, Module, Place
 from tests.conftest import sign_in
+from tests.factories import ParticipationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +56,7 @@ value = st.one_of(
     st.dates().map(lambda d: d.strftime("%d/%m/%Y")),
 )
 
-FIELD = re.compile(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"', re.S)
+FIELD = re.compile(r'<(?:input|select|textarea|button)[^>]*\sname="([^"]+)"', re.S)
 SKIP = {"csrfmiddlewaretoken"}
 
 # (who, the form's page) for every form of the project. Pages with a path parameter use
@@ -68,6 +75,14 @@ FORMS = [
     ("anonymous", lambda cast: "/me/access/"),
     ("mediator_a", lambda cast: "/certificates/eligible/"),
     ("mediator_a", lambda cast: f"/residents/{cast.resident.reference}/links/"),
+    ("mediator_a", lambda cast: f"/sessions/{session_of(cast).pk}/edit/"),
+    ("mediator_a", lambda cast: f"/sessions/{session_of(cast).pk}/delete/"),
+    ("mediator_a", lambda cast: f"/residents/{cast.resident.reference}/erase/"),
+    ("mediator_a", lambda cast: "/imports/"),
+    ("network_admin", lambda cast: "/api-keys/"),
+    ("mediator_b", lambda cast: f"/referrals/{referral_of(cast).pk}/"),
+    ("resident", lambda cast: "/me/data/"),
+    ("resident", lambda cast: "/me/data/erase/"),
 ]
 # List pages whose query string filters or searches.
 QUERIES = [
@@ -86,10 +101,35 @@ QUERIES = [
 
 
 def client_for(cast, role):
+    if role == "resident":
+        return cast.client("resident")
     client = Client()
     if role != "anonymous":
         sign_in(client, getattr(cast, role))
     return client
+
+
+def session_of(cast):
+    """A session of the cast's mediator, with the cast's resident (made once per test)."""
+    if not hasattr(cast, "session"):
+        cast.session = SessionFactory(actor=cast.actor_a, created_by=cast.mediator_a)
+        ParticipationFactory(session=cast.session, resident=cast.resident)
+    return cast.session
+
+
+def referral_of(cast):
+    from tests.factories import ReferralFactory
+
+    if not hasattr(cast, "referral"):
+        cast.resident.give_consent()  # so that actor B's mediators see it
+        cast.resident.save()
+        cast.referral = ReferralFactory(
+            resident=cast.resident,
+            from_actor=cast.actor_a,
+            to_actor=cast.actor_b,
+            created_by=cast.mediator_a,
+        )
+    return cast.referral
 
 
 def field_names(html):
@@ -138,3 +178,86 @@ def test_no_list_fails_on_any_query(cast, role, path):
         assert response.status_code in {200, 302, 400, 404}, (path, params)
 
     get()
+
+
+def written(kind):
+    """How many records of each table an import of this kind may write."""
+    tables = [Actor, Place, Module, Resident, Session, Participation, CompetenceAssessment]
+    return [table.objects.count() for table in tables]
+
+
+@pytest.mark.parametrize("kind", sorted(imports.KINDS))
+def test_no_import_file_fails_or_half_writes(cast, kind):
+    """Files made of the kind's real columns (some dropped, some unknown ones added) and
+    random cells, in the separators and encodings of French spreadsheets: each is either
+    imported whole or refused with its errors and nothing written."""
+    user = cast.network_admin
+    session_of(cast)  # something in every export
+    exported = imports.export(imports.KINDS[kind], user=user, file_format="csv")
+    columns = next(csv.reader(io.StringIO(exported.decode("utf-8-sig"))))
+    header = st.lists(
+        st.one_of(st.sampled_from(columns), st.text(max_size=12)), min_size=1, max_size=12
+    )
+    rows = st.lists(st.lists(value, max_size=14), max_size=6)
+    outcomes = Counter()
+
+    @settings(
+        max_examples=EXAMPLES * 2,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        database=None,
+    )
+    @given(
+        header=st.one_of(st.just(columns), header),
+        rows=rows,
+        delimiter=st.sampled_from([",", ";", "\t"]),
+        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    )
+    def import_file(header, rows, delimiter, encoding):
+        FUZZ_COUNTS[f"import:{kind}"] += 1
+        text = io.StringIO()
+        csv.writer(text, delimiter=delimiter).writerows([header, *rows])
+        content = text.getvalue().encode(encoding, errors="replace")
+        try:
+            dataset = imports.read_dataset(content, "fichier.csv")
+        except imports.FileError:
+            outcomes["refused"] += 1
+            return
+        before = written(kind)
+        report = imports.run_import(imports.KINDS[kind], dataset, user=user, dry_run=False)
+        if report["errors"]:
+            outcomes["errors"] += 1
+            assert written(kind) == before, report["errors"][:3]
+            assert all(error["message"] for error in report["errors"])
+        else:
+            outcomes["imported"] += 1
+
+    import_file()
+    assert outcomes["errors"], outcomes  # the hostile files were read and refused
+
+
+def test_no_uploaded_file_makes_the_import_page_fail(cast):
+    """Random bytes under the names of the accepted kinds of file, through the page."""
+    client = client_for(cast, "mediator_a")
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        database=None,
+    )
+    @given(
+        content=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)),
+        name=st.sampled_from(["a.csv", "a.xlsx", "a.CSV", "a.txt", "a"]),
+        kind=st.sampled_from(["residents", "sessions", "assessments", "nope"]),
+    )
+    def upload(content, name, kind):
+        FUZZ_COUNTS["/imports/ (file)"] += 1
+        file = io.BytesIO(content)
+        file.name = name
+        response = client.post("/imports/", {"kind": kind, "file": file})
+        assert response.status_code in {200, 302}, (name, kind)
+        if response.status_code == 302:
+            assert client.get(response["Location"]).status_code == 200
+
+    upload()

@@ -55,6 +55,7 @@ from pathway.resources import (
     find_actor,
     is_empty,
     normalised,
+    record_id,
 )
 
 # Sessions -------------------------------------------------------------------------------
@@ -110,9 +111,8 @@ class Catalogue:
         participants, identifier = SESSION_COLUMNS["participants"], SESSION_COLUMNS["id"]
         for row in rows:
             references |= {r.strip().upper() for r in str(row.get(participants) or "").split("|")}
-            value = str(row.get(identifier) or "").strip()
-            if value.isdigit():
-                ids.add(int(value))
+            if (pk := record_id(row.get(identifier))) is not None:
+                ids.add(pk)
         references.discard("")
         self.actors = {}
         for actor in Actor.objects.all():
@@ -267,7 +267,8 @@ class SessionReader:
         session = None
         identifier = str(cell("id") or "").strip()
         if identifier:
-            session = self.catalogue.session(int(identifier)) if identifier.isdigit() else None
+            pk = record_id(identifier)
+            session = self.catalogue.session(pk) if pk is not None else None
             if session is None:
                 fail(
                     "id",
@@ -609,8 +610,8 @@ class SessionResource(ScopedResource):
     # Import, the standard way of django-import-export (one row at a time) ---------------
 
     def get_instance(self, instance_loader, row):
-        identifier = str(row.get(SESSION_COLUMNS["id"]) or "").strip()
-        return self.catalogue().session(int(identifier)) if identifier.isdigit() else None
+        pk = record_id(row.get(SESSION_COLUMNS["id"]))
+        return self.catalogue().session(pk) if pk is not None else None
 
     def catalogue(self, rows=None):
         if self.reader is None:

@@ -282,6 +282,24 @@ def test_one_bad_row_imports_nothing_and_is_reported(cast):
     assert not Session.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("identifiant", "99999999999999999999"),
+        ("durée (minutes)", "inf"),
+        ("durée (minutes)", "1e400"),
+        ("participants non inscrits", "NaN"),
+    ],
+)
+def test_numbers_no_database_can_hold_are_reported(cast, column, value):
+    # Found by tests/test_fuzz.py: these were server errors.
+    row = session_row(cast)
+    row[column] = value
+    report = run("sessions", as_csv([row]), cast.mediator_a)
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, column)]
+    assert not Session.objects.exists()
+
+
 def test_rows_that_break_the_rules_of_a_session_are_reported(cast):
     future = timezone.localdate() + datetime.timedelta(days=3)
     rows = [
