@@ -1,0 +1,242 @@
+"""Access to residents' records: the append-only access journal, the personal links that
+open a resident's own space, and the API's credentials."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from learners.models.residents import Resident
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The access journal is append-only.")
+
+    def delete(self):
+        raise PermissionError("The access journal is append-only.")
+
+    def visible_to(self, user):
+        return self if user.is_authenticated and user.is_network_admin else self.none()
+
+
+class AccessAction(models.TextChoices):
+    VIEW_JOURNEY = "view_journey", _("Consultation du parcours")
+    VIEW_RECORD = "view_record", _("Consultation de la fiche")
+    EDIT_RECORD = "edit_record", _("Modification de la fiche")
+    EXPORT = "export", _("Export des données")
+    MERGE = "merge", _("Fusion de fiches")
+    ERASE = "erase", _("Anonymisation")
+    CONSENT = "consent", _("Changement du consentement au partage")
+
+
+class AccessLog(models.Model):
+    """Append-only journal of every read or change of a resident's record by staff."""
+
+    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    # Empty when the resident acted on their own record, or for the retention job.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("qui"),
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="+", verbose_name=_("habitant")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
+    path = models.CharField(_("page"), max_length=255, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entrée du journal d'accès")
+        verbose_name_plural = _("journal d'accès")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.user} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The access journal is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access journal is append-only.")
+
+    @classmethod
+    def record(cls, request, resident, action):
+        """Write who opened what of this resident's record, from this request (no staff
+        member when the resident acts in their own space)."""
+        user = request.user if request.user.is_authenticated else None
+        return cls.objects.create(
+            user=user, resident=resident, action=action, path=request.path[:255]
+        )
+
+    @classmethod
+    def purge(cls, *, before):
+        """Delete the rows older than `before` (retention, JOURNAL_RETENTION_DAYS): the one
+        deletion the journal allows, in plain SQL, since the ORM refuses any."""
+        from django.db import connection
+
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE at < %s", [before])
+            return cursor.rowcount
+
+
+class ResidentLinkQuerySet(models.QuerySet):
+    def usable(self, *, now=None):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class ResidentLink(models.Model):
+    """A personal link that opens a resident's own space. Only its hash is stored."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="links", verbose_name=_("habitant")
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
+    )
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+
+    objects = ResidentLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lien personnel")
+        verbose_name_plural = _("liens personnels")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.resident} ({self.expires_at:%d/%m/%Y})"
+
+    @staticmethod
+    def hash(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def create_for(cls, resident, *, created_by=None, days=365):
+        """Create a link and return (link, token); the token is shown once, never stored."""
+        token = secrets.token_urlsafe(24)
+        link = cls.objects.create(
+            resident=resident,
+            token_hash=cls.hash(token),
+            created_by=created_by,
+            expires_at=timezone.now() + timezone.timedelta(days=days),
+        )
+        return link, token
+
+    def revoke(self):
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+
+# The API's credentials ------------------------------------------------------------------
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", _("Lecture seule")
+    READ_WRITE = "read_write", _("Lecture et écriture")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, *, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """A personal key to the API, issued by the network admin for a staff member (or the
+    account of another tool). It acts as that person, within `scope`. Only its hash is
+    stored: the key itself is shown once, when it is issued."""
+
+    PREFIX = "pn_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("pour"),
+    )
+    name = models.CharField(
+        _("usage"), max_length=100, help_text=_("Par exemple : logiciel France services.")
+    )
+    scope = models.CharField(
+        _("droits"), max_length=10, choices=TokenScope.choices, default=TokenScope.READ
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the key, shown to tell keys apart; not enough to use one.
+    key_start = models.CharField(_("début de la clé"), max_length=12, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("émis par"),
+    )
+    created_at = models.DateTimeField(_("émis le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("clé d'API")
+        verbose_name_plural = _("clés d'API")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.key_start}… ({self.name})"
+
+    @staticmethod
+    def hash(key):
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user, name, scope, created_by, expires_at=None):
+        """Create a key and return (token, key); the key is shown once, never stored."""
+        key = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            scope=scope,
+            key_hash=cls.hash(key),
+            key_start=key[:10],
+            created_by=created_by,
+            expires_at=expires_at,
+        )
+        return token, key
+
+    def revoke(self, *, now=None):
+        if self.revoked_at is None:
+            self.revoked_at = now or timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+    @property
+    def allows_writing(self):
+        return self.scope == TokenScope.READ_WRITE
+
+    def is_usable(self, *, now=None):
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -1,0 +1,301 @@
+"""Residents: their record, how staff find them (normalised names, search, likely
+duplicates), who may see them, and their consent to sharing in the network."""
+
+import secrets
+import unicodedata
+
+from django.conf import settings
+from django.db import connections, models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pathway.models import Pole
+
+# Unambiguous alphabet for codes people read aloud or type: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def random_code(length):
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+# Letters NFKD does not split into a base letter and an accent.
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d"})
+
+
+def normalise(text):
+    """Lower-case ASCII words separated by single spaces: "Lefèvre-Œuvrard" → "lefevre oeuvrard".
+
+    Names are stored and searched in this form, so that accents, capitals and hyphens never
+    decide whether a resident is found."""
+    text = unicodedata.normalize("NFKD", (text or "").lower().translate(LIGATURES))
+    ascii_text = text.encode("ascii", "ignore").decode()
+    return " ".join("".join(c if c.isalnum() else " " for c in ascii_text).split())
+
+
+class SocialStatus(models.TextChoices):
+    IN_SCHOOL = "in_school", _("Scolarisé ou étudiant")
+    JOB_SEEKER = "job_seeker", _("En recherche d'emploi")
+    EMPLOYED = "employed", _("En emploi")
+    RETIRED = "retired", _("Retraité")
+    NOT_STATED = "not_stated", _("Non renseigné")
+
+
+# The consent text shown to the resident, by version. A new wording gets a new version;
+# old versions stay here so that every recorded consent can be read as it was given.
+CONSENT_TEXTS = {
+    "2026-01": _(
+        "J'accepte que les médiateurs des autres structures du réseau Parcours numérique "
+        "voient mon nom et mon parcours (les accompagnements, les ateliers, mes compétences). "
+        "Cela leur permet de m'aider sans tout me redemander. Je peux changer d'avis à tout "
+        "moment : il suffit de le dire à un médiateur."
+    ),
+}
+CURRENT_CONSENT_VERSION = "2026-01"
+
+
+def resident_visibility(user, path=""):
+    """The residents a staff member may see, as a condition on `path` to a resident
+    ("resident__" from a participation), or None when they may see none.
+
+    A resident belongs to the actor that created the record; other actors see them only
+    if they consented to network sharing. Officials never see residents. Merged records
+    are hidden: their history lives on the survivor. Related records filter through this
+    join rather than `resident__in=<subquery>`, which SQLite runs over every resident.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    live = Q(**{f"{path}merged_into__isnull": True})
+    if user.is_network_admin:
+        return live
+    if not user.works_with_residents:
+        return None
+    return live & (
+        Q(**{f"{path}created_by_actor__in": user.actor_ids}) | Q(**{f"{path}sharing_consent": True})
+    )
+
+
+class VisibleThroughResident(models.QuerySet):
+    """Records of residents (participations, assessments…): visible with their resident."""
+
+    def visible_to(self, user):
+        condition = resident_visibility(user, "resident__")
+        return self.none() if condition is None else self.filter(condition)
+
+
+class ResidentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Residents a staff member may see (see resident_visibility)."""
+        condition = resident_visibility(user)
+        return self.none() if condition is None else self.filter(condition)
+
+    def active(self):
+        return self.filter(merged_into__isnull=True, erased_at__isnull=True)
+
+    def _starting_with(self, field, prefix):
+        """`field` starts with `prefix` (normalised, so free of wildcards), in the form each
+        database answers from an index: PostgreSQL has a varchar_pattern_ops index for LIKE
+        (Django adds it to every indexed CharField); SQLite only uses its plain index for a
+        range, as its LIKE is case-insensitive."""
+        if connections[self.db].vendor == "sqlite":
+            following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+            return Q(**{f"{field}__gte": prefix, f"{field}__lt": following})
+        return Q(**{f"{field}__startswith": prefix})
+
+    def search(self, text, *, neighbourhoods=()):
+        """Residents whose first or last name starts with one of the words typed, narrowed by
+        every other word: a birth year ("1971"), another name, or the start of a neighbourhood
+        name among `neighbourhoods` ("dupont jean maille"). Empty unless a word of two letters
+        or more is given. Prefix conditions on the indexed normalised names come first, so the
+        database reads only the residents whose name matches, whatever their number."""
+        words = normalise(text).split()
+        years = [int(w) for w in words if w.isdigit() and len(w) == 4]
+        names = [w for w in words if not (w.isdigit() and len(w) == 4)]
+        starts = [w for w in names if len(w) >= 2]
+        if not starts:
+            return self.none()
+        found = Q()
+        for word in starts:
+            found |= self._starting_with("search_last", word) | self._starting_with(
+                "search_first", word
+            )
+        queryset = self.filter(found)
+        for word in names:
+            matches = (
+                self._starting_with("search_last", word)
+                | self._starting_with("search_first", word)
+                | Q(search_last__contains=f" {word}")
+                | Q(search_first__contains=f" {word}")
+            )
+            places = [
+                n.pk
+                for n in neighbourhoods
+                if any(part.startswith(word) for part in normalise(n.name).split())
+            ]
+            if places:
+                matches |= Q(neighbourhood__in=places)
+            queryset = queryset.filter(matches)
+        for year in years:
+            queryset = queryset.filter(birth_year=year)
+        return queryset
+
+    def likely_duplicates(self, *, first_name, last_name, birth_year=None):
+        """Records that may be the same person: same last name and a first name starting
+        alike, or same first name and birth year (a misspelt or changed last name). A known,
+        different birth year (more than a year apart) rules a record out."""
+        last, first = normalise(last_name), normalise(first_name)
+        if not last and not first:
+            return self.none()
+        alike = Q()
+        if last:
+            alike |= Q(search_last=last) & (
+                self._starting_with("search_first", first[:3]) if first else Q()
+            )
+        if first and birth_year:
+            alike |= Q(search_first=first, birth_year=birth_year)
+        queryset = self.filter(alike)
+        if birth_year:
+            queryset = queryset.filter(
+                Q(birth_year__isnull=True)
+                | Q(birth_year__gte=birth_year - 1, birth_year__lte=birth_year + 1)
+            )
+        return queryset
+
+
+class Resident(models.Model):
+    """An inhabitant helped by the network. Minimal data: nothing about health, origin or
+    religion."""
+
+    reference = models.CharField(_("référence"), max_length=12, unique=True, editable=False)
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    last_name = models.CharField(_("nom"), max_length=100, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("année de naissance"), null=True, blank=True)
+    neighbourhood = models.ForeignKey(
+        "pathway.Neighbourhood",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("quartier"),
+    )
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    social_status = models.CharField(
+        _("situation"), max_length=20, choices=SocialStatus.choices, default=SocialStatus.NOT_STATED
+    )
+    sharing_consent = models.BooleanField(_("accepte le partage dans le réseau"), default=False)
+    consent_at = models.DateTimeField(_("date du consentement"), null=True, blank=True)
+    consent_version = models.CharField(
+        _("version du texte de consentement"), max_length=10, blank=True
+    )
+    created_by_actor = models.ForeignKey(
+        "pathway.Actor",
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name=_("structure d'accueil"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
+    )
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        verbose_name=_("fusionné dans"),
+        # No index: the column is empty for nearly every row, and SQLite, which keeps no
+        # statistics, would read residents through it instead of the search indexes.
+        db_index=False,
+    )
+    erased_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
+    # Accent-free, lower-case copies of the names (normalise()), indexed for the search as
+    # one types; save() and prepare() keep them in step with the names.
+    search_last = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    search_first = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+
+    # The journey, denormalised from participations by services.resident_refresh_journey()
+    # so that lists and statistics never scan every participation.
+    first_session_on = models.DateField(_("premier accompagnement"), null=True, blank=True)
+    last_session_on = models.DateField(_("dernier accompagnement"), null=True, blank=True)
+    first_pole = models.CharField(
+        _("pôle d'entrée"), max_length=20, choices=Pole.choices, blank=True
+    )
+    necessity_on = models.DateField(_("pôle nécessité atteint le"), null=True, blank=True)
+    achievement_on = models.DateField(_("pôle accomplissement atteint le"), null=True, blank=True)
+    leisure_on = models.DateField(_("pôle loisir atteint le"), null=True, blank=True)
+    session_count = models.PositiveIntegerField(_("nombre d'accompagnements"), default=0)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("habitant")
+        verbose_name_plural = _("habitants")
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="resident_name_idx"),
+            models.Index(fields=["created_by_actor", "last_name"], name="resident_actor_name_idx"),
+            models.Index(fields=["first_session_on"], name="resident_first_session_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True)
+                | Q(birth_year__gte=1900, birth_year__lte=2100),
+                name="resident_birth_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(sharing_consent=False) | Q(consent_at__isnull=False),
+                name="resident_consent_is_dated",
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | ~Q(merged_into=models.F("id")),
+                name="resident_not_merged_into_itself",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        self.prepare()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_last", "search_first"}
+        super().save(*args, **kwargs)
+
+    def prepare(self):
+        """Fill what save() fills, for records written with bulk_create()."""
+        if not self.reference:
+            self.reference = self.new_reference()
+        self.search_last = normalise(self.last_name)[:100]
+        self.search_first = normalise(self.first_name)[:100]
+        return self
+
+    @staticmethod
+    def new_reference():
+        return "H" + random_code(7)
+
+    @property
+    def display_name(self):
+        if self.erased_at:
+            return _("Personne anonymisée")
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or _("Anonyme %(reference)s") % {"reference": self.reference}
+
+    @property
+    def consent_text(self):
+        return CONSENT_TEXTS.get(self.consent_version, "")
+
+    def give_consent(self, *, version=CURRENT_CONSENT_VERSION, at=None):
+        self.sharing_consent = True
+        self.consent_version = version
+        self.consent_at = at or timezone.now()
+
+    def withdraw_consent(self):
+        self.sharing_consent = False

@@ -1,0 +1,372 @@
+"""Sessions, each resident's participation with its outcome, and the competence
+assessments made there."""
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from learners.models.residents import Resident, VisibleThroughResident
+from learners.models.staff import User
+from pathway.models import Level, Pole, level_range_check
+
+
+class SessionFormat(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individuel")
+    COLLECTIVE = "collective", _("Collectif (atelier)")
+
+
+class Location(models.TextChoices):
+    ON_SITE = "on_site", _("Dans un lieu du réseau")
+    HOME = "home", _("À domicile")
+    REMOTE = "remote", _("À distance")
+
+
+class WorkshopLevel(models.TextChoices):
+    BEGINNER = "beginner", _("Débutant")
+    INTERMEDIATE = "intermediate", _("Intermédiaire")
+    ADVANCED = "advanced", _("Avancé")
+
+
+class Equipment(models.TextChoices):
+    COMPUTER = "computer", _("Ordinateur")
+    TABLET = "tablet", _("Tablette")
+    SMARTPHONE = "smartphone", _("Smartphone")
+    OWN_DEVICE = "own_device", _("Appareil personnel")
+    PRINTER = "printer", _("Imprimante ou scanner")
+
+
+class SessionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Sessions run by the user's actors (all of them for the network admin)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_network_admin:
+            return self
+        if not user.works_with_residents:
+            return self.none()
+        return self.filter(actor__in=user.actor_ids)
+
+    def in_period(self, start, end):
+        return self.filter(date__gte=start, date__lte=end)
+
+    def with_list_data(self):
+        """Everything the session lists show, in a constant number of queries."""
+        return self.select_related("actor", "place", "module", "created_by").prefetch_related(
+            "topics"
+        )
+
+    def with_api_data(self):
+        """Everything the API shows of sessions (related records by id, participants by
+        reference, levels assessed), in a constant number of queries: one per relation."""
+        return self.prefetch_related(
+            models.Prefetch("topics", queryset=apps.get_model("pathway.Topic").objects.only("id")),
+            models.Prefetch("mediators", queryset=User.objects.only("id")),
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("resident")
+                .only(
+                    "session_id",
+                    "resident__reference",
+                    "autonomy",
+                    "operator_id",
+                    "paperwork_result",
+                    "blocked_reason",
+                    "is_first_visit",
+                )
+                .order_by("id"),
+            ),
+            models.Prefetch(
+                "assessments",
+                queryset=CompetenceAssessment.objects.select_related("competence")
+                .only("session_id", "resident_id", "level", "competence__code")
+                .order_by("competence__code", "id"),
+            ),
+        )
+
+
+class Session(models.Model):
+    """A mediation session (activité): individual help or a collective workshop."""
+
+    MAX_MINUTES = 12 * 60
+
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("heure de début"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"))
+    format = models.CharField(
+        _("format"), max_length=12, choices=SessionFormat.choices, default=SessionFormat.INDIVIDUAL
+    )
+    actor = models.ForeignKey(
+        "pathway.Actor",
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("structure"),
+    )
+    location = models.CharField(
+        _("où"), max_length=10, choices=Location.choices, default=Location.ON_SITE
+    )
+    place = models.ForeignKey(
+        "pathway.Place",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("lieu"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="created_sessions",
+        verbose_name=_("saisi par"),
+    )
+    mediators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="sessions", verbose_name=_("médiateurs")
+    )
+    pole = models.CharField(_("pôle"), max_length=20, choices=Pole.choices)
+    topics = models.ManyToManyField(
+        "pathway.Topic", blank=True, related_name="sessions", verbose_name=_("thématiques")
+    )
+    module = models.ForeignKey(
+        "pathway.Module",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("module de formation"),
+    )
+    equipment = models.JSONField(_("matériel utilisé"), default=list, blank=True)
+    workshop_title = models.CharField(_("titre de l'atelier"), max_length=150, blank=True)
+    workshop_level = models.CharField(
+        _("niveau de l'atelier"), max_length=12, choices=WorkshopLevel.choices, blank=True
+    )
+    unregistered_count = models.PositiveSmallIntegerField(_("participants non inscrits"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    participant_count = models.PositiveSmallIntegerField(_("participants inscrits"), default=0)
+    # One key per displayed form (or API request): posting it twice creates one session.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(_("saisi le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("accompagnement")
+        verbose_name_plural = _("accompagnements")
+        ordering = ["-date", "-start_time", "-id"]
+        indexes = [
+            models.Index(fields=["actor", "-date"], name="session_actor_date_idx"),
+            models.Index(fields=["created_by", "-date"], name="session_creator_date_idx"),
+            models.Index(fields=["date", "pole"], name="session_date_pole_idx"),
+            # Covering the statistics' recount of an actor's month (pathway.services).
+            models.Index(
+                fields=[
+                    "actor",
+                    "date",
+                    "pole",
+                    "format",
+                    "duration_minutes",
+                    "participant_count",
+                    "unregistered_count",
+                ],
+                name="session_stats_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0, duration_minutes__lte=12 * 60),
+                name="session_duration_0_12h",
+            ),
+            models.CheckConstraint(
+                condition=Q(place__isnull=True) | Q(location="on_site"),
+                name="session_place_only_on_site",
+            ),
+            models.CheckConstraint(
+                condition=Q(format="collective") | (Q(workshop_level="") & Q(unregistered_count=0)),
+                name="session_workshop_fields_collective_only",
+            ),
+            models.CheckConstraint(
+                condition=Q(module__isnull=True) | Q(pole="achievement"),
+                name="session_module_only_for_achievement",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} — {self.title}"
+
+    @property
+    def title(self):
+        if self.workshop_title:
+            return self.workshop_title
+        if self.module_id:
+            return self.module.name
+        return Pole(self.pole).label
+
+    @property
+    def hours(self):
+        return self.duration_minutes / 60
+
+    def can_be_changed_by(self, user, *, today=None):
+        """A mediator may edit or delete their own sessions for SESSION_EDIT_DAYS days."""
+        if user.is_network_admin:
+            return True
+        today = today or timezone.localdate()
+        return (
+            self.created_by_id == user.pk
+            and (today - self.created_at.date()).days <= settings.SESSION_EDIT_DAYS
+        )
+
+
+class Autonomy(models.IntegerChoices):
+    DONE_FOR = 1, _("Fait pour la personne")
+    DONE_WITH = 2, _("Fait avec la personne")
+    DONE_ALONE = 3, _("Fait seul par la personne")
+
+
+class PaperworkResult(models.TextChoices):
+    COMPLETED = "completed", _("Démarche terminée")
+    TO_CONTINUE = "to_continue", _("À poursuivre")
+    BLOCKED = "blocked", _("Bloquée")
+
+
+class BlockedReason(models.TextChoices):
+    FRANCECONNECT = "franceconnect", _("FranceConnect ou identifiants")
+    MISSING_DOCUMENT = "missing_document", _("Pièce justificative manquante")
+    NO_EMAIL_OR_PHONE = "no_email_or_phone", _("Pas d'adresse mail ou de téléphone")
+    WEBSITE_ISSUE = "website_issue", _("Site en panne ou bloquant")
+    NEEDS_OPERATOR = "needs_operator", _("Rendez-vous avec l'organisme nécessaire")
+    OTHER = "other", _("Autre raison")
+
+
+class ParticipationQuerySet(VisibleThroughResident):
+    pass
+
+
+class Participation(models.Model):
+    """One resident in one session, with its outcome."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="participations", verbose_name=_("séance")
+    )
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.PROTECT,
+        related_name="participations",
+        verbose_name=_("habitant"),
+    )
+    # Copied from the session so that journeys and statistics read one table.
+    date = models.DateField(_("date"))
+    pole = models.CharField(_("pôle"), max_length=20, choices=Pole.choices)
+    actor = models.ForeignKey(
+        "pathway.Actor", on_delete=models.PROTECT, related_name="+", verbose_name=_("structure")
+    )
+    autonomy = models.PositiveSmallIntegerField(
+        _("autonomie"), choices=Autonomy.choices, null=True, blank=True
+    )
+    operator = models.ForeignKey(
+        "pathway.Operator",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+        verbose_name=_("organisme"),
+    )
+    paperwork_result = models.CharField(
+        _("résultat de la démarche"), max_length=12, choices=PaperworkResult.choices, blank=True
+    )
+    blocked_reason = models.CharField(
+        _("raison du blocage"), max_length=20, choices=BlockedReason.choices, blank=True
+    )
+    is_first_visit = models.BooleanField(_("première venue dans la structure"), default=False)
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["date", "id"]
+        indexes = [
+            models.Index(fields=["resident", "date"], name="particip_resident_date_idx"),
+            models.Index(fields=["date", "pole"], name="particip_date_pole_idx"),
+            # Covering the statistics' recount of an actor's paperwork in a month.
+            models.Index(
+                fields=["actor", "date", "paperwork_result", "operator", "blocked_reason"],
+                name="particip_stats_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "resident"], name="participation_once_per_session"
+            ),
+            models.CheckConstraint(
+                condition=Q(autonomy__isnull=True) | Q(autonomy__gte=1, autonomy__lte=3),
+                name="participation_autonomy_1_3",
+            ),
+            models.CheckConstraint(
+                condition=Q(blocked_reason="") | Q(paperwork_result="blocked"),
+                name="participation_reason_only_when_blocked",
+            ),
+            models.CheckConstraint(
+                condition=(Q(paperwork_result="") & Q(operator__isnull=True)) | Q(pole="necessity"),
+                name="participation_paperwork_only_for_necessity",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resident} — {self.session}"
+
+
+class CompetenceAssessmentQuerySet(VisibleThroughResident):
+    pass
+
+
+class CompetenceAssessment(models.Model):
+    """A mediator's finding that a resident reached level N on a competence: the evidence
+    behind certificates."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("habitant")
+    )
+    competence = models.ForeignKey(
+        "pathway.Competence",
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("compétence"),
+    )
+    level = models.PositiveSmallIntegerField(_("niveau atteint"), choices=Level.CHOICES)
+    assessed_on = models.DateField(_("évalué le"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("évalué par"),
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("séance"),
+    )
+
+    objects = CompetenceAssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("évaluation de compétence")
+        verbose_name_plural = _("évaluations de compétences")
+        ordering = ["-assessed_on", "competence__code"]
+        indexes = [
+            models.Index(fields=["resident", "competence"], name="assessment_resident_idx"),
+        ]
+        constraints = [
+            level_range_check("level", "assessment_level_1_8"),
+            models.UniqueConstraint(
+                fields=["session", "resident", "competence"],
+                name="assessment_once_per_session",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resident} — {self.competence.code} niveau {self.level}"

@@ -1,0 +1,217 @@
+"""Residents' records: finding a resident, creating, editing, reading their journey,
+exporting or erasing their data, and merging duplicates."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from learners import services
+from learners.forms import EraseForm, MergeForm, ResidentForm, SessionChoices
+from learners.journeys import journey_of, resident_data, resident_data_pdf
+from learners.models import AccessAction, AccessLog, Resident
+from learners.permissions import working_with_residents
+from learners.views.access import network_admin_only
+from pathway.models import Neighbourhood
+
+SEARCH_LIMIT = 10
+
+
+def find_residents(user, text, *, limit=SEARCH_LIMIT):
+    """Residents this user may see matching `text`, best-known first: (list, more?)."""
+    neighbourhoods = list(Neighbourhood.objects.only("pk", "name"))
+    found = list(
+        Resident.objects.visible_to(user)
+        .search(text, neighbourhoods=neighbourhoods)
+        .select_related("neighbourhood", "created_by_actor")
+        .order_by("search_last", "search_first", "id")[: limit + 1]
+    )
+    return found[:limit], len(found) > limit
+
+
+def visible_resident(request, reference):
+    return get_object_or_404(
+        Resident.objects.visible_to(request.user).select_related(
+            "neighbourhood", "created_by_actor"
+        ),
+        reference=reference.upper(),
+    )
+
+
+@working_with_residents
+def resident_list(request):
+    """Find a resident; without a search, the people seen lately at the user's actors."""
+    text = request.GET.get("q", "").strip()
+    more = False
+    if text:
+        residents, more = find_residents(request.user, text, limit=50)
+    else:
+        residents = list(
+            Resident.objects.visible_to(request.user)
+            .filter(
+                last_session_on__isnull=False,
+                **(
+                    {}
+                    if request.user.is_network_admin
+                    else {"created_by_actor__in": request.user.actor_ids}
+                ),
+            )
+            .select_related("neighbourhood", "created_by_actor")
+            .order_by("-last_session_on", "id")[:20]
+        )
+    return render(
+        request,
+        "learners/resident_list.html",
+        {"residents": residents, "q": text, "more": more},
+    )
+
+
+@working_with_residents
+def resident_search(request):
+    """As-you-type search of the session page: an HTML fragment of matching residents."""
+    text = request.GET.get("q", "").strip()
+    residents, more = find_residents(request.user, text)
+    return render(
+        request,
+        "learners/resident_search.html",
+        {"residents": residents, "more": more, "q": text, "too_short": len(text) < 2},
+    )
+
+
+@working_with_residents
+def resident_create(request):
+    user = request.user
+    actors = SessionChoices(user).actors
+    form = ResidentForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["same_as"] != "new":
+            duplicates = list(
+                Resident.objects.visible_to(user)
+                .likely_duplicates(
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    birth_year=data["birth_year"],
+                )
+                .select_related("neighbourhood", "created_by_actor")[:5]
+            )
+        if not actors:
+            form.add_error(None, _("Votre compte n'est rattaché à aucune structure."))
+        elif not duplicates:
+            fields = {name: data[name] for name in ResidentForm.Meta.fields}
+            resident = services.resident_create(
+                by=user, actor=actors[0], consent=data["consent"], **fields
+            )
+            messages.success(request, _("Fiche créée."))
+            return redirect("resident_journey", reference=resident.reference)
+    return render(request, "learners/resident_form.html", {"form": form, "duplicates": duplicates})
+
+
+@working_with_residents
+def resident_export(request, reference, fmt):
+    """The resident's right of access: all their data, as JSON or as a readable PDF."""
+    if fmt not in {"json", "pdf"}:
+        raise Http404
+    resident = visible_resident(request, reference)
+    AccessLog.record(request, resident, AccessAction.EXPORT)
+    filename = f"donnees-{resident.reference}"
+    if fmt == "pdf":
+        response = HttpResponse(resident_data_pdf(resident), content_type="application/pdf")
+    else:
+        response = JsonResponse(
+            resident_data(resident), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+@working_with_residents
+def resident_erase(request, reference):
+    """Erase a resident's data at their request (right to erasure)."""
+    resident = visible_resident(request, reference)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.resident_erase(
+            resident=resident,
+            by=request.user,
+            revoke_certificates=form.cleaned_data["certificates"] == EraseForm.REVOKE,
+        )
+        messages.success(request, _("Les données de la personne ont été effacées."))
+        return redirect("resident_list")
+    return render(request, "learners/resident_erase.html", {"resident": resident, "form": form})
+
+
+@working_with_residents
+def resident_journey(request, reference):
+    """The journey page: printable, and journaled as a read of the record."""
+    resident = visible_resident(request, reference)
+    AccessLog.record(request, resident, AccessAction.VIEW_JOURNEY)
+    journey = journey_of(resident)
+    duplicates = []
+    if request.user.is_network_admin:
+        duplicates = list(
+            Resident.objects.visible_to(request.user)
+            .likely_duplicates(
+                first_name=resident.first_name,
+                last_name=resident.last_name,
+                birth_year=resident.birth_year,
+            )
+            .exclude(pk=resident.pk)[:5]
+        )
+    return render(
+        request,
+        "learners/resident_journey.html",
+        {
+            "resident": resident,
+            "journey": journey,
+            "chart": journey.autonomy_chart(),
+            "duplicates": duplicates,
+            "flag_days": settings.REFERRAL_FLAG_DAYS,
+        },
+    )
+
+
+@working_with_residents
+def resident_update(request, reference):
+    resident = visible_resident(request, reference)
+    form = ResidentForm(request.POST or None, instance=resident)
+    if request.method == "POST" and form.is_valid():
+        resident = services.resident_update(
+            resident=form.save(commit=False),
+            by=request.user,
+            consent=form.cleaned_data["consent"],
+        )
+        AccessLog.record(request, resident, AccessAction.EDIT_RECORD)
+        messages.success(request, _("Fiche enregistrée."))
+        return redirect("resident_journey", reference=resident.reference)
+    AccessLog.record(request, resident, AccessAction.VIEW_RECORD)
+    return render(request, "learners/resident_form.html", {"form": form, "resident": resident})
+
+
+@network_admin_only
+def resident_merge(request):
+    """The network admin merges a duplicate record into the one to keep."""
+    form = MergeForm(request.POST or None, initial={"survivor": request.GET.get("survivor", "")})
+    if request.method == "POST" and form.is_valid():
+        survivor, duplicate = form.cleaned_data["survivor"], form.cleaned_data["duplicate"]
+        if form.cleaned_data["confirm"]:
+            try:
+                services.resident_merge(survivor=survivor, duplicate=duplicate, by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Fiches fusionnées : %(duplicate)s est maintenant dans %(survivor)s.")
+                    % {"duplicate": duplicate.reference, "survivor": survivor.reference},
+                )
+                return redirect("resident_journey", reference=survivor.reference)
+        return render(
+            request,
+            "learners/resident_merge.html",
+            {"form": form, "records": [survivor, duplicate], "confirming": True},
+        )
+    return render(request, "learners/resident_merge.html", {"form": form})

@@ -1,0 +1,263 @@
+"""Logging sessions: the list, the one-page form with the participants and their
+outcomes (new, repeated from the last one, or edited), and deleting."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from learners import services
+from learners.forms import (
+    DURATION_PRESETS,
+    LEVEL_PREFIX,
+    OTHER,
+    ParticipantFormSet,
+    SessionChoices,
+    SessionForm,
+    new_submission_key,
+)
+from learners.models import Resident, Role, Session, SessionFormat
+from learners.permissions import working_with_residents
+
+
+@working_with_residents
+def session_list(request):
+    """The mediator's home: their recent sessions. Coordinators see their actors' sessions,
+    the network admin the whole network's."""
+    sessions = Session.objects.visible_to(request.user)
+    if request.user.role == Role.MEDIATOR and not request.user.is_network_admin:
+        sessions = sessions.filter(created_by=request.user)
+    page = Paginator(sessions.with_list_data(), 25).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for session in page.object_list:
+        session.changeable = session.can_be_changed_by(request.user, today=today)
+    return render(request, "learners/session_list.html", {"page": page})
+
+
+def changeable_session(request, pk):
+    """A session this user may still edit or delete (404 otherwise)."""
+    session = get_object_or_404(
+        Session.objects.visible_to(request.user).select_related("actor", "module"), pk=pk
+    )
+    if not session.can_be_changed_by(request.user):
+        raise Http404
+    return session
+
+
+def session_initial(session, *, today=None):
+    """Form values copied from `session` (for "repeat" when `today` is given, else editing)."""
+    minutes = session.duration_minutes
+    return {
+        "date": today or session.date,
+        "start_time": session.start_time,
+        "duration": str(minutes) if minutes in DURATION_PRESETS else OTHER,
+        "duration_other": None if minutes in DURATION_PRESETS else minutes,
+        "format": session.format,
+        "actor": session.actor_id,
+        "location": session.location,
+        "place": session.place_id,
+        "pole": session.pole,
+        "topics": [t.pk for t in session.topics.all()],
+        "module": session.module_id,
+        "equipment": session.equipment,
+        "workshop_title": session.workshop_title,
+        "workshop_level": session.workshop_level,
+        "unregistered_count": session.unregistered_count,
+        "notes": "" if today else session.notes,
+    }
+
+
+def participants_initial(session, user, *, outcomes):
+    """Participant rows copied from `session`: with their outcomes when editing, the people
+    only (those this user may still see) when repeating."""
+    participations = session.participations.order_by("id")
+    if not outcomes:
+        ids = list(participations.values_list("resident_id", flat=True))
+        visible = set(
+            Resident.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        return [{"resident": pk} for pk in ids if pk in visible]
+    levels = {}
+    for assessment in session.assessments.all():
+        levels.setdefault(assessment.resident_id, {})[
+            f"{LEVEL_PREFIX}{assessment.competence_id}"
+        ] = assessment.level
+    return [
+        {
+            "resident": p.resident_id,
+            "autonomy": p.autonomy,
+            "operator": p.operator_id,
+            "paperwork_result": p.paperwork_result,
+            "blocked_reason": p.blocked_reason,
+            **levels.get(p.resident_id, {}),
+        }
+        for p in participations
+    ]
+
+
+def session_forms(request, choices, *, today, session=None, initial=None, participants=None):
+    """The session form and its participants formset, bound to the POST if there is one."""
+    data = request.POST if request.method == "POST" else None
+    form = SessionForm(data, choices=choices, today=today, initial=initial)
+    # The participant rows depend on the pole and module being posted (level fields).
+    source = data if data is not None else form.initial
+    try:
+        module_id = int(source.get("module") or 0)
+    except (TypeError, ValueError):
+        module_id = 0
+    module = choices.by_pk(choices.modules).get(module_id) if module_id else None
+    formset = ParticipantFormSet(
+        data,
+        prefix="p",
+        initial=participants,
+        choices=choices,
+        user=request.user,
+        pole=source.get("pole"),
+        module=module,
+        session=session,
+    )
+    return form, formset
+
+
+def default_operator(topics):
+    """The operator of the paperwork topic ticked, when there is exactly one."""
+    operators = {t.operator_id for t in topics if t.operator_id}
+    return operators.pop() if len(operators) == 1 else None
+
+
+def outcomes_of(form, formset):
+    outcomes = formset.outcomes
+    operator_id = default_operator(form.cleaned_data["topics"])
+    if operator_id and form.cleaned_data["pole"] == "necessity":
+        operator = form.choices.by_pk(form.choices.operators)[operator_id]
+        for outcome in outcomes:
+            outcome.operator = outcome.operator or operator
+    return outcomes
+
+
+def render_session_form(request, form, formset, *, session=None):
+    formset.attach_residents()
+    return render(
+        request,
+        "learners/session_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "session": session,
+            "module_competences": form.choices.module_competences(),
+            "place_actors": {str(p.pk): p.actor_id for p in form.choices.places},
+        },
+    )
+
+
+@working_with_residents
+def session_create(request):
+    """Log a session: one page, its participants and their outcomes."""
+    user, today = request.user, timezone.localdate()
+    choices = SessionChoices(user)
+    if request.method == "POST":
+        # The same form posted twice (double click, a reload): the first one counts.
+        try:
+            key = uuid.UUID(request.POST.get("submission_key", ""))
+        except ValueError:
+            key = None
+        if key and Session.objects.filter(submission_key=key).exists():
+            messages.info(request, _("Cet accompagnement était déjà enregistré."))
+            return redirect("session_list")
+        form, formset = session_forms(request, choices, today=today)
+        if form.is_valid() & formset.is_valid():
+            try:
+                session, created = services.session_create(
+                    by=user,
+                    outcomes=outcomes_of(form, formset),
+                    topics=form.cleaned_data["topics"],
+                    submission_key=form.cleaned_data["submission_key"],
+                    today=today,
+                    **form.session_fields(),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if created:
+                    messages.success(
+                        request,
+                        _("Accompagnement du %(date)s enregistré.")
+                        % {"date": session.date.strftime("%d/%m/%Y")},
+                    )
+                return redirect("session_list")
+        return render_session_form(request, form, formset)
+
+    initial = {"date": today, "submission_key": new_submission_key()}
+    participants = None
+    if choices.actors:
+        actor = choices.actors[0]
+        initial["actor"] = actor.pk
+        place = next((p for p in choices.places if p.actor_id == actor.pk), None)
+        initial["place"] = place.pk if place else None
+    repeat = request.GET.get("repeat")
+    if repeat in ("last", "group"):
+        mine = Session.objects.visible_to(user).filter(created_by=user)
+        if repeat == "group":
+            mine = mine.filter(format=SessionFormat.COLLECTIVE)
+        last = mine.order_by("-date", "-created_at").prefetch_related("topics").first()
+        if last is None:
+            messages.info(
+                request,
+                _("Aucun atelier précédent à reprendre.")
+                if repeat == "group"
+                else _("Aucun accompagnement précédent à reprendre."),
+            )
+        else:
+            initial.update(session_initial(last, today=today))
+            participants = participants_initial(last, user, outcomes=False)
+    form, formset = session_forms(
+        request, choices, today=today, initial=initial, participants=participants
+    )
+    return render_session_form(request, form, formset)
+
+
+@working_with_residents
+def session_update(request, pk):
+    session = changeable_session(request, pk)
+    user, today = request.user, timezone.localdate()
+    choices = SessionChoices(user)
+    form, formset = session_forms(
+        request,
+        choices,
+        today=today,
+        session=session,
+        initial=session_initial(session),
+        participants=participants_initial(session, user, outcomes=True),
+    )
+    if request.method == "POST" and form.is_valid() & formset.is_valid():
+        fields = form.session_fields()
+        try:
+            services.session_update(
+                session=session,
+                by=user,
+                outcomes=outcomes_of(form, formset),
+                topics=form.cleaned_data["topics"],
+                today=today,
+                **fields,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Accompagnement modifié."))
+            return redirect("session_list")
+    return render_session_form(request, form, formset, session=session)
+
+
+@working_with_residents
+def session_delete(request, pk):
+    session = changeable_session(request, pk)
+    if request.method == "POST":
+        services.session_delete(session=session, by=request.user)
+        messages.success(request, _("Accompagnement supprimé."))
+        return redirect("session_list")
+    return render(request, "learners/session_delete.html", {"session": session})
