@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -62,6 +63,15 @@ def _statistics_refreshed_at_once(settings):
     # Tests compare the summaries with the raw rows right after a change; production leaves
     # the refresh to the worker (tests/pathway/test_stats_worker.py covers that path).
     settings.STATS_REFRESH_IN_WORKER = False
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default():
+    """Each test starts in the default language: a request in English (LocaleMiddleware)
+    leaves English active in the thread that served it."""
+    translation.activate("fr")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
