@@ -36,7 +36,7 @@ def pytest_terminal_summary(terminalreporter, config):
         return
     import json
 
-    from tests.browser.conftest import AXE_TOTALS
+    from tests.browser.conftest import AXE_RULES, AXE_TOTALS
     from tests.test_fuzz import FUZZ_COUNTS
     from tests.test_permission_walk import WALKED
 
@@ -52,6 +52,7 @@ def pytest_terminal_summary(terminalreporter, config):
         "fuzz_examples": sum(FUZZ_COUNTS.values()),
         "fuzz_targets": len(FUZZ_COUNTS),
         "axe_violations_by_impact": dict(AXE_TOTALS),
+        "axe_violations_by_rule": {rule: dict(pages) for rule, pages in AXE_RULES.items()},
         "browser_tests_seconds": round(browser_seconds, 1),
         "failed": len(terminalreporter.stats.get("failed", [])),
     }

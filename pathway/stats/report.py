@@ -95,6 +95,8 @@ class Report:
         self.by_slug = {table.slug: table for table in self.tables}
         self.headline = self.tables[0]
         tables = self.by_slug
+        # Section titles differ from their tables' (each table is a named region: two
+        # landmarks of one name confuse screen-reader users, axe rule landmark-unique).
         self.sections = [
             Section(
                 "parcours",
@@ -103,7 +105,7 @@ class Report:
             ),
             Section(
                 "autonomie",
-                _("Autonomie dans les démarches"),
+                _("L'autonomie des habitants"),
                 [tables["autonomie"], tables["autonomie-niveaux"]],
             ),
             Section(
@@ -114,10 +116,10 @@ class Report:
             Section("formation", _("Formation"), [tables["modules"]]),
             Section(
                 "orientations",
-                _("Orientations entre structures"),
+                _("Les orientations"),
                 [tables["orientations"], tables["boucles"]],
             ),
-            Section("mois", _("Mois par mois"), [tables["mois"]]),
+            Section("mois", _("L'activité mois par mois"), [tables["mois"]]),
             Section(
                 "public",
                 _("Qui sont les habitants accompagnés ?"),

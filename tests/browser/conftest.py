@@ -29,8 +29,9 @@ ARGS = [
 ]
 SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")  # set by `make screenshots`
 
-# Axe violations seen during the run, by impact: reported by `make audit`.
+# Axe violations seen during the run, by impact and by rule: reported by `make audit`.
 AXE_TOTALS = Counter()
+AXE_RULES = {}  # "impact: rule" -> Counter of pages
 
 
 @pytest.fixture(scope="session")
@@ -99,6 +100,8 @@ def check_accessibility(page, name):
     violations = results.response["violations"]
     for violation in violations:
         AXE_TOTALS[violation["impact"]] += len(violation["nodes"])
+        pages = AXE_RULES.setdefault(f"{violation['impact']}: {violation['id']}", Counter())
+        pages[name] += len(violation["nodes"])
     if SCREENSHOTS:
         page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=False)
     blocking = [
