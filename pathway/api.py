@@ -168,18 +168,14 @@ def _stats_parameters():
     integers = {"year", "quarter", "month", "actor"}
     parameters = []
     for name, field in StatsFilterForm.base_fields.items():
-        description = str(field.label) + (f" — {field.help_text}" if field.help_text else "")
-        static_choices = name not in {"year", "actor", "neighbourhood"} and getattr(
-            field, "choices", None
-        )
+        # Choices that do not depend on the data (years, actors, neighbourhoods do).
+        fixed = name not in integers | {"neighbourhood"} and getattr(field, "choices", None)
         parameters.append(
             OpenApiParameter(
                 name,
                 OpenApiTypes.INT if name in integers else OpenApiTypes.STR,
-                description=description,
-                enum=[value for value, _label in static_choices if value != ""]
-                if static_choices and name not in integers
-                else None,
+                description=str(field.label) + (f" — {field.help_text}" if field.help_text else ""),
+                enum=[value for value, _label in fixed if value != ""] if fixed else None,
             )
         )
     parameters.append(
@@ -226,35 +222,9 @@ class StatisticsViewSet(viewsets.ViewSet):
             "filters": [{"name": n, "value": v} for n, v in report.filters.described],
             "min_count": report.disclosure.threshold,
             "privacy_rule": privacy_rule(report.disclosure.threshold),
-            "tables": [_table_data(table) for table in tables],
+            "tables": tables,  # pathway.stats Table, Row and Cell objects, read as they are
         }
         return Response(serializers.StatsReportSerializer(data).data)
-
-
-def _figure_data(cell):
-    return {"text": cell.text, "value": cell.value, "hidden": cell.hidden}
-
-
-def _table_data(table):
-    return {
-        "slug": table.slug,
-        "title": str(table.title),
-        "label_header": str(table.label_header),
-        "columns": [str(column) for column in table.columns],
-        "part_labels": [str(label) for label in table.part_labels],
-        "note": str(table.note),
-        "rows": [
-            {
-                "label": str(row.label),
-                "total": row.total,
-                "cells": [
-                    {**_figure_data(cell), "parts": [_figure_data(p) for p in cell.parts]}
-                    for cell in row.cells
-                ],
-            }
-            for row in table.rows
-        ],
-    }
 
 
 ROUTES = [

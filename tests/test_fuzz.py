@@ -22,7 +22,7 @@ from learners import imports
 from learners.models import CompetenceAssessment, Participation, Resident, Session
 from pathway.models import Actor, Module, Place
 from tests.conftest import sign_in
-from tests.factories import ParticipationFactory, SessionFactory
+from tests.factories import ParticipationFactory, ReferralFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -118,8 +118,6 @@ def session_of(cast):
 
 
 def referral_of(cast):
-    from tests.factories import ReferralFactory
-
     if not hasattr(cast, "referral"):
         cast.resident.give_consent()  # so that actor B's mediators see it
         cast.resident.save()
