@@ -75,6 +75,26 @@ def test_on_the_same_day_the_earlier_pole_is_the_entry_pole():
     assert resident.first_pole == "necessity"
 
 
+def test_residents_are_refreshed_in_batches_and_others_are_left_alone():
+    first, second, other = ResidentFactory(), ResidentFactory(), ResidentFactory()
+    for resident in (first, second, other):
+        take_part(resident, D(2026, 1, 15), "leisure")
+    take_part(second, D(2026, 2, 1), "necessity")
+
+    resident_refresh_journey([first.pk, second.pk], batch_size=1)
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    other.refresh_from_db()
+    assert (first.session_count, first.leisure_on) == (1, D(2026, 1, 15))
+    assert (second.session_count, second.necessity_on, second.last_session_on) == (
+        2,
+        D(2026, 2, 1),
+        D(2026, 2, 1),
+    )
+    assert other.session_count == 0 and other.first_pole == ""
+
+
 # The journey page -----------------------------------------------------------------------
 
 
