@@ -67,7 +67,15 @@ run: install
 	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+# The Node packages of tests/js: a second verifier of our credentials (@digitalbazaar/vc),
+# installed from their lock file when npm is there; without it that test is skipped.
+JS_INSTALLED := tests/js/node_modules/.installed
+$(JS_INSTALLED): tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found (apt-get install nodejs npm): the check by @digitalbazaar/vc is skipped"; fi
+
+test: install $(JS_INSTALLED)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -94,4 +102,4 @@ lock: $(PY)
 	$(VENV)/bin/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) var/staticfiles
+	rm -rf $(VENV) var/staticfiles tests/js/node_modules

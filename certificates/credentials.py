@@ -38,10 +38,14 @@ from pyld.context_resolver import ContextResolver
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 BUNDLED_CONTEXTS = {
     VC_CONTEXT: "credentials-v2.context.jsonld",
     OB_CONTEXT: "openbadges-3.0.3.context.json",
+    # Those of the issuer and key documents (issuer_document(), multikey_document()).
+    DID_CONTEXT: "did-v1.context.jsonld",
+    MULTIKEY_CONTEXT: "multikey-v1.context.jsonld",
 }
 
 PROOF_TYPE = "DataIntegrityProof"
@@ -377,6 +381,21 @@ def issuer_profile():
             "addressCountry": "France",
             "addressCountryCode": "FR",
         },
+    }
+
+
+def issuer_document(verification_methods):
+    """What the issuer's id answers: the Open Badges profile of every credential, and the
+    controller document of the keys (`verification_methods`) whose proofs it stands behind.
+
+    A verifier reads `assertionMethod` in JSON-LD, framing the document in safe mode
+    (@digitalbazaar/vc does): the term must be defined by a context, or the document cannot
+    be read and every credential fails. The VC and Open Badges contexts do not define it
+    outside proofs; the DID v1 context does, and verifiers bundle it (we do too)."""
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT, DID_CONTEXT],
+        **issuer_profile(),
+        "assertionMethod": list(verification_methods),
     }
 
 

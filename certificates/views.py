@@ -282,11 +282,9 @@ def certificate_check(request):
 
 def issuer_profile(request):
     """The network as the issuer of every certificate, with the keys it signs with."""
-    profile = {
-        "@context": [credentials.VC_CONTEXT, credentials.OB_CONTEXT],
-        **credentials.issuer_profile(),
-        "assertionMethod": [credentials.verification_method(k.key_id) for k in signing.all_keys()],
-    }
+    profile = credentials.issuer_document(
+        [credentials.verification_method(k.key_id) for k in signing.all_keys()]
+    )
     return JsonResponse(profile, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 

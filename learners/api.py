@@ -155,6 +155,32 @@ def add_error_responses(result, generator, request, public):
     return result
 
 
+def lift_blank_defaults(result, generator, request, public):
+    """drf-spectacular hook: a blank-allowed field with a format (EmailField with
+    allow_blank=True and default="") becomes `oneOf: [{format: email, default: ""},
+    {maxLength: 0}]`; its default sits in the email branch, where "" is not an email, and
+    strict validators refuse the whole document. The default belongs to the field, beside the
+    oneOf, where "" matches the blank branch (drf-spectacular issue #1517)."""
+
+    def lift(node):
+        if isinstance(node, list):
+            for item in node:
+                lift(item)
+            return
+        if not isinstance(node, dict):
+            return
+        branches = node.get("oneOf")
+        if isinstance(branches, list):
+            for branch in branches:
+                if isinstance(branch, dict) and "default" in branch:
+                    node.setdefault("default", branch.pop("default"))
+        for value in node.values():
+            lift(value)
+
+    lift(result)
+    return result
+
+
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "learners.permissions.ApiTokenAuthentication"
     name = "cleApi"
