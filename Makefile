@@ -84,9 +84,10 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Security and accessibility figures: URL x role pairs walked, fuzz examples, axe-core
-# violations by impact, seconds of the browser tests (needs chromium for the last two).
+# violations by impact, seconds of the browser tests (needs chromium for the last two), and
+# the regression tests of the security review (marker security_review) with their failures.
 audit: install
-	$(PY) -m pytest -p no:randomly -q --audit tests/test_permission_walk.py tests/test_fuzz.py tests/browser
+	$(PY) -m pytest -p no:randomly -q --audit tests
 
 # The README's screenshots, taken by the browser tour (tests/browser/test_tour.py).
 screenshots: install

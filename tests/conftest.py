@@ -29,6 +29,35 @@ def pytest_addoption(parser):
     )
 
 
+# What `make audit` runs: the permission walk, the fuzzing, the browser tests, and every
+# regression test of the security and reliability review wherever it lives.
+AUDIT_PATHS = ("tests/test_permission_walk.py", "tests/test_fuzz.py", "tests/browser/")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--audit"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        wanted = item.nodeid.startswith(AUDIT_PATHS) or item.get_closest_marker("security_review")
+        (kept if wanted else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def _review_results(terminalreporter):
+    """Passed and failed regression tests of the security review (marker security_review)."""
+    outcomes = {"passed": 0, "failed": 0}
+    for name in ("passed", "failed", "error"):
+        for report in terminalreporter.stats.get(name, []):
+            if "security_review" in getattr(report, "keywords", {}) and (
+                report.when == "call" or report.outcome != "passed"
+            ):
+                outcomes["passed" if report.outcome == "passed" else "failed"] += 1
+    return outcomes
+
+
 def pytest_terminal_summary(terminalreporter, config):
     """`make audit`: URL x role pairs walked, fuzz examples run, axe violations by impact,
     and the seconds the browser tests took."""
@@ -46,6 +75,7 @@ def pytest_terminal_summary(terminalreporter, config):
         for report in reports
         if getattr(report, "when", None) == "call" and "/browser/" in report.nodeid
     )
+    review = _review_results(terminalreporter)
     figures = {
         "url_role_checks": sum(WALKED.values()),
         "urls_walked": len(WALKED),
@@ -54,6 +84,8 @@ def pytest_terminal_summary(terminalreporter, config):
         "axe_violations_by_impact": dict(AXE_TOTALS),
         "axe_violations_by_rule": {rule: dict(pages) for rule, pages in AXE_RULES.items()},
         "browser_tests_seconds": round(browser_seconds, 1),
+        "security_review_tests": review["passed"] + review["failed"],
+        "security_review_failures": review["failed"],
         "failed": len(terminalreporter.stats.get("failed", [])),
     }
     terminalreporter.write_line(json.dumps(figures, ensure_ascii=False, indent=2))
