@@ -327,6 +327,10 @@ STATS_REFRESH_IN_WORKER = env_bool("STATS_REFRESH_IN_WORKER", True)
 IMPORT_BACKGROUND_ROWS = int(env("IMPORT_BACKGROUND_ROWS", "2000"))
 # Largest file accepted for an import (bytes).
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# Most lines (blank ones included) and cells (rows × columns) an import file may hold:
+# checked while it is read, before anything is kept (learners/sheets.py).
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_CELLS = int(env("IMPORT_MAX_CELLS", "5000000"))
 
 LOGGING = {
     "version": 1,

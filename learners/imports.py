@@ -7,16 +7,13 @@ The resources live with their app (pathway.resources, learners.resources); this 
 only drives them. Files are kept under MEDIA_ROOT/imports/ until they are imported, given
 up, or a day old."""
 
-import csv
 import dataclasses
-import io
 import json
 import logging
 import os
 import time
 from pathlib import Path
 
-import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.tasks import task
@@ -30,6 +27,7 @@ from learners.resources import (
     ResidentResource,
     SessionResource,
 )
+from learners.sheets import FileError, LargeFile, read_dataset
 from pathway.resources import ActorResource, ModuleResource, PlaceResource
 
 logger = logging.getLogger(__name__)
@@ -119,69 +117,11 @@ EXPORT_FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "json": ("application/json", "json"),
 }
-IMPORT_EXTENSIONS = {".csv", ".xlsx"}
-
-
-class FileError(Exception):
-    """A file that cannot be read, with a French message that says what to do."""
 
 
 def kinds_for(user, action):
     check = "may_import" if action == "import" else "may_export"
     return [kind for kind in KINDS.values() if getattr(kind, check)(user)]
-
-
-# Reading --------------------------------------------------------------------------------
-
-
-def read_dataset(content, file_name):
-    """The rows of an uploaded CSV or XLSX file as a tablib Dataset (headers = first row).
-    CSV files may be UTF-8 or Windows-1252 (what French Excel writes), separated by
-    commas, semicolons or tabs."""
-    extension = Path(file_name).suffix.lower()
-    if extension not in IMPORT_EXTENSIONS:
-        raise FileError(_("Envoyez un fichier CSV ou XLSX (tableur)."))
-    if extension == ".xlsx":
-        try:
-            dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
-        except Exception as error:  # openpyxl raises many kinds of errors
-            raise FileError(
-                _("Ce fichier XLSX est illisible : enregistrez-le à nouveau depuis le tableur.")
-            ) from error
-    else:
-        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        first_line = text[: text.find("\n")]
-        delimiter = max(",;\t", key=first_line.count)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        dataset, width = None, 0
-        # Cells repeat (an actor's name, a pole, a date): one string for each value keeps
-        # a file of 100,000 rows small in memory.
-        values = {}
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if dataset is None:
-                headers = [h.strip() for h in row]
-                width = len(headers)
-                dataset = tablib.Dataset(headers=headers)
-                continue
-            row = (row + [""] * width)[:width]
-            dataset.append(tuple(values.setdefault(cell, cell) for cell in row))
-        if dataset is None:
-            raise FileError(_("Ce fichier est vide."))
-        return dataset
-    if not dataset.headers:
-        raise FileError(_("Ce fichier est vide."))
-    dataset.headers = [str(h or "").strip() for h in dataset.headers]
-    blank = [i for i, row in enumerate(dataset) if all(c in (None, "") for c in row)]
-    for index in reversed(blank):
-        del dataset[index]
-    return dataset
 
 
 def header_problems(kind, dataset):
@@ -336,13 +276,13 @@ def job_start(*, user, kind, uploaded):
             _("Ce fichier est trop gros (%(max)s Mo au plus).")
             % {"max": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
         )
-    content = uploaded.read()
-    dataset = read_dataset(content, uploaded.name)
+    dataset = read_if_small(uploaded, uploaded.name)
     job = ImportJob(
         resource=kind.name,
         created_by=user,
         file_name=Path(uploaded.name).name[:255],
-        total_rows=len(dataset),
+        # Counted by the worker when it reads a big file.
+        total_rows=len(dataset) if dataset is not None else 0,
     )
     uploaded.seek(0)
     job.file.save(Path(uploaded.name).name, uploaded, save=False)
@@ -354,8 +294,19 @@ def job_start(*, user, kind, uploaded):
     return job
 
 
-def job_dispatch(job, *, dry_run, dataset=None):
-    if job.total_rows > settings.IMPORT_BACKGROUND_ROWS:
+def read_if_small(source, file_name):
+    """The rows of a file small enough to be read in a request (IMPORT_BACKGROUND_ROWS
+    lines at most), or None: a request never reads more, the worker reads the rest."""
+    try:
+        return read_dataset(source, file_name, max_rows=settings.IMPORT_BACKGROUND_ROWS)
+    except LargeFile:
+        return None
+
+
+def job_dispatch(job, *, dry_run, dataset):
+    """Check or import in this request the rows already read, or leave the file to the
+    worker (dataset None)."""
+    if dataset is None:
         job_task.enqueue(job.pk, dry_run)
     else:
         job_run(job, dry_run=dry_run, dataset=dataset)
@@ -367,7 +318,12 @@ def job_confirm(job):
         raise FileError(_("Ce fichier ne peut pas être importé : vérifiez son état."))
     job.status, job.done_rows = ImportStatus.IMPORTING, 0
     job.save(update_fields=["status", "done_rows"])
-    job_dispatch(job, dry_run=False)
+    try:
+        with job.file.open("rb") as handle:
+            dataset = read_if_small(handle, job.file_name)
+    except FileError:
+        dataset = None  # the worker reads it again and reports what is wrong
+    job_dispatch(job, dry_run=False, dataset=dataset)
 
 
 def job_cancel(job):
@@ -389,7 +345,10 @@ def job_run(job, *, dry_run, dataset=None):
     try:
         if dataset is None:
             with job.file.open("rb") as handle:
-                dataset = read_dataset(handle.read(), job.file_name)
+                dataset = read_dataset(handle, job.file_name)
+            if job.total_rows != len(dataset):
+                job.total_rows = len(dataset)
+                job.save(update_fields=["total_rows"])
         report = run_import(kind, dataset, user=job.created_by, dry_run=dry_run, progress=progress)
     except FileError as error:
         report = {
