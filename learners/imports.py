@@ -7,19 +7,24 @@ The resources live with their app (pathway.resources, learners.resources); this 
 only drives them. Files are kept under MEDIA_ROOT/imports/ until they are imported, given
 up, or a day old."""
 
+import contextlib
 import dataclasses
+import datetime
 import json
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.tasks import task
+from django.db import transaction
+from django.tasks import TaskResultStatus, task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks_db.models import DBTaskResult
 
 from learners.models import ImportJob, ImportStatus
 from learners.resources import (
@@ -290,6 +295,7 @@ def job_start(*, user, kind, uploaded):
     # Whatever happens, the file goes after a day (the worker runs this; job_purge_stale
     # covers a site without worker).
     file_purge.using(run_after=timezone.now() + timezone.timedelta(days=1)).enqueue(job.pk)
+    job_watch_later(job)
     job_dispatch(job, dry_run=True, dataset=dataset)
     return job
 
@@ -316,8 +322,10 @@ def job_confirm(job):
     """Import a checked file (in the background if it is big)."""
     if job.status != ImportStatus.CHECKED or job.error_count or not job.file:
         raise FileError(_("Ce fichier ne peut pas être importé : vérifiez son état."))
+    write_progress(job.pk, 0, job.total_rows)  # a sign of life from now on
     job.status, job.done_rows = ImportStatus.IMPORTING, 0
     job.save(update_fields=["status", "done_rows"])
+    job_watch_later(job)
     try:
         with job.file.open("rb") as handle:
             dataset = read_if_small(handle, job.file_name)
@@ -327,7 +335,7 @@ def job_confirm(job):
 
 
 def job_cancel(job):
-    if job.is_running:
+    if job.is_running and not job_recover(job):
         raise FileError(_("Attendez la fin du traitement en cours."))
     job.status = ImportStatus.CANCELLED
     job.save(update_fields=["status"])
@@ -342,42 +350,43 @@ def job_run(job, *, dry_run, dataset=None):
     def progress(done, total):
         write_progress(job.pk, done, total)
 
-    try:
-        if dataset is None:
-            with job.file.open("rb") as handle:
-                dataset = read_dataset(handle, job.file_name)
-            if job.total_rows != len(dataset):
-                job.total_rows = len(dataset)
-                job.save(update_fields=["total_rows"])
-        report = run_import(kind, dataset, user=job.created_by, dry_run=dry_run, progress=progress)
-    except FileError as error:
-        report = {
-            "new": 0,
-            "update": 0,
-            "skip": 0,
-            "rows": [],
-            "errors": [{"row": None, "column": "", "message": str(error)}],
-        }
-    except Exception:
-        logger.exception("Import %s failed", job.pk)
-        job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
-        job.report = {
-            "errors": [
-                {
-                    "row": None,
-                    "column": "",
-                    "message": _(
-                        "Le traitement a échoué de façon inattendue ; rien n'a été importé. "
-                        "Prévenez la coordination du réseau."
-                    ),
-                }
-            ]
-        }
-        job.save(update_fields=["status", "finished_at", "report"])
-        job.delete_file()
-        return
-    finally:
-        progress_path(job.pk).unlink(missing_ok=True)
+    with heartbeat(job):
+        try:
+            if dataset is None:
+                with job.file.open("rb") as handle:
+                    dataset = read_dataset(handle, job.file_name)
+                if job.total_rows != len(dataset):
+                    job.total_rows = len(dataset)
+                    job.save(update_fields=["total_rows"])
+            report = run_import(
+                kind, dataset, user=job.created_by, dry_run=dry_run, progress=progress
+            )
+        except FileError as error:
+            report = {
+                "new": 0,
+                "update": 0,
+                "skip": 0,
+                "rows": [],
+                "errors": [{"row": None, "column": "", "message": str(error)}],
+            }
+        except Exception:
+            logger.exception("Import %s failed", job.pk)
+            job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
+            job.report = {
+                "errors": [
+                    {
+                        "row": None,
+                        "column": "",
+                        "message": _(
+                            "Le traitement a échoué de façon inattendue ; rien n'a été importé. "
+                            "Prévenez la coordination du réseau."
+                        ),
+                    }
+                ]
+            }
+            job.save(update_fields=["status", "finished_at", "report"])
+            job.delete_file()
+            return
     report["seconds"] = round(time.monotonic() - started, 1)
     job.report = report
     job.done_rows = job.total_rows
@@ -394,7 +403,7 @@ def job_run(job, *, dry_run, dataset=None):
 @task()
 def job_task(job_pk, dry_run):
     job = ImportJob.objects.select_related("created_by").filter(pk=job_pk).first()
-    if job is not None and job.file:
+    if job is not None and job.is_running and job.file:
         job_run(job, dry_run=dry_run)
 
 
@@ -402,14 +411,135 @@ def job_task(job_pk, dry_run):
 def file_purge(job_pk):
     """A day after the upload: the file goes, imported or not."""
     job = ImportJob.objects.filter(pk=job_pk).first()
-    if job is not None and not job.is_running:
+    if job is not None and (not job.is_running or job_recover(job)):
         job.delete_file()
 
 
 def job_purge_stale(*, now=None):
+    job_recover_lost(now=now)
     for job in ImportJob.objects.stale(now=now):
         if not job.is_running:
             job.delete_file()
+
+
+# Jobs whose worker stopped --------------------------------------------------------------
+#
+# A worker that crashes or is killed in the middle of a job (a web process as well, for a
+# small file) writes nothing, the import being one transaction, but leaves the job running
+# and, with django-tasks-db, its task RUNNING for ever: nobody could cancel it or send the
+# file again. While a job runs, its progress file is touched every HEARTBEAT_SECONDS by a
+# thread (a long query does not silence it); a running job whose last sign of life is older
+# than IMPORT_LOST_MINUTES, and which is not waiting in the queue, has lost its worker: it
+# is marked failed, its task too, and its file deleted. A job waiting for a worker that is
+# down is not lost: it runs once the worker is back. The check runs in the worker
+# (job_watch, enqueued with each job, runs after a restart too), at each upload, and when
+# someone looks at a running job or cancels it.
+
+HEARTBEAT_SECONDS = 30
+
+
+@contextlib.contextmanager
+def heartbeat(job):
+    """While the block runs, the job's progress file says it is alive."""
+    write_progress(job.pk, *read_progress(job))
+    path, stop = progress_path(job.pk), threading.Event()
+
+    def beat():
+        while not stop.wait(HEARTBEAT_SECONDS):
+            with contextlib.suppress(OSError):
+                os.utime(path)
+
+    thread = threading.Thread(target=beat, name=f"import-{job.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        path.unlink(missing_ok=True)
+
+
+def job_task_results(job):
+    """The worker's records of the job's runs (django-tasks-db)."""
+    return DBTaskResult.objects.filter(task_path=job_task.module_path, args_kwargs__args__0=job.pk)
+
+
+def job_is_lost(job, *, now=None):
+    """Whether a running job's worker stopped without finishing it (see above)."""
+    if not job.is_running:
+        return False
+    limit = (now or timezone.now()) - datetime.timedelta(minutes=settings.IMPORT_LOST_MINUTES)
+    try:
+        beat = progress_path(job.pk).stat().st_mtime
+    except OSError:
+        beat = None
+    if beat is not None and beat >= limit.timestamp():
+        return False
+    tasks = job_task_results(job)
+    if tasks.filter(status=TaskResultStatus.READY).exists():
+        return False  # waiting for the worker
+    running = tasks.filter(status=TaskResultStatus.RUNNING).exclude(started_at=None)
+    signs = [job.created_at, *running.values_list("started_at", flat=True)]
+    if beat is not None:
+        signs.append(datetime.datetime.fromtimestamp(beat, tz=datetime.UTC))
+    return max(signs) < limit
+
+
+def job_recover(job, *, now=None):
+    """Mark failed a job whose worker stopped, so that it can be cancelled or its file sent
+    again; returns whether it was one."""
+    if not job_is_lost(job, now=now):
+        return False
+    with transaction.atomic():
+        lost = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=ImportStatus.FAILED,
+            finished_at=now or timezone.now(),
+            report={
+                "errors": [
+                    {
+                        "row": None,
+                        "column": "",
+                        "message": _(
+                            "Le traitement s'est arrêté en route (redémarrage du serveur) ; "
+                            "rien n'a été importé. Envoyez le fichier à nouveau."
+                        ),
+                    }
+                ]
+            },
+        )
+        if not lost:
+            return False  # someone else got there first
+        for result in job_task_results(job).filter(status=TaskResultStatus.RUNNING):
+            result.set_failed(WorkerLost(f"Import {job.pk}: no sign of life from its worker"))
+    logger.warning("Import %s: its worker stopped; marked failed", job.pk)
+    job.refresh_from_db()
+    job.delete_file()
+    progress_path(job.pk).unlink(missing_ok=True)
+    return True
+
+
+class WorkerLost(Exception):  # noqa: N818 — what the task's record says happened to it
+    pass
+
+
+def job_recover_lost(*, now=None):
+    for job in ImportJob.objects.filter(status__in=[ImportStatus.CHECKING, ImportStatus.IMPORTING]):
+        job_recover(job, now=now)
+
+
+def job_watch_later(job):
+    job_watch.using(
+        run_after=timezone.now() + datetime.timedelta(minutes=settings.IMPORT_LOST_MINUTES + 1)
+    ).enqueue(job.pk)
+
+
+@task()
+def job_watch(job_pk):
+    """Run by the worker while a job runs: a job whose worker stopped is marked failed
+    (by the same worker once restarted, if it was the one)."""
+    job = ImportJob.objects.filter(pk=job_pk).first()
+    if job is not None and job.is_running and not job_recover(job):
+        job_watch_later(job)
 
 
 # Exporting ------------------------------------------------------------------------------
