@@ -328,6 +328,13 @@ STATS_REFRESH_IN_WORKER = env_bool("STATS_REFRESH_IN_WORKER", True)
 IMPORT_BACKGROUND_ROWS = int(env("IMPORT_BACKGROUND_ROWS", "2000"))
 # Largest file accepted for an import (bytes).
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# Most lines (blank ones included) and cells (rows × columns) an import file may hold:
+# checked while it is read, before anything is kept (learners/sheets.py).
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_CELLS = int(env("IMPORT_MAX_CELLS", "5000000"))
+# A running import with no sign of life for this long has lost its worker (crash, restart):
+# it is marked failed, so that it can be cancelled or sent again (learners/imports.py).
+IMPORT_LOST_MINUTES = int(env("IMPORT_LOST_MINUTES", "10"))
 
 LOGGING = {
     "version": 1,

@@ -7,22 +7,24 @@ The resources live with their app (pathway.resources, learners.resources); this 
 only drives them. Files are kept under MEDIA_ROOT/imports/ until they are imported, given
 up, or a day old."""
 
-import csv
+import contextlib
 import dataclasses
-import io
+import datetime
 import json
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 
-import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.tasks import task
+from django.db import transaction
+from django.tasks import TaskResultStatus, task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks_db.models import DBTaskResult
 
 from learners.models import ImportJob, ImportStatus
 from learners.resources import (
@@ -30,6 +32,7 @@ from learners.resources import (
     ResidentResource,
     SessionResource,
 )
+from learners.sheets import FileError, LargeFile, read_dataset
 from pathway.resources import ActorResource, ModuleResource, PlaceResource
 
 logger = logging.getLogger(__name__)
@@ -119,69 +122,11 @@ EXPORT_FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "json": ("application/json", "json"),
 }
-IMPORT_EXTENSIONS = {".csv", ".xlsx"}
-
-
-class FileError(Exception):
-    """A file that cannot be read, with a French message that says what to do."""
 
 
 def kinds_for(user, action):
     check = "may_import" if action == "import" else "may_export"
     return [kind for kind in KINDS.values() if getattr(kind, check)(user)]
-
-
-# Reading --------------------------------------------------------------------------------
-
-
-def read_dataset(content, file_name):
-    """The rows of an uploaded CSV or XLSX file as a tablib Dataset (headers = first row).
-    CSV files may be UTF-8 or Windows-1252 (what French Excel writes), separated by
-    commas, semicolons or tabs."""
-    extension = Path(file_name).suffix.lower()
-    if extension not in IMPORT_EXTENSIONS:
-        raise FileError(_("Envoyez un fichier CSV ou XLSX (tableur)."))
-    if extension == ".xlsx":
-        try:
-            dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
-        except Exception as error:  # openpyxl raises many kinds of errors
-            raise FileError(
-                _("Ce fichier XLSX est illisible : enregistrez-le à nouveau depuis le tableur.")
-            ) from error
-    else:
-        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        first_line = text[: text.find("\n")]
-        delimiter = max(",;\t", key=first_line.count)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        dataset, width = None, 0
-        # Cells repeat (an actor's name, a pole, a date): one string for each value keeps
-        # a file of 100,000 rows small in memory.
-        values = {}
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if dataset is None:
-                headers = [h.strip() for h in row]
-                width = len(headers)
-                dataset = tablib.Dataset(headers=headers)
-                continue
-            row = (row + [""] * width)[:width]
-            dataset.append(tuple(values.setdefault(cell, cell) for cell in row))
-        if dataset is None:
-            raise FileError(_("Ce fichier est vide."))
-        return dataset
-    if not dataset.headers:
-        raise FileError(_("Ce fichier est vide."))
-    dataset.headers = [str(h or "").strip() for h in dataset.headers]
-    blank = [i for i, row in enumerate(dataset) if all(c in (None, "") for c in row)]
-    for index in reversed(blank):
-        del dataset[index]
-    return dataset
 
 
 def header_problems(kind, dataset):
@@ -336,13 +281,13 @@ def job_start(*, user, kind, uploaded):
             _("Ce fichier est trop gros (%(max)s Mo au plus).")
             % {"max": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
         )
-    content = uploaded.read()
-    dataset = read_dataset(content, uploaded.name)
+    dataset = read_if_small(uploaded, uploaded.name)
     job = ImportJob(
         resource=kind.name,
         created_by=user,
         file_name=Path(uploaded.name).name[:255],
-        total_rows=len(dataset),
+        # Counted by the worker when it reads a big file.
+        total_rows=len(dataset) if dataset is not None else 0,
     )
     uploaded.seek(0)
     job.file.save(Path(uploaded.name).name, uploaded, save=False)
@@ -350,12 +295,24 @@ def job_start(*, user, kind, uploaded):
     # Whatever happens, the file goes after a day (the worker runs this; job_purge_stale
     # covers a site without worker).
     file_purge.using(run_after=timezone.now() + timezone.timedelta(days=1)).enqueue(job.pk)
+    job_watch_later(job)
     job_dispatch(job, dry_run=True, dataset=dataset)
     return job
 
 
-def job_dispatch(job, *, dry_run, dataset=None):
-    if job.total_rows > settings.IMPORT_BACKGROUND_ROWS:
+def read_if_small(source, file_name):
+    """The rows of a file small enough to be read in a request (IMPORT_BACKGROUND_ROWS
+    lines at most), or None: a request never reads more, the worker reads the rest."""
+    try:
+        return read_dataset(source, file_name, max_rows=settings.IMPORT_BACKGROUND_ROWS)
+    except LargeFile:
+        return None
+
+
+def job_dispatch(job, *, dry_run, dataset):
+    """Check or import in this request the rows already read, or leave the file to the
+    worker (dataset None)."""
+    if dataset is None:
         job_task.enqueue(job.pk, dry_run)
     else:
         job_run(job, dry_run=dry_run, dataset=dataset)
@@ -365,13 +322,20 @@ def job_confirm(job):
     """Import a checked file (in the background if it is big)."""
     if job.status != ImportStatus.CHECKED or job.error_count or not job.file:
         raise FileError(_("Ce fichier ne peut pas être importé : vérifiez son état."))
+    write_progress(job.pk, 0, job.total_rows)  # a sign of life from now on
     job.status, job.done_rows = ImportStatus.IMPORTING, 0
     job.save(update_fields=["status", "done_rows"])
-    job_dispatch(job, dry_run=False)
+    job_watch_later(job)
+    try:
+        with job.file.open("rb") as handle:
+            dataset = read_if_small(handle, job.file_name)
+    except FileError:
+        dataset = None  # the worker reads it again and reports what is wrong
+    job_dispatch(job, dry_run=False, dataset=dataset)
 
 
 def job_cancel(job):
-    if job.is_running:
+    if job.is_running and not job_recover(job):
         raise FileError(_("Attendez la fin du traitement en cours."))
     job.status = ImportStatus.CANCELLED
     job.save(update_fields=["status"])
@@ -386,39 +350,43 @@ def job_run(job, *, dry_run, dataset=None):
     def progress(done, total):
         write_progress(job.pk, done, total)
 
-    try:
-        if dataset is None:
-            with job.file.open("rb") as handle:
-                dataset = read_dataset(handle.read(), job.file_name)
-        report = run_import(kind, dataset, user=job.created_by, dry_run=dry_run, progress=progress)
-    except FileError as error:
-        report = {
-            "new": 0,
-            "update": 0,
-            "skip": 0,
-            "rows": [],
-            "errors": [{"row": None, "column": "", "message": str(error)}],
-        }
-    except Exception:
-        logger.exception("Import %s failed", job.pk)
-        job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
-        job.report = {
-            "errors": [
-                {
-                    "row": None,
-                    "column": "",
-                    "message": _(
-                        "Le traitement a échoué de façon inattendue ; rien n'a été importé. "
-                        "Prévenez la coordination du réseau."
-                    ),
-                }
-            ]
-        }
-        job.save(update_fields=["status", "finished_at", "report"])
-        job.delete_file()
-        return
-    finally:
-        progress_path(job.pk).unlink(missing_ok=True)
+    with heartbeat(job):
+        try:
+            if dataset is None:
+                with job.file.open("rb") as handle:
+                    dataset = read_dataset(handle, job.file_name)
+                if job.total_rows != len(dataset):
+                    job.total_rows = len(dataset)
+                    job.save(update_fields=["total_rows"])
+            report = run_import(
+                kind, dataset, user=job.created_by, dry_run=dry_run, progress=progress
+            )
+        except FileError as error:
+            report = {
+                "new": 0,
+                "update": 0,
+                "skip": 0,
+                "rows": [],
+                "errors": [{"row": None, "column": "", "message": str(error)}],
+            }
+        except Exception:
+            logger.exception("Import %s failed", job.pk)
+            job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
+            job.report = {
+                "errors": [
+                    {
+                        "row": None,
+                        "column": "",
+                        "message": _(
+                            "Le traitement a échoué de façon inattendue ; rien n'a été importé. "
+                            "Prévenez la coordination du réseau."
+                        ),
+                    }
+                ]
+            }
+            job.save(update_fields=["status", "finished_at", "report"])
+            job.delete_file()
+            return
     report["seconds"] = round(time.monotonic() - started, 1)
     job.report = report
     job.done_rows = job.total_rows
@@ -435,7 +403,7 @@ def job_run(job, *, dry_run, dataset=None):
 @task()
 def job_task(job_pk, dry_run):
     job = ImportJob.objects.select_related("created_by").filter(pk=job_pk).first()
-    if job is not None and job.file:
+    if job is not None and job.is_running and job.file:
         job_run(job, dry_run=dry_run)
 
 
@@ -443,14 +411,135 @@ def job_task(job_pk, dry_run):
 def file_purge(job_pk):
     """A day after the upload: the file goes, imported or not."""
     job = ImportJob.objects.filter(pk=job_pk).first()
-    if job is not None and not job.is_running:
+    if job is not None and (not job.is_running or job_recover(job)):
         job.delete_file()
 
 
 def job_purge_stale(*, now=None):
+    job_recover_lost(now=now)
     for job in ImportJob.objects.stale(now=now):
         if not job.is_running:
             job.delete_file()
+
+
+# Jobs whose worker stopped --------------------------------------------------------------
+#
+# A worker that crashes or is killed in the middle of a job (a web process as well, for a
+# small file) writes nothing, the import being one transaction, but leaves the job running
+# and, with django-tasks-db, its task RUNNING for ever: nobody could cancel it or send the
+# file again. While a job runs, its progress file is touched every HEARTBEAT_SECONDS by a
+# thread (a long query does not silence it); a running job whose last sign of life is older
+# than IMPORT_LOST_MINUTES, and which is not waiting in the queue, has lost its worker: it
+# is marked failed, its task too, and its file deleted. A job waiting for a worker that is
+# down is not lost: it runs once the worker is back. The check runs in the worker
+# (job_watch, enqueued with each job, runs after a restart too), at each upload, and when
+# someone looks at a running job or cancels it.
+
+HEARTBEAT_SECONDS = 30
+
+
+@contextlib.contextmanager
+def heartbeat(job):
+    """While the block runs, the job's progress file says it is alive."""
+    write_progress(job.pk, *read_progress(job))
+    path, stop = progress_path(job.pk), threading.Event()
+
+    def beat():
+        while not stop.wait(HEARTBEAT_SECONDS):
+            with contextlib.suppress(OSError):
+                os.utime(path)
+
+    thread = threading.Thread(target=beat, name=f"import-{job.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        path.unlink(missing_ok=True)
+
+
+def job_task_results(job):
+    """The worker's records of the job's runs (django-tasks-db)."""
+    return DBTaskResult.objects.filter(task_path=job_task.module_path, args_kwargs__args__0=job.pk)
+
+
+def job_is_lost(job, *, now=None):
+    """Whether a running job's worker stopped without finishing it (see above)."""
+    if not job.is_running:
+        return False
+    limit = (now or timezone.now()) - datetime.timedelta(minutes=settings.IMPORT_LOST_MINUTES)
+    try:
+        beat = progress_path(job.pk).stat().st_mtime
+    except OSError:
+        beat = None
+    if beat is not None and beat >= limit.timestamp():
+        return False
+    tasks = job_task_results(job)
+    if tasks.filter(status=TaskResultStatus.READY).exists():
+        return False  # waiting for the worker
+    running = tasks.filter(status=TaskResultStatus.RUNNING).exclude(started_at=None)
+    signs = [job.created_at, *running.values_list("started_at", flat=True)]
+    if beat is not None:
+        signs.append(datetime.datetime.fromtimestamp(beat, tz=datetime.UTC))
+    return max(signs) < limit
+
+
+def job_recover(job, *, now=None):
+    """Mark failed a job whose worker stopped, so that it can be cancelled or its file sent
+    again; returns whether it was one."""
+    if not job_is_lost(job, now=now):
+        return False
+    with transaction.atomic():
+        lost = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=ImportStatus.FAILED,
+            finished_at=now or timezone.now(),
+            report={
+                "errors": [
+                    {
+                        "row": None,
+                        "column": "",
+                        "message": _(
+                            "Le traitement s'est arrêté en route (redémarrage du serveur) ; "
+                            "rien n'a été importé. Envoyez le fichier à nouveau."
+                        ),
+                    }
+                ]
+            },
+        )
+        if not lost:
+            return False  # someone else got there first
+        for result in job_task_results(job).filter(status=TaskResultStatus.RUNNING):
+            result.set_failed(WorkerLost(f"Import {job.pk}: no sign of life from its worker"))
+    logger.warning("Import %s: its worker stopped; marked failed", job.pk)
+    job.refresh_from_db()
+    job.delete_file()
+    progress_path(job.pk).unlink(missing_ok=True)
+    return True
+
+
+class WorkerLost(Exception):  # noqa: N818 — what the task's record says happened to it
+    pass
+
+
+def job_recover_lost(*, now=None):
+    for job in ImportJob.objects.filter(status__in=[ImportStatus.CHECKING, ImportStatus.IMPORTING]):
+        job_recover(job, now=now)
+
+
+def job_watch_later(job):
+    job_watch.using(
+        run_after=timezone.now() + datetime.timedelta(minutes=settings.IMPORT_LOST_MINUTES + 1)
+    ).enqueue(job.pk)
+
+
+@task()
+def job_watch(job_pk):
+    """Run by the worker while a job runs: a job whose worker stopped is marked failed
+    (by the same worker once restarted, if it was the one)."""
+    job = ImportJob.objects.filter(pk=job_pk).first()
+    if job is not None and job.is_running and not job_recover(job):
+        job_watch_later(job)
 
 
 # Exporting ------------------------------------------------------------------------------

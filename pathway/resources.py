@@ -269,7 +269,13 @@ def column(attribute, name, widget=None, **kwargs):
 
 class ScopedResource(resources.ModelResource):
     """A resource read and written on behalf of a user (`user=` when created): the export
-    holds what they may see, the import refuses rows they may not write."""
+    holds what they may see, the import refuses rows they may not write.
+
+    A row finds its record by a name or a reference, then changes it, its structure
+    included: `may_write` is asked of the record as found, before the row touches it, and
+    again of what the row would make of it. Otherwise a row naming someone else's record
+    with one's own structure would take it over. A row that changes nothing is skipped
+    before the question: an export imported back as it is stays harmless."""
 
     def __init__(self, *, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -278,9 +284,14 @@ class ScopedResource(resources.ModelResource):
     def may_write(self, instance):
         return self.user is not None and self.user.is_network_admin
 
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        instance._writable_as_found = new or self.may_write(instance)
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
-        if not errors and not self.may_write(instance):
+        as_found = getattr(instance, "_writable_as_found", False)
+        if not errors and not (as_found and self.may_write(instance)):
             errors["__all__"] = [self.refusal(instance)]
         super().validate_instance(instance, errors, validate_unique)
 
@@ -374,7 +385,7 @@ class StandardActorWidget(opendata.ActorBySiretWidget):
         return (value.siret or value.name) if value else ""
 
 
-class PlaceResource(opendata.PlaceResource):
+class PlaceResource(ScopedResource, opendata.PlaceResource):
     """Places in the columns of the national open-data standard (the existing import of the
     admin), for a user: coordinators import the places of their actors."""
 
@@ -382,10 +393,6 @@ class PlaceResource(opendata.PlaceResource):
 
     class Meta(opendata.PlaceResource.Meta):
         report_skipped = True
-
-    def __init__(self, *, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
 
     def get_queryset(self):
         return Place.objects.visible_to(self.user).select_related("actor").order_by("pk")
@@ -397,17 +404,15 @@ class PlaceResource(opendata.PlaceResource):
             return super().get_instance(instance_loader, row)
         return Place.objects.filter(actor=actor, name=str(row.get("nom") or "").strip()).first()
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        managed = self.user is not None and (
-            self.user.is_network_admin
-            or (self.user.role == "coordinator" and instance.actor_id in self.user.actor_ids)
+    def may_write(self, instance):
+        user = self.user
+        return user is not None and (
+            user.is_network_admin
+            or (user.role == "coordinator" and instance.actor_id in user.actor_ids)
         )
-        if not errors and not managed:
-            errors["__all__"] = [
-                _("Vous ne pouvez importer que les lieux des structures que vous coordonnez.")
-            ]
-        super().validate_instance(instance, errors, validate_unique)
+
+    def refusal(self, instance):
+        return _("Vous ne pouvez importer que les lieux des structures que vous coordonnez.")
 
 
 # Training modules -----------------------------------------------------------------------

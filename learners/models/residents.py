@@ -288,6 +288,14 @@ class Resident(models.Model):
         name = f"{self.first_name} {self.last_name}".strip()
         return name or _("Anonyme %(reference)s") % {"reference": self.reference}
 
+    def can_be_changed_by(self, user):
+        """Who may change the record itself (identity, contact, consent): staff of the
+        actor that created it, and the network admin. Sharing lets other actors see the
+        journey and log sessions with the person, not rewrite who they are."""
+        if user.is_network_admin:
+            return True
+        return user.works_with_residents and self.created_by_actor_id in user.actor_ids
+
     @property
     def consent_text(self):
         return CONSENT_TEXTS.get(self.consent_version, "")

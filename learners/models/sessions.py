@@ -370,3 +370,10 @@ class CompetenceAssessment(models.Model):
 
     def __str__(self):
         return f"{self.resident} — {self.competence.code} niveau {self.level}"
+
+    def can_be_changed_by(self, user, *, today=None):
+        """An assessment is its author's finding: they (or the network admin) may change
+        it; one made during a session follows the session's rule."""
+        if self.session_id is not None:
+            return self.session.can_be_changed_by(user, today=today)
+        return user.is_network_admin or self.assessed_by_id == user.pk

@@ -186,16 +186,15 @@ class ResidentResource(ScopedResource):
                 )
 
     def may_write(self, instance):
-        user = self.user
-        if user is None or not user.works_with_residents:
-            return False
-        return (
-            user.is_network_admin
-            or instance.created_by_actor_id in user.actor_ids
-            or bool(instance.pk)
-        )
+        # A new record as much as an existing one: the user's actor must hold it.
+        return self.user is not None and instance.can_be_changed_by(self.user)
 
     def refusal(self, instance):
+        if instance.pk:
+            return _(
+                "Vous ne pouvez pas modifier cette fiche : seule la structure qui l'a créée "
+                "(ou la coordination du réseau) la modifie."
+            )
         return _("Choisissez une de vos structures comme structure d'accueil.")
 
     def after_save_instance(self, instance, row, **kwargs):
@@ -282,6 +281,7 @@ class AssessmentResource(ScopedResource):
             CompetenceAssessment.objects.filter(
                 resident=resident, competence=competence, assessed_on=day
             )
+            .select_related("session")
             .order_by("id")
             .first()
         )
@@ -300,4 +300,13 @@ class AssessmentResource(ScopedResource):
             raise ValidationError(errors)
 
     def may_write(self, instance):
-        return self.user is not None and self.user.works_with_residents
+        user = self.user
+        if user is None or not user.works_with_residents:
+            return False
+        return instance.pk is None or instance.can_be_changed_by(user)
+
+    def refusal(self, instance):
+        return _(
+            "Vous ne pouvez pas modifier cette évaluation : seule la personne qui l'a saisie "
+            "le peut (et, pour une séance, tant que la séance peut être modifiée)."
+        )

@@ -49,6 +49,8 @@ def visible_job(request, pk):
 def import_detail(request, pk):
     """Where an import is: its progress while it runs, then its report."""
     job = visible_job(request, pk)
+    if job.is_running:
+        imports.job_recover(job)  # its worker may have stopped
     done, total = imports.read_progress(job) if job.is_running else (job.done_rows, job.total_rows)
     if request.GET.get("progress"):
         return JsonResponse(
