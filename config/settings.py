@@ -156,6 +156,9 @@ RESIDENT_LINK_RATE_LIMIT = int(env("RESIDENT_LINK_RATE_LIMIT", "30"))
 # Second factor (TOTP): compulsory for network admins, optional for everyone else.
 OTP_REQUIRED_FOR_ADMINS = env_bool("OTP_REQUIRED_FOR_ADMINS", True)
 OTP_TOTP_ISSUER = env("OTP_ISSUER", "Parcours numérique")
+# The admin lists authenticator apps without their secret keys: nobody reads another
+# person's codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
