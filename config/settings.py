@@ -143,8 +143,12 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
 # Lock the account from the address that failed, so nobody can lock a colleague out from
-# elsewhere; never permanently (cool-off above).
+# elsewhere; never permanently (cool-off above), and failures during a lockout do not make
+# it longer. The address is the client's, as for the rate limits (behind the TLS proxy, the
+# one it appended), not the proxy's.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "learners.permissions.axes_client_address"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "learners/login_locked.html"
 AXES_VERBOSE = False

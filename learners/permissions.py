@@ -180,6 +180,17 @@ def client_address(request):
     return str(ip)
 
 
+def axes_client_address(request):
+    """The address django-axes locks an account from: the client's, as above (the proxy
+    connects for everyone). None when it is not an IP address, which its column refuses."""
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
+
+
 def rate_limit_exceeded(request, bucket, *, limit, who=None, now=None):
     """Count one more request of this client (or of `who`) in this hour's window, in the
     shared cache (Redis in production, so that every application server counts together),
