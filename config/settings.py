@@ -200,14 +200,20 @@ STORAGES = {
     },
 }
 
-# A shared cache (Redis) is needed as soon as several application servers run: rate limits
-# and caches must be common to all of them.
+# The cache is shared by every gunicorn worker and every server, since rate limits count in
+# it: Redis when REDIS_URL is set, a table of the database otherwise (made by a migration).
 REDIS_URL = env("REDIS_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "learners.cache.DatabaseCache",
+            "LOCATION": "shared_cache",
+            # Past this many rows, expired ones are deleted (then a third of the others):
+            # far more than the live counters of an hour. Django's 300 could drop some.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
     )
 }
 
@@ -279,10 +285,10 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSION": "v1",
     "ALLOWED_VERSIONS": ["v1"],
     "EXCEPTION_HANDLER": "learners.api.exception_handler",
-    # Counted in the shared cache (Redis with several servers).
+    # Counted in the shared cache, per client address as the other rate limits.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "learners.permissions.AnonymousRateThrottle",
+        "learners.permissions.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_RATE_ANONYMOUS", "60/hour"),
