@@ -143,8 +143,12 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
 # Lock the account from the address that failed, so nobody can lock a colleague out from
-# elsewhere; never permanently (cool-off above).
+# elsewhere; never permanently (cool-off above), and failures during a lockout do not make
+# it longer. The address is the client's, as for the rate limits (behind the TLS proxy, the
+# one it appended), not the proxy's.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "learners.permissions.axes_client_address"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "learners/login_locked.html"
 AXES_VERBOSE = False
@@ -156,6 +160,9 @@ RESIDENT_LINK_RATE_LIMIT = int(env("RESIDENT_LINK_RATE_LIMIT", "30"))
 # Second factor (TOTP): compulsory for network admins, optional for everyone else.
 OTP_REQUIRED_FOR_ADMINS = env_bool("OTP_REQUIRED_FOR_ADMINS", True)
 OTP_TOTP_ISSUER = env("OTP_ISSUER", "Parcours numérique")
+# The admin lists authenticator apps without their secret keys: nobody reads another
+# person's codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -193,14 +200,20 @@ STORAGES = {
     },
 }
 
-# A shared cache (Redis) is needed as soon as several application servers run: rate limits
-# and caches must be common to all of them.
+# The cache is shared by every gunicorn worker and every server, since rate limits count in
+# it: Redis when REDIS_URL is set, a table of the database otherwise (made by a migration).
 REDIS_URL = env("REDIS_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "learners.cache.DatabaseCache",
+            "LOCATION": "shared_cache",
+            # Past this many rows, expired ones are deleted (then a third of the others):
+            # far more than the live counters of an hour. Django's 300 could drop some.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
     )
 }
 
@@ -272,10 +285,10 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSION": "v1",
     "ALLOWED_VERSIONS": ["v1"],
     "EXCEPTION_HANDLER": "learners.api.exception_handler",
-    # Counted in the shared cache (Redis with several servers).
+    # Counted in the shared cache, per client address as the other rate limits.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "learners.permissions.AnonymousRateThrottle",
+        "learners.permissions.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_RATE_ANONYMOUS", "60/hour"),

@@ -35,6 +35,7 @@ class UserAdmin(BaseUserAdmin):
         (_("Rôle dans le réseau"), {"fields": ["role", "actors", "is_active"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    actions = ["authenticator_reset"]
     add_fieldsets = [
         (
             None,
@@ -53,6 +54,22 @@ class UserAdmin(BaseUserAdmin):
             },
         )
     ]
+
+    @admin.action(description=_("Réinitialiser la double authentification"))
+    def authenticator_reset(self, request, queryset):
+        """For a lost phone: the person pairs a new app at their next sign-in (written in
+        each account's history)."""
+        for user in queryset:
+            user.reset_authenticator(by=request.user)
+        self.message_user(
+            request,
+            _(
+                "Double authentification réinitialisée pour %(names)s : une nouvelle "
+                "application sera à installer à la prochaine connexion."
+            )
+            % {"names": ", ".join(str(user) for user in queryset)},
+            messages.SUCCESS,
+        )
 
 
 class ParticipationInline(admin.TabularInline):

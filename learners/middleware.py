@@ -6,10 +6,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.http import JsonResponse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
+from django_otp import login as otp_login
 from django_otp import user_has_device
 
 SIGNED_IN_AT = "signed_in_at"
@@ -43,6 +45,7 @@ class SessionLifetimeMiddleware:
 
 
 NEEDS_SECOND_FACTOR = "needs_second_factor"
+SECOND_FACTOR_GIVEN = "second_factor_given"
 
 
 def needs_second_factor(user):
@@ -60,31 +63,58 @@ def remember_second_factor(sender, request, user, **kwargs):
 
 class SecondFactorMiddleware:
     """A signed-in user who must give a second factor reaches nothing else until they do:
-    the code page if they have an authenticator, the set-up page otherwise."""
+    the code page if they have an authenticator, the set-up page otherwise (which pairs a
+    first one only: see learners.views.sign_in.otp_setup), and sign-out; the API answers
+    403 in JSON. A session that gave its code with an authenticator since removed (reset by
+    the network admin, or replaced from another browser) is signed out: a lost phone's
+    sessions end with it, and pairing again starts from the password."""
 
-    ALLOWED = ("otp_verify", "otp_setup", "logout", "set_language", "privacy")
+    # Namespaced view names: the admin's "admin:login" or "admin:logout" are not these.
+    ALLOWED = frozenset({"otp_verify", "otp_setup", "logout", "set_language", "privacy"})
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and request.session.get(NEEDS_SECOND_FACTOR)
-            and not user.is_verified()
-            and not request.path.startswith(settings.STATIC_URL)
-        ):
-            match = request.resolver_match or _resolve(request.path_info)
-            if match is None or match.url_name not in self.ALLOWED:
-                target = "otp_verify" if user_has_device(user) else "otp_setup"
-                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        if not user.is_authenticated or request.path.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        verified = user.is_verified()
+        if request.session.get(SECOND_FACTOR_GIVEN) and not verified:
+            logout(request)
+            messages.info(
+                request,
+                _("Votre application d'authentification a changé : reconnectez-vous."),
+            )
+            return self._refused(request, reverse("login"))
+        if request.session.get(NEEDS_SECOND_FACTOR) and not verified:
+            match = _resolve(request.path_info)
+            if match is None or match.view_name not in self.ALLOWED:
+                return self._refused(
+                    request, reverse("otp_verify" if user_has_device(user) else "otp_setup")
+                )
         return self.get_response(request)
+
+    @staticmethod
+    def _refused(request, page):
+        if request.path_info.startswith("/api/"):
+            message = _(
+                "Donnez d'abord le code de votre application d'authentification (page %(page)s)."
+            ) % {"page": page}
+            return JsonResponse(
+                {"message": message, "code": "second_factor_required", "errors": {}}, status=403
+            )
+        return redirect_to_login(request.get_full_path(), page)
+
+
+def second_factor_given(request, device):
+    """The person gave a code of `device`: the session is verified (django-otp) for as long
+    as that device exists."""
+    otp_login(request, device)
+    request.session[SECOND_FACTOR_GIVEN] = True
 
 
 def _resolve(path):
-    from django.urls import Resolver404, resolve
-
     try:
         return resolve(path)
     except Resolver404:

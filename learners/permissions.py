@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework import throttling
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -180,10 +181,21 @@ def client_address(request):
     return str(ip)
 
 
+def axes_client_address(request):
+    """The address django-axes locks an account from: the client's, as above (the proxy
+    connects for everyone). None when it is not an IP address, which its column refuses."""
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
+
+
 def rate_limit_exceeded(request, bucket, *, limit, who=None, now=None):
     """Count one more request of this client (or of `who`) in this hour's window, in the
-    shared cache (Redis in production, so that every application server counts together),
-    and say whether it went over `limit`."""
+    shared cache (Redis, or a table of the database: learners.cache), so that every worker
+    and server counts together, and say whether it went over `limit`."""
     window = (now or timezone.now()).strftime("%Y%m%d%H")
     who = who or client_address(request)
     key = f"ratelimit:{bucket}:{hashlib.sha256(who.encode()).hexdigest()[:32]}:{window}"
@@ -194,6 +206,23 @@ def rate_limit_exceeded(request, bucket, *, limit, who=None, now=None):
     except ValueError:  # expired between add() and incr()
         cache.set(key, 1, timeout=3600)
         return limit < 1
+
+
+class ClientAddressIdent:
+    """rest_framework's throttles, counting a client by the address the other limits use:
+    theirs would trust any X-Forwarded-For a client writes, so that each invented address
+    starts a new count (and a new row of the shared cache)."""
+
+    def get_ident(self, request):
+        return client_address(request)
+
+
+class AnonymousRateThrottle(ClientAddressIdent, throttling.AnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(ClientAddressIdent, throttling.UserRateThrottle):
+    pass
 
 
 def too_many_requests(request, message=None):

@@ -72,12 +72,10 @@ ROUTES = {
     "login": ("/login/", expect(302, anonymous=200, resident=200)),
     "logout": ("/logout/", expect(405)),  # POST only
     # The second step of signing in: only for signed-in staff (the admin of the cast has
-    # already given the code, so they are sent on).
+    # already given the code, so they are sent on). Pairing an app: a first one, or a new
+    # one in place of the app whose code the session gave (the admin of the cast).
     "otp_verify": ("/login/code/", expect(302, network_admin=302)),
-    "otp_setup": (
-        "/login/authenticator/",
-        expect(200, anonymous=302, resident=302, network_admin=302),
-    ),
+    "otp_setup": ("/login/authenticator/", expect(200, anonymous=302, resident=302)),
     "session_list": (
         "/sessions/",
         expect(200, anonymous=302, resident=302, official=404),

@@ -3,9 +3,11 @@ users."""
 
 from functools import cached_property
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class Role(models.TextChoices):
@@ -72,3 +74,25 @@ class User(AbstractUser):
         if self.is_active and self.role == Role.NETWORK_ADMIN:
             return True
         return super().has_module_perms(app_label)
+
+    def reset_authenticator(self, *, by):
+        """Remove this person's authenticator apps (a lost phone): the sessions that gave one
+        of its codes end (learners.middleware), and they pair a new app at their next
+        sign-in. Written in the account's history in the admin (who, when), since the
+        account is less protected until then."""
+        with transaction.atomic():
+            removed, _counts = TOTPDevice.objects.filter(user=self).delete()
+            LogEntry.objects.log_actions(
+                user_id=by.pk,
+                queryset=[self],
+                action_flag=CHANGE,
+                change_message=AUTHENTICATOR_RESET,
+            )
+        return removed
+
+
+# Stored in the admin's history (in French, like the rest of the records).
+AUTHENTICATOR_RESET = (
+    "Double authentification réinitialisée : une nouvelle application d'authentification "
+    "sera à installer à la prochaine connexion."
+)

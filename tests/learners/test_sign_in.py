@@ -1,5 +1,6 @@
 """Signing in: lockout after failed attempts, the second factor, session lifetimes, CSP."""
 
+import datetime
 import time
 
 import pytest
@@ -43,6 +44,56 @@ class TestLockout:
 
         # After the cool-off period the right password works again.
         AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME * 2)
+        response = sign_in(client, "amandine")
+        assert response.status_code == 302
+        assert "_auth_user_id" in client.session
+
+    @pytest.mark.security_review
+    def test_behind_the_proxy_one_clients_failures_do_not_lock_another_out(self, settings):
+        settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        UserFactory(username="amandine")
+
+        def through_proxy(forwarded_for):
+            # The proxy connects from 10.0.0.2 and appends the client's address last.
+            return Client(
+                REMOTE_ADDR="10.0.0.2",
+                HTTP_X_FORWARDED_PROTO="https",
+                HTTP_X_FORWARDED_FOR=forwarded_for,
+            )
+
+        attacker = through_proxy("198.51.100.7")
+        for _ in range(8):
+            sign_in(attacker, "amandine", "not-the-password")
+        assert sign_in(attacker, "amandine").status_code == 429  # locked out, from there
+        # Writing the colleague's address in the header changes nothing: the proxy's last.
+        forger = through_proxy("203.0.113.5, 198.51.100.8")
+        for _ in range(8):
+            sign_in(forger, "amandine", "not-the-password")
+        assert sign_in(forger, "amandine").status_code == 429
+
+        colleague = through_proxy("203.0.113.5")
+        response = sign_in(colleague, "amandine")
+        assert response.status_code == 302
+        assert "_auth_user_id" in colleague.session
+        assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {
+            "198.51.100.7",
+            "198.51.100.8",
+        }
+
+    @pytest.mark.security_review
+    def test_failures_during_a_lockout_do_not_make_it_longer(self, settings, monkeypatch):
+        start = timezone.now()
+        clock = [start]
+        monkeypatch.setattr("axes.handlers.proxy.now", lambda: clock[0])
+        UserFactory(username="amandine")
+        client = Client()
+        for _ in range(5):
+            sign_in(client, "amandine", "not-the-password")
+        # Someone goes on trying, once a minute, all through the cool-off.
+        for minute in range(1, 15):
+            clock[0] = start + datetime.timedelta(minutes=minute)
+            assert sign_in(client, "amandine", "guess").status_code == 429
+        clock[0] = start + settings.AXES_COOLOFF_TIME + datetime.timedelta(seconds=1)
         response = sign_in(client, "amandine")
         assert response.status_code == 302
         assert "_auth_user_id" in client.session
