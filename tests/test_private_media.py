@@ -62,6 +62,8 @@ def test_no_url_serves_stored_files_with_debug_on_or_off(cast, stored, settings,
     names = [valid.pdf.name, revoked.pdf.name, job.file.name]
     for name in names:
         assert (settings.MEDIA_ROOT / name).is_file(), name
+    with pytest.raises(ValueError, match="no URL"):
+        valid.pdf.url  # noqa: B018 (a stored file has no address to print)
     for debug in [True, False]:
         root_urls(debug)
         for role in ["anonymous", "resident", "mediator_a", "network_admin"]:
