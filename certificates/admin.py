@@ -34,7 +34,9 @@ class CertificateAdmin(admin.ModelAdmin):
     list_filter = ["module", "actor", "revoked_at"]
     search_fields = ["code", "resident__last_name", "resident__reference"]
     list_select_related = ["resident", "module", "actor"]
-    readonly_fields = ["application_page"]
+    # The stored PDF has no public URL: the admin links to the view that checks who asks.
+    exclude = ["pdf"]
+    readonly_fields = ["application_page", "pdf_download"]
     inlines = [CertificateCompetenceInline]
 
     @admin.display(description=_("dans l'application"))
@@ -43,6 +45,16 @@ class CertificateAdmin(admin.ModelAdmin):
             '<a href="{}">{}</a>',
             reverse("certificate_detail", args=[certificate.code]),
             _("Voir, télécharger ou révoquer"),
+        )
+
+    @admin.display(description=_("PDF signé"))
+    def pdf_download(self, certificate):
+        if not certificate.pdf:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("certificate_download", args=[certificate.code]),
+            _("Télécharger le PDF signé"),
         )
 
     def has_add_permission(self, request):

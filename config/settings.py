@@ -185,12 +185,14 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
 MEDIA_URL = "media/"
-# Signed certificate PDFs live here; back this folder up with the database.
+# Signed certificate PDFs and import files waiting to be confirmed live here; back this
+# folder up with the database. They are private: no URL serves the folder and a file's .url
+# raises (learners.storage); the views that check permission hand each file out.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # In development the files are served from the source folders; production runs collectstatic.
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "learners.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

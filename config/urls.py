@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
@@ -38,8 +37,3 @@ urlpatterns = [
     # Anything else under /api/v1/ answers the API's JSON 404, not an HTML page.
     re_path(r"^api/v1/", learners_api.not_found),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -35,6 +35,9 @@ def mediator_home(bench):
     for size in sorted({1_000, bench.sessions}):
         with bench.database(sessions=size):
             home = bench.client_for("mediatrice.fs").get
+            status = home("/sessions/").status_code
+            if status != 200:  # measure the page, never a refusal
+                raise RuntimeError(f"The home page failed ({status}).")
             figures[f"home_queries_at_{size}"] = bench.count_queries(
                 lambda home=home: home("/sessions/")
             )

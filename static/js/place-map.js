@@ -8,6 +8,14 @@
     return;
   }
   var markers = JSON.parse(data.textContent);
+  // The marker images by their collected (hashed) names: Leaflet would look for
+  // "marker-icon.png" beside its stylesheet, a name that production does not serve.
+  L.Icon.Default.imagePath = "";
+  L.Icon.Default.mergeOptions({
+    iconUrl: element.dataset.iconUrl,
+    iconRetinaUrl: element.dataset.iconRetinaUrl,
+    shadowUrl: element.dataset.shadowUrl
+  });
   var map = L.map(element, { scrollWheelZoom: false });
   var tiles = L.tileLayer(element.dataset.tileUrl, {
     maxZoom: 19,

@@ -1,0 +1,36 @@
+"""`manage.py bench` on a town's server (issue 13, finding 18)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.test_settings import ROOT
+
+pytestmark = pytest.mark.security_review
+
+
+def test_the_bench_runs_with_the_sites_own_allowed_hosts(tmp_path):
+    """A town's server has ALLOWED_HOSTS in its environment; the bench's test client must
+    still be served (it asks for "testserver"). The smallest group, on 1,000 sessions."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--only", "home", "--sessions", "1000"],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DEBUG": "true",
+            "ALLOWED_HOSTS": "parcours.example.fr",
+            # The bench builds its scratch database beside this one (SQLite: under .bench/).
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "DisallowedHost" not in result.stderr
+    figures = json.loads(result.stdout)["figures"]
+    # The page was served and measured, not refused with a 400 before any query.
+    assert figures["home_queries_at_1000"] > 0
+    assert figures["home_ms_p50_at_1000"] > 0
