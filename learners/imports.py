@@ -31,6 +31,7 @@ from learners.resources import (
     SessionResource,
 )
 from pathway.resources import ActorResource, ModuleResource, PlaceResource
+from pathway.spreadsheets import csv_text, csv_value, xlsx_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +172,8 @@ def read_dataset(content, file_name):
                 dataset = tablib.Dataset(headers=headers)
                 continue
             row = (row + [""] * width)[:width]
-            dataset.append(tuple(values.setdefault(cell, cell) for cell in row))
+            # csv_value: the quote an export put before a formula-like text comes off.
+            dataset.append(tuple(values.setdefault(cell, csv_value(cell)) for cell in row))
         if dataset is None:
             raise FileError(_("Ce fichier est vide."))
         return dataset
@@ -457,11 +459,13 @@ def job_purge_stale(*, now=None):
 
 
 def export(kind, *, user, file_format):
-    """The records of `kind` this user may see, as bytes of a CSV, XLSX or JSON file."""
+    """The records of `kind` this user may see, as bytes of a CSV, XLSX or JSON file (no
+    cell of which a spreadsheet would run: pathway.spreadsheets)."""
     with translation.override("fr"):
         dataset = kind.resource(user=user).export()
+    rows = [dataset.headers, *dataset]
     if file_format == "csv":
-        return dataset.export("csv").encode("utf-8-sig")
+        return csv_text(rows).encode("utf-8-sig")
     if file_format == "json":
         return dataset.export("json").encode()
-    return dataset.export("xlsx")
+    return xlsx_bytes([(kind.name, rows)], header=True)
