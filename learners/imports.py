@@ -34,6 +34,7 @@ from learners.resources import (
 )
 from learners.sheets import FileError, LargeFile, read_dataset
 from pathway.resources import ActorResource, ModuleResource, PlaceResource
+from pathway.spreadsheets import csv_text, xlsx_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -546,11 +547,13 @@ def job_watch(job_pk):
 
 
 def export(kind, *, user, file_format):
-    """The records of `kind` this user may see, as bytes of a CSV, XLSX or JSON file."""
+    """The records of `kind` this user may see, as bytes of a CSV, XLSX or JSON file (no
+    cell of which a spreadsheet would run: pathway.spreadsheets)."""
     with translation.override("fr"):
         dataset = kind.resource(user=user).export()
+    rows = [dataset.headers, *dataset]
     if file_format == "csv":
-        return dataset.export("csv").encode("utf-8-sig")
+        return csv_text(rows).encode("utf-8-sig")
     if file_format == "json":
         return dataset.export("json").encode()
-    return dataset.export("xlsx")
+    return xlsx_bytes([(kind.name, rows)], header=True)

@@ -34,6 +34,8 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 
+from pathway.spreadsheets import csv_value
+
 EXTENSIONS = {".csv", ".xlsx"}
 
 # What a spreadsheet itself allows: 16,384 columns (A to XFD), 32,767 characters in a cell.
@@ -220,7 +222,8 @@ def csv_lines(binary, budget):
                 ) from error
             number += 1
             used = 0
-            yield number, cells
+            # csv_value: the quote an export put before a formula-like text comes off.
+            yield number, [csv_value(cell) for cell in cells]
     finally:
         text.detach()
 

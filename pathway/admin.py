@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
+from import_export.formats import base_formats
 
 from pathway import opendata
 from pathway.forms import PLACE_FIELDS, PlaceFormMixin
@@ -16,6 +17,7 @@ from pathway.models import (
     PlannedWorkshop,
     Topic,
 )
+from pathway.spreadsheets import CSVFormat
 
 
 class PlaceInline(admin.StackedInline):
@@ -82,6 +84,11 @@ class PlaceAdmin(ImportMixin, admin.ModelAdmin):
 
     form = PlaceAdminForm
     resource_classes = [opendata.PlaceResource]
+    # Our own /open-data/places.csv quotes formula-like texts: the import takes it off.
+    import_formats = [
+        CSVFormat if file_format is base_formats.CSV else file_format
+        for file_format in base_formats.DEFAULT_FORMATS
+    ]
     list_display = [
         "name",
         "actor",

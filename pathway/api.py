@@ -198,8 +198,9 @@ class StatisticsViewSet(viewsets.ViewSet):
         description=(
             "Les tableaux du tableau de bord /stats/, avec les mêmes filtres. Un chiffre de "
             "moins de min_count personnes, ou qui permettrait de le retrouver par "
-            "soustraction, est caché (hidden, value null). Un responsable de structure ne "
-            "voit que ses structures."
+            "soustraction, est caché (hidden, value null) ; une combinaison de filtres dont "
+            "les personnes sont un tel chiffre est refusée (400). Un responsable de structure "
+            "ne voit que ses structures."
         ),
         tags=["Statistiques"],
         parameters=_stats_parameters(),

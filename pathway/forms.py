@@ -683,4 +683,12 @@ def stats_report(data, user):
     if not form.is_valid():
         return form, None
     filters = form.filters()
-    return form, Report(collect(filters), filters, lookups)
+    report = Report(collect(filters), filters, lookups)
+    if report.too_few_people:
+        # The people these filters select are a hidden cell of another view's table
+        # (pathway.stats.disclosure): the view would give it away.
+        form.add_error(
+            None, _("Trop peu de personnes pour ce croisement de filtres : élargissez-les.")
+        )
+        return form, None
+    return form, report

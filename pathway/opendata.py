@@ -7,9 +7,7 @@ constraints (required fields, patterns, lengths) that validators of the standard
 """
 
 import contextlib
-import csv
 import functools
-import io
 import json
 import re
 from decimal import Decimal
@@ -36,6 +34,7 @@ from pathway.models import (
     Typology,
     normalize_french_phone,
 )
+from pathway.spreadsheets import csv_cell, csv_text
 
 SCHEMA_PATH = Path(__file__).parent / "standards" / "lieux-mediation-numerique.schema.json"
 EXAMPLE_PATH = SCHEMA_PATH.with_name("lieux-mediation-numerique.exemple-valide.csv")
@@ -165,7 +164,8 @@ def row_problems(row):
             problems.append(
                 _("%(field)s invalide (« %(value)s »)") % {"field": title, "value": value}
             )
-        if "maxLength" in constraints and len(str(value)) > constraints["maxLength"]:
+        # Measured as written in the CSV, where a formula-like text gains a quote.
+        if "maxLength" in constraints and len(str(csv_cell(value))) > constraints["maxLength"]:
             problems.append(
                 _("%(field)s trop long (%(n)s caractères au plus)")
                 % {"field": title, "n": constraints["maxLength"]}
@@ -199,12 +199,13 @@ def place_problems(place):
 
 
 def as_csv(rows):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=column_names(), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    return out.getvalue()
+    """The rows as CSV. A text a spreadsheet would run as a formula (a place named
+    "=HYPERLINK(…)") gets a leading quote (pathway.spreadsheets): the standard's text
+    fields allow it, and the fields with a pattern never start that way (a phone number
+    "+33…" is a number, left as it is)."""
+    names = column_names()
+    lines = [names, *(["" if row[name] is None else row[name] for name in names] for row in rows)]
+    return csv_text(lines, lineterminator="\n")
 
 
 def as_json(rows):

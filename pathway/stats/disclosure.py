@@ -1,4 +1,44 @@
-"""Suppression of small counts, and the cells of the tables that carry its result."""
+"""Suppression of small counts, and the cells of the tables that carry its result.
+
+Counts of people by public dimension, across filters
+-----------------------------------------------------
+The public filters (neighbourhood or QPV, age band, situation) can be combined, and each
+combination is a view of its own. A filter on one dimension with value v selects, given the
+other filters, exactly the people of the cell "v" of that dimension's table under the other
+filters: the headline of `?neighbourhood=1&social_status=job_seeker&age=45_59` is the cell
+"45 à 59 ans" of the ages table of `?neighbourhood=1&social_status=job_seeker`, and the cell
+"En recherche d'emploi" of the situations table of `?neighbourhood=1&age=45_59`. Suppressing
+each view on its own let one view show what another hid (6 there, "masqué" here: then
+39 − 9 − 6 − 10 − 11 = 3, a "< 5" found again).
+
+So the counts of residents (and of new residents) by public dimension are not suppressed
+view by view but once, on every cell any combination of these filters can show, for the
+period, actors and pole chosen (`count_population`): each neighbourhood, the QPV and the
+other neighbourhoods, everybody; each age band and all ages; each situation and all
+situations — all their combinations, with every sum between them as an equation. Every view
+then shows these cells as they were suppressed there, so that the same cell is hidden in
+every table, chart, export and API answer that shows it, and a view whose own population
+is hidden ("< 5" or "masqué") is refused with a French message (`Report.too_few_people`,
+stats_report()).
+
+What this closes: any sum or difference of counts of people by neighbourhood, age and
+situation, across every combination of the public filters, for one period, actor choice
+and pole — as safe as the equations of a single page (each is made safe; see Disclosure).
+
+What it does not close, and why it is smaller:
+- other figures of a filtered view (the funnel, autonomy, modules, certificates, referrals,
+  the monthly series) are suppressed view by view, and add up across the values of a filter:
+  a figure hidden in one view can be the difference of two other views (all situations minus
+  the other situations). The view's population is at least the threshold, but a figure
+  about part of it may not be;
+- differences between periods (a year minus its other three quarters: new residents and
+  every count of sessions, paperwork, modules or referrals add up over months) and between
+  actor choices (the network minus the other actors, for those counts). Distinct residents
+  do not add up (one person comes several months, or to several actors), so the headcounts
+  themselves are protected far better than the flows.
+Closing those would take one suppression over every period and every actor choice at once,
+or perturbed counts (noise), which the dashboard does not do.
+"""
 
 import functools
 import math
@@ -26,8 +66,9 @@ class Disclosure:
     threshold, and subtracting what is shown — must leave it at least two possible values,
     up to 4 (it could be any "< 5"), and a masked cell may never be the only unknown of an
     equation; otherwise the smallest shown part (or, failing that, the total) is masked
-    too, until every equation is safe (secondary suppression). Zeros are shown: they reveal
-    nobody, and a masked zero would reveal its neighbour.
+    too, until every equation is safe (secondary suppression). A total masked as the part
+    of another equation may not be the sum of its shown parts either: one of them is masked
+    too. Zeros are shown: they reveal nobody, and a masked zero would reveal its neighbour.
     """
 
     def __init__(self, threshold):
@@ -68,6 +109,10 @@ class Disclosure:
         return 0, math.inf
 
     def is_unsafe(self, total, parts):
+        if self.state[total] == MASKED:
+            # Masked as a part of another equation: its own shown parts must not add up
+            # to it (a group of one neighbourhood is that neighbourhood).
+            return all(self.state[part] == VISIBLE for part in parts)
         if self.state[total] != VISIBLE:
             return False
         hidden = [part for part in parts if self.state[part] != VISIBLE]
@@ -77,6 +122,8 @@ class Disclosure:
             self.state[hidden[0]] == MASKED or self.is_small(self.values[hidden[0]])
         ):
             return True  # the lone hidden cell is the difference
+        if not any(self.is_small(self.values[cell]) for cell in hidden):
+            return False  # several hidden cells, none of them small: nothing to protect
         rest = self.values[total] - sum(
             self.values[part] for part in parts if self.state[part] == VISIBLE
         )
@@ -148,6 +195,97 @@ class Disclosure:
         if self.values[of] < self.threshold or not counter:
             return Cell("—", numeric=True)
         return Cell.number(median(counter))
+
+
+# Every value of a dimension: "all neighbourhoods", "all ages", "all situations".
+ANY = "*"
+
+
+def count_population(disclosure, counts, *, parts, groups):
+    """Register residents and new residents of every cell of the population, with their
+    sums as equations (see the module's docstring).
+
+    `counts`: {(neighbourhood id or None, age band, situation): (residents, new ones)};
+    `parts`: the groups of neighbourhoods that, with the unknown neighbourhood (None), make
+    up everybody (the QPV and the others); `groups`: every group of neighbourhoods a view
+    can select (frozensets of ids, `parts` among them). A cell is ("people", neighbourhood,
+    band, situation) or ("new", …), a coordinate being ANY for the whole dimension; cells
+    of nobody are not registered (a zero reveals nobody). A few thousand cells for a town:
+    written for speed (see protected_population())."""
+    cells = {}
+    areas_of = {}
+    for (neighbourhood, band, status), (n, new) in counts.items():
+        if not n:
+            continue
+        areas = areas_of.get(neighbourhood)
+        if areas is None:
+            inside = (g for g in groups if neighbourhood in g)
+            areas = areas_of[neighbourhood] = (neighbourhood, *inside, ANY)
+        for area in areas:
+            for a in (band, ANY):
+                for s in (status, ANY):
+                    cell = cells.get((area, a, s))
+                    if cell is None:
+                        cells[area, a, s] = [n, new]
+                    else:
+                        cell[0] += n
+                        cell[1] += new
+    # A fixed order, whatever the order of the rows read: it decides between equal cells.
+    ranks = {c: _rank(c) for cell in cells for c in cell}
+    ordered = sorted(cells, key=lambda c: (ranks[c[0]], ranks[c[1]], ranks[c[2]]))
+    d = disclosure
+    for coordinates in ordered:
+        n, new = cells[coordinates]
+        people, newcomers = ("people", *coordinates), ("new", *coordinates)
+        d.count(people, n)
+        # Nobody filters on "neighbourhood unknown": its new residents are never shown.
+        d.count(newcomers, new, displayed=coordinates[0] is not None)
+        # Those who came back before (never shown, protected all the same): when none did,
+        # residents and new residents are one number, with one state.
+        if n != new and d.state[people] == VISIBLE:
+            returning = d.count(("returning", *coordinates), n - new, displayed=False)
+            d.equations.append((people, [newcomers, returning]))
+    bands = sorted({band for _n, band, _s in counts}, key=_rank)
+    statuses = sorted({status for _n, _b, status in counts}, key=_rank)
+    everybody = [*parts, None]
+    for area, band, status in ordered:
+        splits = []
+        if area == ANY:
+            splits.append([(part, band, status) for part in everybody])
+        elif isinstance(area, frozenset):
+            splits.append([(n, band, status) for n in sorted(area)])
+        if band == ANY:
+            splits.append([(area, b, status) for b in bands])
+        if status == ANY:
+            splits.append([(area, band, s) for s in statuses])
+        for split in splits:
+            present = [c for c in split if c in cells]
+            for figure in ("people", "new"):
+                total = (figure, area, band, status)
+                if d.state[total] == VISIBLE:  # a "< 5" total needs nothing more
+                    d.equations.append((total, [(figure, *c) for c in present]))
+
+
+@functools.lru_cache(maxsize=32)
+def protected_population(threshold, counts, parts, groups):
+    """A Disclosure of the population alone (count_population(), then protect()),
+    remembered: its suppression depends on nothing else, and every view of the same
+    period, actors and pole — each combination of public filters, each export, the API —
+    shares it. `counts` is a frozenset of count_population()'s items, `parts` a tuple and
+    `groups` a frozenset (hashable, for the memory). The result is read, never changed."""
+    disclosure = Disclosure(threshold)
+    count_population(disclosure, dict(counts), parts=parts, groups=groups)
+    return disclosure.protect()
+
+
+def _rank(coordinate):
+    if coordinate == ANY:
+        return (0,)
+    if isinstance(coordinate, frozenset):
+        return (1, sorted(coordinate))
+    if coordinate is None:
+        return (3,)
+    return (2, coordinate)
 
 
 def median(counter):

@@ -1,13 +1,13 @@
-"""CSV and XLSX of the dashboard's tables, with the filters written above each."""
+"""CSV and XLSX of the dashboard's tables, with the filters written above each (names of
+actors, modules and operators are text, never formulas: pathway.spreadsheets)."""
 
-import csv
-import io
 import re
 
-import openpyxl
 from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from pathway.spreadsheets import csv_text, xlsx_bytes
 
 
 def privacy_rule(threshold=None):
@@ -34,31 +34,25 @@ def preamble(report, table, *, today=None):
 
 def export_csv(report, tables):
     """CSV for a spreadsheet set to French: semicolons, decimal commas, a BOM for accents."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    lines = []
     for table in tables:
-        writer.writerows(preamble(report, table))
-        writer.writerow(table.export_header())
-        for row in table.export_rows():
-            writer.writerow([str(v).replace(".", ",") if isinstance(v, float) else v for v in row])
-        writer.writerow([])
-    return "\ufeff" + buffer.getvalue()
+        lines += preamble(report, table)
+        lines.append(table.export_header())
+        lines += (
+            [str(v).replace(".", ",") if isinstance(v, float) else v for v in row]
+            for row in table.export_rows()
+        )
+        lines.append([])
+    return "\ufeff" + csv_text(lines, delimiter=";")
 
 
 def export_xlsx(report, tables):
-    workbook = openpyxl.Workbook(write_only=True)
-    used = set()
+    sheets, used = [], set()
     for table in tables:
         name = re.sub(r"[\[\]:*?/\\]", " ", table.title)[:31]
         while name in used:
             name = name[:29] + f" {len(used)}"
         used.add(name)
-        sheet = workbook.create_sheet(name)
-        for line in preamble(report, table):
-            sheet.append(line)
-        sheet.append(table.export_header())
-        for row in table.export_rows():
-            sheet.append(row)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+        lines = [*preamble(report, table), table.export_header(), *table.export_rows()]
+        sheets.append((name, lines))
+    return xlsx_bytes(sheets)

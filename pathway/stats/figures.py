@@ -3,7 +3,7 @@ number of queries."""
 
 import datetime
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Sum
 from django.utils import formats, timezone
@@ -114,6 +114,15 @@ class Filters:
             condition &= Q(social_status=self.social_status)
         return condition
 
+    def admits(self, neighbourhood_id, band, status):
+        """Whether people of this neighbourhood, age band and social status are among those
+        the public filters select (as public() and public_bands() do in SQL)."""
+        return (
+            (self.neighbourhood_ids is None or neighbourhood_id in self.neighbourhood_ids)
+            and (not self.age or band == self.age)
+            and (not self.social_status or status == self.social_status)
+        )
+
     def actors(self, field):
         return Q() if self.actor_ids is None else Q(**{f"{field}__in": self.actor_ids})
 
@@ -138,8 +147,12 @@ class Funnel:
 
 @dataclass
 class Figures:
-    # (neighbourhood, age band, social status) -> [residents, new residents]
+    # (neighbourhood, age band, social status) -> [residents, new residents], of the people
+    # the public filters select
     reach: dict = field(default_factory=dict)
+    # The same whatever the public filters: every view of the same period, actors and pole
+    # is made of these cells (the suppression of small counts works on all of them).
+    population: dict = field(default_factory=dict)
     # month -> {"all": residents, pole: residents}
     residents_by_month: dict = field(default_factory=dict)
     # (month, pole, format) -> [sessions, minutes, attendees]
@@ -179,7 +192,8 @@ def _collect_reach(figures, filters):
     For one scope (the network, a kind of actor, one actor) the per-period counts answer
     months, quarters and years directly, and every month of the series; other periods
     count distinct people in StatsReach. Several actors (a coordinator's) have their rows
-    merged by resident in Python."""
+    merged by resident in Python. The counts by public dimensions are read whatever the
+    public filters (the population), in the same query, and filtered here."""
     period = filters.period
     if filters.actor_kind:
         scope = Q(actor__isnull=True, kind=filters.actor_kind)
@@ -190,20 +204,23 @@ def _collect_reach(figures, filters):
         # indexes be used.
         scope = Q(actor_id__in=filters.actor_ids, kind="")
     else:
-        return _reach_by_resident(figures, filters)
+        _reach_by_resident(figures, filters)
+        _select_reach(figures, filters)
+        return
     span = period.span()
     if span:
         cells = StatsPeriodReach.objects.filter(
-            scope, filters.public_bands(), span=span, start=period.start, pole=filters.pole
+            scope, span=span, start=period.start, pole=filters.pole
         )
         for *key, n, new in (
             cells.values_list("neighbourhood_id", "age_band", "social_status")
             .annotate(n=Sum("residents"), new=Sum("new_residents"))
             .order_by()
         ):
-            figures.reach[tuple(key)] = [n, new]
+            figures.population[tuple(key)] = [n, new]
     else:
         _reach_from_rows(figures, filters, scope)
+    _select_reach(figures, filters)
     # The series, one month at a time (the age band is that of each month's year).
     names = defaultdict(list)
     for pole in ["", *POLES]:
@@ -228,11 +245,17 @@ def _collect_reach(figures, filters):
     figures.residents_by_month = dict(series)
 
 
+def _select_reach(figures, filters):
+    figures.reach = {
+        key: counts for key, counts in figures.population.items() if filters.admits(*key)
+    }
+
+
 def _reach_from_rows(figures, filters, scope):
     """Distinct residents over any range of months, for one scope, from StatsReach."""
     period = filters.period
     months_column, first_column = _reach_columns(filters)
-    rows = StatsReach.objects.filter(scope, filters.public(), year__in=period.year_masks())
+    rows = StatsReach.objects.filter(scope, year__in=period.year_masks())
     seen = Q()
     for year, mask in period.year_masks().items():
         rows = rows.alias(**{f"seen_{year}": F(months_column).bitand(mask)})
@@ -249,7 +272,7 @@ def _reach_from_rows(figures, filters, scope):
         )
         .order_by()
     ):
-        counts = figures.reach.setdefault(
+        counts = figures.population.setdefault(
             (neighbourhood_id, AgeBand.of(birth_year, filters.reference_year), status), [0, 0]
         )
         counts[0] += n
@@ -266,11 +289,10 @@ def _reach_by_resident(figures, filters):
         (pole.value, f"{pole}_months") for pole in POLES if filters.pole_allows(pole)
     ]
     columns = list(dict.fromkeys(column for _name, column in series))
-    # The age band is checked in Python: at the period's last year for the totals, at each
-    # month's year for the series.
-    public = replace(filters, age="").public()
+    # The public filters are applied in Python: everybody counts in the population, the
+    # series counts those of the view (their age band at each month's year).
     rows = StatsReach.objects.filter(
-        public, actor_id__in=filters.actor_ids, kind="", year__lte=max(masks)
+        actor_id__in=filters.actor_ids, kind="", year__lte=max(masks)
     ).values_list(
         "resident_id",
         "year",
@@ -288,27 +310,25 @@ def _reach_by_resident(figures, filters):
             person[1] = first
         for column, value in zip(columns, values, strict=True):
             person[2][year, column] |= value & masks.get(year, 0)
-    reach = defaultdict(lambda: [0, 0])
+    population = defaultdict(lambda: [0, 0])
     by_month = defaultdict(Counter)
     for (neighbourhood_id, birth_year, status), first, seen in people.values():
         for (year, column), value in seen.items():
-            if filters.age and AgeBand.of(birth_year, year) != filters.age:
+            if not filters.admits(neighbourhood_id, AgeBand.of(birth_year, year), status):
                 continue
             for bit in range(12):
                 if value & (1 << bit):
                     for name, series_column in series:
                         if series_column == column:
                             by_month[datetime.date(year, bit + 1, 1)][name] += 1
-        band = AgeBand.of(birth_year, filters.reference_year)
-        if filters.age and band != filters.age:
-            continue
         if not any(value for (_y, column), value in seen.items() if column == months_column):
             continue
-        counts = reach[neighbourhood_id, band, status]
+        band = AgeBand.of(birth_year, filters.reference_year)
+        counts = population[neighbourhood_id, band, status]
         counts[0] += 1
         if first is not None and period.start <= first <= period.last_day:
             counts[1] += 1
-    figures.reach = dict(reach)
+    figures.population = dict(population)
     figures.residents_by_month = dict(by_month)
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from learners.models import Autonomy, BlockedReason, PaperworkResult, SessionFormat, SocialStatus
 from pathway.models import Actor, Module, Neighbourhood, Operator, Pole
 from pathway.stats.charts import BarChart, LineChart
-from pathway.stats.disclosure import Cell, Disclosure, Row, Table
+from pathway.stats.disclosure import ANY, Cell, Disclosure, Row, Table, protected_population
 from pathway.stats.figures import AGE_BAND_CHOICES, POLES, month_label
 
 
@@ -56,13 +56,22 @@ class Lookups:
         )
 
 
+# The cell of nobody (zero, shown), and "as in the view" for Report._people().
+NOBODY = "nobody"
+SAME = object()
+
 RESULTS = [PaperworkResult.COMPLETED, PaperworkResult.TO_CONTINUE, PaperworkResult.BLOCKED]
 LEVELS = list(Autonomy)
 
 
 class Report:
     """The dashboard's tables, with small counts suppressed once for the page and the
-    exports alike."""
+    exports alike.
+
+    Counts of people by neighbourhood, age and situation are cells of the population of
+    the period, actors and pole, suppressed as a whole whatever the public filters (see
+    pathway.stats.disclosure): `too_few_people` says that the people these filters select
+    are a hidden cell of it, a view that must not be shown."""
 
     def __init__(self, figures, filters, lookups, *, threshold=None, today=None):
         self.today = today or timezone.localdate()
@@ -70,6 +79,7 @@ class Report:
         self.filters = filters
         self.lookups = lookups
         self.disclosure = Disclosure(threshold or settings.STATS_MIN_COUNT)
+        self.disclosure.count(NOBODY, 0)
         self._count_people()
         self._count_funnel()
         self._count_autonomy()
@@ -77,6 +87,10 @@ class Report:
         self._count_modules()
         self._count_referrals()
         self.disclosure.protect()
+        self.disclosure.equations += self.population_equations
+        self.too_few_people = filters.has_public_filter() and not self.disclosure.shown(
+            self._people()
+        )
         self.tables = [
             self._headline(),
             self._funnel(),
@@ -142,38 +156,42 @@ class Report:
         d.equation(whole, [part, rest_key])
 
     def _count_people(self):
-        d, reach = self.disclosure, self.figures.reach
-        residents = d.count("residents", sum(n for n, _new in reach.values()))
-        d.count("new", sum(new for _n, new in reach.values()))
-        self._split(residents, "new", "returning")
-
-        by_neighbourhood, by_age, by_status = Counter(), Counter(), Counter()
-        for (neighbourhood_id, band, status), (n, _new) in reach.items():
-            if neighbourhood_id not in self.lookups.neighbourhoods:
+        names = self.lookups.neighbourhoods
+        counts = defaultdict(lambda: [0, 0])
+        for (neighbourhood_id, band, status), (n, new) in self.figures.population.items():
+            if neighbourhood_id not in names:
                 neighbourhood_id = None
-            by_neighbourhood[neighbourhood_id] += n
-            by_age[band] += n
-            by_status[status] += n
-        groups = {"qpv": [], "other": []}
-        for neighbourhood_id, n in by_neighbourhood.items():
-            d.count(("neighbourhood", neighbourhood_id), n)
-            if neighbourhood_id is not None:
-                priority = self.lookups.neighbourhoods[neighbourhood_id][1]
-                groups["qpv" if priority else "other"].append(("neighbourhood", neighbourhood_id))
-        self._sum("qpv", groups["qpv"])
-        self._sum("outside_qpv", groups["other"])
-        unknown = [("neighbourhood", None)] if None in by_neighbourhood else []
-        d.equation(residents, ["qpv", "outside_qpv", *unknown])
-        for key, n in by_age.items():
-            d.count(("age", key), n)
-        d.equation(residents, [("age", key) for key in by_age])
-        for key, n in by_status.items():
-            d.count(("status", key), n)
-        d.equation(residents, [("status", key) for key in by_status])
+            cell = counts[neighbourhood_id, band, status]
+            cell[0] += n
+            cell[1] += new
+        self.qpv = frozenset(pk for pk, (_name, priority) in names.items() if priority)
+        self.outside_qpv = frozenset(names) - self.qpv
+        groups = {self.qpv, self.outside_qpv}
+        selected = self.filters.neighbourhood_ids
+        if selected is None:
+            area = ANY
+        elif len(selected) == 1:
+            area = next(iter(selected))
+        else:
+            area = frozenset(selected)
+            groups |= {area, area & self.qpv, area & self.outside_qpv}
+        # Where this view stands in the population: its neighbourhood(s), age, situation.
+        self.view = (area, self.filters.age or ANY, self.filters.social_status or ANY)
+        population = protected_population(
+            self.disclosure.threshold,
+            frozenset((key, tuple(cell)) for key, cell in counts.items()),
+            tuple(g for g in (self.qpv, self.outside_qpv) if g),
+            frozenset(g for g in groups if g),
+        )
+        # Already safe, and apart from every other figure: its equations join the others
+        # once they are protected (Report.__init__).
+        self.disclosure.values.update(population.values)
+        self.disclosure.state.update(population.state)
+        self.population_equations = population.equations
 
-        for month, counts in self.figures.residents_by_month.items():
-            for name, n in counts.items():
-                d.count(("month", month, name), n)
+        for month, by_pole in self.figures.residents_by_month.items():
+            for name, n in by_pole.items():
+                self.disclosure.count(("month", month, name), n)
 
     def _count_funnel(self):
         d = self.disclosure
@@ -321,6 +339,28 @@ class Report:
         self._split("sent_all", "seen_all", "unseen_all")
         self._split("seen_all", "closed_all", "open_all")
 
+    def _people(self, figure="people", *, area=SAME, band=SAME, status=SAME):
+        """The cell of the population of this view's people (of a neighbourhood — None for
+        "unknown" —, a group of them, an age band or a situation among them, when given);
+        NOBODY when it holds nobody."""
+        view_area, view_band, view_status = self.view
+        key = (
+            figure,
+            view_area if area is SAME else area,
+            view_band if band is SAME else band,
+            view_status if status is SAME else status,
+        )
+        return key if key in self.disclosure.values else NOBODY
+
+    def _within(self, group):
+        """The part of this view's neighbourhoods that lies in `group`."""
+        area = self.view[0]
+        if area == ANY:
+            return group
+        if isinstance(area, frozenset):
+            return area & group
+        return area if area in group else frozenset()
+
     # Names ------------------------------------------------------------------------------
     def _actor(self, actor_id):
         return self.lookups.actors.get(actor_id, ("?", ""))[0]
@@ -349,11 +389,11 @@ class Report:
         d = self.disclosure
         sessions, minutes = self._sessions()
         rows = [
-            Row(_("Habitants accompagnés"), [d.cell("residents")], key="residents"),
-            Row(self._new_label(), [d.cell("new")], key="new"),
+            Row(_("Habitants accompagnés"), [d.cell(self._people())], key="residents"),
+            Row(self._new_label(), [d.cell(self._people("new"))], key="new"),
             Row(
                 _("Part des habitants venant d'un quartier prioritaire (QPV)"),
-                [d.rate("qpv", "residents")],
+                [d.rate(self._people(area=self._within(self.qpv)), self._people())],
             ),
             Row(_("Séances"), [Cell.number(sum(sessions.values()))], key="sessions"),
             Row(_("dont séances individuelles"), [Cell.number(sessions[SessionFormat.INDIVIDUAL])]),
@@ -797,27 +837,32 @@ class Report:
     def _neighbourhoods(self):
         d = self.disclosure
         names = self.lookups.neighbourhoods
-        present = [
-            key[1] for key in d.values if isinstance(key, tuple) and key[0] == "neighbourhood"
-        ]
+        area = self.view[0]
+        if area == ANY:
+            chosen = set(names)
+        elif isinstance(area, frozenset):
+            chosen = area
+        else:
+            chosen = {area}
         rows = []
 
         def row(label, cell, **kwargs):
-            return Row(label, [d.cell(cell), d.rate(cell, "residents")], **kwargs)
+            return Row(label, [d.cell(cell), d.rate(cell, self._people())], **kwargs)
 
-        for priority, subtotal, label in (
-            (True, "qpv", _("Quartiers prioritaires (QPV)")),
-            (False, "outside_qpv", _("Autres quartiers")),
+        for group, label in (
+            (self.qpv, _("Quartiers prioritaires (QPV)")),
+            (self.outside_qpv, _("Autres quartiers")),
         ):
             mine = sorted(
-                (n for n in present if n is not None and names[n][1] == priority),
+                (n for n in group & chosen if self._people(area=n) != NOBODY),
                 key=lambda n: collate(names[n][0]),
             )
-            rows += [row(names[n][0], ("neighbourhood", n), key=n) for n in mine]
-            rows.append(row(label, subtotal, total=True))
-        if None in present:
-            rows.append(row(_("Quartier non renseigné"), ("neighbourhood", None)))
-        rows.append(row(_("Total"), "residents", total=True))
+            rows += [row(names[n][0], self._people(area=n), key=n) for n in mine]
+            rows.append(row(label, self._people(area=self._within(group)), total=True))
+        unknown = self._people(area=None) if area == ANY else NOBODY
+        if unknown != NOBODY:
+            rows.append(row(_("Quartier non renseigné"), unknown))
+        rows.append(row(_("Total"), self._people(), total=True))
         table = Table(
             "quartiers",
             _("Habitants accompagnés, par quartier"),
@@ -836,14 +881,14 @@ class Report:
     def _ages(self):
         d = self.disclosure
         labels = dict(AGE_BAND_CHOICES)
+        everybody = self._people()
+        cells = {band: self._people(band=band) for band in labels if self.view[1] in (ANY, band)}
         rows = [
-            Row(str(labels[key]), [d.cell(("age", key)), d.rate(("age", key), "residents")])
-            for key in labels
-            if ("age", key) in d.values
+            Row(str(labels[band]), [d.cell(cell), d.rate(cell, everybody)])
+            for band, cell in cells.items()
+            if cell != NOBODY
         ]
-        rows.append(
-            Row(_("Total"), [d.cell("residents"), d.rate("residents", "residents")], total=True)
-        )
+        rows.append(Row(_("Total"), [d.cell(everybody), d.rate(everybody, everybody)], total=True))
         table = Table(
             "ages",
             _("Habitants accompagnés, par âge"),
@@ -860,17 +905,18 @@ class Report:
 
     def _statuses(self):
         d = self.disclosure
-        rows = [
-            Row(
-                str(status.label),
-                [d.cell(("status", status.value)), d.rate(("status", status.value), "residents")],
-            )
+        everybody = self._people()
+        cells = {
+            status: self._people(status=status.value)
             for status in SocialStatus
-            if ("status", status.value) in d.values
+            if self.view[2] in (ANY, status.value)
+        }
+        rows = [
+            Row(str(status.label), [d.cell(cell), d.rate(cell, everybody)])
+            for status, cell in cells.items()
+            if cell != NOBODY
         ]
-        rows.append(
-            Row(_("Total"), [d.cell("residents"), d.rate("residents", "residents")], total=True)
-        )
+        rows.append(Row(_("Total"), [d.cell(everybody), d.rate(everybody, everybody)], total=True))
         table = Table(
             "situations",
             _("Habitants accompagnés, par situation"),

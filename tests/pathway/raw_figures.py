@@ -48,6 +48,7 @@ def raw_figures(filters):
 
     # Distinct residents, new ones, month by month.
     reach = defaultdict(lambda: [0, 0])
+    population = defaultdict(lambda: [0, 0])  # whatever the public filters
     series = defaultdict(Counter)
     for pk, visits in history.items():
         resident = residents[pk]
@@ -60,15 +61,19 @@ def raw_figures(filters):
                 series[month]["all"] += 1
                 for pole in {p.pole for p in seen}:
                     series[month][pole] += 1
-        if public(resident, ref) and any(start <= p.date <= last_day for p in mine):
-            counts = reach[
+        if any(start <= p.date <= last_day for p in mine):
+            key = (
                 resident.neighbourhood_id,
                 AgeBand.of(resident.birth_year, ref),
                 resident.social_status,
-            ]
-            counts[0] += 1
-            counts[1] += start <= mine[0].date <= last_day
+            )
+            new = start <= mine[0].date <= last_day
+            counted = [population[key], reach[key]] if public(resident, ref) else [population[key]]
+            for counts in counted:
+                counts[0] += 1
+                counts[1] += new
     figures.reach = dict(reach)
+    figures.population = dict(population)
     figures.residents_by_month = {month: counts for month, counts in series.items() if counts}
 
     # Sessions held.
