@@ -129,6 +129,10 @@ ERROR_RESPONSES = {
     "401": "Pas de session ni de clé d'API valide.",
     "403": "Action refusée (clé en lecture seule, accompagnement d'un autre médiateur…).",
     "404": "N'existe pas, ou ne vous est pas accessible.",
+    "409": (
+        "Clé d'idempotence déjà utilisée pour un accompagnement que vous ne voyez plus : "
+        "envoyez une nouvelle clé."
+    ),
     "429": "Trop de requêtes : attendez le délai indiqué par l'en-tête Retry-After.",
 }
 
@@ -144,6 +148,8 @@ def add_error_responses(result, generator, request, public):
             codes = ["400", "401", "404"]
             if method != "get":
                 codes.append("403")
+            if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
+                codes.append("409")
             for code in codes:
                 operation["responses"].setdefault(
                     code,
@@ -177,6 +183,15 @@ def not_found(request, *args, **kwargs):
 
 def data_error(field, message):
     return exceptions.ValidationError({field: [message]})
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = _(
+        "Cette clé d'idempotence a déjà servi pour un accompagnement que vous ne voyez plus : "
+        "envoyez une nouvelle clé."
+    )
 
 
 # Residents ------------------------------------------------------------------------------
@@ -302,7 +317,8 @@ class ResidentViewSet(
 
 # Sessions -------------------------------------------------------------------------------
 
-# Idempotency keys become the session's submission_key, scoped to the user who sent them.
+# Idempotency keys become the session's submission_key, which is unique per user (the
+# user's pk is part of the key too, as it always was, so that stored keys still match).
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1b1f0e-4c55-4d1f-9f7b-2d5b8c1c0a11")
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
@@ -382,7 +398,10 @@ class SessionViewSet(viewsets.ModelViewSet):
         )
 
     def session_response(self, session, status_code, **headers):
-        session = self.get_queryset().get(pk=session.pk)
+        session = self.get_queryset().filter(pk=session.pk).first()
+        if session is None:
+            # A replay of a session the user no longer sees (they left its actor).
+            raise Conflict()
         return Response(
             SessionSerializer(session, context=self.get_serializer_context()).data,
             status=status_code,
@@ -400,7 +419,7 @@ class SessionViewSet(viewsets.ModelViewSet):
                 )
             submission_key = submission_key_for(request.user, key)
             # A retry of a request that went through: the first session, nothing more.
-            first = Session.objects.filter(submission_key=submission_key).first()
+            first = Session.objects.posted(by=request.user, key=submission_key).first()
             if first is not None:
                 return self.session_response(
                     first, status.HTTP_201_CREATED, **{"Idempotent-Replayed": "true"}

@@ -250,8 +250,9 @@ def session_create(*, by, outcomes, topics=(), submission_key=None, today=None, 
             **fields,
         )
     except IntegrityError:
-        # The same form posted again (the unique submission_key refused it): the first wins.
-        existing = submission_key and Session.objects.filter(submission_key=submission_key).first()
+        # The same form posted again by the same person (their key is unique to them): the
+        # first post wins.
+        existing = Session.objects.posted(by=by, key=submission_key).first()
         if not existing:
             raise
         return existing, False

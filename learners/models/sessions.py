@@ -52,6 +52,13 @@ class SessionQuerySet(models.QuerySet):
     def in_period(self, start, end):
         return self.filter(date__gte=start, date__lte=end)
 
+    def posted(self, *, by, key):
+        """The session `by` already posted with this double-post key. Keys are compared
+        with their author's own only: another person may post any key they like."""
+        if key is None:
+            return self.none()
+        return self.filter(created_by=by, submission_key=key)
+
     def with_list_data(self):
         """Everything the session lists show, in a constant number of queries."""
         return self.select_related("actor", "place", "module", "created_by").prefetch_related(
@@ -145,7 +152,10 @@ class Session(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     participant_count = models.PositiveSmallIntegerField(_("participants inscrits"), default=0)
     # One key per displayed form (or API request): posting it twice creates one session.
-    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Unique per user, not across users: a key is only ever compared with its author's own
+    # (anyone may choose the key they post, so a global uniqueness would let one person
+    # block or replay another's).
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("saisi le"), default=timezone.now)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -174,6 +184,9 @@ class Session(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "submission_key"], name="session_submission_key_per_user"
+            ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0, duration_minutes__lte=12 * 60),
                 name="session_duration_0_12h",

@@ -166,7 +166,7 @@ def session_create(request):
             key = uuid.UUID(request.POST.get("submission_key", ""))
         except ValueError:
             key = None
-        if key and Session.objects.filter(submission_key=key).exists():
+        if Session.objects.posted(by=user, key=key).exists():
             messages.info(request, _("Cet accompagnement était déjà enregistré."))
             return redirect("session_list")
         form, formset = session_forms(request, choices, today=today)
