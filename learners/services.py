@@ -463,11 +463,13 @@ def resident_merge(*, survivor, duplicate, by):
 # Competences ----------------------------------------------------------------------------
 
 
+@transaction.atomic
 def assessment_record(*, resident, competence, level, by, assessed_on=None, session=None):
-    """A mediator's finding that `resident` reached `level` on `competence`."""
+    """A mediator's finding that `resident` reached `level` on `competence`; the modules
+    they completed, in the statistics, follow."""
     if not Level.MIN <= level <= Level.MAX:
         raise ValidationError(_("Un niveau de compétence va de 1 à 8."))
-    return CompetenceAssessment.objects.create(
+    assessment = CompetenceAssessment.objects.create(
         resident=resident,
         competence=competence,
         level=level,
@@ -475,6 +477,8 @@ def assessment_record(*, resident, competence, level, by, assessed_on=None, sess
         assessed_by=by,
         session=session,
     )
+    participations_changed([resident.pk])
+    return assessment
 
 
 # Referrals ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from learners import services
 from learners.models import (
     AccessAction,
     AccessLog,
@@ -81,9 +82,13 @@ class ResidentResource(ScopedResource):
         skip_unchanged = True
         report_skipped = True
 
+    # What the statistics count people by: a change calls participations_changed().
+    COUNTED = ("neighbourhood_id", "birth_year", "social_status")
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.seen = {}
+        self.moved = set()  # residents whose counted details the file changed
 
     def get_queryset(self):
         return (
@@ -119,6 +124,7 @@ class ResidentResource(ScopedResource):
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         was_consenting, actor_id = instance.sharing_consent, instance.created_by_actor_id
+        instance.counted_before = self.counted(instance) if instance.pk else None
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
@@ -198,12 +204,24 @@ class ResidentResource(ScopedResource):
     def refusal(self, instance):
         return _("Choisissez une de vos structures comme structure d'accueil.")
 
+    def counted(self, instance):
+        return tuple(getattr(instance, name) for name in self.COUNTED)
+
     def after_save_instance(self, instance, row, **kwargs):
         if not kwargs.get("dry_run") and self.user is not None:
             action = AccessAction.EDIT_RECORD
             AccessLog.objects.create(
                 user=self.user, resident=instance, action=action, path="import"
             )
+            before = getattr(instance, "counted_before", None)
+            if before is not None and before != self.counted(instance):
+                self.moved.add(instance.pk)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if not self._is_dry_run(kwargs) and self.moved:
+            # Once for the whole file, as the sessions' import does.
+            services.participations_changed(self.moved)
 
 
 # Competence assessments ------------------------------------------------------------------
@@ -263,6 +281,17 @@ class AssessmentResource(ScopedResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.fields["resident"].widget = ResidentWidget(self.user)
+        self.assessed = set()  # residents with new or changed levels
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if not kwargs.get("dry_run"):
+            self.assessed.add(instance.resident_id)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if not self._is_dry_run(kwargs) and self.assessed:
+            # The modules completed, in the statistics, follow the levels: once per file.
+            services.participations_changed(self.assessed)
 
     def get_queryset(self):
         return (
