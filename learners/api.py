@@ -9,6 +9,7 @@ import re
 import uuid
 
 import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -40,7 +41,7 @@ from learners.models import (
     Session,
     SessionFormat,
 )
-from learners.permissions import WorksWithResidents
+from learners.permissions import WorksWithResidents, require_management
 from learners.serializers import (
     AssessmentSerializer,
     AssessmentWriteSerializer,
@@ -87,6 +88,9 @@ def exception_handler(exc, context):
             if not hasattr(exc, "error_dict")
             else exc.message_dict
         )
+    elif isinstance(exc, DjangoPermissionDenied) and exc.args:
+        # A refusal shared with the pages (learners.permissions): its sentence, as JSON.
+        exc = exceptions.PermissionDenied(*exc.args)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -127,7 +131,10 @@ ERROR_SCHEMA = {
 ERROR_RESPONSES = {
     "400": "Données invalides (corps ou paramètres de la requête).",
     "401": "Pas de session ni de clé d'API valide.",
-    "403": "Action refusée (clé en lecture seule, accompagnement d'un autre médiateur…).",
+    "403": (
+        "Action refusée (clé en lecture seule, accompagnement d'un autre médiateur, fiche "
+        "d'une autre structure…)."
+    ),
     "404": "N'existe pas, ou ne vous est pas accessible.",
     "409": (
         "Clé d'idempotence déjà utilisée pour un accompagnement que vous ne voyez plus : "
@@ -259,7 +266,11 @@ class ResidentViewSet(
         )
 
     def get_object(self):
-        return get_object_or_404(self.get_queryset(), reference=self.kwargs["reference"].upper())
+        """The record by reference (404 if not visible), with `manageable`."""
+        return get_object_or_404(
+            self.get_queryset().with_rights(self.request.user).select_related("created_by_actor"),
+            reference=self.kwargs["reference"].upper(),
+        )
 
     def retrieve(self, request, *args, **kwargs):
         resident = self.get_object()
@@ -298,7 +309,8 @@ class ResidentViewSet(
         return Response(ResidentSerializer(resident).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
-        resident = self.get_object()
+        # Another actor's record shared with the user: seen, not changed (403).
+        resident = require_management(self.get_object())
         partial = kwargs.get("partial", False)
         serializer = ResidentWriteSerializer(
             data=request.data, partial=partial, context={"request": request}

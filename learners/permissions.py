@@ -1,4 +1,5 @@
-"""Who may open which page. Objects a user may not see answer 404, never 403 (DESIGN.md §2)."""
+"""Who may open which page. Objects a user may not see answer 404 (DESIGN.md §2); an action
+refused on a record the user does see answers 403, with a sentence saying who may."""
 
 import datetime
 import hashlib
@@ -8,6 +9,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,6 +45,24 @@ def staff_required(*roles):
 
 working_with_residents = staff_required(Role.MEDIATOR, Role.COORDINATOR)
 reading_statistics = staff_required(Role.OFFICIAL, Role.COORDINATOR)
+
+
+def require_management(resident):
+    """Stop here (403) unless the user may manage this record they see: a resident annotated
+    by `Resident.objects.with_rights(user)`. 403 rather than 404: the person has just read
+    the journey, so a "not found" would be untrue and leave them guessing; the message
+    tells them who may act instead."""
+    if not resident.manageable:
+        raise PermissionDenied(
+            _(
+                "Seule la structure qui a créé cette fiche (%(actor)s) ou la coordination du "
+                "réseau peut modifier la fiche, son consentement au partage ou ses liens "
+                "personnels, exporter ou effacer ses données. Vous pouvez voir son parcours, "
+                "saisir ses accompagnements et l'orienter."
+            )
+            % {"actor": resident.created_by_actor.name}
+        )
+    return resident
 
 
 def current_resident(request):

@@ -31,6 +31,7 @@ from learners.models.residents import (
     VisibleThroughResident,
     normalise,
     random_code,
+    resident_management,
     resident_visibility,
 )
 from learners.models.sessions import (
@@ -91,5 +92,6 @@ __all__ = [
     "WorkshopLevel",
     "normalise",
     "random_code",
+    "resident_management",
     "resident_visibility",
 ]

@@ -76,6 +76,26 @@ def resident_visibility(user, path=""):
     )
 
 
+def resident_management(user, path=""):
+    """The residents whose record a staff member may manage — change their identity,
+    contact details or consent, export or erase their data, handle their personal links —
+    as a condition on `path` to a resident, or None when they may manage none.
+
+    The record belongs to the actor that created it: its mediators and coordinators manage
+    it, and the network admin manages every record. Consent to sharing lets other actors
+    see the journey and work with the person (log sessions, refer, assess, certify), not
+    change the record: the person trusted the actor that welcomed them with it.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    live = Q(**{f"{path}merged_into__isnull": True})
+    if user.is_network_admin:
+        return live
+    if not user.works_with_residents:
+        return None
+    return live & Q(**{f"{path}created_by_actor__in": user.actor_ids})
+
+
 class VisibleThroughResident(models.QuerySet):
     """Records of residents (participations, assessments…): visible with their resident."""
 
@@ -89,6 +109,25 @@ class ResidentQuerySet(models.QuerySet):
         """Residents a staff member may see (see resident_visibility)."""
         condition = resident_visibility(user)
         return self.none() if condition is None else self.filter(condition)
+
+    def editable_by(self, user):
+        """Residents whose record a staff member may manage (see resident_management)."""
+        condition = resident_management(user)
+        return self.none() if condition is None else self.filter(condition)
+
+    def with_rights(self, user):
+        """Annotate `manageable`: whether `user` may manage each record (see
+        resident_management), read in the same query as the records themselves."""
+        condition = resident_management(user)
+        if condition is None:
+            return self.annotate(manageable=models.Value(False))
+        return self.annotate(
+            manageable=models.Case(
+                models.When(condition, then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
 
     def active(self):
         return self.filter(merged_into__isnull=True, erased_at__isnull=True)

@@ -12,7 +12,7 @@ from learners import services
 from learners.forms import EraseForm, MergeForm, ResidentForm, SessionChoices
 from learners.journeys import journey_of, resident_data, resident_data_pdf
 from learners.models import AccessAction, AccessLog, Resident
-from learners.permissions import working_with_residents
+from learners.permissions import require_management, working_with_residents
 from learners.views.access import network_admin_only
 from pathway.models import Neighbourhood
 
@@ -32,12 +32,20 @@ def find_residents(user, text, *, limit=SEARCH_LIMIT):
 
 
 def visible_resident(request, reference):
+    """A resident this user may see (404 otherwise), with `manageable`: whether they may
+    also manage the record."""
     return get_object_or_404(
-        Resident.objects.visible_to(request.user).select_related(
-            "neighbourhood", "created_by_actor"
-        ),
+        Resident.objects.visible_to(request.user)
+        .with_rights(request.user)
+        .select_related("neighbourhood", "created_by_actor"),
         reference=reference.upper(),
     )
+
+
+def managed_resident(request, reference):
+    """A resident whose record this user may manage: 404 if they may not see it, 403 if
+    they see it through the person's consent to sharing but it belongs to another actor."""
+    return require_management(visible_resident(request, reference))
 
 
 @working_with_residents
@@ -115,7 +123,7 @@ def resident_export(request, reference, fmt):
     """The resident's right of access: all their data, as JSON or as a readable PDF."""
     if fmt not in {"json", "pdf"}:
         raise Http404
-    resident = visible_resident(request, reference)
+    resident = managed_resident(request, reference)
     AccessLog.record(request, resident, AccessAction.EXPORT)
     filename = f"donnees-{resident.reference}"
     if fmt == "pdf":
@@ -131,7 +139,7 @@ def resident_export(request, reference, fmt):
 @working_with_residents
 def resident_erase(request, reference):
     """Erase a resident's data at their request (right to erasure)."""
-    resident = visible_resident(request, reference)
+    resident = managed_resident(request, reference)
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.resident_erase(
@@ -176,7 +184,7 @@ def resident_journey(request, reference):
 
 @working_with_residents
 def resident_update(request, reference):
-    resident = visible_resident(request, reference)
+    resident = managed_resident(request, reference)
     form = ResidentForm(request.POST or None, instance=resident)
     if request.method == "POST" and form.is_valid():
         resident = services.resident_update(
