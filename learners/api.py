@@ -40,6 +40,7 @@ from learners.models import (
     Resident,
     Session,
     SessionFormat,
+    resident_visibility,
 )
 from learners.permissions import WorksWithResidents, require_management
 from learners.serializers import (
@@ -355,7 +356,12 @@ class SessionFilter(django_filters.FilterSet):
         fields = ["date", "actor", "pole", "format", "module", "resident", "created_by"]
 
     def filter_resident(self, queryset, name, value):
-        return queryset.filter(participations__resident__reference=value.strip().upper())
+        # A participant the user may see: one who withdrew consent is not findable by the
+        # reference an old file still holds. (One filter(): the same participation.)
+        visible = resident_visibility(self.request.user, "participations__resident__")
+        if visible is None:
+            return queryset.none()
+        return queryset.filter(visible, participations__resident__reference=value.strip().upper())
 
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -406,7 +412,9 @@ class SessionViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return (
-            Session.objects.visible_to(self.request.user).with_api_data().order_by("-date", "-id")
+            Session.objects.visible_to(self.request.user)
+            .with_api_data(self.request.user)
+            .order_by("-date", "-id")
         )
 
     def session_response(self, session, status_code, **headers):

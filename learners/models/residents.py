@@ -55,6 +55,12 @@ CONSENT_TEXTS = {
 CURRENT_CONSENT_VERSION = "2026-01"
 
 
+# What a page, an answer of the API or a file shows instead of a resident the reader may
+# not see: a participant of one of their own sessions who withdrew consent to sharing (or
+# never gave it to this actor).
+NOT_SHARED = _("Personne non partagée")
+
+
 def resident_visibility(user, path=""):
     """The residents a staff member may see, as a condition on `path` to a resident
     ("resident__" from a participation), or None when they may see none.
@@ -102,6 +108,22 @@ class VisibleThroughResident(models.QuerySet):
     def visible_to(self, user):
         condition = resident_visibility(user, "resident__")
         return self.none() if condition is None else self.filter(condition)
+
+    def with_shown(self, user):
+        """Annotate `shown`: whether `user` may see each record's resident. For records
+        reached through something else the user sees (the participations of their
+        actor's sessions), whose resident they may no longer see: shown masked, through
+        `person_name` / `person_reference`, in the same query."""
+        condition = resident_visibility(user, "resident__")
+        if condition is None:
+            return self.annotate(shown=models.Value(False))
+        return self.annotate(
+            shown=models.Case(
+                models.When(condition, then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
 
 
 class ResidentQuerySet(models.QuerySet):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from learners.models.residents import Resident, VisibleThroughResident
+from learners.models.residents import NOT_SHARED, Resident, VisibleThroughResident
 from learners.models.staff import User
 from pathway.models import Level, Pole, level_range_check
 
@@ -65,15 +65,17 @@ class SessionQuerySet(models.QuerySet):
             "topics"
         )
 
-    def with_api_data(self):
-        """Everything the API shows of sessions (related records by id, participants by
-        reference, levels assessed), in a constant number of queries: one per relation."""
+    def with_api_data(self, user):
+        """Everything the API shows of sessions to `user` (related records by id,
+        participants by reference — masked when `user` may not see them — levels assessed),
+        in a constant number of queries: one per relation."""
         return self.prefetch_related(
             models.Prefetch("topics", queryset=apps.get_model("pathway.Topic").objects.only("id")),
             models.Prefetch("mediators", queryset=User.objects.only("id")),
             models.Prefetch(
                 "participations",
-                queryset=Participation.objects.select_related("resident")
+                queryset=Participation.objects.with_shown(user)
+                .select_related("resident")
                 .only(
                     "session_id",
                     "resident__reference",
@@ -328,6 +330,17 @@ class Participation(models.Model):
 
     def __str__(self):
         return f"{self.resident} — {self.session}"
+
+    # The participant as the reader may see them; `shown` comes from
+    # Participation.objects.with_shown(user) (an AttributeError without it, never a leak).
+    @property
+    def person_name(self):
+        return self.resident.display_name if self.shown else NOT_SHARED
+
+    @property
+    def person_reference(self):
+        """The resident's reference, or None when the reader may not see them."""
+        return self.resident.reference if self.shown else None
 
 
 class CompetenceAssessmentQuerySet(VisibleThroughResident):
