@@ -22,6 +22,7 @@ from learners.models import (
     Session,
     User,
 )
+from learners.permissions import JournaledAdmin
 
 
 @admin.register(User)
@@ -80,7 +81,7 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(JournaledAdmin, admin.ModelAdmin):
     """Sessions are read and deleted here; they are logged and changed on the session page
     (the network admin may change any), whose service checks the session's rules, copies
     its date, pole and actor onto the participations and keeps journeys and statistics
@@ -104,6 +105,10 @@ class SessionAdmin(admin.ModelAdmin):
     filter_horizontal = ["topics"]
     readonly_fields = ["page_link", "participant_count", "created_at", "updated_at"]
     inlines = [ParticipationInline]
+    list_names_residents = False  # the list names nobody; a session's page, its participants
+
+    def residents_of(self, session):
+        return [p.resident for p in session.participations.select_related("resident")]
 
     @admin.display(description=_("modifier"))
     def page_link(self, session):
@@ -135,7 +140,7 @@ class AssessmentInline(admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(JournaledAdmin, admin.ModelAdmin):
     list_display = [
         "reference",
         "last_name",
@@ -175,6 +180,9 @@ class ResidentAdmin(admin.ModelAdmin):
     inlines = [AssessmentInline]
     actions = [issue_earned_certificates]
 
+    def residents_of(self, resident):
+        return [resident]
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # The neighbourhood, birth year, social status or levels may have changed: the
@@ -183,7 +191,7 @@ class ResidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CompetenceAssessment)
-class CompetenceAssessmentAdmin(admin.ModelAdmin):
+class CompetenceAssessmentAdmin(JournaledAdmin, admin.ModelAdmin):
     list_display = ["resident", "competence", "level", "assessed_on", "assessed_by"]
     list_filter = ["competence", "level"]
     search_fields = ["resident__last_name", "resident__reference"]
@@ -208,7 +216,7 @@ class CompetenceAssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(JournaledAdmin, admin.ModelAdmin):
     list_display = ["resident", "from_actor", "to_actor", "to_pole", "status", "sent_at"]
     list_filter = ["status", "to_pole", "from_actor", "to_actor"]
     search_fields = ["resident__last_name", "resident__reference", "reason"]
@@ -217,7 +225,7 @@ class ReferralAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResidentLink)
-class ResidentLinkAdmin(admin.ModelAdmin):
+class ResidentLinkAdmin(JournaledAdmin, admin.ModelAdmin):
     list_display = ["resident", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_select_related = ["resident"]
     raw_id_fields = ["resident", "created_by"]

@@ -42,7 +42,7 @@ from learners.models import (
     SessionFormat,
     resident_visibility,
 )
-from learners.permissions import WorksWithResidents, require_management
+from learners.permissions import JournaledReads, WorksWithResidents, require_management
 from learners.serializers import (
     AssessmentSerializer,
     AssessmentWriteSerializer,
@@ -249,6 +249,7 @@ class ResidentFilter(django_filters.FilterSet):
     ),
 )
 class ResidentViewSet(
+    JournaledReads,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -272,6 +273,9 @@ class ResidentViewSet(
             self.get_queryset().with_rights(self.request.user).select_related("created_by_actor"),
             reference=self.kwargs["reference"].upper(),
         )
+
+    def residents_of(self, record):
+        return [record]
 
     def retrieve(self, request, *args, **kwargs):
         resident = self.get_object()
@@ -405,10 +409,15 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
         responses={204: OpenApiResponse(description="Supprimé.")},
     ),
 )
-class SessionViewSet(viewsets.ModelViewSet):
+class SessionViewSet(JournaledReads, viewsets.ModelViewSet):
     serializer_class = SessionSerializer
     permission_classes = [WorksWithResidents]
     filterset_class = SessionFilter
+    one_resident = False
+
+    def residents_of(self, session):
+        # The participants named by reference (those masked are not read).
+        return [p.resident for p in session.participations.all() if p.shown]
 
     def get_queryset(self):
         return (
@@ -531,6 +540,7 @@ STEPS = {
     ),
 )
 class ReferralViewSet(
+    JournaledReads,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -602,6 +612,7 @@ class AssessmentFilter(django_filters.FilterSet):
     ),
 )
 class AssessmentViewSet(
+    JournaledReads,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

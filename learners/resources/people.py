@@ -30,6 +30,18 @@ from pathway.resources import (
     is_empty,
 )
 
+
+def journal_export(resource):
+    """An export is a read of every record in it: one journal row naming the residents
+    the file holds (`resource.exported`, collected as its rows were written)."""
+    AccessLog.write(
+        user=resource.user,
+        action=AccessAction.EXPORT,
+        residents=resource.exported,
+        path=f"/exports/{resource.export_kind}",
+    )
+
+
 # Residents ------------------------------------------------------------------------------
 
 
@@ -50,6 +62,7 @@ class ResidentResource(ScopedResource):
     """Residents' records. A row with a reference updates that record (one the user may
     see); a row without creates one at the user's actor (or the one named)."""
 
+    export_kind = "residents"  # as named in learners.imports.KINDS and the export's URL
     reference = column("reference", "référence", readonly=True)
     first_name = column("first_name", "prénom")
     last_name = column("last_name", "nom")
@@ -89,6 +102,7 @@ class ResidentResource(ScopedResource):
         super().__init__(**kwargs)
         self.seen = {}
         self.moved = set()  # residents whose counted details the file changed
+        self.exported = []  # references written to an export
 
     def get_queryset(self):
         return (
@@ -100,12 +114,12 @@ class ResidentResource(ScopedResource):
     def dehydrate_consent_at(self, resident):
         return DateWidget().render(resident.consent_at and timezone.localdate(resident.consent_at))
 
+    def export_resource(self, instance, *args, **kwargs):
+        self.exported.append(instance.reference)
+        return super().export_resource(instance, *args, **kwargs)
+
     def after_export(self, queryset, dataset, **kwargs):
-        # An export is a read of every record in it: journaled, as the pages are.
-        AccessLog.objects.bulk_create(
-            AccessLog(user=self.user, resident_id=pk, action=AccessAction.EXPORT, path="export")
-            for pk in queryset.values_list("pk", flat=True)
-        )
+        journal_export(self)
 
     def get_instance(self, instance_loader, row):
         reference = str(row.get("référence") or "").strip().upper()
@@ -274,6 +288,7 @@ class AssessmentResource(ScopedResource):
     """Levels reached on competences. A row matches an assessment of the same resident,
     competence and day (whose level it updates); otherwise it records a new one."""
 
+    export_kind = "assessments"
     resident = column("resident", "habitant (référence)")
     competence = column("competence", "compétence", CompetenceWidget())
     level = column("level", "niveau", IntegerWidget(minimum=Level.MIN, maximum=Level.MAX))
@@ -293,6 +308,14 @@ class AssessmentResource(ScopedResource):
         super().__init__(**kwargs)
         self.fields["resident"].widget = ResidentWidget(self.user)
         self.assessed = set()  # residents with new or changed levels
+        self.exported = []  # references written to an export
+
+    def export_resource(self, instance, *args, **kwargs):
+        self.exported.append(instance.resident.reference)
+        return super().export_resource(instance, *args, **kwargs)
+
+    def after_export(self, queryset, dataset, **kwargs):
+        journal_export(self)
 
     def after_save_instance(self, instance, row, **kwargs):
         if not kwargs.get("dry_run"):

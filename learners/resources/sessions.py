@@ -31,6 +31,7 @@ from learners.models import (
     WorkshopLevel,
     normalise,
 )
+from learners.resources.people import journal_export
 from pathway.models import (
     Actor,
     Competence,
@@ -519,6 +520,7 @@ class Progress:
 class SessionResource(ScopedResource):
     """Sessions with their participants and outcomes, one row per session."""
 
+    export_kind = "sessions"
     id = column("id", SESSION_COLUMNS["id"], IntegerWidget())
     date = column("date", SESSION_COLUMNS["date"], DateWidget())
     start_time = column("start_time", SESSION_COLUMNS["start_time"], TimeWidget())
@@ -560,6 +562,7 @@ class SessionResource(ScopedResource):
         self.fast, self.today = fast, today
         self.progress = progress
         self.reader = None
+        self.exported = []  # references of the participants written to an export
 
     # Export ---------------------------------------------------------------------------
 
@@ -596,7 +599,12 @@ class SessionResource(ScopedResource):
     def dehydrate_participants(self, session):
         if session.pk is None:
             return ""
-        return "|".join(p.person_reference or NOT_SHARED_CELL for p in session.participations.all())
+        references = [p.person_reference for p in session.participations.all()]
+        self.exported += [r for r in references if r]
+        return "|".join(r or NOT_SHARED_CELL for r in references)
+
+    def after_export(self, queryset, dataset, **kwargs):
+        journal_export(self)
 
     def dehydrate_autonomy(self, session):
         if session.pk is None:

@@ -69,6 +69,7 @@ def resident_list(request):
             .select_related("neighbourhood", "created_by_actor")
             .order_by("-last_session_on", "id")[:20]
         )
+    AccessLog.record(request, residents=residents)
     return render(
         request,
         "learners/resident_list.html",
@@ -81,6 +82,7 @@ def resident_search(request):
     """As-you-type search of the session page: an HTML fragment of matching residents."""
     text = request.GET.get("q", "").strip()
     residents, more = find_residents(request.user, text)
+    AccessLog.record(request, residents=residents)
     return render(
         request,
         "learners/resident_search.html",
@@ -115,6 +117,7 @@ def resident_create(request):
             )
             messages.success(request, _("Fiche créée."))
             return redirect("resident_journey", reference=resident.reference)
+    AccessLog.record(request, residents=duplicates)  # the records proposed instead
     return render(request, "learners/resident_form.html", {"form": form, "duplicates": duplicates})
 
 
@@ -149,6 +152,7 @@ def resident_erase(request, reference):
         )
         messages.success(request, _("Les données de la personne ont été effacées."))
         return redirect("resident_list")
+    AccessLog.record(request, resident, AccessAction.VIEW_RECORD)
     return render(request, "learners/resident_erase.html", {"resident": resident, "form": form})
 
 
@@ -156,7 +160,6 @@ def resident_erase(request, reference):
 def resident_journey(request, reference):
     """The journey page: printable, and journaled as a read of the record."""
     resident = visible_resident(request, reference)
-    AccessLog.record(request, resident, AccessAction.VIEW_JOURNEY)
     journey = journey_of(resident)
     duplicates = []
     if request.user.is_network_admin:
@@ -169,6 +172,8 @@ def resident_journey(request, reference):
             )
             .exclude(pk=resident.pk)[:5]
         )
+    # One row: the journey read, and the look-alike records shown beside it.
+    AccessLog.record(request, resident, AccessAction.VIEW_JOURNEY, residents=duplicates)
     return render(
         request,
         "learners/resident_journey.html",
@@ -217,6 +222,7 @@ def resident_merge(request):
                     % {"duplicate": duplicate.reference, "survivor": survivor.reference},
                 )
                 return redirect("resident_journey", reference=survivor.reference)
+        AccessLog.record(request, residents=[survivor, duplicate])
         return render(
             request,
             "learners/resident_merge.html",

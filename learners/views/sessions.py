@@ -21,7 +21,7 @@ from learners.forms import (
     SessionForm,
     new_submission_key,
 )
-from learners.models import Role, Session, SessionFormat
+from learners.models import AccessLog, Role, Session, SessionFormat
 from learners.permissions import working_with_residents
 
 
@@ -141,6 +141,8 @@ def render_session_form(request, form, formset, *, session=None, hidden=0):
     """The session page; `hidden`: how many participants of the session being edited this
     user may no longer see (shown as "personne non partagée", kept as they are)."""
     formset.attach_residents()
+    # The participants the page names (repeated, edited, or posted back with an error).
+    AccessLog.record(request, residents=[f.person for f in formset.forms if f.person])
     return render(
         request,
         "learners/session_form.html",
