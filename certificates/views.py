@@ -465,6 +465,10 @@ def certificate_detail(request, code):
         "certificates/certificate_detail.html",
         {
             "certificate": certificate,
+            # The person's links are handled by the actor whose record it is.
+            "manages_links": Resident.objects.editable_by(request.user)
+            .filter(pk=certificate.resident_id)
+            .exists(),
             "claims": claims(certificate, today=timezone.localdate(current_time())),
             "revoke_form": RevokeForm() if request.user.is_network_admin else None,
         },

@@ -237,10 +237,11 @@ class ResidentLinkAdmin(JournaledAdmin, admin.ModelAdmin):
 class AccessLogAdmin(admin.ModelAdmin):
     """The journal can be browsed, never changed."""
 
-    list_display = ["at", "user", "resident", "action", "path"]
+    list_display = ["at", "user", "resident", "action", "path", "query"]
     list_filter = ["action"]
     date_hierarchy = "at"
-    search_fields = ["user__username", "resident__reference", "resident__last_name"]
+    # `residents`: the references a list showed (one row per request, see AccessLog).
+    search_fields = ["user__username", "resident__reference", "resident__last_name", "residents"]
     list_select_related = ["user", "resident"]
 
     def has_add_permission(self, request):

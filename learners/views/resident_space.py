@@ -166,12 +166,7 @@ def followed_resident(request, reference):
 def resident_links(request, reference):
     """The personal links of a resident: print a carnet, send a link, block a lost one."""
     resident = followed_resident(request, reference)
-    AccessLog.objects.create(
-        user=request.user,
-        resident=resident,
-        action=AccessAction.VIEW_RECORD,
-        path=request.path[:255],
-    )
+    AccessLog.record(request, resident, AccessAction.VIEW_RECORD)
     links = list(resident.links.select_related("created_by")[:30])
     now = timezone.now()
     for link in links:

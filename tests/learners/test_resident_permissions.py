@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from learners.models import Resident, ResidentLink
-from tests.factories import ResidentFactory
+from tests.factories import CertificateFactory, ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -188,6 +188,11 @@ def test_the_journey_offers_only_what_one_may_do(cast, shared):
         assert f"/residents/{shared.reference}/{url}" in mine
         assert f"/residents/{shared.reference}/{url}" not in theirs
     assert f"/residents/{shared.reference}/refer/" in theirs
+    # The certificate's page offers the personal links to the record's actor only.
+    code = CertificateFactory(resident=shared, actor=cast.actor_a).code
+    links = f"/residents/{shared.reference}/links/"
+    assert links in cast.client("mediator_a").get(f"/certificates/{code}/").content.decode()
+    assert links not in cast.client("mediator_b").get(f"/certificates/{code}/").content.decode()
 
 
 def test_a_record_one_may_not_see_at_all_is_not_found(cast):
