@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from certificates.models import Certificate, CertificateCompetence, Signatory, earned_modules
 from certificates.services import certificate_issue_many
 from learners.models import Resident
+from learners.permissions import JournaledAdmin
 from pathway.models import Module
 
 
@@ -25,7 +26,7 @@ class CertificateCompetenceInline(admin.TabularInline):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(JournaledAdmin, admin.ModelAdmin):
     """Read only: a certificate is signed at issuance and never edited. Revoke it from its
     page in the application (the link below), issue it from the residents' admin or the
     mediators' pages."""

@@ -15,7 +15,7 @@ from certificates.models import Certificate
 from certificates.serializers import CertificateIssueSerializer, CertificateSerializer
 from certificates.services import certificate_issue
 from certificates.views import stored_pdf
-from learners.permissions import WorksWithResidents
+from learners.permissions import JournaledReads, WorksWithResidents
 from pathway.api import IdFilter
 
 
@@ -62,6 +62,7 @@ class CertificateFilter(django_filters.FilterSet):
     ),
 )
 class CertificateViewSet(
+    JournaledReads,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -118,7 +119,10 @@ class CertificateViewSet(
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
     def pdf(self, request, code=None):
-        return stored_pdf(self.get_object(), as_attachment=True)
+        certificate = self.get_object()
+        response = stored_pdf(certificate, as_attachment=True)
+        self.journal_read(certificate)
+        return response
 
     @extend_schema(
         summary="L'attestation vérifiable (Open Badges 3.0, avec sa preuve eddsa-rdfc-2022)",
@@ -130,6 +134,7 @@ class CertificateViewSet(
         certificate = self.get_object()
         if not certificate.credential:
             raise Http404
+        self.journal_read(certificate)
         return JsonResponse(certificate.credential, json_dumps_params={"ensure_ascii": False})
 
 

@@ -33,7 +33,7 @@ from certificates.services import (
     certificate_issue_many,
     certificate_revoke,
 )
-from learners.models import Resident, Role
+from learners.models import AccessAction, AccessLog, Resident, Role
 from learners.permissions import (
     rate_limit_exceeded,
     resident_required,
@@ -351,6 +351,7 @@ def certificate_list(request):
     today = timezone.localdate(current_time())
     for certificate in page:
         certificate.current_status = certificate.status(today=today)
+    AccessLog.record(request, residents=[c.resident for c in page])
     query = urlencode({"q": request.GET.get("q", "")})
     return render(
         request,
@@ -384,6 +385,7 @@ def certificate_eligible(request):
     people = Resident.objects.in_bulk({resident_id for resident_id, _m in page})
     module_of = Module.objects.in_bulk({module_id for _r, module_id in page})
     rows = [(people[r], module_of[m]) for r, m in page]
+    AccessLog.record(request, residents=[person for person, _module in rows])
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     return render(
         request,
@@ -455,11 +457,16 @@ def staff_certificate(request, code):
 @working_with_residents
 def certificate_detail(request, code):
     certificate = staff_certificate(request, code)
+    AccessLog.record(request, certificate.resident, AccessAction.VIEW_RECORD)
     return render(
         request,
         "certificates/certificate_detail.html",
         {
             "certificate": certificate,
+            # The person's links are handled by the actor whose record it is.
+            "manages_links": Resident.objects.editable_by(request.user)
+            .filter(pk=certificate.resident_id)
+            .exists(),
             "claims": claims(certificate, today=timezone.localdate(current_time())),
             "revoke_form": RevokeForm() if request.user.is_network_admin else None,
         },
@@ -468,7 +475,10 @@ def certificate_detail(request, code):
 
 @working_with_residents
 def certificate_download(request, code):
-    return stored_pdf(staff_certificate(request, code), as_attachment=True)
+    certificate = staff_certificate(request, code)
+    response = stored_pdf(certificate, as_attachment=True)
+    AccessLog.record(request, certificate.resident, AccessAction.VIEW_RECORD)
+    return response
 
 
 @require_POST

@@ -3,11 +3,12 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from certificates.admin import issue_earned_certificates
-from learners import imports
+from learners import imports, services
 from learners.forms import ImportForm
 from learners.models import (
     AccessLog,
@@ -21,6 +22,7 @@ from learners.models import (
     Session,
     User,
 )
+from learners.permissions import JournaledAdmin
 
 
 @admin.register(User)
@@ -83,11 +85,25 @@ class ParticipationInline(admin.TabularInline):
         "blocked_reason",
         "is_first_visit",
     ]
-    raw_id_fields = ["resident"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(JournaledAdmin, admin.ModelAdmin):
+    """Sessions are read and deleted here; they are logged and changed on the session page
+    (the network admin may change any), whose service checks the session's rules, copies
+    its date, pole and actor onto the participations and keeps journeys and statistics
+    right. A form here would do none of that."""
+
     list_display = [
         "date",
         "pole",
@@ -104,8 +120,33 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ["actor", "place", "created_by"]
     raw_id_fields = ["created_by", "mediators", "place"]
     filter_horizontal = ["topics"]
-    readonly_fields = ["participant_count", "created_at", "updated_at"]
+    readonly_fields = ["page_link", "participant_count", "created_at", "updated_at"]
     inlines = [ParticipationInline]
+    list_names_residents = False  # the list names nobody; a session's page, its participants
+
+    def residents_of(self, session):
+        return [p.resident for p in session.participations.select_related("resident")]
+
+    @admin.display(description=_("modifier"))
+    def page_link(self, session):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("session_update", args=[session.pk]),
+            _("Modifier sur la page de l'accompagnement"),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.session_delete(session=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            services.session_delete(session=session, by=request.user)
 
 
 class AssessmentInline(admin.TabularInline):
@@ -116,7 +157,7 @@ class AssessmentInline(admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(JournaledAdmin, admin.ModelAdmin):
     list_display = [
         "reference",
         "last_name",
@@ -156,18 +197,43 @@ class ResidentAdmin(admin.ModelAdmin):
     inlines = [AssessmentInline]
     actions = [issue_earned_certificates]
 
+    def residents_of(self, resident):
+        return [resident]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The neighbourhood, birth year, social status or levels may have changed: the
+        # statistics count people by them (one resident: a few milliseconds).
+        services.participations_changed([form.instance.pk])
+
 
 @admin.register(CompetenceAssessment)
-class CompetenceAssessmentAdmin(admin.ModelAdmin):
+class CompetenceAssessmentAdmin(JournaledAdmin, admin.ModelAdmin):
     list_display = ["resident", "competence", "level", "assessed_on", "assessed_by"]
     list_filter = ["competence", "level"]
     search_fields = ["resident__last_name", "resident__reference"]
     list_select_related = ["resident", "competence", "assessed_by"]
     raw_id_fields = ["resident", "assessed_by", "session"]
 
+    # Levels decide the modules completed in the statistics: every change refreshes them
+    # for the residents concerned (the one it moved from too).
+    def save_model(self, request, obj, form, change):
+        before = form.initial.get("resident") if change else None
+        super().save_model(request, obj, form, change)
+        services.participations_changed({obj.resident_id, before} - {None})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.participations_changed([obj.resident_id])
+
+    def delete_queryset(self, request, queryset):
+        residents = set(queryset.values_list("resident_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.participations_changed(residents)
+
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(JournaledAdmin, admin.ModelAdmin):
     list_display = ["resident", "from_actor", "to_actor", "to_pole", "status", "sent_at"]
     list_filter = ["status", "to_pole", "from_actor", "to_actor"]
     search_fields = ["resident__last_name", "resident__reference", "reason"]
@@ -176,7 +242,7 @@ class ReferralAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResidentLink)
-class ResidentLinkAdmin(admin.ModelAdmin):
+class ResidentLinkAdmin(JournaledAdmin, admin.ModelAdmin):
     list_display = ["resident", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_select_related = ["resident"]
     raw_id_fields = ["resident", "created_by"]
@@ -188,10 +254,11 @@ class ResidentLinkAdmin(admin.ModelAdmin):
 class AccessLogAdmin(admin.ModelAdmin):
     """The journal can be browsed, never changed."""
 
-    list_display = ["at", "user", "resident", "action", "path"]
+    list_display = ["at", "user", "resident", "action", "path", "query"]
     list_filter = ["action"]
     date_hierarchy = "at"
-    search_fields = ["user__username", "resident__reference", "resident__last_name"]
+    # `residents`: the references a list showed (one row per request, see AccessLog).
+    search_fields = ["user__username", "resident__reference", "resident__last_name", "residents"]
     list_select_related = ["user", "resident"]
 
     def has_add_permission(self, request):

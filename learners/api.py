@@ -9,6 +9,7 @@ import re
 import uuid
 
 import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -39,8 +40,9 @@ from learners.models import (
     Resident,
     Session,
     SessionFormat,
+    resident_visibility,
 )
-from learners.permissions import WorksWithResidents
+from learners.permissions import JournaledReads, WorksWithResidents, require_management
 from learners.serializers import (
     AssessmentSerializer,
     AssessmentWriteSerializer,
@@ -87,6 +89,9 @@ def exception_handler(exc, context):
             if not hasattr(exc, "error_dict")
             else exc.message_dict
         )
+    elif isinstance(exc, DjangoPermissionDenied) and exc.args:
+        # A refusal shared with the pages (learners.permissions): its sentence, as JSON.
+        exc = exceptions.PermissionDenied(*exc.args)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -127,8 +132,15 @@ ERROR_SCHEMA = {
 ERROR_RESPONSES = {
     "400": "Données invalides (corps ou paramètres de la requête).",
     "401": "Pas de session ni de clé d'API valide.",
-    "403": "Action refusée (clé en lecture seule, accompagnement d'un autre médiateur…).",
+    "403": (
+        "Action refusée (clé en lecture seule, accompagnement d'un autre médiateur, fiche "
+        "d'une autre structure…)."
+    ),
     "404": "N'existe pas, ou ne vous est pas accessible.",
+    "409": (
+        "Clé d'idempotence déjà utilisée pour un accompagnement que vous ne voyez plus : "
+        "envoyez une nouvelle clé."
+    ),
     "429": "Trop de requêtes : attendez le délai indiqué par l'en-tête Retry-After.",
 }
 
@@ -144,6 +156,8 @@ def add_error_responses(result, generator, request, public):
             codes = ["400", "401", "404"]
             if method != "get":
                 codes.append("403")
+            if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
+                codes.append("409")
             for code in codes:
                 operation["responses"].setdefault(
                     code,
@@ -205,6 +219,15 @@ def data_error(field, message):
     return exceptions.ValidationError({field: [message]})
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = _(
+        "Cette clé d'idempotence a déjà servi pour un accompagnement que vous ne voyez plus : "
+        "envoyez une nouvelle clé."
+    )
+
+
 # Residents ------------------------------------------------------------------------------
 
 
@@ -252,6 +275,7 @@ class ResidentFilter(django_filters.FilterSet):
     ),
 )
 class ResidentViewSet(
+    JournaledReads,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -270,7 +294,14 @@ class ResidentViewSet(
         )
 
     def get_object(self):
-        return get_object_or_404(self.get_queryset(), reference=self.kwargs["reference"].upper())
+        """The record by reference (404 if not visible), with `manageable`."""
+        return get_object_or_404(
+            self.get_queryset().with_rights(self.request.user).select_related("created_by_actor"),
+            reference=self.kwargs["reference"].upper(),
+        )
+
+    def residents_of(self, record):
+        return [record]
 
     def retrieve(self, request, *args, **kwargs):
         resident = self.get_object()
@@ -309,7 +340,8 @@ class ResidentViewSet(
         return Response(ResidentSerializer(resident).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
-        resident = self.get_object()
+        # Another actor's record shared with the user: seen, not changed (403).
+        resident = require_management(self.get_object())
         partial = kwargs.get("partial", False)
         serializer = ResidentWriteSerializer(
             data=request.data, partial=partial, context={"request": request}
@@ -328,7 +360,8 @@ class ResidentViewSet(
 
 # Sessions -------------------------------------------------------------------------------
 
-# Idempotency keys become the session's submission_key, scoped to the user who sent them.
+# Idempotency keys become the session's submission_key, which is unique per user (the
+# user's pk is part of the key too, as it always was, so that stored keys still match).
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1b1f0e-4c55-4d1f-9f7b-2d5b8c1c0a11")
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
@@ -353,7 +386,12 @@ class SessionFilter(django_filters.FilterSet):
         fields = ["date", "actor", "pole", "format", "module", "resident", "created_by"]
 
     def filter_resident(self, queryset, name, value):
-        return queryset.filter(participations__resident__reference=value.strip().upper())
+        # A participant the user may see: one who withdrew consent is not findable by the
+        # reference an old file still holds. (One filter(): the same participation.)
+        visible = resident_visibility(self.request.user, "participations__resident__")
+        if visible is None:
+            return queryset.none()
+        return queryset.filter(visible, participations__resident__reference=value.strip().upper())
 
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -397,18 +435,28 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
         responses={204: OpenApiResponse(description="Supprimé.")},
     ),
 )
-class SessionViewSet(viewsets.ModelViewSet):
+class SessionViewSet(JournaledReads, viewsets.ModelViewSet):
     serializer_class = SessionSerializer
     permission_classes = [WorksWithResidents]
     filterset_class = SessionFilter
+    one_resident = False
+
+    def residents_of(self, session):
+        # The participants named by reference (those masked are not read).
+        return [p.resident for p in session.participations.all() if p.shown]
 
     def get_queryset(self):
         return (
-            Session.objects.visible_to(self.request.user).with_api_data().order_by("-date", "-id")
+            Session.objects.visible_to(self.request.user)
+            .with_api_data(self.request.user)
+            .order_by("-date", "-id")
         )
 
     def session_response(self, session, status_code, **headers):
-        session = self.get_queryset().get(pk=session.pk)
+        session = self.get_queryset().filter(pk=session.pk).first()
+        if session is None:
+            # A replay of a session the user no longer sees (they left its actor).
+            raise Conflict()
         return Response(
             SessionSerializer(session, context=self.get_serializer_context()).data,
             status=status_code,
@@ -426,7 +474,7 @@ class SessionViewSet(viewsets.ModelViewSet):
                 )
             submission_key = submission_key_for(request.user, key)
             # A retry of a request that went through: the first session, nothing more.
-            first = Session.objects.filter(submission_key=submission_key).first()
+            first = Session.objects.posted(by=request.user, key=submission_key).first()
             if first is not None:
                 return self.session_response(
                     first, status.HTTP_201_CREATED, **{"Idempotent-Replayed": "true"}
@@ -518,6 +566,7 @@ STEPS = {
     ),
 )
 class ReferralViewSet(
+    JournaledReads,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -589,6 +638,7 @@ class AssessmentFilter(django_filters.FilterSet):
     ),
 )
 class AssessmentViewSet(
+    JournaledReads,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

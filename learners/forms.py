@@ -491,13 +491,12 @@ class BaseParticipantFormSet(forms.BaseFormSet):
     @cached_property
     def residents(self):
         """The residents named in the rows that this user may pick, in one query: those they
-        may see, and those already in the session being edited."""
+        may see. Participants of the session they may no longer see are not rows of the
+        form: the service keeps them as they are (services.hidden_outcomes)."""
         ids = {f.raw_resident_id() for f in self.forms} - {None}
         if not ids:
             return {}
         allowed = resident_visibility(self.user) or Q(pk__in=[])
-        if self.session is not None:
-            allowed |= Q(pk__in=self.session.participations.values("resident_id"))
         found = Resident.objects.filter(allowed, pk__in=ids).select_related(
             "neighbourhood", "created_by_actor"
         )

@@ -1,4 +1,5 @@
-"""Who may open which page. Objects a user may not see answer 404, never 403 (DESIGN.md §2)."""
+"""Who may open which page. Objects a user may not see answer 404 (DESIGN.md §2); an action
+refused on a record the user does see answers 403, with a sentence saying who may."""
 
 import datetime
 import hashlib
@@ -8,6 +9,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,8 +18,9 @@ from rest_framework import throttling
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
 
-from learners.models import ApiToken, ResidentLink, Role
+from learners.models import AccessAction, AccessLog, ApiToken, ResidentLink, Role
 
 RESIDENT_SESSION_KEY = "resident_id"
 RESIDENT_LINK_SESSION_KEY = "resident_link_id"
@@ -44,6 +47,24 @@ def staff_required(*roles):
 
 working_with_residents = staff_required(Role.MEDIATOR, Role.COORDINATOR)
 reading_statistics = staff_required(Role.OFFICIAL, Role.COORDINATOR)
+
+
+def require_management(resident):
+    """Stop here (403) unless the user may manage this record they see: a resident annotated
+    by `Resident.objects.with_rights(user)`. 403 rather than 404: the person has just read
+    the journey, so a "not found" would be untrue and leave them guessing; the message
+    tells them who may act instead."""
+    if not resident.manageable:
+        raise PermissionDenied(
+            _(
+                "Seule la structure qui a créé cette fiche (%(actor)s) ou la coordination du "
+                "réseau peut modifier la fiche, son consentement au partage ou ses liens "
+                "personnels, exporter ou effacer ses données. Vous pouvez voir son parcours, "
+                "saisir ses accompagnements et l'orienter."
+            )
+            % {"actor": resident.created_by_actor.name}
+        )
+    return resident
 
 
 def current_resident(request):
@@ -159,6 +180,71 @@ class ReadsStatistics(ApiAccess):
         if not (user.is_network_admin or user.role in (Role.OFFICIAL, Role.COORDINATOR)):
             raise NotFound()
         return True
+
+
+# The access journal, for the API and the admin ----------------------------------------------
+
+
+class JournaledReads:
+    """A viewset whose lists and reads of one record journal, in one row per request
+    (AccessLog.record), every resident they showed. `residents_of(record)` names them;
+    a record of one resident (`one_resident`) is journaled as a read of that record."""
+
+    one_resident = True
+
+    def residents_of(self, record):
+        return [record.resident]
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            AccessLog.record(
+                self.request, residents=[r for record in page for r in self.residents_of(record)]
+            )
+        return page
+
+    def retrieve(self, request, *args, **kwargs):
+        record = self.get_object()
+        self.journal_read(record)
+        return Response(self.get_serializer(record).data)
+
+    def journal_read(self, record):
+        if self.one_resident:
+            AccessLog.record(self.request, record.resident, AccessAction.VIEW_RECORD)
+        else:
+            AccessLog.record(self.request, residents=self.residents_of(record))
+
+
+class JournaledAdmin:
+    """An admin page of records that name residents: its list and its record pages journal
+    what they showed, as the application's pages do. `residents_of(obj)` names them
+    (none: the list does not show residents)."""
+
+    list_names_residents = True
+
+    def residents_of(self, obj):
+        return [obj.resident]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and self.list_names_residents:
+            AccessLog.record(
+                request,
+                residents=[r for obj in changelist.result_list for r in self.residents_of(obj)],
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = getattr(response, "context_data", {}).get("original")
+        if original is not None and request.method == "GET":
+            residents = self.residents_of(original)
+            if len(residents) == 1:
+                AccessLog.record(request, residents[0], AccessAction.VIEW_RECORD)
+            else:
+                AccessLog.record(request, residents=residents)
+        return response
 
 
 # Rate limits ------------------------------------------------------------------------------

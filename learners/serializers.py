@@ -313,13 +313,12 @@ class SessionWriteSerializer(serializers.Serializer):
     def outcomes(self, participants, module):
         """(Outcomes, {index: errors}) of the participants, read in constant queries."""
         choices, user = self.choices, self.context["request"].user
-        session = self.context.get("session")
         references = {p["resident"].upper() for p in participants if p["resident"]}
         residents = {}
         if references:
+            # Only residents the user may see: participants of the session they may no
+            # longer see are kept as they are by the service (services.hidden_outcomes).
             allowed = resident_visibility(user) or Q(pk__in=[])
-            if session is not None:
-                allowed |= Q(pk__in=session.participations.values("resident_id"))
             residents = {
                 r.reference: r for r in Resident.objects.filter(allowed, reference__in=references)
             }
@@ -426,7 +425,9 @@ SESSION_WRITE_FIELDS = [
 
 
 def session_as_input(session):
-    """The request body that would write `session` as it is (the base of a PATCH)."""
+    """The request body that would write `session` as it is (the base of a PATCH), from
+    SessionQuerySet.with_api_data(user): participants the user may not see are left out,
+    as the service keeps them anyway."""
     levels = {}
     for assessment in session.assessments.all():
         levels.setdefault(assessment.resident_id, []).append(
@@ -458,12 +459,19 @@ def session_as_input(session):
                 "levels": levels.get(p.resident_id, []),
             }
             for p in session.participations.all()
+            if p.shown
         ],
     }
 
 
 class ParticipationSerializer(serializers.Serializer):
-    resident = serializers.CharField(help_text=_("Référence de la fiche."))
+    resident = serializers.CharField(
+        allow_null=True,
+        help_text=_(
+            "Référence de la fiche ; null pour une personne qui ne partage pas (ou plus) son "
+            "parcours avec votre structure : elle reste dans l'accompagnement telle quelle."
+        ),
+    )
     autonomy = serializers.ChoiceField(choices=Autonomy.choices, allow_null=True)
     operator = serializers.IntegerField(allow_null=True)
     paperwork_result = serializers.ChoiceField(choices=PaperworkResult.choices, allow_blank=True)
@@ -533,7 +541,7 @@ class SessionSerializer(OutputSerializer):
             )
         return [
             {
-                "resident": p.resident.reference,
+                "resident": p.person_reference,
                 "autonomy": p.autonomy,
                 "operator": p.operator_id,
                 "paperwork_result": p.paperwork_result,

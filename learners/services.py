@@ -32,6 +32,7 @@ from learners.models import (
     ResidentLink,
     Session,
     SessionFormat,
+    resident_visibility,
 )
 from pathway.models import Level, Pole
 from pathway.services import stats_refresh_soon
@@ -250,8 +251,9 @@ def session_create(*, by, outcomes, topics=(), submission_key=None, today=None, 
             **fields,
         )
     except IntegrityError:
-        # The same form posted again (the unique submission_key refused it): the first wins.
-        existing = submission_key and Session.objects.filter(submission_key=submission_key).first()
+        # The same form posted again by the same person (their key is unique to them): the
+        # first post wins.
+        existing = Session.objects.posted(by=by, key=submission_key).first()
         if not existing:
             raise
         return existing, False
@@ -274,11 +276,73 @@ def _session_create(*, by, outcomes, topics, submission_key, today, **fields):
     return session
 
 
+def hidden_outcomes(sessions, *, by, fields=None):
+    """The participants of these sessions (ids) whom `by` may not see — a resident of
+    another actor who withdrew their consent to sharing — as Outcomes to write back as
+    they are, {session id: [Outcome]}: nobody changes or removes a person they cannot see,
+    and the session's figures stay whole. Every path that rewrites a session's
+    participants (the page, the API, imports) adds them to what it was given.
+
+    `fields` ({session id: the session's new fields}) adapts them to a changed session,
+    as _write_participations() would: no paperwork outcome outside the necessity pole, no
+    level on a competence the new module lacks. Two queries."""
+    condition = resident_visibility(by, "resident__")
+    hidden = Participation.objects.filter(session_id__in=sessions).select_related(
+        "resident", "operator"
+    )
+    if condition is not None:
+        hidden = hidden.exclude(condition)
+    found = {}
+    hidden = list(hidden.order_by("id"))
+    levels = {}
+    for assessment in CompetenceAssessment.objects.filter(
+        session_id__in={p.session_id for p in hidden},
+        resident_id__in={p.resident_id for p in hidden},
+    ).select_related("competence"):
+        levels.setdefault((assessment.session_id, assessment.resident_id), {})[
+            assessment.competence
+        ] = assessment.level
+    for participation in hidden:
+        new = (fields or {}).get(participation.session_id, {})
+        necessity = new.get("pole", participation.pole) == Pole.NECESSITY
+        if "module" in new:
+            module = new["module"]
+            targets = {t.competence_id for t in module.targets.all()} if module else set()
+        else:
+            targets = None  # the module does not change: every level stays
+        found.setdefault(participation.session_id, []).append(
+            Outcome(
+                resident=participation.resident,
+                autonomy=participation.autonomy,
+                operator=participation.operator if necessity else None,
+                paperwork_result=participation.paperwork_result if necessity else "",
+                blocked_reason=participation.blocked_reason if necessity else "",
+                levels={
+                    competence: level
+                    for competence, level in levels.get(
+                        (participation.session_id, participation.resident_id), {}
+                    ).items()
+                    if targets is None or competence.pk in targets
+                },
+            )
+        )
+    return found
+
+
+def with_hidden(outcomes, hidden):
+    """`outcomes` and the hidden participants they do not already name."""
+    named = {o.resident.pk for o in outcomes if o.resident.pk}
+    return [*outcomes, *(o for o in hidden if o.resident.pk not in named)]
+
+
 @transaction.atomic
 def session_update(*, session, by, outcomes, topics=(), today=None, **fields):
-    """Change a logged session and its participants; keeps every copy and journey right."""
+    """Change a logged session and its participants; keeps every copy and journey right.
+    Participants `by` may not see stay as they were (hidden_outcomes)."""
     if not session.can_be_changed_by(by, today=today):
         raise ValidationError(_("Cet accompagnement ne peut plus être modifié."))
+    hidden = hidden_outcomes([session.pk], by=by, fields={session.pk: fields}).get(session.pk, [])
+    outcomes = with_hidden(outcomes, hidden)
     session_check(fields, outcomes, today=today)
     before = set(session.participations.values_list("resident_id", flat=True))
     for name, value in fields.items():
@@ -462,11 +526,13 @@ def resident_merge(*, survivor, duplicate, by):
 # Competences ----------------------------------------------------------------------------
 
 
+@transaction.atomic
 def assessment_record(*, resident, competence, level, by, assessed_on=None, session=None):
-    """A mediator's finding that `resident` reached `level` on `competence`."""
+    """A mediator's finding that `resident` reached `level` on `competence`; the modules
+    they completed, in the statistics, follow."""
     if not Level.MIN <= level <= Level.MAX:
         raise ValidationError(_("Un niveau de compétence va de 1 à 8."))
-    return CompetenceAssessment.objects.create(
+    assessment = CompetenceAssessment.objects.create(
         resident=resident,
         competence=competence,
         level=level,
@@ -474,6 +540,8 @@ def assessment_record(*, resident, competence, level, by, assessed_on=None, sess
         assessed_by=by,
         session=session,
     )
+    participations_changed([resident.pk])
+    return assessment
 
 
 # Referrals ------------------------------------------------------------------------------
@@ -585,6 +653,12 @@ def sessions_import(*, by, sessions, batch_size=5000, progress=None):
         changed = [item for item in batch if item.session is not None]
         if changed:
             pks = [item.session.pk for item in changed]
+            # Participants the importer may not see stay as they were (hidden_outcomes).
+            hidden = hidden_outcomes(
+                pks, by=by, fields={item.session.pk: item.fields for item in changed}
+            )
+            for item in changed:
+                item.outcomes = with_hidden(item.outcomes, hidden.get(item.session.pk, []))
             resident_ids |= set(
                 Participation.objects.filter(session_id__in=pks).values_list(
                     "resident_id", flat=True

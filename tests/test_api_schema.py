@@ -75,7 +75,8 @@ def test_the_schema_describes_every_endpoint(client):
         "leisure",
     ]
     create = schema["paths"]["/api/v1/sessions/"]["post"]
-    assert set(create["responses"]) == {"201", "400", "401", "403", "404"}
+    # 409: an Idempotency-Key already used for a session the user no longer sees
+    assert set(create["responses"]) == {"201", "400", "401", "403", "404", "409"}
     assert create["responses"]["400"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Error"
     }

@@ -2,7 +2,8 @@
 
 Every named URL must appear in ROUTES: adding a page without saying who may open it fails
 this test. 200 = the page, 302 = sent elsewhere (login, or the person's own space),
-404 = not for this person (we never say 403: an object one may not see does not exist).
+404 = not for this person (an object one may not see does not exist). 403 only refuses an
+action on a record the person does see (tests/learners/test_resident_permissions.py).
 The API answers 401 to a request without credentials, as DRF does, and 404 likewise.
 """
 

@@ -25,12 +25,14 @@ from learners.models.residents import (
     CONSENT_TEXTS,
     CURRENT_CONSENT_VERSION,
     LIGATURES,
+    NOT_SHARED,
     Resident,
     ResidentQuerySet,
     SocialStatus,
     VisibleThroughResident,
     normalise,
     random_code,
+    resident_management,
     resident_visibility,
 )
 from learners.models.sessions import (
@@ -55,6 +57,7 @@ __all__ = [
     "CONSENT_TEXTS",
     "CURRENT_CONSENT_VERSION",
     "LIGATURES",
+    "NOT_SHARED",
     "AccessAction",
     "AccessLog",
     "AccessLogQuerySet",
@@ -91,5 +94,6 @@ __all__ = [
     "WorkshopLevel",
     "normalise",
     "random_code",
+    "resident_management",
     "resident_visibility",
 ]

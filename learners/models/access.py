@@ -27,6 +27,7 @@ class AccessLogQuerySet(models.QuerySet):
 class AccessAction(models.TextChoices):
     VIEW_JOURNEY = "view_journey", _("Consultation du parcours")
     VIEW_RECORD = "view_record", _("Consultation de la fiche")
+    VIEW_LIST = "view_list", _("Consultation d'une liste")
     EDIT_RECORD = "edit_record", _("Modification de la fiche")
     EXPORT = "export", _("Export des données")
     MERGE = "merge", _("Fusion de fiches")
@@ -35,7 +36,15 @@ class AccessAction(models.TextChoices):
 
 
 class AccessLog(models.Model):
-    """Append-only journal of every read or change of a resident's record by staff."""
+    """Append-only journal of every read or change of residents' records by staff.
+
+    One row per request, not one per resident: a read of one record names it in
+    `resident`; a list, a search, an export or an answer of the API names every resident
+    it showed in `residents` (their references) with the search or filters in `query`.
+    A row per resident would make as-you-type search and pages of 200 write hundreds of
+    rows a minute (and the journal grow with page sizes rather than with use), while a
+    row naming them still answers "who saw this person, when, through which page"
+    (the journal page searches both columns)."""
 
     at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
     # Empty when the resident acted on their own record, or for the retention job.
@@ -47,11 +56,21 @@ class AccessLog(models.Model):
         related_name="+",
         verbose_name=_("qui"),
     )
+    # The one record read or changed; empty for a list (see `residents`).
     resident = models.ForeignKey(
-        Resident, on_delete=models.PROTECT, related_name="+", verbose_name=_("habitant")
+        Resident,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("habitant"),
     )
+    # The references of the residents a list, search, export or API answer showed,
+    # separated by spaces.
+    residents = models.TextField(_("habitants affichés"), blank=True)
     action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
     path = models.CharField(_("page"), max_length=255, blank=True)
+    query = models.CharField(_("recherche ou filtres"), max_length=500, blank=True)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -59,6 +78,12 @@ class AccessLog(models.Model):
         verbose_name = _("entrée du journal d'accès")
         verbose_name_plural = _("journal d'accès")
         ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resident__isnull=False) | ~Q(residents=""),
+                name="accesslog_names_someone",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.user} {self.get_action_display()}"
@@ -71,13 +96,42 @@ class AccessLog(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("The access journal is append-only.")
 
+    @property
+    def listed(self):
+        """The references the row names beside its one record, as a list."""
+        return self.residents.split()
+
     @classmethod
-    def record(cls, request, resident, action):
-        """Write who opened what of this resident's record, from this request (no staff
-        member when the resident acts in their own space)."""
+    def record(cls, request, resident=None, action=AccessAction.VIEW_LIST, *, residents=()):
+        """Journal what this request showed of residents' records: one row naming
+        `resident` (the one record read) and/or `residents` (those a list showed: Resident
+        objects or references), the page and its query string. Nothing is written when
+        the request showed nobody. The one way every page, API answer and export
+        journals its reads (no staff member when the resident acts in their own space)."""
         user = request.user if request.user.is_authenticated else None
+        return cls.write(
+            user=user,
+            resident=resident,
+            residents=residents,
+            action=action,
+            path=request.path,
+            query=request.META.get("QUERY_STRING", ""),
+        )
+
+    @classmethod
+    def write(cls, *, user, action, resident=None, residents=(), path="", query=""):
+        """record() without a request (exports built for a user, imports, services)."""
+        references = dict.fromkeys(getattr(r, "reference", r) for r in residents)
+        references.pop(None, None)
+        if resident is None and not references:
+            return None
         return cls.objects.create(
-            user=user, resident=resident, action=action, path=request.path[:255]
+            user=user,
+            resident=resident,
+            residents=" ".join(references),
+            action=action,
+            path=path[:255],
+            query=query[:500],
         )
 
     @classmethod

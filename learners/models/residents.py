@@ -55,6 +55,12 @@ CONSENT_TEXTS = {
 CURRENT_CONSENT_VERSION = "2026-01"
 
 
+# What a page, an answer of the API or a file shows instead of a resident the reader may
+# not see: a participant of one of their own sessions who withdrew consent to sharing (or
+# never gave it to this actor).
+NOT_SHARED = _("Personne non partagée")
+
+
 def resident_visibility(user, path=""):
     """The residents a staff member may see, as a condition on `path` to a resident
     ("resident__" from a participation), or None when they may see none.
@@ -76,6 +82,26 @@ def resident_visibility(user, path=""):
     )
 
 
+def resident_management(user, path=""):
+    """The residents whose record a staff member may manage — change their identity,
+    contact details or consent, export or erase their data, handle their personal links —
+    as a condition on `path` to a resident, or None when they may manage none.
+
+    The record belongs to the actor that created it: its mediators and coordinators manage
+    it, and the network admin manages every record. Consent to sharing lets other actors
+    see the journey and work with the person (log sessions, refer, assess, certify), not
+    change the record: the person trusted the actor that welcomed them with it.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    live = Q(**{f"{path}merged_into__isnull": True})
+    if user.is_network_admin:
+        return live
+    if not user.works_with_residents:
+        return None
+    return live & Q(**{f"{path}created_by_actor__in": user.actor_ids})
+
+
 class VisibleThroughResident(models.QuerySet):
     """Records of residents (participations, assessments…): visible with their resident."""
 
@@ -83,12 +109,47 @@ class VisibleThroughResident(models.QuerySet):
         condition = resident_visibility(user, "resident__")
         return self.none() if condition is None else self.filter(condition)
 
+    def with_shown(self, user):
+        """Annotate `shown`: whether `user` may see each record's resident. For records
+        reached through something else the user sees (the participations of their
+        actor's sessions), whose resident they may no longer see: shown masked, through
+        `person_name` / `person_reference`, in the same query."""
+        condition = resident_visibility(user, "resident__")
+        if condition is None:
+            return self.annotate(shown=models.Value(False))
+        return self.annotate(
+            shown=models.Case(
+                models.When(condition, then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
 
 class ResidentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Residents a staff member may see (see resident_visibility)."""
         condition = resident_visibility(user)
         return self.none() if condition is None else self.filter(condition)
+
+    def editable_by(self, user):
+        """Residents whose record a staff member may manage (see resident_management)."""
+        condition = resident_management(user)
+        return self.none() if condition is None else self.filter(condition)
+
+    def with_rights(self, user):
+        """Annotate `manageable`: whether `user` may manage each record (see
+        resident_management), read in the same query as the records themselves."""
+        condition = resident_management(user)
+        if condition is None:
+            return self.annotate(manageable=models.Value(False))
+        return self.annotate(
+            manageable=models.Case(
+                models.When(condition, then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
 
     def active(self):
         return self.filter(merged_into__isnull=True, erased_at__isnull=True)

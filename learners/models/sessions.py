@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from learners.models.residents import Resident, VisibleThroughResident
+from learners.models.residents import NOT_SHARED, Resident, VisibleThroughResident
 from learners.models.staff import User
 from pathway.models import Level, Pole, level_range_check
 
@@ -52,21 +52,30 @@ class SessionQuerySet(models.QuerySet):
     def in_period(self, start, end):
         return self.filter(date__gte=start, date__lte=end)
 
+    def posted(self, *, by, key):
+        """The session `by` already posted with this double-post key. Keys are compared
+        with their author's own only: another person may post any key they like."""
+        if key is None:
+            return self.none()
+        return self.filter(created_by=by, submission_key=key)
+
     def with_list_data(self):
         """Everything the session lists show, in a constant number of queries."""
         return self.select_related("actor", "place", "module", "created_by").prefetch_related(
             "topics"
         )
 
-    def with_api_data(self):
-        """Everything the API shows of sessions (related records by id, participants by
-        reference, levels assessed), in a constant number of queries: one per relation."""
+    def with_api_data(self, user):
+        """Everything the API shows of sessions to `user` (related records by id,
+        participants by reference — masked when `user` may not see them — levels assessed),
+        in a constant number of queries: one per relation."""
         return self.prefetch_related(
             models.Prefetch("topics", queryset=apps.get_model("pathway.Topic").objects.only("id")),
             models.Prefetch("mediators", queryset=User.objects.only("id")),
             models.Prefetch(
                 "participations",
-                queryset=Participation.objects.select_related("resident")
+                queryset=Participation.objects.with_shown(user)
+                .select_related("resident")
                 .only(
                     "session_id",
                     "resident__reference",
@@ -145,7 +154,10 @@ class Session(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     participant_count = models.PositiveSmallIntegerField(_("participants inscrits"), default=0)
     # One key per displayed form (or API request): posting it twice creates one session.
-    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Unique per user, not across users: a key is only ever compared with its author's own
+    # (anyone may choose the key they post, so a global uniqueness would let one person
+    # block or replay another's).
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("saisi le"), default=timezone.now)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -174,6 +186,9 @@ class Session(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "submission_key"], name="session_submission_key_per_user"
+            ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0, duration_minutes__lte=12 * 60),
                 name="session_duration_0_12h",
@@ -315,6 +330,17 @@ class Participation(models.Model):
 
     def __str__(self):
         return f"{self.resident} — {self.session}"
+
+    # The participant as the reader may see them; `shown` comes from
+    # Participation.objects.with_shown(user) (an AttributeError without it, never a leak).
+    @property
+    def person_name(self):
+        return self.resident.display_name if self.shown else NOT_SHARED
+
+    @property
+    def person_reference(self):
+        """The resident's reference, or None when the reader may not see them."""
+        return self.resident.reference if self.shown else None
 
 
 class CompetenceAssessmentQuerySet(VisibleThroughResident):

@@ -5,6 +5,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from learners import services
 from learners.models import (
     AccessAction,
     AccessLog,
@@ -29,6 +30,18 @@ from pathway.resources import (
     is_empty,
 )
 
+
+def journal_export(resource):
+    """An export is a read of every record in it: one journal row naming the residents
+    the file holds (`resource.exported`, collected as its rows were written)."""
+    AccessLog.write(
+        user=resource.user,
+        action=AccessAction.EXPORT,
+        residents=resource.exported,
+        path=f"/exports/{resource.export_kind}",
+    )
+
+
 # Residents ------------------------------------------------------------------------------
 
 
@@ -49,6 +62,7 @@ class ResidentResource(ScopedResource):
     """Residents' records. A row with a reference updates that record (one the user may
     see); a row without creates one at the user's actor (or the one named)."""
 
+    export_kind = "residents"  # as named in learners.imports.KINDS and the export's URL
     reference = column("reference", "référence", readonly=True)
     first_name = column("first_name", "prénom")
     last_name = column("last_name", "nom")
@@ -81,9 +95,14 @@ class ResidentResource(ScopedResource):
         skip_unchanged = True
         report_skipped = True
 
+    # What the statistics count people by: a change calls participations_changed().
+    COUNTED = ("neighbourhood_id", "birth_year", "social_status")
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.seen = {}
+        self.moved = set()  # residents whose counted details the file changed
+        self.exported = []  # references written to an export
 
     def get_queryset(self):
         return (
@@ -95,18 +114,18 @@ class ResidentResource(ScopedResource):
     def dehydrate_consent_at(self, resident):
         return DateWidget().render(resident.consent_at and timezone.localdate(resident.consent_at))
 
+    def export_resource(self, instance, *args, **kwargs):
+        self.exported.append(instance.reference)
+        return super().export_resource(instance, *args, **kwargs)
+
     def after_export(self, queryset, dataset, **kwargs):
-        # An export is a read of every record in it: journaled, as the pages are.
-        AccessLog.objects.bulk_create(
-            AccessLog(user=self.user, resident_id=pk, action=AccessAction.EXPORT, path="export")
-            for pk in queryset.values_list("pk", flat=True)
-        )
+        journal_export(self)
 
     def get_instance(self, instance_loader, row):
         reference = str(row.get("référence") or "").strip().upper()
         if not reference:
             return None
-        found = self.get_queryset().filter(reference=reference).first()
+        found = self.get_queryset().with_rights(self.user).filter(reference=reference).first()
         if found is None:
             raise ValidationError(
                 {
@@ -114,11 +133,23 @@ class ResidentResource(ScopedResource):
                     % {"ref": reference}
                 }
             )
+        if not found.manageable:
+            # Shared with the user's actor by the person's consent, but not theirs to change.
+            raise ValidationError(
+                {
+                    "reference": _(
+                        "la fiche %(ref)s appartient à %(actor)s : seule cette structure (ou "
+                        "la coordination du réseau) peut la modifier"
+                    )
+                    % {"ref": reference, "actor": found.created_by_actor.name}
+                }
+            )
         return found
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         was_consenting, actor_id = instance.sharing_consent, instance.created_by_actor_id
+        instance.counted_before = self.counted(instance) if instance.pk else None
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
@@ -197,12 +228,24 @@ class ResidentResource(ScopedResource):
             )
         return _("Choisissez une de vos structures comme structure d'accueil.")
 
+    def counted(self, instance):
+        return tuple(getattr(instance, name) for name in self.COUNTED)
+
     def after_save_instance(self, instance, row, **kwargs):
         if not kwargs.get("dry_run") and self.user is not None:
             action = AccessAction.EDIT_RECORD
             AccessLog.objects.create(
                 user=self.user, resident=instance, action=action, path="import"
             )
+            before = getattr(instance, "counted_before", None)
+            if before is not None and before != self.counted(instance):
+                self.moved.add(instance.pk)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if not self._is_dry_run(kwargs) and self.moved:
+            # Once for the whole file, as the sessions' import does.
+            services.participations_changed(self.moved)
 
 
 # Competence assessments ------------------------------------------------------------------
@@ -244,6 +287,7 @@ class AssessmentResource(ScopedResource):
     """Levels reached on competences. A row matches an assessment of the same resident,
     competence and day (whose level it updates); otherwise it records a new one."""
 
+    export_kind = "assessments"
     resident = column("resident", "habitant (référence)")
     competence = column("competence", "compétence", CompetenceWidget())
     level = column("level", "niveau", IntegerWidget(minimum=Level.MIN, maximum=Level.MAX))
@@ -262,6 +306,25 @@ class AssessmentResource(ScopedResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.fields["resident"].widget = ResidentWidget(self.user)
+        self.assessed = set()  # residents with new or changed levels
+        self.exported = []  # references written to an export
+
+    def export_resource(self, instance, *args, **kwargs):
+        self.exported.append(instance.resident.reference)
+        return super().export_resource(instance, *args, **kwargs)
+
+    def after_export(self, queryset, dataset, **kwargs):
+        journal_export(self)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if not kwargs.get("dry_run"):
+            self.assessed.add(instance.resident_id)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if not self._is_dry_run(kwargs) and self.assessed:
+            # The modules completed, in the statistics, follow the levels: once per file.
+            services.participations_changed(self.assessed)
 
     def get_queryset(self):
         return (

@@ -31,6 +31,7 @@ from learners.models import (
     WorkshopLevel,
     normalise,
 )
+from learners.resources.people import journal_export
 from pathway.models import (
     Actor,
     Competence,
@@ -87,6 +88,9 @@ SESSION_COLUMNS = {
     "created_by": "saisi par",
 }
 REQUIRED_SESSION_COLUMNS = ["date", "duration_minutes", "actor", "pole"]
+# In the participants' column, instead of the reference of a person the reader may not see
+# (Participation.person_reference): read back, it keeps that person as they are.
+NOT_SHARED_CELL = "personne non partagée"
 
 
 def autonomy_words():
@@ -143,12 +147,13 @@ class Catalogue:
         return Resident.objects.visible_to(self.user).filter(reference__in=references)
 
     def session_queryset(self):
+        participations = Participation.objects.with_shown(self.user).order_by("id")
         return (
             Session.objects.visible_to(self.user)
             .select_related("actor", "place", "module")
             .prefetch_related(
                 "topics",
-                Prefetch("participations", queryset=Participation.objects.order_by("id")),
+                Prefetch("participations", queryset=participations),
                 "assessments",
             )
         )
@@ -329,7 +334,7 @@ class SessionReader:
                     % {"value": cell("module")},
                 )
 
-        outcomes = self.outcomes(row, fields.get("module"), fail)
+        outcomes = self.outcomes(row, fields.get("module"), fail, updating=session is not None)
         if not errors:
             try:
                 services.session_check(fields, outcomes, today=self.today)
@@ -356,7 +361,7 @@ class SessionReader:
             fields=fields, topics=topics, outcomes=outcomes, session=session
         )
 
-    def outcomes(self, row, module, fail):
+    def outcomes(self, row, module, fail, *, updating=False):
         references = split_values(row.get(SESSION_COLUMNS["participants"]))
         count = len(references)
 
@@ -392,6 +397,19 @@ class SessionReader:
         levels = aligned("levels", lambda value: self.levels(value, module))
         outcomes = []
         for index, reference in enumerate(references):
+            if normalised(reference) == normalised(NOT_SHARED_CELL):
+                # Someone the importer may not see: the session keeps them as they are
+                # (services.hidden_outcomes); a new session cannot name them.
+                if not updating:
+                    fail(
+                        "participants",
+                        _(
+                            "« %(value)s » : cette personne ne partage pas son parcours avec "
+                            "vous, elle ne peut pas être ajoutée à un nouvel accompagnement"
+                        )
+                        % {"value": reference},
+                    )
+                continue
             resident = self.catalogue.resident(reference) if reference else None
             if resident is None:
                 fail(
@@ -456,12 +474,18 @@ def unchanged(item):
         return False
     if {t.pk for t in session.topics.all()} != {t.pk for t in item.topics}:
         return False
+    # Participants the importer may not see are not in the file and stay as they are.
+    shown = [p for p in session.participations.all() if p.shown]
+    shown_ids = {p.resident_id for p in shown}
     levels = {}
     for assessment in session.assessments.all():
-        levels.setdefault(assessment.resident_id, {})[assessment.competence_id] = assessment.level
+        if assessment.resident_id in shown_ids:
+            levels.setdefault(assessment.resident_id, {})[assessment.competence_id] = (
+                assessment.level
+            )
     before = [
         (p.resident_id, p.autonomy, p.operator_id, p.paperwork_result, p.blocked_reason)
-        for p in session.participations.all()
+        for p in shown
     ]
     after = [
         (
@@ -496,6 +520,7 @@ class Progress:
 class SessionResource(ScopedResource):
     """Sessions with their participants and outcomes, one row per session."""
 
+    export_kind = "sessions"
     id = column("id", SESSION_COLUMNS["id"], IntegerWidget())
     date = column("date", SESSION_COLUMNS["date"], DateWidget())
     start_time = column("start_time", SESSION_COLUMNS["start_time"], TimeWidget())
@@ -537,11 +562,16 @@ class SessionResource(ScopedResource):
         self.fast, self.today = fast, today
         self.progress = progress
         self.reader = None
+        self.exported = []  # references of the participants written to an export
 
     # Export ---------------------------------------------------------------------------
 
     def get_queryset(self):
-        participations = Participation.objects.select_related("resident", "operator").order_by("id")
+        participations = (
+            Participation.objects.with_shown(self.user)
+            .select_related("resident", "operator")
+            .order_by("id")
+        )
         assessments = CompetenceAssessment.objects.select_related("competence").order_by(
             "competence__code"
         )
@@ -569,7 +599,12 @@ class SessionResource(ScopedResource):
     def dehydrate_participants(self, session):
         if session.pk is None:
             return ""
-        return "|".join(p.resident.reference for p in session.participations.all())
+        references = [p.person_reference for p in session.participations.all()]
+        self.exported += [r for r in references if r]
+        return "|".join(r or NOT_SHARED_CELL for r in references)
+
+    def after_export(self, queryset, dataset, **kwargs):
+        journal_export(self)
 
     def dehydrate_autonomy(self, session):
         if session.pk is None:

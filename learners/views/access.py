@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -9,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from learners.forms import ApiTokenForm, JournalFilterForm
-from learners.models import AccessLog, ApiToken, Role
+from learners.models import AccessLog, ApiToken, Resident, Role
 from learners.permissions import staff_required
 
 network_admin_only = staff_required(Role.NETWORK_ADMIN)
+REFERENCE_LENGTH = len(Resident.new_reference())
 
 
 # Access journal -------------------------------------------------------------------------
@@ -31,7 +33,12 @@ def accesslog_list(request):
     else:
         messages.error(request, _("Ce filtre n'est pas valable : il a été ignoré."))
     if reference:
-        rows = rows.filter(resident__reference=reference)
+        # The reads of that record, and the lists that showed it (references are all of
+        # one length: a whole one matches only itself).
+        named = Q(resident__reference=reference)
+        if len(reference) == REFERENCE_LENGTH:
+            named |= Q(residents__contains=reference)
+        rows = rows.filter(named)
     if username:
         rows = rows.filter(user__username=username)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from learners import services
 from learners.forms import ReferralForm
-from learners.models import Referral, ReferralStatus
+from learners.models import AccessAction, AccessLog, Referral, ReferralStatus
 from learners.permissions import working_with_residents
 from learners.views.residents import visible_resident
 
@@ -31,6 +31,7 @@ def referral_list(request):
     now = timezone.now()
     for referral in page.object_list:
         referral.flagged = referral.is_flagged(now=now)
+    AccessLog.record(request, residents=[r.resident for r in page.object_list])
     return render(
         request,
         "learners/referral_list.html",
@@ -65,6 +66,7 @@ def referral_create(request, reference):
         else:
             messages.success(request, _("Orientation envoyée."))
             return redirect("resident_journey", reference=resident.reference)
+    AccessLog.record(request, resident, AccessAction.VIEW_RECORD)
     return render(request, "learners/referral_form.html", {"form": form, "resident": resident})
 
 
@@ -93,6 +95,7 @@ def referral_detail(request, pk):
                     _("Orientation : %(status)s.") % {"status": referral.get_status_display()},
                 )
         return redirect(reverse("referral_detail", args=[referral.pk]))
+    AccessLog.record(request, referral.resident, AccessAction.VIEW_RECORD)
     return render(
         request,
         "learners/referral_detail.html",

@@ -25,6 +25,7 @@ from learners.permissions import (
     RESIDENT_LINK_SESSION_KEY,
     RESIDENT_SESSION_KEY,
     rate_limit_exceeded,
+    require_management,
     resident_required,
     too_many_requests,
     working_with_residents,
@@ -149,21 +150,23 @@ def me_leave(request):
 
 
 def followed_resident(request, reference):
-    return get_object_or_404(
-        Resident.objects.visible_to(request.user).active(), reference=reference
+    """A resident whose personal links this user may manage (404 if they may not see the
+    record, 403 if it belongs to another actor)."""
+    resident = get_object_or_404(
+        Resident.objects.visible_to(request.user)
+        .active()
+        .with_rights(request.user)
+        .select_related("created_by_actor"),
+        reference=reference,
     )
+    return require_management(resident)
 
 
 @working_with_residents
 def resident_links(request, reference):
     """The personal links of a resident: print a carnet, send a link, block a lost one."""
     resident = followed_resident(request, reference)
-    AccessLog.objects.create(
-        user=request.user,
-        resident=resident,
-        action=AccessAction.VIEW_RECORD,
-        path=request.path[:255],
-    )
+    AccessLog.record(request, resident, AccessAction.VIEW_RECORD)
     links = list(resident.links.select_related("created_by")[:30])
     now = timezone.now()
     for link in links:

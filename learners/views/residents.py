@@ -12,7 +12,7 @@ from learners import services
 from learners.forms import EraseForm, MergeForm, ResidentForm, SessionChoices
 from learners.journeys import journey_of, resident_data, resident_data_pdf
 from learners.models import AccessAction, AccessLog, Resident
-from learners.permissions import working_with_residents
+from learners.permissions import require_management, working_with_residents
 from learners.views.access import network_admin_only
 from pathway.models import Neighbourhood
 
@@ -32,12 +32,20 @@ def find_residents(user, text, *, limit=SEARCH_LIMIT):
 
 
 def visible_resident(request, reference):
+    """A resident this user may see (404 otherwise), with `manageable`: whether they may
+    also manage the record."""
     return get_object_or_404(
-        Resident.objects.visible_to(request.user).select_related(
-            "neighbourhood", "created_by_actor"
-        ),
+        Resident.objects.visible_to(request.user)
+        .with_rights(request.user)
+        .select_related("neighbourhood", "created_by_actor"),
         reference=reference.upper(),
     )
+
+
+def managed_resident(request, reference):
+    """A resident whose record this user may manage: 404 if they may not see it, 403 if
+    they see it through the person's consent to sharing but it belongs to another actor."""
+    return require_management(visible_resident(request, reference))
 
 
 @working_with_residents
@@ -61,6 +69,7 @@ def resident_list(request):
             .select_related("neighbourhood", "created_by_actor")
             .order_by("-last_session_on", "id")[:20]
         )
+    AccessLog.record(request, residents=residents)
     return render(
         request,
         "learners/resident_list.html",
@@ -73,6 +82,7 @@ def resident_search(request):
     """As-you-type search of the session page: an HTML fragment of matching residents."""
     text = request.GET.get("q", "").strip()
     residents, more = find_residents(request.user, text)
+    AccessLog.record(request, residents=residents)
     return render(
         request,
         "learners/resident_search.html",
@@ -107,6 +117,7 @@ def resident_create(request):
             )
             messages.success(request, _("Fiche créée."))
             return redirect("resident_journey", reference=resident.reference)
+    AccessLog.record(request, residents=duplicates)  # the records proposed instead
     return render(request, "learners/resident_form.html", {"form": form, "duplicates": duplicates})
 
 
@@ -115,7 +126,7 @@ def resident_export(request, reference, fmt):
     """The resident's right of access: all their data, as JSON or as a readable PDF."""
     if fmt not in {"json", "pdf"}:
         raise Http404
-    resident = visible_resident(request, reference)
+    resident = managed_resident(request, reference)
     AccessLog.record(request, resident, AccessAction.EXPORT)
     filename = f"donnees-{resident.reference}"
     if fmt == "pdf":
@@ -131,7 +142,7 @@ def resident_export(request, reference, fmt):
 @working_with_residents
 def resident_erase(request, reference):
     """Erase a resident's data at their request (right to erasure)."""
-    resident = visible_resident(request, reference)
+    resident = managed_resident(request, reference)
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.resident_erase(
@@ -141,6 +152,7 @@ def resident_erase(request, reference):
         )
         messages.success(request, _("Les données de la personne ont été effacées."))
         return redirect("resident_list")
+    AccessLog.record(request, resident, AccessAction.VIEW_RECORD)
     return render(request, "learners/resident_erase.html", {"resident": resident, "form": form})
 
 
@@ -148,7 +160,6 @@ def resident_erase(request, reference):
 def resident_journey(request, reference):
     """The journey page: printable, and journaled as a read of the record."""
     resident = visible_resident(request, reference)
-    AccessLog.record(request, resident, AccessAction.VIEW_JOURNEY)
     journey = journey_of(resident)
     duplicates = []
     if request.user.is_network_admin:
@@ -161,6 +172,8 @@ def resident_journey(request, reference):
             )
             .exclude(pk=resident.pk)[:5]
         )
+    # One row: the journey read, and the look-alike records shown beside it.
+    AccessLog.record(request, resident, AccessAction.VIEW_JOURNEY, residents=duplicates)
     return render(
         request,
         "learners/resident_journey.html",
@@ -176,7 +189,7 @@ def resident_journey(request, reference):
 
 @working_with_residents
 def resident_update(request, reference):
-    resident = visible_resident(request, reference)
+    resident = managed_resident(request, reference)
     form = ResidentForm(request.POST or None, instance=resident)
     if request.method == "POST" and form.is_valid():
         resident = services.resident_update(
@@ -209,6 +222,7 @@ def resident_merge(request):
                     % {"duplicate": duplicate.reference, "survivor": survivor.reference},
                 )
                 return redirect("resident_journey", reference=survivor.reference)
+        AccessLog.record(request, residents=[survivor, duplicate])
         return render(
             request,
             "learners/resident_merge.html",

@@ -21,7 +21,7 @@ from learners.forms import (
     SessionForm,
     new_submission_key,
 )
-from learners.models import Resident, Role, Session, SessionFormat
+from learners.models import AccessLog, Role, Session, SessionFormat
 from learners.permissions import working_with_residents
 
 
@@ -73,15 +73,12 @@ def session_initial(session, *, today=None):
 
 
 def participants_initial(session, user, *, outcomes):
-    """Participant rows copied from `session`: with their outcomes when editing, the people
-    only (those this user may still see) when repeating."""
-    participations = session.participations.order_by("id")
+    """Participant rows copied from `session`, for the people this user may still see: with
+    their outcomes when editing, the people only when repeating. The others (a resident
+    who withdrew consent to sharing) are not rows of the form: the service keeps them."""
+    participations = [p for p in session.participations.with_shown(user).order_by("id") if p.shown]
     if not outcomes:
-        ids = list(participations.values_list("resident_id", flat=True))
-        visible = set(
-            Resident.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
-        )
-        return [{"resident": pk} for pk in ids if pk in visible]
+        return [{"resident": p.resident_id} for p in participations]
     levels = {}
     for assessment in session.assessments.all():
         levels.setdefault(assessment.resident_id, {})[
@@ -140,8 +137,12 @@ def outcomes_of(form, formset):
     return outcomes
 
 
-def render_session_form(request, form, formset, *, session=None):
+def render_session_form(request, form, formset, *, session=None, hidden=0):
+    """The session page; `hidden`: how many participants of the session being edited this
+    user may no longer see (shown as "personne non partagée", kept as they are)."""
     formset.attach_residents()
+    # The participants the page names (repeated, edited, or posted back with an error).
+    AccessLog.record(request, residents=[f.person for f in formset.forms if f.person])
     return render(
         request,
         "learners/session_form.html",
@@ -149,6 +150,7 @@ def render_session_form(request, form, formset, *, session=None):
             "form": form,
             "formset": formset,
             "session": session,
+            "hidden_participants": range(hidden),
             "module_competences": form.choices.module_competences(),
             "place_actors": {str(p.pk): p.actor_id for p in form.choices.places},
         },
@@ -166,7 +168,7 @@ def session_create(request):
             key = uuid.UUID(request.POST.get("submission_key", ""))
         except ValueError:
             key = None
-        if key and Session.objects.filter(submission_key=key).exists():
+        if Session.objects.posted(by=user, key=key).exists():
             messages.info(request, _("Cet accompagnement était déjà enregistré."))
             return redirect("session_list")
         form, formset = session_forms(request, choices, today=today)
@@ -226,13 +228,14 @@ def session_update(request, pk):
     session = changeable_session(request, pk)
     user, today = request.user, timezone.localdate()
     choices = SessionChoices(user)
+    participants = participants_initial(session, user, outcomes=True)
     form, formset = session_forms(
         request,
         choices,
         today=today,
         session=session,
         initial=session_initial(session),
-        participants=participants_initial(session, user, outcomes=True),
+        participants=participants,
     )
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         fields = form.session_fields()
@@ -250,7 +253,8 @@ def session_update(request, pk):
         else:
             messages.success(request, _("Accompagnement modifié."))
             return redirect("session_list")
-    return render_session_form(request, form, formset, session=session)
+    hidden = session.participant_count - len(participants)
+    return render_session_form(request, form, formset, session=session, hidden=hidden)
 
 
 @working_with_residents

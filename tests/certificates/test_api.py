@@ -92,8 +92,8 @@ def test_the_list_costs_the_same_queries(cast, count, django_assert_num_queries)
         )
     client = cast.client("mediator_a")
     # session, user, the user's actors, count, certificates with residents, modules and
-    # actors, their competences
-    with django_assert_num_queries(6 + API_THROTTLE_QUERIES):
+    # actors, their competences, the journal row
+    with django_assert_num_queries(7 + API_THROTTLE_QUERIES):
         response = client.get("/api/v1/certificates/")
     assert response.json()["count"] == count
     response = client.get("/api/v1/certificates/", {"revoked": "true"})

@@ -52,14 +52,14 @@ def test_the_eligible_list_has_a_constant_number_of_queries(cast, group, django_
     client = cast.client("mediator_a")
     client.get("/certificates/eligible/")
     # session, user, actor ids, recent workshop groups (filter), target counts of modules,
-    # count of rows, the page's rows, its residents, its modules, signatories (issue form),
-    # modules with targets (filter)
-    with django_assert_num_queries(11):
+    # count of rows, the page's rows, its residents, its modules, the journal row,
+    # signatories (issue form), modules with targets (filter)
+    with django_assert_num_queries(12):
         client.get("/certificates/eligible/")
     for n in range(5):
         resident = ResidentFactory(created_by_actor=cast.actor_a, last_name=f"Autre{n}")
         completed_module(resident, targets={"1.1": 2}, mediator=cast.mediator_a)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get("/certificates/eligible/")
     # The first module for its two residents, and each new module ("1.1" at level 2) for
     # all seven who reached it.
@@ -176,15 +176,16 @@ def issued(cast):
 def test_the_list_has_a_constant_number_of_queries(cast, issued, django_assert_num_queries):
     client = cast.client("colleague_a")
     client.get("/certificates/")
-    # session, user, actor ids, count, page of certificates with resident, module, actor
-    with django_assert_num_queries(5):
+    # session, user, actor ids, count, page of certificates with resident, module, actor,
+    # the journal row
+    with django_assert_num_queries(6):
         response = client.get("/certificates/")
     assert issued.code in response.content.decode()
     for _n in range(3):
         resident = ResidentFactory(created_by_actor=cast.actor_a)
         module = completed_module(resident, mediator=cast.mediator_a)
         certificate_issue(resident=resident, module=module)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get("/certificates/")
     assert response.content.decode().count("/certificates/MRM-") == 4
 

@@ -53,8 +53,8 @@ def test_the_list_costs_the_same_queries(cast, residents, django_assert_num_quer
     for _ in range(residents):
         ResidentFactory(created_by_actor=cast.actor_a)
     client = cast.client("mediator_a")
-    # session, user, the user's actors, count, residents
-    with django_assert_num_queries(5 + API_THROTTLE_QUERIES):
+    # session, user, the user's actors, count, residents, the journal row naming them
+    with django_assert_num_queries(6 + API_THROTTLE_QUERIES):
         response = client.get("/api/v1/residents/")
     assert response.json()["count"] == residents + 1
 
@@ -195,8 +195,9 @@ def test_referrals_list_is_scoped_and_filtered(cast, django_assert_num_queries):
         resident=cast.resident, from_actor=cast.actor_a, to_actor=None, to_pole="leisure"
     )
     client = cast.client("mediator_a")
-    # session, user, the user's actors, count, referrals with their residents
-    with django_assert_num_queries(5 + API_THROTTLE_QUERIES):
+    # session, user, the user's actors, count, referrals with their residents, the journal
+    # row
+    with django_assert_num_queries(6 + API_THROTTLE_QUERIES):
         response = client.get("/api/v1/referrals/")
     assert {r["id"] for r in response.json()["results"]} == {to_b.pk, to_pole.pk}
     response = client.get("/api/v1/referrals/", {"status": "closed"})
@@ -236,8 +237,9 @@ def test_assessments_list_costs_the_same_queries(cast, assessments, django_asser
         CompetenceAssessmentFactory(resident=cast.resident, assessed_by=cast.mediator_a)
     CompetenceAssessmentFactory(resident=ResidentFactory(created_by_actor=cast.actor_b))
     client = cast.client("mediator_a")
-    # session, user, the user's actors, count, assessments with residents and competences
-    with django_assert_num_queries(5 + API_THROTTLE_QUERIES):
+    # session, user, the user's actors, count, assessments with residents and competences,
+    # the journal row
+    with django_assert_num_queries(6 + API_THROTTLE_QUERIES):
         response = client.get("/api/v1/assessments/", {"competence": "1.1"})
     assert response.json()["count"] == assessments
     assert response.json()["results"][0]["resident"] == cast.resident.reference

@@ -331,8 +331,9 @@ def test_the_list_costs_the_same_queries_whatever_its_length(
         )
     client = cast.client("mediator_a")
     # session, user, the user's actors, count, sessions, their topics, mediators,
-    # participations with their residents, assessments with their competences
-    with django_assert_num_queries(9 + API_THROTTLE_QUERIES):
+    # participations with their residents, assessments with their competences, the journal
+    # row naming the participants
+    with django_assert_num_queries(10 + API_THROTTLE_QUERIES):
         response = client.get(URL)
     assert len(response.json()["results"]) == sessions
     assert response.json()["results"][0]["participants"][0]["levels"] == [

@@ -177,7 +177,8 @@ def test_the_inbox_costs_the_same_queries_whatever_its_length(
             to_actor=cast.actor_b,
         )
     client = cast.client("mediator_b")
-    # session, user, the user's actors, count, referrals with resident/actors/people
-    with django_assert_num_queries(5):
+    # session, user, the user's actors, count, referrals with resident/actors/people, the
+    # journal row
+    with django_assert_num_queries(6):
         response = client.get("/referrals/")
     assert len(response.context["page"].object_list) == count

@@ -131,16 +131,16 @@ class TestSearch:
             )
         client = cast.client("mediator_a")
         # session, user, neighbourhoods, the user's actors, residents with neighbourhood and
-        # actor
-        with django_assert_num_queries(5):
+        # actor, the journal row naming them
+        with django_assert_num_queries(6):
             response = client.get("/residents/search/", {"q": "mart"})
         assert len(response.context["residents"]) == min(count, 10)
         assert response.context["more"] is (count > 10)
 
     def test_the_residents_page_lists_and_finds(self, cast, people, django_assert_num_queries):
         client = cast.client("mediator_a")
-        # session, user, neighbourhoods, the user's actors, residents
-        with django_assert_num_queries(5):
+        # session, user, neighbourhoods, the user's actors, residents, the journal row
+        with django_assert_num_queries(6):
             response = client.get("/residents/", {"q": "lef"})
         content = response.content.decode()
         assert f"/residents/{people['lefevre'].reference}/" in content

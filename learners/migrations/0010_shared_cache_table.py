@@ -17,6 +17,6 @@ def drop_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("learners", "0007_statistics_indexes")]
+    dependencies = [("learners", "0009_journal_one_row_per_request")]
 
     operations = [migrations.RunPython(create_table, drop_table, elidable=False)]
