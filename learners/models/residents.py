@@ -82,10 +82,13 @@ def resident_visibility(user, path=""):
     )
 
 
-def resident_management(user, path=""):
-    """The residents whose record a staff member may manage — change their identity,
-    contact details or consent, export or erase their data, handle their personal links —
-    as a condition on `path` to a resident, or None when they may manage none.
+EVERY_ACTOR = "every actor"
+
+
+def managed_actors(user):
+    """The actors whose residents' records a staff member may manage — change their
+    identity, contact details or consent, export or erase their data, handle their personal
+    links: EVERY_ACTOR, or a set of actor ids (empty when none).
 
     The record belongs to the actor that created it: its mediators and coordinators manage
     it, and the network admin manages every record. Consent to sharing lets other actors
@@ -93,13 +96,24 @@ def resident_management(user, path=""):
     change the record: the person trusted the actor that welcomed them with it.
     """
     if not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_network_admin:
+        return EVERY_ACTOR
+    if not user.works_with_residents:
+        return set()
+    return set(user.actor_ids)
+
+
+def resident_management(user, path=""):
+    """managed_actors() as a condition on `path` to a resident, or None when the user may
+    manage no record."""
+    actors = managed_actors(user)
+    if not actors:
         return None
     live = Q(**{f"{path}merged_into__isnull": True})
-    if user.is_network_admin:
+    if actors == EVERY_ACTOR:
         return live
-    if not user.works_with_residents:
-        return None
-    return live & Q(**{f"{path}created_by_actor__in": user.actor_ids})
+    return live & Q(**{f"{path}created_by_actor__in": actors})
 
 
 class VisibleThroughResident(models.QuerySet):
@@ -350,12 +364,12 @@ class Resident(models.Model):
         return name or _("Anonyme %(reference)s") % {"reference": self.reference}
 
     def can_be_changed_by(self, user):
-        """Who may change the record itself (identity, contact, consent): staff of the
-        actor that created it, and the network admin. Sharing lets other actors see the
-        journey and log sessions with the person, not rewrite who they are."""
-        if user.is_network_admin:
-            return True
-        return user.works_with_residents and self.created_by_actor_id in user.actor_ids
+        """Whether `user` may change the record itself (see managed_actors), for a record in
+        hand, saved or not (an import row about to create it)."""
+        actors = managed_actors(user)
+        if self.merged_into_id is not None or not actors:
+            return False
+        return actors == EVERY_ACTOR or self.created_by_actor_id in actors
 
     @property
     def consent_text(self):

@@ -125,23 +125,12 @@ class ResidentResource(ScopedResource):
         reference = str(row.get("référence") or "").strip().upper()
         if not reference:
             return None
-        found = self.get_queryset().with_rights(self.user).filter(reference=reference).first()
+        found = self.get_queryset().filter(reference=reference).first()
         if found is None:
             raise ValidationError(
                 {
                     "reference": _("aucune fiche accessible n'a la référence « %(ref)s »")
                     % {"ref": reference}
-                }
-            )
-        if not found.manageable:
-            # Shared with the user's actor by the person's consent, but not theirs to change.
-            raise ValidationError(
-                {
-                    "reference": _(
-                        "la fiche %(ref)s appartient à %(actor)s : seule cette structure (ou "
-                        "la coordination du réseau) peut la modifier"
-                    )
-                    % {"ref": reference, "actor": found.created_by_actor.name}
                 }
             )
         return found
@@ -222,10 +211,11 @@ class ResidentResource(ScopedResource):
 
     def refusal(self, instance):
         if instance.pk:
+            # Shared with the user's actor by the person's consent, but not theirs to change.
             return _(
-                "Vous ne pouvez pas modifier cette fiche : seule la structure qui l'a créée "
-                "(ou la coordination du réseau) la modifie."
-            )
+                "la fiche %(ref)s appartient à %(actor)s : seule cette structure (ou "
+                "la coordination du réseau) peut la modifier"
+            ) % {"ref": instance.reference, "actor": instance.created_by_actor.name}
         return _("Choisissez une de vos structures comme structure d'accueil.")
 
     def counted(self, instance):

@@ -110,8 +110,8 @@ def test_a_coordinator_still_imports_their_modules_and_the_others_unchanged(cast
 # Residents --------------------------------------------------------------------------------
 
 RESIDENT_REFUSAL = (
-    "Vous ne pouvez pas modifier cette fiche : seule la structure qui l'a créée (ou la "
-    "coordination du réseau) la modifie."
+    "la fiche {ref} appartient à France services de Miramas : seule cette structure (ou la "
+    "coordination du réseau) peut la modifier"
 )
 
 
@@ -130,7 +130,9 @@ def test_another_actor_cannot_rewrite_a_shared_resident_through_an_import(cast):
     }
     checked, imported = check_then_import("residents", [row], cast.mediator_b)
     for report in (checked, imported):
-        assert report["errors"] == [{"row": 2, "column": "", "message": RESIDENT_REFUSAL}]
+        assert report["errors"] == [
+            {"row": 2, "column": "", "message": RESIDENT_REFUSAL.format(ref=shared.reference)}
+        ]
     shared.refresh_from_db()
     assert (shared.last_name, shared.phone, shared.sharing_consent) == (
         "Garcia",
