@@ -35,7 +35,7 @@ from learners.models import (
     resident_visibility,
 )
 from pathway.models import Level, Pole
-from pathway.services import stats_refresh_soon
+from stats.services import stats_refresh_soon
 
 JOURNEY_FIELDS = [
     "first_session_on",

@@ -25,7 +25,7 @@ from pathway.models import (
     Pole,
     Topic,
 )
-from pathway.stats import privacy_rule
+from stats.exports import privacy_rule
 
 
 class IdField(forms.IntegerField):

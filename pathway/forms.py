@@ -24,17 +24,10 @@ from pathway.models import (
     Public,
     Service,
     SpecificCare,
-    StatsActivity,
 )
-from pathway.stats import (
-    AGE_BAND_CHOICES,
-    Filters,
-    Lookups,
-    Period,
-    Report,
-    collect,
-    month_label,
-)
+from stats.figures import AGE_BAND_CHOICES, Filters, Period, collect, month_label
+from stats.models import StatsActivity
+from stats.report import Lookups, Report
 
 # Public guide -------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from pathway import hours, opendata
 from pathway.forms import PlaceFilterForm, PlaceForm, PlannedWorkshopForm, stats_report
 from pathway.guide import build_guide
 from pathway.models import Place, PlannedWorkshop, Pole, Service
-from pathway.stats import export_csv, export_xlsx, privacy_rule
+from stats.exports import export_csv, export_xlsx, privacy_rule
 
 
 def town(request):
@@ -51,7 +51,7 @@ def stats(request):
     form, report = stats_report(request.GET, request.user)
     return render(
         request,
-        "pathway/stats_dashboard.html",
+        "stats/dashboard.html",
         {
             "form": form,
             "report": report,

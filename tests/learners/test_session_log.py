@@ -14,7 +14,7 @@ from learners.models import (
     Resident,
     Session,
 )
-from tests.factories import (
+from stats.demo.factories import (
     ModuleFactory,
     NeighbourhoodFactory,
     OperatorFactory,

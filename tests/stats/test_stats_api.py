@@ -5,7 +5,7 @@ import pytest
 
 from pathway.forms import stats_report
 from tests.conftest import API_THROTTLE_QUERIES
-from tests.pathway.test_stats_dashboard import populate
+from tests.stats.test_stats_dashboard import populate
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +90,6 @@ def test_the_statistics_cost_the_same_queries_whatever_the_data(
     populate([cast.actor_a, cast.actor_b], residents)
     client = cast.client("official")
     client.get(URL, {"year": 2026})
-    # As the dashboard (tests/pathway/test_stats_dashboard.py): 17 queries; and the throttle's.
+    # As the dashboard (tests/stats/test_stats_dashboard.py): 17 queries; and the throttle's.
     with django_assert_num_queries(17 + API_THROTTLE_QUERIES):
         client.get(URL, {"year": 2026})

@@ -12,13 +12,13 @@ import pytest
 from learners.models import SocialStatus
 from learners.services import participations_changed
 from pathway.forms import stats_report
-from pathway.models import AgeBand
-from tests.factories import (
+from stats.demo.factories import (
     NeighbourhoodFactory,
     ParticipationFactory,
     ResidentFactory,
     SessionFactory,
 )
+from stats.models import AgeBand
 
 pytestmark = pytest.mark.django_db
 review = pytest.mark.security_review  # the regression tests of the finding (they failed)

@@ -5,8 +5,8 @@ import pytest
 from django.core.management import call_command
 
 from learners.services import participations_changed
-from pathway.models import StatsResident
-from tests.factories import ParticipationFactory, ResidentFactory, SessionFactory
+from stats.demo.factories import ParticipationFactory, ResidentFactory, SessionFactory
+from stats.models import StatsResident
 
 pytestmark = pytest.mark.django_db
 

@@ -4,13 +4,13 @@ import time
 import uuid
 from urllib.parse import urlencode
 
-from pathway.management.commands.bench import group, percentiles
+from stats.management.commands.bench import group, percentiles
 
 
 @group("seed")
 def seed_speed(bench):
     """Rows per second written by seed_demo, on a fresh 20,000-session town."""
-    from learners.management.commands.seed_demo import seed
+    from stats.demo.town import seed
 
     sessions = 20_000
     with bench.database(sessions=sessions, residents=sessions // 10, label="seed"):
@@ -52,7 +52,7 @@ def session_log_setup(username="mediatrice.fs"):
     residents of their actor, each assessed on every competence of the module."""
     from learners.models import Resident, User
     from pathway.models import Module, Place
-    from tests.factories import session_form_data
+    from stats.demo.factories import session_form_data
 
     user = User.objects.get(username=username)
     actor = user.main_actor
@@ -89,7 +89,7 @@ def session_log(bench):
 
     from learners.models import Session
     from learners.services import session_delete
-    from pathway.services import stats_refresh_task
+    from stats.services import stats_refresh_task
 
     def run_queued_refreshes():
         """Run the statistics refreshes waiting in the queue, as the worker does; their

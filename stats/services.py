@@ -20,10 +20,9 @@ from django.db.models import Count, DateField, F, JSONField, Q, Sum
 from django.tasks import task
 
 from learners.models import CompetenceAssessment, Participation, Resident, Session
-from pathway.models import (
+from pathway.models import ModuleCompetence, Pole
+from stats.models import (
     AgeBand,
-    ModuleCompetence,
-    Pole,
     StatsActivity,
     StatsModuleCompletion,
     StatsPaperwork,

@@ -7,14 +7,15 @@ import pytest
 
 from learners.services import participations_changed
 from pathway.models import ActorKind, Pole
-from pathway.stats import Filters, Lookups, Period, Report, collect
-from tests.factories import (
+from stats.demo.factories import (
     ActorFactory,
     NeighbourhoodFactory,
     ParticipationFactory,
     ResidentFactory,
     SessionFactory,
 )
+from stats.figures import Filters, Period, collect
+from stats.report import Lookups, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ def test_an_actor_and_a_kind_of_actor_cannot_both_be_chosen(cast):
 
 def test_periods_and_filters_in_words(cast):
     # 18 residents: 6 of them came from November to February (fewer would make the QPV
-    # filter a "< 5", refused: tests/pathway/test_stats_combined_filters.py).
+    # filter a "< 5", refused: tests/stats/test_stats_combined_filters.py).
     populate([cast.actor_a], 18)
     client = cast.client("official")
     quarter = client.get(

@@ -3,9 +3,10 @@ tables — computes the same figures as the dashboard, so that comparing their t
 
 import pytest
 
-from pathway.bench import run_raw_headline
-from pathway.stats import Filters, Lookups, Report, collect
-from tests.pathway.test_stats_figures import YEAR, KnownTown
+from stats.bench.guide import run_raw_headline
+from stats.figures import Filters, collect
+from stats.report import Lookups, Report
+from tests.stats.test_stats_figures import YEAR, KnownTown
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from learners.models import Autonomy, BlockedReason, PaperworkResult, SessionFormat, SocialStatus
 from pathway.models import Actor, Module, Neighbourhood, Operator, Pole
-from pathway.stats.charts import BarChart, LineChart
-from pathway.stats.disclosure import ANY, Cell, Disclosure, Row, Table, protected_population
-from pathway.stats.figures import AGE_BAND_CHOICES, POLES, month_label
+from stats.charts import BarChart, LineChart
+from stats.disclosure import ANY, Cell, Disclosure, Row, Table, protected_population
+from stats.figures import AGE_BAND_CHOICES, POLES, month_label
 
 
 def collate(text):

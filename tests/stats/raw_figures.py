@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from learners.models import CompetenceAssessment, Participation, Referral, Resident, Session
-from pathway.models import AgeBand, ModuleCompetence, Pole
-from pathway.stats import Figures, Funnel
+from pathway.models import ModuleCompetence, Pole
+from stats.figures import Figures, Funnel
+from stats.models import AgeBand
 
 RANK = {pole.value: pole.rank for pole in Pole}
 

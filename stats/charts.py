@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from pathway.stats.disclosure import Cell
+from stats.disclosure import Cell
 
 CHART_WIDTH = 400
 
@@ -50,7 +50,7 @@ class BarChart:
     description: str
     bars: list
     height: int
-    template = "pathway/stats_chart_bars.html"
+    template = "stats/chart_bars.html"
     STEP = 44
 
     @classmethod
@@ -83,7 +83,7 @@ class LineChart:
     labels: list  # [(x, text)]
     legend: list  # [(x, name, css)]
     height: int = 250
-    template = "pathway/stats_chart_lines.html"
+    template = "stats/chart_lines.html"
     LEFT, TOP, BOTTOM = 44, 16, 200
 
     @classmethod

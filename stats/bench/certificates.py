@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pathway.management.commands.bench import group, percentiles
+from stats.management.commands.bench import group, percentiles
 
 SINGLE = 40  # certificates issued one by one (after a few to warm up)
 BULK = 1_000

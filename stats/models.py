@@ -4,8 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from pathway.models.framework import Module
-from pathway.models.network import Actor, ActorKind, Neighbourhood, Operator, Pole
+from pathway.models import Actor, ActorKind, Module, Neighbourhood, Operator, Pole
 
 
 class AgeBand:
@@ -47,9 +46,13 @@ class AgeBand:
 # Statistics summaries -------------------------------------------------------------------
 # Derived from participations by services.stats_refresh(), which every write to
 # participations reaches through learners.services.participations_changed(); read by the
-# officials' dashboard (pathway.stats). The public dimensions (neighbourhood, birth year,
+# officials' dashboard (stats.figures). The public dimensions (neighbourhood, birth year,
 # social status) are copied from the resident so that the dashboard never joins 100,000
 # residents. Nothing here names anybody.
+#
+# The tables were made by pathway's migrations, when these models lived there; they keep
+# their names (db_table), so that moving the models up to this app copied no row
+# (stats/migrations/0001_initial.py).
 
 
 class StatsResident(models.Model):
@@ -87,6 +90,7 @@ class StatsResident(models.Model):
     autonomy_last = models.PositiveSmallIntegerField(null=True)
 
     class Meta:
+        db_table = "pathway_statsresident"
         # Covering indexes: the funnel and autonomy queries read them only, not the table.
         indexes = [
             models.Index(
@@ -156,6 +160,7 @@ class StatsReach(models.Model):
     digest = models.JSONField(default=dict)
 
     class Meta:
+        db_table = "pathway_statsreach"
         # Covering the queries of periods that are not a month, a quarter or a year.
         indexes = [
             models.Index(
@@ -218,6 +223,7 @@ class StatsPeriodReach(models.Model):
     new_residents = models.PositiveIntegerField()
 
     class Meta:
+        db_table = "pathway_statsperiodreach"
         # Covering: a dashboard reads the index only.
         indexes = [
             models.Index(
@@ -256,6 +262,7 @@ class StatsActivity(models.Model):
     attendees = models.PositiveIntegerField(help_text="Registered and unregistered people.")
 
     class Meta:
+        db_table = "pathway_statsactivity"
         constraints = [
             models.UniqueConstraint(
                 fields=["month", "actor", "pole", "format"], name="stats_activity_unique"
@@ -280,6 +287,7 @@ class StatsPaperwork(models.Model):
     count = models.PositiveIntegerField()
 
     class Meta:
+        db_table = "pathway_statspaperwork"
         indexes = [
             models.Index(
                 fields=["month", "actor", "operator", "result", "blocked_reason", "count"],
@@ -310,6 +318,7 @@ class StatsModuleCompletion(models.Model):
     social_status = models.CharField(max_length=20)
 
     class Meta:
+        db_table = "pathway_statsmodulecompletion"
         indexes = [models.Index(fields=["completed_on"], name="stats_completion_date_idx")]
         constraints = [
             models.UniqueConstraint(

@@ -12,7 +12,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from pathway.services import stats_refresh
+from stats.services import stats_refresh
 
 
 class Command(BaseCommand):

@@ -15,11 +15,11 @@ from django.utils import timezone
 from learners import services
 from learners.models import CompetenceAssessment, Participation, Resident, Session
 from pathway.models import Competence, Pole
-from pathway.services import stats_refresh
-from pathway.stats import Filters, Period, collect
-from tests.factories import ModuleFactory, NeighbourhoodFactory, ResidentFactory
-from tests.pathway.raw_figures import raw_figures
-from tests.pathway.test_stats_summaries import snapshot
+from stats.demo.factories import ModuleFactory, NeighbourhoodFactory, ResidentFactory
+from stats.figures import Filters, Period, collect
+from stats.services import stats_refresh
+from tests.stats.raw_figures import raw_figures
+from tests.stats.test_stats_summaries import snapshot
 
 # The paths that missed the summaries before the security review carry its marker; the
 # others were right already and are checked here all the same.
@@ -186,7 +186,7 @@ def test_sessions_logged_changed_and_deleted_through_the_api(town):
 
 
 def test_sessions_logged_changed_and_deleted_on_the_pages(town):
-    from tests.factories import session_form_data
+    from stats.demo.factories import session_form_data
 
     client = town.cast.client("mediator_a")
     data = session_form_data(

@@ -10,9 +10,9 @@ from django.utils import formats, timezone
 
 from certificates.models import Certificate
 from learners.models import Referral, ReferralStatus
-from pathway.models import (
+from pathway.models import Pole
+from stats.models import (
     AgeBand,
-    Pole,
     StatsActivity,
     StatsModuleCompletion,
     StatsPaperwork,
@@ -20,7 +20,7 @@ from pathway.models import (
     StatsReach,
     StatsResident,
 )
-from pathway.services import next_month
+from stats.services import next_month
 
 POLES = [Pole.NECESSITY, Pole.ACHIEVEMENT, Pole.LEISURE]
 

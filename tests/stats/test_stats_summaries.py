@@ -17,11 +17,9 @@ from learners.models import (
     SocialStatus,
 )
 from learners.services import participations_changed
-from pathway import models as pathway_models
 from pathway.models import ActorKind, Competence, Pole
-from pathway.services import stats_refresh
-from pathway.stats import Filters, Period, collect
-from tests.factories import (
+from stats import models as stats_models
+from stats.demo.factories import (
     ActorFactory,
     CertificateFactory,
     ModuleFactory,
@@ -31,7 +29,9 @@ from tests.factories import (
     ResidentFactory,
     UserFactory,
 )
-from tests.pathway.raw_figures import raw_figures
+from stats.figures import Filters, Period, collect
+from stats.services import stats_refresh
+from tests.stats.raw_figures import raw_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def snapshot():
     """Every summary row, without ids, in a comparable order."""
     tables = {}
     for name in SUMMARIES:
-        model = getattr(pathway_models, name)
+        model = getattr(stats_models, name)
         fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
         tables[name] = sorted(
             (tuple(repr(v) for v in row) for row in model.objects.values_list(*fields)),
@@ -316,7 +316,7 @@ def test_referrals_and_certificates_are_counted_from_their_own_records():
 
 
 def test_seed_demo_fills_the_summaries_once_at_the_end(settings):
-    from learners.management.commands.seed_demo import seed
+    from stats.demo.town import seed
 
     seed(residents=60, sessions=240, today=D(2026, 6, 30))
     assert Resident.objects.count() == 60
@@ -342,7 +342,7 @@ def test_seed_demo_fills_the_summaries_once_at_the_end(settings):
 def test_a_second_refresh_waits_for_the_first_on_postgresql():
     from django.db import connections
 
-    from pathway.services import ADVISORY_LOCK_KEY
+    from stats.services import ADVISORY_LOCK_KEY
 
     town = Town(seed=3)
     session = town.new_session()

@@ -10,9 +10,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from pathway.stats import Disclosure, Filters, Lookups, Period, Report, collect
-from pathway.stats.disclosure import MASKED, SMALL, UNDISPLAYED
-from tests.pathway.test_stats_figures import YEAR, KnownTown
+from stats.disclosure import MASKED, SMALL, UNDISPLAYED, Disclosure
+from stats.figures import Filters, Period, collect
+from stats.report import Lookups, Report
+from tests.stats.test_stats_figures import YEAR, KnownTown
 
 K = 5
 
@@ -251,7 +252,7 @@ def test_no_name_contact_or_note_reaches_an_official(town, cast):
             texts = [page.content.decode()]
             if page.context["report"] is None:
                 # Too few people in the QPV of this small town: refused, and so are its
-                # exports (tests/pathway/test_stats_combined_filters.py).
+                # exports (tests/stats/test_stats_combined_filters.py).
                 assert "Trop peu de personnes" in texts[0], (role, query)
                 texts.append(client.get(f"/stats/export/tout.xlsx?{query}").content.decode())
             else:

@@ -6,8 +6,7 @@ import pytest
 
 from learners.services import participations_changed
 from pathway.models import ActorKind, Pole
-from pathway.stats import Filters, Lookups, Period, Report, collect
-from tests.factories import (
+from stats.demo.factories import (
     ActorFactory,
     CertificateFactory,
     CompetenceAssessmentFactory,
@@ -19,6 +18,8 @@ from tests.factories import (
     ResidentFactory,
     SessionFactory,
 )
+from stats.figures import Filters, Period, collect
+from stats.report import Lookups, Report
 
 pytestmark = pytest.mark.django_db
 

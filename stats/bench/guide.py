@@ -12,7 +12,7 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
-from pathway.management.commands.bench import group, percentiles
+from stats.management.commands.bench import group, percentiles
 
 # The public guide ---------------------------------------------------------------------------
 
@@ -243,8 +243,8 @@ def time_ms(function, *, repeat, warmup=1):
 def dashboard(bench):
     """The officials' statistics page, against the same figures computed from raw rows."""
     from learners.models import Participation, User
-    from pathway.models import StatsReach
-    from pathway.services import stats_refresh
+    from stats.models import StatsReach
+    from stats.services import stats_refresh
 
     figures = {}
     with bench.database():
@@ -302,7 +302,7 @@ def dashboard(bench):
 def stats_rebuild(bench):
     """Rebuilding every statistics summary from the sessions (what seed_demo does once at
     the end, and `manage.py stats_refresh`), rolled back."""
-    from pathway.services import stats_refresh
+    from stats.services import stats_refresh
 
     with bench.database(), transaction.atomic():
         started = time.perf_counter()

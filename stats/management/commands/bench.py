@@ -5,8 +5,8 @@
 
 The figures are measured on a scratch database of the requested size, built once with
 seed_demo and reused by later runs (SQLite: a file under .bench/; PostgreSQL: a database
-named <database>_bench_<sessions> on the configured server). Each app declares its groups in
-its own bench.py with the @group decorator; a group returns a dict of figures. Timings
+named <database>_bench_<sessions> on the configured server). The groups live in the modules
+of stats/bench/, declared with the @group decorator; a group returns a dict of figures. Timings
 are never asserted by tests: this command prints them, with their baselines where an issue
 names one, measured in the same run.
 """
@@ -14,6 +14,7 @@ names one, measured in the same run.
 import importlib
 import json
 import os
+import pkgutil
 import platform
 import resource
 import statistics
@@ -28,10 +29,10 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from learners.management.commands.seed_demo import seed
+import stats.bench
+from stats.demo.town import seed
 
 GROUPS = {}
-BENCH_APPS = ["pathway", "learners", "certificates"]
 
 
 def group(name):
@@ -139,12 +140,8 @@ class Command(BaseCommand):
         parser.add_argument("--list", action="store_true", help="List the groups and stop.")
 
     def handle(self, *args, **options):
-        for app in BENCH_APPS:
-            try:
-                importlib.import_module(f"{app}.bench")
-            except ModuleNotFoundError as error:
-                if error.name != f"{app}.bench":
-                    raise
+        for module in pkgutil.iter_modules(stats.bench.__path__):
+            importlib.import_module(f"stats.bench.{module.name}")
         if options["list"]:
             self.stdout.write("\n".join(sorted(GROUPS)))
             return
