@@ -46,7 +46,6 @@ def staff_required(*roles):
 
 
 working_with_residents = staff_required(Role.MEDIATOR, Role.COORDINATOR)
-reading_statistics = staff_required(Role.OFFICIAL, Role.COORDINATOR)
 
 
 def require_management(resident):
@@ -165,19 +164,6 @@ class WorksWithResidents(ApiAccess):
         if not super().has_permission(request, view):
             return False
         if not request.user.works_with_residents:
-            raise NotFound()
-        return True
-
-
-class ReadsStatistics(ApiAccess):
-    """The pathway statistics: officials, coordinators (their own actors) and the network
-    admin, as on the dashboard. For anyone else the endpoint does not exist."""
-
-    def has_permission(self, request, view):
-        if not super().has_permission(request, view):
-            return False
-        user = request.user
-        if not (user.is_network_admin or user.role in (Role.OFFICIAL, Role.COORDINATOR)):
             raise NotFound()
         return True
 

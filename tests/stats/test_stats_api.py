@@ -3,7 +3,7 @@ same people, at a number of queries that does not grow with the data."""
 
 import pytest
 
-from pathway.forms import stats_report
+from stats.forms import stats_report
 from tests.conftest import API_THROTTLE_QUERIES
 from tests.stats.test_stats_dashboard import populate
 

@@ -11,13 +11,13 @@ import pytest
 
 from learners.models import SocialStatus
 from learners.services import participations_changed
-from pathway.forms import stats_report
 from stats.demo.factories import (
     NeighbourhoodFactory,
     ParticipationFactory,
     ResidentFactory,
     SessionFactory,
 )
+from stats.forms import stats_report
 from stats.models import AgeBand
 
 pytestmark = pytest.mark.django_db
