@@ -3,7 +3,6 @@ from django.urls import path
 from pathway import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/register/", views.processing_register, name="processing_register"),
     # The public guide: no login.

@@ -10,16 +10,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from learners.models import Role
-from learners.permissions import (
-    current_resident,
-    staff_required,
-    working_with_residents,
-)
 from pathway import hours, opendata
 from pathway.forms import PlaceFilterForm, PlaceForm, PlannedWorkshopForm
 from pathway.guide import build_guide
 from pathway.models import Place, PlannedWorkshop, Pole, Service
+from pathway.permissions import Role, staff_required, working_with_residents
 
 
 def town(request):
@@ -28,18 +23,6 @@ def town(request):
         "TOWN_NAME": settings.TOWN_NAME,
         "NETWORK_NAME": settings.NETWORK_NAME,
     }
-
-
-def home(request):
-    """Send each person to their own first page; visitors get the public welcome."""
-    user = request.user
-    if user.is_authenticated:
-        if user.is_official:
-            return redirect("stats")
-        return redirect("session_list")
-    if current_resident(request):
-        return redirect("me")
-    return render(request, "pathway/home.html")
 
 
 def retention_context():

@@ -3,8 +3,8 @@ admin; for anyone else the dashboard and its API do not exist (404)."""
 
 from rest_framework.exceptions import NotFound
 
-from learners.models import Role
-from learners.permissions import ApiAccess, staff_required
+from learners.permissions import ApiAccess
+from pathway.permissions import Role, staff_required
 
 reading_statistics = staff_required(Role.OFFICIAL, Role.COORDINATOR)
 

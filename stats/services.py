@@ -1,9 +1,8 @@
-"""Workflows that write several records of the pathway app at once.
-
-The statistics summaries (StatsResident, StatsReach, StatsPeriodReach, StatsActivity,
-StatsPaperwork, StatsModuleCompletion) are derived from participations, sessions and
+"""The statistics summaries (StatsResident, StatsReach, StatsPeriodReach, StatsActivity,
+StatsPaperwork, StatsModuleCompletion), derived from participations, sessions and
 competence assessments. stats_refresh() keeps them exact: learners.services.participations_changed()
-calls it after every write to participations, and seed_demo and the `stats_refresh`
+sends learners.signals.participations_changed after every write to participations, which
+summaries_changed() receives (connected in stats.apps); seed_demo and the `stats_refresh`
 command call it for everybody after bulk inserts.
 """
 
@@ -64,6 +63,11 @@ def stats_refresh_soon(resident_ids):
         transaction.on_commit(lambda: stats_refresh_task.enqueue(ids))
     else:
         stats_refresh(ids)
+
+
+def summaries_changed(sender, *, resident_ids, **kwargs):
+    """learners.signals.participations_changed: these residents' figures changed."""
+    stats_refresh_soon(resident_ids)
 
 
 @transaction.atomic

@@ -194,11 +194,12 @@ class Session(models.Model):
                 name="session_duration_0_12h",
             ),
             models.CheckConstraint(
-                condition=Q(place__isnull=True) | Q(location="on_site"),
+                condition=Q(place__isnull=True) | Q(location=Location.ON_SITE),
                 name="session_place_only_on_site",
             ),
             models.CheckConstraint(
-                condition=Q(format="collective") | (Q(workshop_level="") & Q(unregistered_count=0)),
+                condition=Q(format=SessionFormat.COLLECTIVE)
+                | (Q(workshop_level="") & Q(unregistered_count=0)),
                 name="session_workshop_fields_collective_only",
             ),
             models.CheckConstraint(

@@ -22,9 +22,10 @@ def residents_who_earned(module, count):
 
     from learners.models import CompetenceAssessment, Participation, Resident, Session, User
     from pathway.models import Actor
+    from pathway.permissions import Role
 
     actor = Actor.objects.filter(signatories__is_default=True).order_by("pk").first()
-    mediator = User.objects.filter(role="mediator").order_by("pk").first()
+    mediator = User.objects.filter(role=Role.MEDIATOR).order_by("pk").first()
     session = Session.objects.filter(module=module).order_by("-date").first()
     people = Resident.objects.bulk_create(
         Resident(

@@ -15,6 +15,7 @@ from factory.django import DjangoModelFactory
 from certificates.models import Certificate, CertificateCompetence, Signatory
 from learners.models import (
     CompetenceAssessment,
+    Location,
     Participation,
     Referral,
     Resident,
@@ -330,9 +331,9 @@ def session_form_data(
     data = {
         "date": (day or timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
         "duration": "60",
-        "format": "individual",
+        "format": SessionFormat.INDIVIDUAL,
         "actor": actor.pk,
-        "location": "on_site",
+        "location": Location.ON_SITE,
         "place": "",
         "pole": pole,
         "module": "",
