@@ -70,7 +70,7 @@ class Report:
 
     Counts of people by neighbourhood, age and situation are cells of the population of
     the period, actors and pole, suppressed as a whole whatever the public filters (see
-    pathway.stats.disclosure): `too_few_people` says that the people these filters select
+    stats.disclosure): `too_few_people` says that the people these filters select
     are a hidden cell of it, a view that must not be shown."""
 
     def __init__(self, figures, filters, lookups, *, threshold=None, today=None):

@@ -171,7 +171,7 @@ class Session(models.Model):
             models.Index(fields=["actor", "-date"], name="session_actor_date_idx"),
             models.Index(fields=["created_by", "-date"], name="session_creator_date_idx"),
             models.Index(fields=["date", "pole"], name="session_date_pole_idx"),
-            # Covering the statistics' recount of an actor's month (pathway.services).
+            # Covering the statistics' recount of an actor's month (stats.services).
             models.Index(
                 fields=[
                     "actor",

@@ -1,4 +1,4 @@
-"""Bench groups of the certificates app (see pathway/management/commands/bench.py).
+"""Bench groups of the certificates app (see stats/management/commands/bench.py).
 
     python manage.py bench --only certificates
 

@@ -1,4 +1,5 @@
-"""Bench groups of the learners app (see pathway/management/commands/bench.py)."""
+"""Bench groups of the mediators' work (see stats/management/commands/bench.py): seeding,
+the home page, logging a session, searching residents, the API, importing sessions."""
 
 import time
 import uuid

@@ -1,6 +1,6 @@
 """The dashboard's figures computed the slow, obvious way — Python loops over the raw
 sessions, participations, assessments, referrals and certificates — to check the summary
-tables against (tests only; pathway.stats reads the summaries)."""
+tables against (tests only; stats.figures reads the summaries)."""
 
 from collections import Counter, defaultdict
 

@@ -3,7 +3,7 @@ tables — computes the same figures as the dashboard, so that comparing their t
 
 import pytest
 
-from stats.bench.guide import run_raw_headline
+from stats.bench.dashboard import run_raw_headline
 from stats.figures import Filters, collect
 from stats.report import Lookups, Report
 from tests.stats.test_stats_figures import YEAR, KnownTown

@@ -1,7 +1,7 @@
 """Small counts stay hidden across the public filters a person can combine (issue 13,
 finding 5): the counts of people by neighbourhood, age and situation are suppressed once,
 for every combination, and a combination whose people are a hidden cell is refused — on
-the page, in the exports and in the API alike (pathway.stats.disclosure)."""
+the page, in the exports and in the API alike (stats.disclosure)."""
 
 import csv
 import io
