@@ -21,24 +21,33 @@ PYTEST_ARGS ?= -n auto
 export DEBUG ?= true
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: help run test lint bench audit screenshots install messages lock clean
+.PHONY: help run test lint bench audit screenshots install install-dev messages lock loc clean
 
 help:
 	@echo "make run    install, migrate, load the demo town, serve on http://$(HOST):$(PORT) (and run the worker)"
 	@echo "make test   run the test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
-	@echo "make lint   ruff and the migrations check"
+	@echo "make lint   ruff, the migrations check and the apps' layers (import-linter)"
 	@echo "make bench  print performance figures as JSON"
 	@echo "make audit  permission walk, fuzzing and accessibility figures"
 	@echo "make messages  update the English translation files after changing interface text"
+	@echo "make install   what the running product needs (requirements.lock); make install-dev adds the tests' and linters' tools"
+	@echo "make loc    lines of Python of each app, without tests and migrations"
 
 $(PY):
 	@python=$$($(find_python)) || { echo "Python 3.12 or newer is needed and none was found (tried python3.14, python3.13, python3.12, ~/.pyenv/versions, python3). Install one, e.g. 'apt-get install python3.12' or 'pyenv install 3.13'." >&2; exit 1; }; \
 	echo "Using $$python ($$($$python --version))"; \
 	$$python -m venv $(VENV)
 
+# What the running product needs, and nothing else (production installs this: README).
 $(VENV)/.installed: requirements.lock $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+# The development set on top: tests, linters, the bench's tools. requirements-dev.lock pins
+# the runtime packages at the same versions as requirements.lock (make lock).
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.lock
 	touch $@
 
 # The compiled translations are committed; they are rebuilt from the .po files when msgfmt
@@ -46,6 +55,8 @@ $(VENV)/.installed: requirements.lock $(PY)
 MO := $(patsubst %.po,%.mo,$(wildcard config/locale/*/LC_MESSAGES/*.po))
 
 install: $(VENV)/.installed $(MO)
+
+install-dev: install $(VENV)/.installed-dev
 
 %.mo: %.po $(VENV)/.installed
 	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --verbosity 0 --ignore '.venv/*'; \
@@ -75,32 +86,41 @@ $(JS_INSTALLED): tests/js/package.json tests/js/package-lock.json
 	  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found (apt-get install nodejs npm): the check by @digitalbazaar/vc is skipped"; fi
 
-test: install $(JS_INSTALLED)
+test: install-dev $(JS_INSTALLED)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install
+# lint-imports: the contracts of pyproject.toml ([tool.importlinter]): the apps depend one way
+# (stats > certificates > learners > pathway) and none imports the tests.
+lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-logo
 
 # Security and accessibility figures: URL x role pairs walked, fuzz examples, axe-core
 # violations by impact, seconds of the browser tests (needs chromium for the last two), and
 # the regression tests of the security review (marker security_review) with their failures.
-audit: install
+audit: install-dev
 	$(PY) -m pytest -p no:randomly -q --audit tests
 
 # The README's screenshots, taken by the browser tour (tests/browser/test_tour.py).
-screenshots: install
+screenshots: install-dev
 	mkdir -p docs/screenshots
 	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -p no:randomly -q tests/browser/test_tour.py
 
-bench: install
+bench: install-dev
 	$(PY) manage.py bench $(BENCH_ARGS)
 
-# Regenerate the pinned versions after changing dependencies in pyproject.toml.
+# Regenerate the pinned versions after changing dependencies in pyproject.toml: the runtime
+# set, then the development set constrained to the same runtime versions.
 lock: $(PY)
 	$(PY) -m pip install --quiet pip-tools
-	$(VENV)/bin/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --strip-extras --extra dev --constraint requirements.lock --no-emit-index-url --no-emit-find-links -o requirements-dev.lock pyproject.toml
+
+# Lines of Python of each app, without tests and migrations (.ci/loc).
+loc:
+	@.ci/loc
 
 clean:
 	rm -rf $(VENV) var/staticfiles tests/js/node_modules

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from certificates.models import Certificate, CertificateCompetence, Signatory, earned_modules
 from certificates.services import certificate_issue_many
+from learners import admin as learners_admin
 from learners.models import Resident
 from learners.permissions import JournaledAdmin
 from pathway.models import Module
@@ -94,3 +95,14 @@ def issue_earned_certificates(modeladmin, request, queryset):
         % {"n": len(issued)},
         messages.SUCCESS,
     )
+
+
+class ResidentAdmin(learners_admin.ResidentAdmin):
+    """The residents' admin, with the action that issues what they earned: learners' own
+    admin may not name certificates, which sit above it."""
+
+    actions = [*learners_admin.ResidentAdmin.actions, issue_earned_certificates]
+
+
+admin.site.unregister(Resident)
+admin.site.register(Resident, ResidentAdmin)

@@ -12,9 +12,9 @@ from rest_framework.response import Response
 
 from certificates.forms import normalize_code
 from certificates.models import Certificate
+from certificates.responses import stored_pdf
 from certificates.serializers import CertificateIssueSerializer, CertificateSerializer
 from certificates.services import certificate_issue
-from certificates.views import stored_pdf
 from learners.permissions import JournaledReads, WorksWithResidents
 from pathway.api import IdFilter
 

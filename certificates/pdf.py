@@ -1,32 +1,22 @@
-"""The printed side of what a resident takes away: the certificate PDF (A4, one page, in
-French or in English) and the "carnet" that opens their personal space.
-
-Both are drawn in memory with reportlab, in DejaVu Sans embedded (pathway.pdf), with a QR
-code drawn as vectors. The certificate is then signed (certificates.signing); the carnet is
-never stored, since it carries the resident's secret link.
+"""The certificate PDF (A4, one page, in French or in English), drawn in memory with
+reportlab in the house style of every printed document (pathway.pdf: DejaVu Sans embedded,
+colours, a QR code drawn as vectors), then signed (certificates.signing).
 """
 
 import io
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-import qrcode
 from django.conf import settings
-from django.utils import timezone, translation
-from django.utils.formats import date_format
-from qrcode.constants import ERROR_CORRECT_M
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
-from pathway.pdf import register_fonts
+from pathway.pdf import BRAND, INK, SOFT, day, draw, draw_qr, paragraph_styles
 
-BRAND = colors.HexColor("#0b5a7a")
-INK = colors.HexColor("#1f2328")
-SOFT = colors.HexColor("#57606a")
 LINE = colors.HexColor("#d0d7de")
 PAPER_SOFT = colors.HexColor("#f3f6f8")
 
@@ -104,51 +94,6 @@ def hours_text(hours, language):
     hours = Decimal(hours).normalize()
     n = f"{hours:f}".replace(".", "," if language == "fr" else ".")
     return TEXT[language]["hours_one" if hours <= 1 else "hours_many"].format(n=n)
-
-
-def day(value, language):
-    with translation.override(language):
-        return date_format(value, "j F Y")
-
-
-def draw_qr(pdf, url, x, y, size):
-    """A QR code as one vector path, dark runs of each row merged into one rectangle.
-
-    The mask pattern is fixed: every reader accepts any of the eight, and searching the
-    best one costs ten times the rest of the code (~11 ms of a certificate's budget)."""
-    code = qrcode.QRCode(border=0, error_correction=ERROR_CORRECT_M, mask_pattern=2)
-    code.add_data(url)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    cell = size / len(matrix)
-    path = pdf.beginPath()
-    for row, cells in enumerate(matrix):
-        top = y + size - (row + 1) * cell
-        start = None
-        for column, dark in enumerate([*cells, False]):
-            if dark and start is None:
-                start = column
-            elif not dark and start is not None:
-                path.rect(x + start * cell, top, (column - start) * cell, cell)
-                start = None
-    pdf.saveState()
-    pdf.setFillColor(colors.black)
-    pdf.drawPath(path, stroke=0, fill=1)
-    pdf.restoreState()
-
-
-def paragraph_styles():
-    fonts = register_fonts()
-    body = ParagraphStyle("body", fontName=fonts.regular, fontSize=10.5, leading=14, textColor=INK)
-    return fonts, {
-        "body": body,
-        "cell": ParagraphStyle("cell", parent=body, fontSize=9.5, leading=12),
-        "cell_small": ParagraphStyle(
-            "cell_small", parent=body, fontSize=8, leading=10, textColor=SOFT
-        ),
-        "head": ParagraphStyle("head", parent=body, fontName=fonts.bold, fontSize=9, leading=11),
-        "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=SOFT),
-    }
 
 
 def certificate_pdf(certificate, *, competences, verify_url):
@@ -293,65 +238,6 @@ def certificate_pdf(certificate, *, competences, verify_url):
         bottom + box - 2.0 * cm,
         width - margin - left,
     )
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
-
-
-def draw(pdf, flowable, x, y, width):
-    """Draw a flowable whose top is at `y`; return the y below it."""
-    _w, h = flowable.wrapOn(pdf, width, 1000)
-    flowable.drawOn(pdf, x, y - h)
-    return y - h
-
-
-def carnet_pdf(resident, *, url, expires_at):
-    """The one-page "carnet" a mediator prints for a resident: a QR code and the address
-    of their personal space, in plain words."""
-    fonts, s = paragraph_styles()
-    big = ParagraphStyle("big", parent=s["body"], fontSize=14, leading=20)
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, lang="fr-FR", pageCompression=1)
-    pdf.setTitle(f"Mon carnet Parcours numérique — {resident.display_name}")
-    pdf.setAuthor(settings.NETWORK_NAME)
-    pdf.setSubject("Lien personnel vers mon espace : mon parcours et mes attestations")
-    width, height = A4
-    margin = 2 * cm
-    pdf.setFillColor(BRAND)
-    pdf.rect(0, height - 2.2 * cm, width, 2.2 * cm, stroke=0, fill=1)
-    pdf.setFillColor(colors.white)
-    pdf.setFont(fonts.bold, 13)
-    pdf.drawString(margin, height - 1.35 * cm, f"Parcours numérique · {settings.TOWN_NAME}")
-    pdf.setFillColor(BRAND)
-    pdf.setFont(fonts.bold, 26)
-    pdf.drawCentredString(width / 2, height - 4.4 * cm, "Mon carnet")
-    pdf.setFillColor(INK)
-    pdf.setFont(fonts.bold, 18)
-    pdf.drawCentredString(width / 2, height - 5.6 * cm, str(resident.display_name))
-    size = 7 * cm
-    draw_qr(pdf, url, (width - size) / 2, height - 13.6 * cm, size)
-    y = height - 14.6 * cm
-    lines = [
-        "Avec ce carnet, vous ouvrez votre espace : votre parcours et vos attestations.",
-        "<b>1.</b> Ouvrez l'appareil photo de votre téléphone.",
-        "<b>2.</b> Visez le carré noir et blanc, puis touchez le lien qui apparaît.",
-        "Sur un ordinateur, tapez cette adresse :",
-    ]
-    for line in lines:
-        y = draw(pdf, Paragraph(line, big), margin, y, width - 2 * margin) - 0.2 * cm
-    pdf.setFont(fonts.bold, 11)
-    pdf.drawString(margin, y - 0.4 * cm, url)
-    y -= 1.2 * cm
-    expiry = day(timezone.localdate(expires_at), "fr")
-    for line in [
-        f"<b>Ce lien est à vous seul.</b> Ne le montrez pas. Il marche jusqu'au {expiry}.",
-        "Si vous perdez ce carnet, dites-le à un médiateur : il bloque l'ancien lien et vous "
-        "en donne un nouveau.",
-    ]:
-        y = draw(pdf, Paragraph(line, s["body"]), margin, y, width - 2 * margin) - 0.2 * cm
-    pdf.setFillColor(SOFT)
-    pdf.setFont(fonts.regular, 9)
-    pdf.drawString(margin, 1.5 * cm, settings.NETWORK_NAME)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -369,6 +369,43 @@ def certificate_revoke(*, certificate, reason, revoked_by, now=None):
     return locked
 
 
+# When residents' records are merged or erased (learners.signals) -----------------------------
+
+
+def certificates_follow_merge(sender, *, survivor, duplicate, **kwargs):
+    """Two records being merged: the duplicate's certificates go to the survivor, unless both
+    hold a valid one for the same module (then the merge is refused, and nothing written)."""
+    valid = Certificate.objects.filter(revoked_at__isnull=True)
+    shared_modules = set(valid.filter(resident=survivor).values_list("module_id", flat=True)) & set(
+        valid.filter(resident=duplicate).values_list("module_id", flat=True)
+    )
+    if shared_modules:
+        raise ValidationError(
+            _(
+                "Les deux fiches ont chacune une attestation valide pour le même module : "
+                "révoquez-en une avant de fusionner."
+            )
+        )
+    Certificate.objects.filter(resident=duplicate).update(resident=survivor)
+
+
+def certificates_follow_erasure(sender, *, resident_ids, revoke_certificates, now, **kwargs):
+    """Residents being erased: their certificates stay verifiable as issued to an erased
+    person, but the stored PDF, which names them, is deleted (once the erasure commits);
+    revoked as well when they asked for it."""
+    certificates = list(Certificate.objects.filter(resident_id__in=resident_ids))
+    files = [certificate.pdf.name for certificate in certificates if certificate.pdf]
+    for certificate in certificates:
+        certificate.pdf = ""
+        if revoke_certificates and certificate.revoked_at is None:
+            certificate.revoked_at = now
+            certificate.revocation_reason = _("Données effacées à la demande de la personne.")
+        certificate.save(update_fields=["pdf", "revoked_at", "revocation_reason"])
+    if files:
+        storage = Certificate._meta.get_field("pdf").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+
 # Checking a PDF handed in by an employer -----------------------------------------------------
 
 CODE_IN_URL = re.compile(r"/verify/([A-Z0-9-]{6,40})/$")

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,19 +28,16 @@ from certificates.forms import (
 )
 from certificates.models import Certificate, CertificateStatus, earned_modules
 from certificates.pdf import level_words
+from certificates.responses import stored_pdf
 from certificates.services import (
     certificate_check_pdf,
     certificate_issue_many,
     certificate_revoke,
 )
-from learners.models import AccessAction, AccessLog, Resident, Role
-from learners.permissions import (
-    rate_limit_exceeded,
-    resident_required,
-    staff_required,
-    working_with_residents,
-)
+from learners.models import AccessAction, AccessLog, Resident
+from learners.permissions import rate_limit_exceeded, resident_required
 from pathway.models import Module
+from pathway.permissions import Role, staff_required, working_with_residents
 
 
 def current_time():
@@ -196,22 +193,6 @@ def certificate_verify(request, code):
     response["Vary"] = "Accept"
     # Revocation must show at once: no cache keeps an old answer.
     response["Cache-Control"] = "no-cache"
-    return response
-
-
-def stored_pdf(certificate, *, as_attachment):
-    """The signed PDF exactly as stored at issuance: never made again. Read whole (some
-    fifty kilobytes) rather than streamed, so no file stays open after the response."""
-    if not certificate.pdf:
-        raise Http404
-    try:
-        with certificate.pdf.open("rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        raise Http404 from None
-    response = HttpResponse(data, content_type="application/pdf")
-    disposition = "attachment" if as_attachment else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{certificate.pdf_filename}"'
     return response
 
 

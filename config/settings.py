@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "pathway",
     "learners",
     "certificates",
+    "stats",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from certificates import api as certificates_api
 from learners import api as learners_api
 from pathway import api as pathway_api
+from stats import api as stats_api
 
 admin.site.site_header = _("Parcours numérique — administration")
 admin.site.site_title = "Parcours numérique"
@@ -20,6 +21,7 @@ for prefix, viewset, basename in [
     *pathway_api.ROUTES,
     *learners_api.ROUTES,
     *certificates_api.ROUTES,
+    *stats_api.ROUTES,
 ]:
     api_v1.register(prefix, viewset, basename=basename)
 
@@ -27,6 +29,7 @@ urlpatterns = [
     path("", include("pathway.urls")),
     path("", include("learners.urls")),
     path("", include("certificates.urls")),
+    path("", include("stats.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The translations of the interface's scripts (static/js), in the visitor's language.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript_catalog"),

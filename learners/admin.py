@@ -7,7 +7,6 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from certificates.admin import issue_earned_certificates
 from learners import imports, services
 from learners.forms import ImportForm
 from learners.models import (
@@ -195,7 +194,8 @@ class ResidentAdmin(JournaledAdmin, admin.ModelAdmin):
         "erased_at",
     ]
     inlines = [AssessmentInline]
-    actions = [issue_earned_certificates]
+    # certificates.admin adds the action that issues the certificates they earned.
+    actions = []
 
     def residents_of(self, resident):
         return [resident]

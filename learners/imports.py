@@ -33,6 +33,7 @@ from learners.resources import (
     SessionResource,
 )
 from learners.sheets import FileError, LargeFile, read_dataset
+from pathway.permissions import Role
 from pathway.resources import ActorResource, ModuleResource, PlaceResource
 from pathway.spreadsheets import csv_text, xlsx_bytes
 
@@ -44,7 +45,7 @@ def network_admin(user):
 
 
 def coordinator(user):
-    return user.is_network_admin or user.role == "coordinator"
+    return user.is_network_admin or user.role == Role.COORDINATOR
 
 
 def with_residents(user):

@@ -3,7 +3,8 @@ the date each pole was first reached, autonomy over time, competences, modules, 
 and certificates — read in a constant number of queries whatever the length of the journey.
 
 The journey is derived from participations and assessments; the denormalised fields kept by
-services.resident_refresh_journey() give the pole dates."""
+services.resident_refresh_journey() give the pole dates. Certificates, which sit above this
+app, are read through the resident's reverse relation (`resident.certificates`)."""
 
 import dataclasses
 import datetime
@@ -11,7 +12,6 @@ import datetime
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from certificates.models import Certificate, CertificateStatus
 from learners.models import Autonomy, CompetenceAssessment, Participation, Referral
 from pathway.models import Level, Module, ModuleCompetence, Pole
 
@@ -27,7 +27,7 @@ class ModuleProgress:
     first_on: datetime.date | None = None
     last_on: datetime.date | None = None
     completed: bool = False
-    certificate: Certificate | None = None
+    certificate: object = None  # its certificates.Certificate, when issued and not revoked
 
     @property
     def hours(self):
@@ -154,9 +154,7 @@ def journey_of(resident, *, today=None):
         .select_related("competence")
         .order_by("assessed_on", "id")
     )
-    certificates = list(
-        Certificate.objects.filter(resident=resident).select_related("module", "actor")
-    )
+    certificates = list(resident.certificates.select_related("module", "actor"))
     referrals = list(
         Referral.objects.filter(resident=resident).select_related(
             "from_actor", "to_actor", "created_by", "received_by"
@@ -181,9 +179,7 @@ def journey_of(resident, *, today=None):
         entry.sessions += 1
         entry.minutes += participation.session.duration_minutes
         entry.last_on = participation.date
-    certified = {
-        c.module_id: c for c in certificates if c.status(today=today) != CertificateStatus.REVOKED
-    }
+    certified = {c.module_id: c for c in certificates if c.revoked_at is None}
     for certificate in certified.values():
         progress.setdefault(certificate.module_id, ModuleProgress(certificate.module))
     if progress:

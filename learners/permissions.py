@@ -7,10 +7,8 @@ import ipaddress
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,33 +18,15 @@ from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from learners.models import AccessAction, AccessLog, ApiToken, ResidentLink, Role
+from learners.models import AccessAction, AccessLog, ApiToken, ResidentLink
+
+# The guards of staff pages live with the roles, in pathway, whose pages use them too;
+# learners' pages may name them from here as well.
+from pathway.permissions import staff_required as staff_required
+from pathway.permissions import working_with_residents as working_with_residents
 
 RESIDENT_SESSION_KEY = "resident_id"
 RESIDENT_LINK_SESSION_KEY = "resident_link_id"
-
-
-def staff_required(*roles):
-    """Signed-in staff with one of `roles` (any role when none given; the network admin
-    always passes). Anonymous visitors go to the login page; other staff get a 404."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            user = request.user
-            if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if roles and not (user.is_network_admin or user.role in roles):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-working_with_residents = staff_required(Role.MEDIATOR, Role.COORDINATOR)
-reading_statistics = staff_required(Role.OFFICIAL, Role.COORDINATOR)
 
 
 def require_management(resident):
@@ -165,19 +145,6 @@ class WorksWithResidents(ApiAccess):
         if not super().has_permission(request, view):
             return False
         if not request.user.works_with_residents:
-            raise NotFound()
-        return True
-
-
-class ReadsStatistics(ApiAccess):
-    """The pathway statistics: officials, coordinators (their own actors) and the network
-    admin, as on the dashboard. For anyone else the endpoint does not exist."""
-
-    def has_permission(self, request, view):
-        if not super().has_permission(request, view):
-            return False
-        user = request.user
-        if not (user.is_network_admin or user.role in (Role.OFFICIAL, Role.COORDINATOR)):
             raise NotFound()
         return True
 

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from learners import signals
 from learners.models import (
     AccessAction,
     AccessLog,
@@ -35,7 +36,6 @@ from learners.models import (
     resident_visibility,
 )
 from pathway.models import Level, Pole
-from pathway.services import stats_refresh_soon
 
 JOURNEY_FIELDS = [
     "first_session_on",
@@ -61,7 +61,9 @@ def participations_changed(resident_ids):
     resident_ids = set(resident_ids)
     participation_refresh_first_visits(resident_ids)
     resident_refresh_journey(resident_ids)
-    stats_refresh_soon(resident_ids)
+    # The statistics (stats.apps) refresh their summaries, in the worker or at once
+    # (STATS_REFRESH_IN_WORKER).
+    signals.participations_changed.send(sender=Resident, resident_ids=resident_ids)
 
 
 def participation_refresh_first_visits(resident_ids, *, batch_size=2000):
@@ -449,30 +451,14 @@ def resident_merge(*, survivor, duplicate, by):
     certificates and personal links move to the survivor; empty details of the survivor are
     completed from the duplicate; the duplicate stays, hidden, with merged_into set. Nothing
     is deleted but exact double entries (the same person twice in one session)."""
-    from certificates.models import Certificate
-
     survivor = Resident.objects.select_for_update().get(pk=survivor.pk)
     duplicate = Resident.objects.select_for_update().get(pk=duplicate.pk)
     if survivor.pk == duplicate.pk:
         raise ValidationError(_("Choisissez deux fiches différentes."))
     if survivor.merged_into_id or duplicate.merged_into_id:
         raise ValidationError(_("Une de ces fiches a déjà été fusionnée dans une autre."))
-    shared_modules = set(
-        Certificate.objects.filter(resident=survivor, revoked_at__isnull=True).values_list(
-            "module_id", flat=True
-        )
-    ) & set(
-        Certificate.objects.filter(resident=duplicate, revoked_at__isnull=True).values_list(
-            "module_id", flat=True
-        )
-    )
-    if shared_modules:
-        raise ValidationError(
-            _(
-                "Les deux fiches ont chacune une attestation valide pour le même module : "
-                "révoquez-en une avant de fusionner."
-            )
-        )
+    # Certificates move (or refuse the merge) in their own app.
+    signals.residents_merging.send(sender=Resident, survivor=survivor, duplicate=duplicate)
 
     # The same person entered twice in one session: keep the survivor's entry.
     both = set(
@@ -500,7 +486,6 @@ def resident_merge(*, survivor, duplicate, by):
             assessment.delete()
     CompetenceAssessment.objects.filter(resident=duplicate).update(resident=survivor)
     Referral.objects.filter(resident=duplicate).update(resident=survivor)
-    Certificate.objects.filter(resident=duplicate).update(resident=survivor)
     ResidentLink.objects.filter(resident=duplicate).update(resident=survivor)
 
     for name in ["first_name", "last_name", "birth_year", "neighbourhood", "phone", "email"]:
@@ -835,8 +820,6 @@ def resident_erase(*, resident, by=None, revoke_certificates=False, now=None):
     names the person, is deleted — or are revoked when `revoke_certificates`. Records merged
     into this one are erased too. One journal row records who did it (nobody: the resident
     themselves or the retention job)."""
-    from certificates.models import Certificate
-
     now = now or timezone.now()
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     if resident.erased_at:
@@ -849,17 +832,10 @@ def resident_erase(*, resident, by=None, revoke_certificates=False, now=None):
     )
     Referral.objects.filter(resident_id__in=ids).update(reason=ERASED_REFERRAL_REASON)
     ResidentLink.objects.filter(resident_id__in=ids).delete()
-    certificates = list(Certificate.objects.filter(resident_id__in=ids))
-    files = [certificate.pdf.name for certificate in certificates if certificate.pdf]
-    for certificate in certificates:
-        certificate.pdf = ""
-        if revoke_certificates and certificate.revoked_at is None:
-            certificate.revoked_at = now
-            certificate.revocation_reason = _("Données effacées à la demande de la personne.")
-        certificate.save(update_fields=["pdf", "revoked_at", "revocation_reason"])
-    if files:
-        storage = Certificate._meta.get_field("pdf").storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    # Certificates lose their stored PDF, or are revoked, in their own app.
+    signals.residents_erasing.send(
+        sender=Resident, resident_ids=ids, revoke_certificates=revoke_certificates, now=now
+    )
     for person in people:
         person.first_name = person.last_name = person.phone = person.email = ""
         person.sharing_consent = False

@@ -1,7 +1,7 @@
 """Where uploaded and generated files are kept (MEDIA_ROOT): signed certificate PDFs and import
 files waiting to be confirmed. They name residents, so they are private: no URL serves the
 folder and a stored file has no address to print. The views that check who asks hand each
-file out (certificates.views.stored_pdf behind the certificate pages)."""
+file out (certificates.responses.stored_pdf behind the certificate pages)."""
 
 from django.core.files.storage import FileSystemStorage
 

@@ -3,6 +3,7 @@ from django.urls import path
 from learners import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout, name="logout"),
     path("login/code/", views.otp_verify, name="otp_verify"),

@@ -1,9 +1,10 @@
-"""What every PDF of the project shares: fonts with French accents, embedded.
+"""What every PDF of the project shares: fonts with French accents, embedded; the house
+colours and paragraph styles; dates in words; QR codes drawn as vectors.
 
 reportlab's built-in fonts (Helvetica…) are not embedded and miss characters; DejaVu Sans
 is vendored under static/vendor/dejavu/ (with its licence) so that a fresh machine renders
-"é, è, à, ç, œ, «»" the same way. Used by the printable guide (pathway.guide) and meant for
-the certificates too.
+"é, è, à, ç, œ, «»" the same way. Used by the printable guide (pathway.guide), the
+resident's carnet and data (learners) and the certificates.
 
     from pathway.pdf import register_fonts
     fonts = register_fonts()          # idempotent
@@ -14,12 +15,22 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+import qrcode
 from django.conf import settings
+from django.utils import translation
+from django.utils.formats import date_format
+from qrcode.constants import ERROR_CORRECT_M
+from reportlab.lib import colors
 from reportlab.lib.fonts import addMapping
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "dejavu"
+
+BRAND = colors.HexColor("#0b5a7a")
+INK = colors.HexColor("#1f2328")
+SOFT = colors.HexColor("#57606a")
 
 
 @dataclass(frozen=True)
@@ -41,3 +52,55 @@ def register_fonts():
     addMapping(fonts.regular, 0, 1, fonts.italic)
     addMapping(fonts.regular, 1, 1, fonts.bold)
     return fonts
+
+
+def paragraph_styles():
+    fonts = register_fonts()
+    body = ParagraphStyle("body", fontName=fonts.regular, fontSize=10.5, leading=14, textColor=INK)
+    return fonts, {
+        "body": body,
+        "cell": ParagraphStyle("cell", parent=body, fontSize=9.5, leading=12),
+        "cell_small": ParagraphStyle(
+            "cell_small", parent=body, fontSize=8, leading=10, textColor=SOFT
+        ),
+        "head": ParagraphStyle("head", parent=body, fontName=fonts.bold, fontSize=9, leading=11),
+        "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=SOFT),
+    }
+
+
+def day(value, language):
+    with translation.override(language):
+        return date_format(value, "j F Y")
+
+
+def draw_qr(pdf, url, x, y, size):
+    """A QR code as one vector path, dark runs of each row merged into one rectangle.
+
+    The mask pattern is fixed: every reader accepts any of the eight, and searching the
+    best one costs ten times the rest of the code (~11 ms of a certificate's budget)."""
+    code = qrcode.QRCode(border=0, error_correction=ERROR_CORRECT_M, mask_pattern=2)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    cell = size / len(matrix)
+    path = pdf.beginPath()
+    for row, cells in enumerate(matrix):
+        top = y + size - (row + 1) * cell
+        start = None
+        for column, dark in enumerate([*cells, False]):
+            if dark and start is None:
+                start = column
+            elif not dark and start is not None:
+                path.rect(x + start * cell, top, (column - start) * cell, cell)
+                start = None
+    pdf.saveState()
+    pdf.setFillColor(colors.black)
+    pdf.drawPath(path, stroke=0, fill=1)
+    pdf.restoreState()
+
+
+def draw(pdf, flowable, x, y, width):
+    """Draw a flowable whose top is at `y`; return the y below it."""
+    _w, h = flowable.wrapOn(pdf, width, 1000)
+    flowable.drawOn(pdf, x, y - h)
+    return y - h

@@ -18,9 +18,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from learners.models import normalise
 from pathway import opendata
 from pathway.models import Actor, ActorKind, Competence, Level, Module, ModuleCompetence, Place
+from pathway.permissions import Role
+from pathway.text import normalise
 
 # Widgets --------------------------------------------------------------------------------
 
@@ -408,7 +409,7 @@ class PlaceResource(ScopedResource, opendata.PlaceResource):
         user = self.user
         return user is not None and (
             user.is_network_admin
-            or (user.role == "coordinator" and instance.actor_id in user.actor_ids)
+            or (user.role == Role.COORDINATOR and instance.actor_id in user.actor_ids)
         )
 
     def refusal(self, instance):
@@ -508,7 +509,7 @@ class ModuleResource(ScopedResource):
             return False
         if user.is_network_admin:
             return True
-        return user.role == "coordinator" and instance.actor_id in user.actor_ids
+        return user.role == Role.COORDINATOR and instance.actor_id in user.actor_ids
 
     def refusal(self, instance):
         return _(

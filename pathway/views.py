@@ -2,27 +2,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from learners.models import Role
-from learners.permissions import (
-    current_resident,
-    reading_statistics,
-    staff_required,
-    working_with_residents,
-)
 from pathway import hours, opendata
-from pathway.forms import PlaceFilterForm, PlaceForm, PlannedWorkshopForm, stats_report
+from pathway.forms import PlaceFilterForm, PlaceForm, PlannedWorkshopForm
 from pathway.guide import build_guide
 from pathway.models import Place, PlannedWorkshop, Pole, Service
-from pathway.stats import export_csv, export_xlsx, privacy_rule
+from pathway.permissions import Role, staff_required, working_with_residents
 
 
 def town(request):
@@ -31,64 +23,6 @@ def town(request):
         "TOWN_NAME": settings.TOWN_NAME,
         "NETWORK_NAME": settings.NETWORK_NAME,
     }
-
-
-def home(request):
-    """Send each person to their own first page; visitors get the public welcome."""
-    user = request.user
-    if user.is_authenticated:
-        if user.is_official:
-            return redirect("stats")
-        return redirect("session_list")
-    if current_resident(request):
-        return redirect("me")
-    return render(request, "pathway/home.html")
-
-
-@reading_statistics
-def stats(request):
-    """The pathway statistics: figures, charts and tables, without any name."""
-    form, report = stats_report(request.GET, request.user)
-    return render(
-        request,
-        "pathway/stats_dashboard.html",
-        {
-            "form": form,
-            "report": report,
-            "query": request.GET.urlencode(),
-            "privacy_rule": privacy_rule(),
-        },
-    )
-
-
-@reading_statistics
-def stats_export(request, table, extension):
-    """One table (or every table, "tout") as CSV or XLSX, with the filters in the file."""
-    if extension not in ("csv", "xlsx") or (table == "tout" and extension == "csv"):
-        raise Http404
-    form, report = stats_report(request.GET, request.user)
-    if report is None:
-        errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        return HttpResponseBadRequest(
-            _("Ces filtres ne sont pas valables : %(errors)s") % {"errors": errors},
-            content_type="text/plain; charset=utf-8",
-        )
-    if table == "tout":
-        tables = report.tables
-    elif table in report.by_slug:
-        tables = [report.by_slug[table]]
-    else:
-        raise Http404
-    name = f"statistiques-{slugify(report.filters.period.label)}-{table}.{extension}"
-    if extension == "csv":
-        response = HttpResponse(export_csv(report, tables), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            export_xlsx(report, tables),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 def retention_context():

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from certificates import signing
 from learners.middleware import NEEDS_SECOND_FACTOR
 from learners.models import ResidentLink
-from tests.factories import (
+from stats.demo.factories import (
     ActorFactory,
     PlaceFactory,
     PlannedWorkshopFactory,
@@ -94,7 +94,7 @@ def pytest_terminal_summary(terminalreporter, config):
 @pytest.fixture(autouse=True)
 def _statistics_refreshed_at_once(settings):
     # Tests compare the summaries with the raw rows right after a change; production leaves
-    # the refresh to the worker (tests/pathway/test_stats_worker.py covers that path).
+    # the refresh to the worker (tests/stats/test_stats_worker.py covers that path).
     settings.STATS_REFRESH_IN_WORKER = False
 
 

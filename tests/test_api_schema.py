@@ -18,7 +18,7 @@ from schemathesis.specs.openapi import checks
 from certificates.services import certificate_issue
 from config.urls import api_v1
 from learners.models import ApiToken, TokenScope
-from tests.factories import (
+from stats.demo.factories import (
     CompetenceAssessmentFactory,
     ModuleFactory,
     NeighbourhoodFactory,

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from learners import imports
 from learners.models import CompetenceAssessment, Participation, Resident, Session
 from pathway.models import Actor, Module, Place
+from stats.demo.factories import ParticipationFactory, ReferralFactory, SessionFactory
 from tests.conftest import sign_in
-from tests.factories import ParticipationFactory, ReferralFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 

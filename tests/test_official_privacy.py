@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from certificates.services import certificate_issue
 from learners.services import participations_changed
 from pathway.models import Pole
-from tests.factories import (
+from stats.demo.factories import (
     ParticipationFactory,
     ReferralFactory,
     ResidentFactory,

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from certificates.services import certificate_issue
 from learners.models import ApiToken, ImportJob
 from pathway.models import Competence
-from tests.factories import (
+from stats.demo.factories import (
     CompetenceAssessmentFactory,
     ModuleFactory,
     NeighbourhoodFactory,

@@ -12,7 +12,7 @@ from django.urls import clear_url_caches
 import config.urls
 from certificates.services import certificate_issue, certificate_revoke
 from learners.models import ImportJob
-from tests.factories import ResidentFactory, completed_module
+from stats.demo.factories import ResidentFactory, completed_module
 
 pytestmark = [pytest.mark.django_db, pytest.mark.security_review]
 

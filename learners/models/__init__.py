@@ -6,7 +6,10 @@ passed 800 lines; every name is re-exported here (`from learners.models import R
 - sessions.py: sessions, participations with their outcomes, competence assessments;
 - referrals.py: referrals from one actor to another actor or a pole;
 - access.py: the access journal, residents' personal links and the API keys;
-- imports.py: files uploaded to be imported."""
+- imports.py: files uploaded to be imported.
+
+`Role` (pathway.permissions) and `normalise` (pathway.text), which these models use, are
+named here too."""
 
 from learners.models.access import (
     AccessAction,
@@ -24,7 +27,6 @@ from learners.models.residents import (
     CODE_ALPHABET,
     CONSENT_TEXTS,
     CURRENT_CONSENT_VERSION,
-    LIGATURES,
     NOT_SHARED,
     Resident,
     ResidentQuerySet,
@@ -56,7 +58,6 @@ __all__ = [
     "CODE_ALPHABET",
     "CONSENT_TEXTS",
     "CURRENT_CONSENT_VERSION",
-    "LIGATURES",
     "NOT_SHARED",
     "AccessAction",
     "AccessLog",

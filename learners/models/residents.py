@@ -2,7 +2,6 @@
 duplicates), who may see them, and their consent to sharing in the network."""
 
 import secrets
-import unicodedata
 
 from django.conf import settings
 from django.db import connections, models
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pathway.models import Pole
+from pathway.text import normalise
 
 # Unambiguous alphabet for codes people read aloud or type: no 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -18,20 +18,6 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 def random_code(length):
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-
-
-# Letters NFKD does not split into a base letter and an accent.
-LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d"})
-
-
-def normalise(text):
-    """Lower-case ASCII words separated by single spaces: "Lefèvre-Œuvrard" → "lefevre oeuvrard".
-
-    Names are stored and searched in this form, so that accents, capitals and hyphens never
-    decide whether a resident is found."""
-    text = unicodedata.normalize("NFKD", (text or "").lower().translate(LIGATURES))
-    ascii_text = text.encode("ascii", "ignore").decode()
-    return " ".join("".join(c if c.isalnum() else " " for c in ascii_text).split())
 
 
 class SocialStatus(models.TextChoices):

@@ -171,7 +171,7 @@ class Session(models.Model):
             models.Index(fields=["actor", "-date"], name="session_actor_date_idx"),
             models.Index(fields=["created_by", "-date"], name="session_creator_date_idx"),
             models.Index(fields=["date", "pole"], name="session_date_pole_idx"),
-            # Covering the statistics' recount of an actor's month (pathway.services).
+            # Covering the statistics' recount of an actor's month (stats.services).
             models.Index(
                 fields=[
                     "actor",
@@ -194,11 +194,12 @@ class Session(models.Model):
                 name="session_duration_0_12h",
             ),
             models.CheckConstraint(
-                condition=Q(place__isnull=True) | Q(location="on_site"),
+                condition=Q(place__isnull=True) | Q(location=Location.ON_SITE),
                 name="session_place_only_on_site",
             ),
             models.CheckConstraint(
-                condition=Q(format="collective") | (Q(workshop_level="") & Q(unregistered_count=0)),
+                condition=Q(format=SessionFormat.COLLECTIVE)
+                | (Q(workshop_level="") & Q(unregistered_count=0)),
                 name="session_workshop_fields_collective_only",
             ),
             models.CheckConstraint(

@@ -1,5 +1,5 @@
-"""Staff members: the users who sign in, with their role and actors. Residents are not
-users."""
+"""Staff members: the users who sign in, with their role (pathway.permissions.Role, which
+pathway's pages need too) and actors. Residents are not users."""
 
 from functools import cached_property
 
@@ -9,12 +9,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-
-class Role(models.TextChoices):
-    NETWORK_ADMIN = "network_admin", _("Coordination du réseau")
-    COORDINATOR = "coordinator", _("Responsable de structure")
-    MEDIATOR = "mediator", _("Médiateur ou médiatrice")
-    OFFICIAL = "official", _("Élu ou service de la ville")
+from pathway.permissions import Role
 
 
 class StaffUserManager(UserManager):

@@ -1,7 +1,7 @@
 """The pages of staff and residents. A package, as one file passed 800 lines; every view is
 re-exported here, so that urls.py names them as before (`views.session_create`):
 
-- sign_in.py: signing in, with the second factor;
+- sign_in.py: signing in, with the second factor, and the first page (home);
 - sessions.py: logging sessions;
 - residents.py: residents' records, their journey, exports, erasure and merges;
 - referrals.py: referrals between actors;
@@ -60,7 +60,7 @@ from learners.views.sessions import (
     session_list,
     session_update,
 )
-from learners.views.sign_in import LoginView, logout, otp_setup, otp_verify
+from learners.views.sign_in import LoginView, home, logout, otp_setup, otp_verify
 
 __all__ = [
     "SEARCH_LIMIT",
@@ -75,6 +75,7 @@ __all__ = [
     "export_list",
     "find_residents",
     "followed_resident",
+    "home",
     "import_cancel",
     "import_confirm",
     "import_detail",

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from learners.forms import ApiTokenForm, JournalFilterForm
 from learners.models import AccessLog, ApiToken, Resident, Role
-from learners.permissions import staff_required
+from pathway.permissions import staff_required
 
 network_admin_only = staff_required(Role.NETWORK_ADMIN)
 REFERENCE_LENGTH = len(Resident.new_reference())

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from learners import imports
 from learners.forms import ImportForm
 from learners.models import ImportJob
-from learners.permissions import working_with_residents
+from pathway.permissions import working_with_residents
 
 
 @working_with_residents

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from learners import services
 from learners.forms import ReferralForm
 from learners.models import AccessAction, AccessLog, Referral, ReferralStatus
-from learners.permissions import working_with_residents
 from learners.views.residents import visible_resident
+from pathway.permissions import working_with_residents
 
 
 @working_with_residents

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from certificates.pdf import carnet_pdf
 from learners import services
+from learners.carnet import carnet_pdf
 from learners.forms import ConsentForm, EraseForm, MagicLinkForm
 from learners.journeys import resident_data, resident_data_pdf
 from learners.models import (
@@ -28,9 +28,9 @@ from learners.permissions import (
     require_management,
     resident_required,
     too_many_requests,
-    working_with_residents,
 )
 from learners.services import personal_url, resident_link_email
+from pathway.permissions import working_with_residents
 
 
 def me_access(request):

@@ -1,5 +1,6 @@
 """Signing in and out: the password page (limited per address) and the second factor,
-the code of an authenticator app."""
+the code of an authenticator app; and the site's first page, which sends each person to
+their own."""
 
 from base64 import b32encode
 
@@ -21,7 +22,20 @@ from qrcode.image.svg import SvgPathImage
 
 from learners.forms import LoginForm, SecondFactorForm
 from learners.middleware import second_factor_given
-from learners.permissions import rate_limit_exceeded, too_many_requests
+from learners.permissions import current_resident, rate_limit_exceeded, too_many_requests
+
+
+def home(request):
+    """Send each person to their own first page; visitors get the public welcome. Here rather
+    than with the other public pages (pathway): it knows staff and residents' spaces."""
+    user = request.user
+    if user.is_authenticated:
+        if user.is_official:
+            return redirect("stats")
+        return redirect("session_list")
+    if current_resident(request):
+        return redirect("me")
+    return render(request, "pathway/home.html")
 
 
 class LoginView(auth_views.LoginView):

@@ -1,13 +1,12 @@
 """What the network offers: poles, actors and their places, neighbourhoods, topics,
-the competence framework and training modules, the workshops planned for the public, and
-the summaries behind the pathway statistics. A package, as one file passed 800 lines; every
-name is re-exported here (`from pathway.models import Place`):
+the competence framework and training modules, and the workshops planned for the public.
+A package, as one file passed 800 lines; every name is re-exported here
+(`from pathway.models import Place`):
 
 - network.py: poles, actors, neighbourhoods, operators and topics;
 - places.py: places and the national open-data standard they follow;
 - framework.py: the competence framework and the training modules;
-- workshops.py: the workshops planned for the public;
-- stats.py: the statistics summaries and the age bands they count by."""
+- workshops.py: the workshops planned for the public."""
 
 from pathway.models.framework import (
     Competence,
@@ -47,15 +46,6 @@ from pathway.models.places import (
     normalize_french_phone,
     postcode_validator,
 )
-from pathway.models.stats import (
-    AgeBand,
-    StatsActivity,
-    StatsModuleCompletion,
-    StatsPaperwork,
-    StatsPeriodReach,
-    StatsReach,
-    StatsResident,
-)
 from pathway.models.workshops import PlannedWorkshop, PlannedWorkshopQuerySet
 
 __all__ = [
@@ -67,7 +57,6 @@ __all__ = [
     "Actor",
     "ActorKind",
     "ActorQuerySet",
-    "AgeBand",
     "ChoiceListField",
     "Competence",
     "Fee",
@@ -86,12 +75,6 @@ __all__ = [
     "Public",
     "Service",
     "SpecificCare",
-    "StatsActivity",
-    "StatsModuleCompletion",
-    "StatsPaperwork",
-    "StatsPeriodReach",
-    "StatsReach",
-    "StatsResident",
     "SupportMode",
     "Topic",
     "Typology",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pathway.hours import validate_opening_hours
 from pathway.models.network import Actor, ActorKind, Neighbourhood, Pole
+from pathway.permissions import Role
 
 # The national open-data standard of places of digital mediation (lieux de médiation
 # numérique, v1.0.2) -------------------------------------------------------------------------
@@ -292,7 +293,7 @@ class PlaceQuerySet(models.QuerySet):
             return self.none()
         if user.is_network_admin:
             return self
-        if user.role != "coordinator":
+        if user.role != Role.COORDINATOR:
             return self.none()
         return self.filter(actor__in=user.actor_ids)
 

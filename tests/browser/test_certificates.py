@@ -9,8 +9,8 @@ import pytest
 from certificates.models import Certificate
 from certificates.services import certificate_issue
 from learners.models import ResidentLink
+from stats.demo.factories import ResidentFactory, UserFactory, completed_module
 from tests.browser.conftest import check_accessibility, staff_page
-from tests.factories import ResidentFactory, UserFactory, completed_module
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

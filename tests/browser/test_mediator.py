@@ -6,8 +6,8 @@ import re
 import pytest
 
 from learners.models import Resident, Session
+from stats.demo.factories import TopicFactory
 from tests.browser.conftest import check_accessibility, staff_page
-from tests.factories import TopicFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from stats.demo.factories import PlaceFactory
 from tests.browser.conftest import check_accessibility
-from tests.factories import PlaceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

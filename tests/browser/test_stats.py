@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility, staff_page
-from tests.pathway.test_stats_dashboard import populate
+from tests.stats.test_stats_dashboard import populate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

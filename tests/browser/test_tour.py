@@ -19,7 +19,7 @@ def town():
 
     # The CRCN comes from a data migration that transactional tests flush: load it again.
     importlib.import_module("pathway.migrations.0002_crcn_competences").load(apps, None)
-    from learners.management.commands.seed_demo import seed
+    from stats.demo.town import seed
 
     seed(residents=120, sessions=600, certificates=3)
     return Resident.objects.get(first_name="Nadia", last_name="Benhamou")

@@ -5,7 +5,7 @@ import pytest
 
 from certificates.models import Certificate
 from certificates.services import certificate_issue
-from tests.factories import ResidentFactory, completed_module
+from stats.demo.factories import ResidentFactory, completed_module
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from certificates.models import Certificate
 from certificates.services import certificate_issue
 from learners.models import ApiToken, TokenScope
+from stats.demo.factories import ResidentFactory, completed_module
 from tests.conftest import API_THROTTLE_QUERIES
-from tests.factories import ResidentFactory, completed_module
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from certificates import signing
 from certificates.models import Certificate
 from certificates.services import certificate_check_pdf
 from learners.models import Resident
-from tests.factories import ResidentFactory, completed_module
+from stats.demo.factories import ResidentFactory, completed_module
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from django.conf import settings
 
 from certificates import credentials
 from certificates.services import certificate_issue, certificate_revoke
-from tests.factories import ResidentFactory, completed_module
+from stats.demo.factories import ResidentFactory, completed_module
 
 pytestmark = pytest.mark.django_db
 

@@ -20,14 +20,14 @@ from certificates import signing
 from certificates.models import Certificate, CertificateCompetence, earned_modules
 from certificates.services import certificate_issue, certificate_issue_many
 from learners.models import Resident
-from tests.certificates.test_credentials import independent_verify
-from tests.factories import (
+from stats.demo.factories import (
     CompetenceAssessmentFactory,
     ResidentFactory,
     SignatoryFactory,
     UserFactory,
     completed_module,
 )
+from tests.certificates.test_credentials import independent_verify
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from certificates.models import Certificate
 from certificates.services import certificate_issue
 from learners.models import SessionFormat
-from tests.factories import ResidentFactory, SignatoryFactory, completed_module
+from stats.demo.factories import ResidentFactory, SignatoryFactory, completed_module
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def group(cast):
     for name, levels in [("Bernard", {"1.1": 2, "3.1": 1}), ("Chloé", {"1.1": 1, "3.1": 1})]:
         resident = ResidentFactory(first_name=name, last_name="Test", created_by_actor=cast.actor_a)
         from pathway.models import Competence
-        from tests.factories import CompetenceAssessmentFactory, ParticipationFactory
+        from stats.demo.factories import CompetenceAssessmentFactory, ParticipationFactory
 
         for s in first.sessions.all():
             ParticipationFactory(session=s, resident=resident)

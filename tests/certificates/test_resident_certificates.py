@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from certificates.services import certificate_issue
 from learners.models import ResidentLink
-from tests.factories import ResidentFactory, completed_module
+from stats.demo.factories import ResidentFactory, completed_module
 
 pytestmark = pytest.mark.django_db
 

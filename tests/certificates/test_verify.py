@@ -13,7 +13,7 @@ from django.utils import timezone
 from certificates import signing, views
 from certificates.services import certificate_issue, certificate_revoke
 from learners.models import random_code
-from tests.factories import completed_module
+from stats.demo.factories import completed_module
 
 pytestmark = pytest.mark.django_db
 

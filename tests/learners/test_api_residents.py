@@ -7,12 +7,12 @@ import pytest
 from django.utils import timezone
 
 from learners.models import AccessLog, CompetenceAssessment, Referral, Resident
-from tests.conftest import API_THROTTLE_QUERIES
-from tests.factories import (
+from stats.demo.factories import (
     CompetenceAssessmentFactory,
     ReferralFactory,
     ResidentFactory,
 )
+from tests.conftest import API_THROTTLE_QUERIES
 
 pytestmark = pytest.mark.django_db
 

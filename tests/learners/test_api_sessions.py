@@ -8,8 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from learners.models import CompetenceAssessment, Participation, Resident, Session
-from tests.conftest import API_THROTTLE_QUERIES
-from tests.factories import (
+from stats.demo.factories import (
     ModuleFactory,
     OperatorFactory,
     ParticipationFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     SessionFactory,
     TopicFactory,
 )
+from tests.conftest import API_THROTTLE_QUERIES
 
 pytestmark = pytest.mark.django_db
 

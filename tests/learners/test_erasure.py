@@ -12,7 +12,7 @@ from django.utils import timezone
 from certificates.models import Certificate
 from learners.models import AccessLog, Participation, Referral, Resident, ResidentLink
 from learners.services import resident_erase, residents_anonymize_inactive
-from tests.factories import (
+from stats.demo.factories import (
     CertificateFactory,
     ParticipationFactory,
     ReferralFactory,

@@ -17,7 +17,7 @@ from learners import imports
 from learners.models import Resident, Session
 from learners.resources import SESSION_COLUMNS
 from pathway.models import Place
-from tests.factories import ParticipationFactory, PlaceFactory, ResidentFactory, SessionFactory
+from stats.demo.factories import ParticipationFactory, PlaceFactory, ResidentFactory, SessionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.security_review]
 

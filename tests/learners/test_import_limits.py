@@ -18,7 +18,7 @@ from django.utils.html import escape
 
 from learners import imports
 from learners.models import ImportJob, Resident
-from tests.factories import (
+from stats.demo.factories import (
     CompetenceAssessmentFactory,
     ModuleFactory,
     ParticipationFactory,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from learners import imports
 from learners.models import CompetenceAssessment, Resident
 from pathway.models import Module
-from tests.factories import (
+from stats.demo.factories import (
     CompetenceAssessmentFactory,
     ModuleFactory,
     ResidentFactory,

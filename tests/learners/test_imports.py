@@ -24,7 +24,7 @@ from learners.models import (
 )
 from learners.resources import SESSION_COLUMNS
 from pathway.models import Actor, Module
-from tests.factories import (
+from stats.demo.factories import (
     CompetenceAssessmentFactory,
     ModuleFactory,
     OperatorFactory,

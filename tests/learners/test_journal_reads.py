@@ -10,8 +10,8 @@ import pytest
 from certificates.services import certificate_issue
 from learners import services
 from learners.models import AccessLog, CompetenceAssessment
+from stats.demo.factories import ReferralFactory, ResidentFactory, completed_module
 from tests.conftest import API_THROTTLE_QUERIES
-from tests.factories import ReferralFactory, ResidentFactory, completed_module
 
 pytestmark = pytest.mark.django_db
 

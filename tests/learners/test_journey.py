@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from learners.services import resident_refresh_journey
-from tests.factories import (
+from stats.demo.factories import (
     ParticipationFactory,
     ReferralFactory,
     ResidentFactory,
@@ -102,7 +102,7 @@ def journey_of_eloise(cast, *, sessions=3):
     """Éloïse's journey: paperwork at A, a training module at A, leisure at B."""
     from learners.services import Outcome, session_create
     from pathway.models import Competence
-    from tests.factories import CertificateFactory, ModuleFactory, OperatorFactory
+    from stats.demo.factories import CertificateFactory, ModuleFactory, OperatorFactory
 
     cast.resident.give_consent()
     cast.resident.save()

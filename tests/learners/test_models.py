@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from learners.models import AccessLog, CompetenceAssessment, Participation, Resident, Session
 from pathway.models import Competence
-from tests.factories import (
+from stats.demo.factories import (
     CompetenceAssessmentFactory,
     ParticipationFactory,
     ResidentFactory,
@@ -60,7 +60,7 @@ def test_consent_to_sharing_is_dated():
 
 
 def test_a_module_belongs_to_achievement_sessions():
-    from tests.factories import ModuleFactory
+    from stats.demo.factories import ModuleFactory
 
     with pytest.raises(IntegrityError):
         SessionFactory(pole="necessity", module=ModuleFactory())

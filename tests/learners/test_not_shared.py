@@ -14,7 +14,7 @@ from django.utils import timezone
 from learners import services
 from learners.models import CompetenceAssessment, Participation, Session
 from learners.resources import SESSION_COLUMNS
-from tests.factories import (
+from stats.demo.factories import (
     CertificateFactory,
     ModuleFactory,
     ReferralFactory,

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from learners.models import Referral, ReferralStatus
-from tests.factories import ReferralFactory, ResidentFactory
+from stats.demo.factories import ReferralFactory, ResidentFactory
 
 pytestmark = pytest.mark.django_db
 

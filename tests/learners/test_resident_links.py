@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from learners.models import AccessLog, ResidentLink
-from tests.factories import ResidentFactory
+from stats.demo.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from learners.models import Resident, ResidentLink
-from tests.factories import CertificateFactory, ResidentFactory
+from stats.demo.factories import CertificateFactory, ResidentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from learners.models import AccessLog
-from tests.factories import (
+from stats.demo.factories import (
     CertificateFactory,
     CompetenceAssessmentFactory,
     ParticipationFactory,

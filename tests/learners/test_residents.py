@@ -16,7 +16,7 @@ from learners.models import (
 )
 from learners.services import Outcome, resident_merge, session_create
 from pathway.models import Competence
-from tests.factories import (
+from stats.demo.factories import (
     CertificateFactory,
     CompetenceAssessmentFactory,
     ModuleFactory,

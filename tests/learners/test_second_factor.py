@@ -9,7 +9,7 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import DEMO_PASSWORD, UserFactory
+from stats.demo.factories import DEMO_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.security_review]
 

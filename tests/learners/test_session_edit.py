@@ -11,7 +11,7 @@ from django.utils import timezone
 from learners.models import CompetenceAssessment, Participation, Session
 from learners.services import Outcome, session_create, session_delete
 from pathway.models import Competence
-from tests.factories import (
+from stats.demo.factories import (
     ModuleFactory,
     ResidentFactory,
     SessionFactory,

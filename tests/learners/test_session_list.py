@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from tests.factories import ParticipationFactory, SessionFactory, TopicFactory
+from stats.demo.factories import ParticipationFactory, SessionFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from learners.models import (
     Resident,
     Session,
 )
-from tests.factories import (
+from stats.demo.factories import (
     ModuleFactory,
     NeighbourhoodFactory,
     OperatorFactory,
@@ -419,7 +419,7 @@ def test_logging_costs_the_same_queries_whatever_the_size(
     # session, user, same form already posted?, the user's actors, actors, places, topics,
     # modules, their competences, the residents named; savepoint, session, its mediator,
     # participations, assessments, first visits (read, write), residents' journeys;
-    # statistics (pathway.services.stats_refresh): savepoint, (on PostgreSQL, the lock that
+    # statistics (stats.services.stats_refresh): savepoint, (on PostgreSQL, the lock that
     # makes concurrent refreshes take turns), the residents' previous reach rows, delete
     # their three kinds of rows, their participations, the modules' targets, their
     # assessments, insert their rows and reach rows, the per-period counts (read, insert),

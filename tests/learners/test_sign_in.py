@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.throttling import SimpleRateThrottle
 
 from learners.middleware import LAST_SEEN, SIGNED_IN_AT
-from tests.factories import DEMO_PASSWORD, UserFactory
+from stats.demo.factories import DEMO_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from learners import services
 from learners.api import submission_key_for
 from learners.models import Session
-from tests.factories import ResidentFactory, session_form_data
+from stats.demo.factories import ResidentFactory, session_form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.security_review]
 

@@ -4,8 +4,8 @@ in a constant number of queries."""
 import pytest
 
 from pathway.models import Competence
+from stats.demo.factories import ModuleFactory, PlaceFactory, TopicFactory
 from tests.conftest import API_THROTTLE_QUERIES
-from tests.factories import ModuleFactory, PlaceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 

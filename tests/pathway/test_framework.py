@@ -3,7 +3,7 @@ from django.db import IntegrityError
 from django.utils import translation
 
 from pathway.models import Competence, ModuleCompetence
-from tests.factories import ModuleFactory
+from stats.demo.factories import ModuleFactory
 
 pytestmark = pytest.mark.django_db
 

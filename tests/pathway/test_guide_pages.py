@@ -15,7 +15,7 @@ from pathway.models import (
     Service,
     SpecificCare,
 )
-from tests.factories import (
+from stats.demo.factories import (
     ActorFactory,
     NeighbourhoodFactory,
     PlaceFactory,

@@ -12,7 +12,12 @@ from pypdf import PdfReader
 
 from pathway import views
 from pathway.models import Pole, Service
-from tests.factories import ActorFactory, NeighbourhoodFactory, PlaceFactory, PlannedWorkshopFactory
+from stats.demo.factories import (
+    ActorFactory,
+    NeighbourhoodFactory,
+    PlaceFactory,
+    PlannedWorkshopFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from frictionless.resources import TableResource
 
 from pathway import opendata
 from pathway.models import Fee, Place, Service
-from tests.factories import ActorFactory, PlaceFactory
+from stats.demo.factories import ActorFactory, PlaceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -215,8 +215,8 @@ def test_a_file_with_one_bad_row_writes_nothing_and_says_why_in_french():
 
 
 def test_the_demo_town_fills_the_guide_with_valid_open_data(tmp_path):
-    from learners.management.commands.seed_demo import seed
     from pathway.models import PlannedWorkshop
+    from stats.demo.town import seed
 
     seed(residents=40, sessions=80)
 

@@ -4,7 +4,7 @@ type) round trip, and bad input refused with clear French errors, nothing saved.
 import pytest
 
 from pathway.models import Place, normalize_french_phone
-from tests.factories import NeighbourhoodFactory
+from stats.demo.factories import NeighbourhoodFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from django.test import Client
 from learners import imports
 from pathway import spreadsheets
 from pathway.models import Place
-from tests.factories import ActorFactory, PlaceFactory
+from stats.demo.factories import ActorFactory, PlaceFactory
 from tests.pathway.test_open_data import errors, validate
-from tests.pathway.test_stats_figures import KnownTown
+from tests.stats.test_stats_figures import KnownTown
 
 pytestmark = pytest.mark.security_review
 

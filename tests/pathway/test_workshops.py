@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pathway import views
 from pathway.models import PlannedWorkshop
-from tests.factories import PlaceFactory, PlannedWorkshopFactory
+from stats.demo.factories import PlaceFactory, PlannedWorkshopFactory
 
 pytestmark = pytest.mark.django_db
 

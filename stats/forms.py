@@ -1,0 +1,283 @@
+"""The dashboard's filters, and the report they ask for (stats_report): the page, its
+exports and the API read the same."""
+
+import datetime
+import re
+
+from django import forms
+from django.db.models import Min
+from django.utils import dates, timezone
+from django.utils.translation import gettext_lazy as _
+
+from learners.models import SocialStatus
+from pathway.models import ActorKind, Pole
+from stats.figures import AGE_BAND_CHOICES, Filters, Period, collect, month_label
+from stats.models import StatsActivity
+from stats.report import Lookups, Report
+
+MONTHS = sorted(dates.MONTHS.items())
+QUARTERS = [
+    (1, _("1er trimestre (janvier à mars)")),
+    (2, _("2e trimestre (avril à juin)")),
+    (3, _("3e trimestre (juillet à septembre)")),
+    (4, _("4e trimestre (octobre à décembre)")),
+]
+MONTH_INPUT = re.compile(r"^(\d{4})-(\d{2})$")
+MAX_MONTHS = 120
+QPV, OUTSIDE_QPV = "qpv", "outside_qpv"
+
+
+class StatsFilterForm(forms.Form):
+    """The dashboard's filters (a GET form: the address of a page says what it shows)."""
+
+    period = forms.ChoiceField(
+        label=_("Période"),
+        choices=[
+            ("year", _("Une année")),
+            ("quarter", _("Un trimestre")),
+            ("month", _("Un mois")),
+            ("custom", _("D'un mois à un autre")),
+        ],
+    )
+    year = forms.TypedChoiceField(label=_("Année"), coerce=int)
+    quarter = forms.TypedChoiceField(
+        label=_("Trimestre"),
+        help_text=_("Si vous avez choisi un trimestre."),
+        coerce=int,
+        choices=[("", "—"), *QUARTERS],
+        required=False,
+    )
+    month = forms.TypedChoiceField(
+        label=_("Mois"),
+        help_text=_("Si vous avez choisi un mois."),
+        coerce=int,
+        choices=[("", "—"), *MONTHS],
+        required=False,
+    )
+    start = forms.CharField(
+        label=_("Du mois"),
+        help_text=_("Période libre, par exemple 2026-01."),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}),
+    )
+    end = forms.CharField(
+        label=_("Au mois (compris)"),
+        help_text=_("Période libre, par exemple 2026-06."),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-06"}),
+    )
+    actor = forms.TypedChoiceField(label=_("Structure"), coerce=int, required=False)
+    actor_kind = forms.ChoiceField(
+        label=_("Type de structure"),
+        choices=[("", _("Tous les types")), *ActorKind.choices],
+        required=False,
+    )
+    neighbourhood = forms.ChoiceField(label=_("Quartier"), required=False)
+    pole = forms.ChoiceField(
+        label=_("Pôle"),
+        choices=[("", _("Tous les pôles")), *Pole.choices],
+        required=False,
+    )
+    age = forms.ChoiceField(
+        label=_("Âge"),
+        choices=[("", _("Tous les âges")), *AGE_BAND_CHOICES],
+        required=False,
+    )
+    social_status = forms.ChoiceField(
+        label=_("Situation"),
+        choices=[("", _("Toutes les situations")), *SocialStatus.choices],
+        required=False,
+    )
+
+    def __init__(self, data, *, user, lookups, today, first_year):
+        data = data.copy()
+        if not data.get("period"):
+            data["period"] = "year"
+        if not data.get("year"):
+            data["year"] = str(today.year)
+        super().__init__(data)
+        self.user = user
+        self.lookups = lookups
+        self.years = list(range(min(first_year, today.year), today.year + 1))
+        self.fields["year"].choices = [(y, str(y)) for y in reversed(self.years)]
+        # Coordinators see their own actors only; officials and the network admin, all.
+        self.own_actors = None if user.is_network_admin or user.is_official else user.actor_ids
+        if self.own_actors is None:
+            by_kind = {}
+            for pk, (name, kind) in sorted(lookups.actors.items(), key=lambda a: a[1][0]):
+                by_kind.setdefault(kind, []).append((pk, name))
+            self.fields["actor"].choices = [("", _("Tout le réseau"))] + [
+                (ActorKind(kind).label, actors) for kind, actors in sorted(by_kind.items())
+            ]
+        else:
+            mine = sorted(
+                (pk, lookups.actors[pk][0]) for pk in self.own_actors if pk in lookups.actors
+            )
+            self.fields["actor"].choices = [("", _("Toutes mes structures")), *mine]
+            del self.fields["actor_kind"]
+        neighbourhoods = sorted(lookups.neighbourhoods.items(), key=lambda n: n[1][0])
+        self.fields["neighbourhood"].choices = [
+            ("", _("Tous les quartiers")),
+            (QPV, _("Quartiers prioritaires (QPV)")),
+            (OUTSIDE_QPV, _("Hors quartiers prioritaires")),
+            (
+                _("Un quartier"),
+                [
+                    (str(pk), f"{name} (QPV)" if priority else name)
+                    for pk, (name, priority) in neighbourhoods
+                ],
+            ),
+        ]
+
+    def clean_start(self):
+        return self._month("start")
+
+    def clean_end(self):
+        return self._month("end")
+
+    def _month(self, name):
+        value = self.cleaned_data.get(name, "").strip()
+        if not value:
+            return None
+        match = MONTH_INPUT.match(value)
+        if not match or not 1 <= int(match[2]) <= 12:
+            raise forms.ValidationError(
+                _("Écrivez le mois sous la forme année-mois, par exemple 2026-03.")
+            )
+        return datetime.date(int(match[1]), int(match[2]), 1)
+
+    def clean(self):
+        data = super().clean()
+        kind, year = data.get("period"), data.get("year")
+        if kind is None or year is None:
+            return data
+        if kind == "year":
+            data["range"] = Period(
+                datetime.date(year, 1, 1),
+                datetime.date(year, 12, 1),
+                _("Année %(year)s") % {"year": year},
+            )
+        elif kind == "quarter":
+            quarter = data.get("quarter")
+            if not quarter:
+                self.add_error("quarter", _("Choisissez le trimestre."))
+                return data
+            data["range"] = Period(
+                datetime.date(year, 3 * quarter - 2, 1),
+                datetime.date(year, 3 * quarter, 1),
+                f"{dict(QUARTERS)[quarter]} {year}",
+            )
+        elif kind == "month":
+            month = data.get("month")
+            if not month:
+                self.add_error("month", _("Choisissez le mois."))
+                return data
+            day = datetime.date(year, month, 1)
+            data["range"] = Period(day, day, month_label(day))
+        else:
+            start, end = data.get("start"), data.get("end")
+            for name, value in (("start", start), ("end", end)):
+                if value is None and name not in self.errors:
+                    self.add_error(name, _("Indiquez le mois, par exemple 2026-03."))
+            if start is None or end is None:
+                return data
+            months = (end.year - start.year) * 12 + end.month - start.month + 1
+            if months < 1:
+                self.add_error("end", _("Le mois de fin doit venir après le mois de début."))
+                return data
+            if months > MAX_MONTHS:
+                self.add_error("end", _("Choisissez une période de dix ans au plus."))
+                return data
+            data["range"] = Period(
+                start,
+                end,
+                _("De %(start)s à %(end)s")
+                % {"start": month_label(start), "end": month_label(end)},
+            )
+        if data.get("actor") and data.get("actor_kind"):
+            self.add_error(
+                "actor_kind",
+                _("Choisissez une structure ou un type de structure, pas les deux."),
+            )
+        return data
+
+    def filters(self):
+        """The Filters these choices stand for, with their description in words."""
+        data = self.cleaned_data
+        described = [(_("Période"), data["range"].label)]
+        actor, kind = data.get("actor"), data.get("actor_kind")
+        if actor:
+            actor_ids = frozenset([actor])
+            described.append((_("Structure"), self.lookups.actors[actor][0]))
+        elif kind:
+            actor_ids = frozenset(pk for pk, (_n, k) in self.lookups.actors.items() if k == kind)
+            described.append((_("Type de structure"), ActorKind(kind).label))
+        elif self.own_actors is not None:
+            actor_ids = frozenset(self.own_actors)
+            described.append(
+                (
+                    _("Structures"),
+                    ", ".join(sorted(self.lookups.actors[pk][0] for pk in actor_ids)) or "—",
+                )
+            )
+        else:
+            actor_ids = None
+            described.append((_("Structures"), _("Tout le réseau")))
+        neighbourhood = data.get("neighbourhood")
+        neighbourhood_ids = None
+        if neighbourhood:
+            priority = {pk for pk, (_n, p) in self.lookups.neighbourhoods.items() if p}
+            if neighbourhood == QPV:
+                neighbourhood_ids = frozenset(priority)
+            elif neighbourhood == OUTSIDE_QPV:
+                neighbourhood_ids = frozenset(set(self.lookups.neighbourhoods) - priority)
+            else:
+                neighbourhood_ids = frozenset([int(neighbourhood)])
+            described.append((_("Quartier"), dict(self._flat("neighbourhood"))[neighbourhood]))
+        for name in ("pole", "age", "social_status"):
+            if data.get(name):
+                described.append((self.fields[name].label, dict(self._flat(name))[data[name]]))
+        return Filters(
+            period=data["range"],
+            actor_ids=actor_ids,
+            actor_kind="" if actor else (kind or ""),
+            neighbourhood_ids=neighbourhood_ids,
+            pole=data.get("pole", ""),
+            age=data.get("age", ""),
+            social_status=data.get("social_status", ""),
+            described=tuple((str(name), str(value)) for name, value in described),
+        )
+
+    def _flat(self, name):
+        for value, label in self.fields[name].choices:
+            if isinstance(label, list | tuple):
+                yield from label
+            else:
+                yield value, label
+
+
+def stats_report(data, user):
+    """The statistics filter form for these choices (a query string) and, when they are
+    valid, the report they ask for: the dashboard, its exports and the API share it."""
+    lookups = Lookups.load()
+    first = StatsActivity.objects.aggregate(first=Min("month"))["first"]
+    today = timezone.localdate()
+    form = StatsFilterForm(
+        data,
+        user=user,
+        lookups=lookups,
+        today=today,
+        first_year=first.year if first else today.year,
+    )
+    if not form.is_valid():
+        return form, None
+    filters = form.filters()
+    report = Report(collect(filters), filters, lookups)
+    if report.too_few_people:
+        # The people these filters select are a hidden cell of another view's table
+        # (stats.disclosure): the view would give it away.
+        form.add_error(
+            None, _("Trop peu de personnes pour ce croisement de filtres : élargissez-les.")
+        )
+        return form, None
+    return form, report

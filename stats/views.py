@@ -1,0 +1,56 @@
+"""The statistics dashboard and its exports."""
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from stats.exports import export_csv, export_xlsx, privacy_rule
+from stats.forms import stats_report
+from stats.permissions import reading_statistics
+
+
+@reading_statistics
+def stats(request):
+    """The pathway statistics: figures, charts and tables, without any name."""
+    form, report = stats_report(request.GET, request.user)
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "form": form,
+            "report": report,
+            "query": request.GET.urlencode(),
+            "privacy_rule": privacy_rule(),
+        },
+    )
+
+
+@reading_statistics
+def stats_export(request, table, extension):
+    """One table (or every table, "tout") as CSV or XLSX, with the filters in the file."""
+    if extension not in ("csv", "xlsx") or (table == "tout" and extension == "csv"):
+        raise Http404
+    form, report = stats_report(request.GET, request.user)
+    if report is None:
+        errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return HttpResponseBadRequest(
+            _("Ces filtres ne sont pas valables : %(errors)s") % {"errors": errors},
+            content_type="text/plain; charset=utf-8",
+        )
+    if table == "tout":
+        tables = report.tables
+    elif table in report.by_slug:
+        tables = [report.by_slug[table]]
+    else:
+        raise Http404
+    name = f"statistiques-{slugify(report.filters.period.label)}-{table}.{extension}"
+    if extension == "csv":
+        response = HttpResponse(export_csv(report, tables), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            export_xlsx(report, tables),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
