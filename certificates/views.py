@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from certificates import credentials, signing
+from certificates import badges, credentials, signing
 from certificates.forms import (
     MAX_PDF_BYTES,
     CertificateSearchForm,
@@ -26,12 +26,21 @@ from certificates.forms import (
     VerifyCodeForm,
     normalize_code,
 )
-from certificates.models import Certificate, CertificateStatus, earned_modules
+from certificates.models import (
+    Certificate,
+    CertificateStatus,
+    Endorsement,
+    Endorser,
+    LearnerRecord,
+    earned_modules,
+)
 from certificates.pdf import level_words
 from certificates.services import (
     certificate_check_pdf,
     certificate_issue_many,
     certificate_revoke,
+    learner_record_issue,
+    record_contents,
 )
 from learners.models import AccessAction, AccessLog, Resident, Role
 from learners.permissions import (
@@ -81,15 +90,46 @@ def wants_json(request):
 # What a certificate states ------------------------------------------------------------------
 
 
-def claims(certificate, *, today):
-    """Every claim of a certificate, for its pages and its JSON. Never any contact data."""
-    status = certificate.status(today=today)
+def issuer_key_claims(key_id):
+    """The key set that signed a document, as its check page and JSON show it."""
     key = None
-    if certificate.key_id:
+    if key_id:
         try:
-            key = signing.load_key(certificate.key_id)
+            key = signing.load_key(key_id)
         except signing.IssuerKeysMissing:
             key = None
+    return {
+        "id": key_id,
+        "pdf_certificate_sha256": key.fingerprint if key else "",
+        "public_key_multibase": key.public_key_multibase if key else "",
+        "verification_method": credentials.verification_method(key_id) if key_id else "",
+    }
+
+
+def endorsement_claims(endorsements):
+    """What partners said, for the check pages and their JSON: who, about what, when, and
+    where their signed EndorsementCredential is."""
+    return [
+        {
+            "endorser": endorsement.endorser.name,
+            "endorser_kind": endorsement.endorser.get_kind_display(),
+            "endorser_profile": endorsement.endorser.profile_url,
+            "about": "module" if endorsement.module_id else "certificate",
+            "module": endorsement.module.name if endorsement.module_id else "",
+            "comment": endorsement.comment,
+            "issued_on": timezone.localdate(endorsement.issued_at).isoformat(),
+            "credential_url": endorsement.credential_url,
+        }
+        for endorsement in endorsements
+    ]
+
+
+def claims(certificate, *, today, endorsements=None):
+    """Every claim of a certificate, for its pages and its JSON. Never any contact data.
+    `endorsements`: those about it or its module (read here when not given)."""
+    status = certificate.status(today=today)
+    if endorsements is None:
+        endorsements = Endorsement.objects.about([certificate])
     return {
         "code": certificate.code,
         "status": status.value,
@@ -136,26 +176,78 @@ def claims(certificate, *, today):
             "signatory_name": certificate.signatory_name,
             "signatory_role": certificate.signatory_role,
         },
-        "issuer_key": {
-            "id": certificate.key_id,
-            "pdf_certificate_sha256": key.fingerprint if key else "",
-            "public_key_multibase": key.public_key_multibase if key else "",
-            "verification_method": (
-                credentials.verification_method(certificate.key_id) if certificate.key_id else ""
-            ),
-        },
+        "issuer_key": issuer_key_claims(certificate.key_id),
         "verification_url": certificate.verify_url,
         "pdf_url": certificate.pdf_url,
         "pdf_sha256": certificate.pdf_sha256,
         "credential_url": certificate.credential_url,
+        "badge_png_url": certificate.badge_png_url,
+        "badge_svg_url": certificate.badge_svg_url,
         "status_list_credential": (certificate.credential or {})
         .get("credentialStatus", {})
         .get("statusListCredential", ""),
+        "endorsements": endorsement_claims(endorsements),
+    }
+
+
+def record_claims(record, *, today):
+    """What a learner record states, for its check page and JSON: whose it is, when it was
+    made, each certificate it gathers with its state today, the endorsements."""
+    certificates = list(record.certificates.with_claims().order_by("issued_at", "pk"))
+    endorsements = list(Endorsement.objects.about(certificates))
+    newer = (
+        LearnerRecord.objects.filter(resident_id=record.resident_id, issued_at__gt=record.issued_at)
+        .order_by("-issued_at")
+        .values_list("code", flat=True)
+        .first()
+    )
+    return {
+        "code": record.code,
+        "kind": "learner_record",
+        "status": CertificateStatus.VALID.value,
+        "holder": str(record.resident.display_name),
+        "issued_on": timezone.localdate(record.issued_at).isoformat(),
+        "newer_record": newer or "",
+        "certificates": [
+            {
+                "code": certificate.code,
+                "module": certificate.module.name,
+                "status": certificate.status(today=today).value,
+                "status_label": str(certificate.status(today=today).label),
+                "issued_on": timezone.localdate(certificate.issued_at).isoformat(),
+                "actor": certificate.actor.name,
+                "verification_url": certificate.verify_url,
+                "competences": [
+                    {
+                        "crcn_code": line.competence.code,
+                        "digcomp_code": line.competence.digcomp_code,
+                        "name": line.competence.name_fr,
+                        "level": line.level,
+                        "level_words": level_words(line.level, "fr"),
+                    }
+                    for line in certificate.competences.all()
+                ],
+            }
+            for certificate in certificates
+        ],
+        "issuer": {"network": settings.NETWORK_NAME, "town": settings.TOWN_NAME},
+        "issuer_key": issuer_key_claims(record.key_id),
+        "verification_url": record.verify_url,
+        "pdf_url": record.pdf_url,
+        "pdf_sha256": record.pdf_sha256,
+        "credential_url": record.credential_url,
+        "endorsements": endorsement_claims(endorsements),
     }
 
 
 def public_certificate(code):
     return Certificate.objects.with_claims().filter(code=normalize_code(code)).first()
+
+
+def public_record(code):
+    return (
+        LearnerRecord.objects.select_related("resident").filter(code=normalize_code(code)).first()
+    )
 
 
 # The public check ---------------------------------------------------------------------------
@@ -173,9 +265,25 @@ def certificate_verify_index(request):
     )
 
 
+def record_verify(request, record):
+    """The check page of a learner record (same URL as a certificate's)."""
+    data = record_claims(record, today=timezone.localdate(current_time()))
+    if wants_json(request):
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    else:
+        response = render(
+            request, "certificates/record_verify.html", {"record": record, "claims": data}
+        )
+    response["Vary"] = "Accept"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 @lookup_limited
 def certificate_verify(request, code):
     certificate = public_certificate(code)
+    if certificate is None and (record := public_record(code)) is not None:
+        return record_verify(request, record)
     if certificate is None:
         # The same plain answer whatever the code looks like: nothing to learn from it.
         if wants_json(request):
@@ -200,8 +308,9 @@ def certificate_verify(request, code):
 
 
 def stored_pdf(certificate, *, as_attachment):
-    """The signed PDF exactly as stored at issuance: never made again. Read whole (some
-    fifty kilobytes) rather than streamed, so no file stays open after the response."""
+    """The signed PDF exactly as stored at issuance (of a certificate or a learner record):
+    never made again. Read whole (some fifty kilobytes) rather than streamed, so no file
+    stays open after the response."""
     if not certificate.pdf:
         raise Http404
     try:
@@ -218,6 +327,8 @@ def stored_pdf(certificate, *, as_attachment):
 @lookup_limited
 def certificate_verify_pdf(request, code):
     certificate = public_certificate(code)
+    if certificate is None and (record := public_record(code)) is not None:
+        return stored_pdf(record, as_attachment=False)
     if certificate is None:
         raise Http404
     if certificate.revoked_at:
@@ -234,15 +345,61 @@ def certificate_verify_pdf(request, code):
     return stored_pdf(certificate, as_attachment=False)
 
 
+def disposition(request, filename):
+    """Shown in the browser, or saved as a file with ?download=1 (the "télécharger" links)."""
+    kind = "attachment" if request.GET.get("download") == "1" else "inline"
+    return f'{kind}; filename="{filename}"'
+
+
 @lookup_limited
 def certificate_verify_credential(request, code):
-    certificate = public_certificate(code)
-    if certificate is None or not certificate.credential:
+    """The signed credential: a certificate's Open Badges 3.0 one, or a learner record's
+    Comprehensive Learner Record 2.0 one. This is also what a wallet imports."""
+    document = public_certificate(code) or public_record(code)
+    if document is None or not document.credential:
         raise Http404
     response = JsonResponse(
-        certificate.credential, json_dumps_params={"ensure_ascii": False, "indent": 1}
+        document.credential, json_dumps_params={"ensure_ascii": False, "indent": 1}
     )
-    response["Content-Disposition"] = f'inline; filename="attestation-{certificate.code}.json"'
+    prefix = "attestation" if isinstance(document, Certificate) else "passeport-numerique"
+    response["Content-Disposition"] = disposition(request, f"{prefix}-{document.code}.json")
+    return response
+
+
+def badge_certificate(code):
+    """The certificate of a badge image: none for a revoked one (410), as for its PDF."""
+    certificate = (
+        Certificate.objects.select_related("module").filter(code=normalize_code(code)).first()
+    )
+    if certificate is None or not certificate.credential:
+        raise Http404
+    return certificate
+
+
+GONE = _("Cette attestation a été révoquée : son image n'est plus délivrée.")
+
+
+@lookup_limited
+def certificate_badge_png(request, code):
+    """The badge as a PNG image with the signed credential baked in (Open Badges 3.0)."""
+    certificate = badge_certificate(code)
+    if certificate.revoked_at:
+        return HttpResponse(GONE, status=410, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(badges.badge_png(certificate), content_type="image/png")
+    response["Content-Disposition"] = disposition(request, f"badge-{certificate.code}.png")
+    return response
+
+
+@lookup_limited
+def certificate_badge_svg(request, code):
+    """The badge as an SVG image with the signed credential baked in (Open Badges 3.0)."""
+    certificate = badge_certificate(code)
+    if certificate.revoked_at:
+        return HttpResponse(GONE, status=410, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(badges.badge_svg(certificate), content_type="image/svg+xml")
+    response["Content-Disposition"] = disposition(request, f"badge-{certificate.code}.svg")
+    # Opened on its own, an SVG is a document: it may not run or load anything.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 
 
@@ -301,6 +458,41 @@ def issuer_key(request, key_id):
         controller=credentials.issuer_profile()["id"],
     )
     return JsonResponse(document)
+
+
+def endorser_profile(request, slug):
+    """A partner's Open Badges profile (the issuer of its endorsements) and the controller
+    document of the keys the network signs them with on its behalf."""
+    endorser = get_object_or_404(Endorser, slug=slug)
+    document = credentials.endorser_document(endorser, [k.key_id for k in signing.all_keys()])
+    return JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+
+def endorser_key(request, slug, key_id):
+    """The network's key `key_id` as a verification method controlled by a partner."""
+    endorser = get_object_or_404(Endorser, slug=slug)
+    try:
+        key = signing.load_key(key_id)
+    except signing.IssuerKeysMissing:
+        raise Http404 from None
+    document = credentials.multikey_document(
+        key.credential_public,
+        id=credentials.endorser_verification_method(endorser, key.key_id),
+        controller=endorser.profile_url,
+    )
+    return JsonResponse(document)
+
+
+def endorsement_credential(request, public_id):
+    """A partner's signed EndorsementCredential."""
+    endorsement = get_object_or_404(Endorsement, public_id=public_id)
+    response = JsonResponse(
+        endorsement.credential, json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
+    response["Content-Disposition"] = disposition(
+        request, f"recommandation-{endorsement.public_id}.json"
+    )
+    return response
 
 
 # Index positions of the largest status_index a PositiveIntegerField holds.
@@ -534,7 +726,13 @@ def linkedin_url(certificate):
     fields = {
         "startTask": "CERTIFICATION_NAME",
         "name": f"{credentials.TITLES[certificate.language]} — {certificate.module.name}",
-        "organizationName": settings.NETWORK_NAME,
+        # The organisation's LinkedIn page when its id is configured (LinkedIn then shows
+        # its logo and links the page); its name as plain text otherwise.
+        **(
+            {"organizationId": settings.LINKEDIN_ORGANIZATION_ID}
+            if settings.LINKEDIN_ORGANIZATION_ID
+            else {"organizationName": settings.NETWORK_NAME}
+        ),
         "issueYear": issued.year,
         "issueMonth": issued.month,
         "certUrl": certificate.verify_url,
@@ -569,3 +767,65 @@ def me_certificate_pdf(request, code):
     if certificate.revoked_at:
         raise Http404
     return stored_pdf(certificate, as_attachment=True)
+
+
+# The resident's learner record ---------------------------------------------------------------
+
+
+@resident_required
+def me_record(request):
+    """The "passeport numérique": what it gathers, made (POST) when the latest one is not
+    up to date, then downloaded as a PDF or as a credential for a wallet."""
+    resident = request.resident
+    now = current_time()
+    if request.method == "POST":
+        try:
+            learner_record_issue(resident=resident, now=now)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Votre passeport numérique est prêt."))
+        return redirect("me_record")
+    certificates, endorsements = record_contents(resident, today=timezone.localdate(now))
+    record = resident.learner_records.exclude(pdf="").order_by("-issued_at").first()
+    up_to_date = (
+        record is not None
+        and set(record.certificates.values_list("pk", flat=True)) == {c.pk for c in certificates}
+        and not any(e.issued_at > record.issued_at for e in endorsements)
+    )
+    return render(
+        request,
+        "certificates/me_record.html",
+        {
+            "certificates": certificates,
+            "endorsements": endorsements,
+            "record": record,
+            "up_to_date": up_to_date,
+        },
+    )
+
+
+def own_record(request):
+    record = request.resident.learner_records.exclude(pdf="").order_by("-issued_at").first()
+    if record is None:
+        raise Http404
+    return record
+
+
+@resident_required
+def me_record_pdf(request):
+    return stored_pdf(own_record(request), as_attachment=True)
+
+
+@resident_required
+def me_record_credential(request):
+    """The record's credential as a file, for a wallet."""
+    record = own_record(request)
+    response = JsonResponse(
+        record.credential, json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="passeport-numerique-{record.code}.json"'
+    )
+    return response
