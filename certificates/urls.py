@@ -35,6 +35,9 @@ urlpatterns = [
     path("certificates/", views.certificate_list, name="certificate_list"),
     path("certificates/eligible/", views.certificate_eligible, name="certificate_eligible"),
     path("certificates/issue/", views.certificate_issue, name="certificate_issue"),
+    path("certificates/endorsements/", views.endorsement_list, name="endorsement_list"),
+    path("pix/", views.pix_import, name="pix_import"),
+    path("pix/<int:pk>/confirm/", views.pix_import_confirm, name="pix_import_confirm"),
     path("certificates/<str:code>/", views.certificate_detail, name="certificate_detail"),
     path("certificates/<str:code>/pdf/", views.certificate_download, name="certificate_download"),
     path(

@@ -59,9 +59,7 @@ def test_the_record_is_a_signed_clr_credential_carrying_each_certificate(cast, t
     assert subject["verifiableCredential"] == [c.credential for c in two_certificates]
     for inner in subject["verifiableCredential"]:
         assert credentials.verify(inner, public_key=public_key(record))
-    assert [a["name"] for a in subject["achievement"]] == [
-        c.module.name for c in two_certificates
-    ]
+    assert [a["name"] for a in subject["achievement"]] == [c.module.name for c in two_certificates]
     # Competences and levels, through the certificates' results.
     levels = {
         (r["resultDescription"].rsplit("-", 1)[-1], r["value"])
@@ -92,7 +90,9 @@ def test_the_record_pdf_is_signed_and_carries_the_credential(cast, two_certifica
     assert report.authentic and report.same_file
     assert report.record == record and report.certificate is None
 
-    text = "\n".join(page.extract_text() for page in PdfReader(__import__("io").BytesIO(data)).pages)
+    text = "\n".join(
+        page.extract_text() for page in PdfReader(__import__("io").BytesIO(data)).pages
+    )
     assert "Passeport numérique" in text
     assert "Éloïse Garnier" in text
     for certificate in two_certificates:
@@ -112,9 +112,7 @@ def test_a_changed_byte_in_the_record_pdf_is_caught(cast, two_certificates):
     assert not report.signature.ok
 
 
-def test_the_same_contents_give_the_same_record_and_new_ones_a_new_record(
-    cast, two_certificates
-):
+def test_the_same_contents_give_the_same_record_and_new_ones_a_new_record(cast, two_certificates):
     first = learner_record_issue(resident=cast.resident)
     assert learner_record_issue(resident=cast.resident) == first
     assert LearnerRecord.objects.count() == 1

@@ -1,28 +1,18 @@
+"""The public side: checking a certificate or a learner record by its code or its PDF,
+the badge images, and the issuer's documents (profile, keys, status lists, partners)."""
+
 from functools import wraps
-from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from certificates import badges, credentials, signing
 from certificates.forms import (
     MAX_PDF_BYTES,
-    CertificateSearchForm,
-    EligibleFilterForm,
-    IssueForm,
     PdfCheckForm,
-    RevokeForm,
     VerifyCodeForm,
     normalize_code,
 )
@@ -32,24 +22,14 @@ from certificates.models import (
     Endorsement,
     Endorser,
     LearnerRecord,
-    earned_modules,
 )
 from certificates.pdf import level_words
 from certificates.services import (
     certificate_check_pdf,
-    certificate_issue_many,
-    certificate_revoke,
-    learner_record_issue,
-    record_contents,
 )
-from learners.models import AccessAction, AccessLog, Resident, Role
 from learners.permissions import (
     rate_limit_exceeded,
-    resident_required,
-    staff_required,
-    working_with_residents,
 )
-from pathway.models import Module
 
 
 def current_time():
@@ -523,309 +503,4 @@ def status_list(request, number):
     )
     response = JsonResponse(document)
     response["Cache-Control"] = "no-cache"
-    return response
-
-
-# Mediators: who earned what, issuing, revoking ----------------------------------------------
-
-
-@working_with_residents
-def certificate_list(request):
-    form = CertificateSearchForm(request.GET or None)
-    certificates = Certificate.objects.visible_to(request.user).with_list_data()
-    if form.is_valid() and (q := form.cleaned_data["q"].strip()):
-        certificates = certificates.filter(
-            Q(code=normalize_code(q))
-            | Q(resident__last_name__icontains=q)
-            | Q(resident__first_name__icontains=q)
-        )
-    page = Paginator(certificates, 25).get_page(request.GET.get("page"))
-    today = timezone.localdate(current_time())
-    for certificate in page:
-        certificate.current_status = certificate.status(today=today)
-    AccessLog.record(request, residents=[c.resident for c in page])
-    query = urlencode({"q": request.GET.get("q", "")})
-    return render(
-        request,
-        "certificates/certificate_list.html",
-        {"page": page, "form": form, "query": query},
-    )
-
-
-@working_with_residents
-def certificate_eligible(request):
-    """Residents of the user's actors who earned a module's certificate and do not have it
-    yet, by module or for one workshop group, to issue one by one or all at once."""
-    filters = EligibleFilterForm(request.GET or None, user=request.user)
-    residents = Resident.objects.visible_to(request.user)
-    if not request.user.is_network_admin:
-        # Those the user's actors welcomed or trained, not everyone who shares their record.
-        actors = request.user.actor_ids
-        residents = residents.filter(
-            Q(created_by_actor__in=actors) | Q(participations__actor__in=actors)
-        )
-    modules = group = None
-    if filters.is_valid():
-        if filters.cleaned_data["module"]:
-            modules = [filters.cleaned_data["module"]]
-        if group := filters.cleaned_data["session"]:
-            residents = residents.filter(participations__session=group)
-            modules = [group.module_id]
-    page = Paginator(earned_modules(residents, modules=modules), 50).get_page(
-        request.GET.get("page")
-    )
-    people = Resident.objects.in_bulk({resident_id for resident_id, _m in page})
-    module_of = Module.objects.in_bulk({module_id for _r, module_id in page})
-    rows = [(people[r], module_of[m]) for r, m in page]
-    AccessLog.record(request, residents=[person for person, _module in rows])
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
-    return render(
-        request,
-        "certificates/certificate_eligible.html",
-        {
-            "filters": filters,
-            "group": group,
-            "page": page,
-            "rows": rows,
-            "issue_form": IssueForm(user=request.user),
-            "query": urlencode(query),
-            "back": request.get_full_path(),
-        },
-    )
-
-
-@require_POST
-@working_with_residents
-def certificate_issue(request):
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("certificate_eligible")
-    back = back or reverse("certificate_eligible")
-    form = IssueForm(request.POST, user=request.user)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(back)
-    ids = form.cleaned_data["pairs"]
-    residents = Resident.objects.visible_to(request.user).in_bulk({r for r, _m in ids})
-    modules = Module.objects.in_bulk({m for _r, m in ids})
-    if any(r not in residents or m not in modules for r, m in ids):
-        raise Http404
-    try:
-        issued = certificate_issue_many(
-            pairs=[(residents[r], modules[m]) for r, m in ids],
-            issued_by=request.user,
-            signatory=form.cleaned_data["signatory"],
-            language=form.cleaned_data["language"],
-            expires_on=form.cleaned_data["expires_on"],
-            now=current_time(),
-        )
-    except ValidationError as error:
-        messages.error(request, _("Aucune attestation n'a été délivrée :"))
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect(back)
-    messages.success(
-        request,
-        ngettext(
-            "%(n)s attestation délivrée et signée.",
-            "%(n)s attestations délivrées et signées.",
-            len(issued),
-        )
-        % {"n": len(issued)},
-    )
-    if len(issued) == 1:
-        return redirect(issued[0])
-    return redirect(back)
-
-
-def staff_certificate(request, code):
-    return get_object_or_404(
-        Certificate.objects.visible_to(request.user).with_claims(), code=normalize_code(code)
-    )
-
-
-@working_with_residents
-def certificate_detail(request, code):
-    certificate = staff_certificate(request, code)
-    AccessLog.record(request, certificate.resident, AccessAction.VIEW_RECORD)
-    return render(
-        request,
-        "certificates/certificate_detail.html",
-        {
-            "certificate": certificate,
-            # The person's links are handled by the actor whose record it is.
-            "manages_links": Resident.objects.editable_by(request.user)
-            .filter(pk=certificate.resident_id)
-            .exists(),
-            "claims": claims(certificate, today=timezone.localdate(current_time())),
-            "revoke_form": RevokeForm() if request.user.is_network_admin else None,
-        },
-    )
-
-
-@working_with_residents
-def certificate_download(request, code):
-    certificate = staff_certificate(request, code)
-    response = stored_pdf(certificate, as_attachment=True)
-    AccessLog.record(request, certificate.resident, AccessAction.VIEW_RECORD)
-    return response
-
-
-@require_POST
-@staff_required(Role.NETWORK_ADMIN)
-def certificate_revoke_view(request, code):
-    certificate = staff_certificate(request, code)
-    form = RevokeForm(request.POST)
-    if not form.is_valid():
-        for error in form.errors.get("reason", []):
-            messages.error(request, error)
-        return redirect(certificate)
-    try:
-        certificate_revoke(
-            certificate=certificate,
-            reason=form.cleaned_data["reason"],
-            revoked_by=request.user,
-            now=current_time(),
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("L'attestation %(code)s est révoquée : sa page publique le dit désormais.")
-            % {"code": certificate.code},
-        )
-    return redirect(certificate)
-
-
-# The resident's own certificates ------------------------------------------------------------
-
-
-@resident_required
-def me_certificates(request):
-    certificates = list(request.resident.certificates.with_list_data())
-    today = timezone.localdate(current_time())
-    for certificate in certificates:
-        certificate.current_status = certificate.status(today=today)
-    return render(request, "certificates/me_certificate_list.html", {"certificates": certificates})
-
-
-def own_certificate(request, code):
-    """One of this resident's certificates; another resident's code does not exist here."""
-    return get_object_or_404(
-        Certificate.objects.with_claims(), resident=request.resident, code=normalize_code(code)
-    )
-
-
-def linkedin_url(certificate):
-    """LinkedIn's "add to profile" form, filled in with this certificate."""
-    issued = timezone.localdate(certificate.issued_at)
-    fields = {
-        "startTask": "CERTIFICATION_NAME",
-        "name": f"{credentials.TITLES[certificate.language]} — {certificate.module.name}",
-        # The organisation's LinkedIn page when its id is configured (LinkedIn then shows
-        # its logo and links the page); its name as plain text otherwise.
-        **(
-            {"organizationId": settings.LINKEDIN_ORGANIZATION_ID}
-            if settings.LINKEDIN_ORGANIZATION_ID
-            else {"organizationName": settings.NETWORK_NAME}
-        ),
-        "issueYear": issued.year,
-        "issueMonth": issued.month,
-        "certUrl": certificate.verify_url,
-        "certId": certificate.code,
-    }
-    if certificate.expires_on:
-        fields["expirationYear"] = certificate.expires_on.year
-        fields["expirationMonth"] = certificate.expires_on.month
-    return "https://www.linkedin.com/profile/add?" + urlencode(fields)
-
-
-@resident_required
-def me_certificate(request, code):
-    """The accessible HTML version of the certificate, and what to do with it."""
-    certificate = own_certificate(request, code)
-    data = claims(certificate, today=timezone.localdate(current_time()))
-    return render(
-        request,
-        "certificates/me_certificate_detail.html",
-        {
-            "certificate": certificate,
-            "claims": data,
-            "shareable": data["status"] == CertificateStatus.VALID,
-            "linkedin_url": linkedin_url(certificate),
-        },
-    )
-
-
-@resident_required
-def me_certificate_pdf(request, code):
-    certificate = own_certificate(request, code)
-    if certificate.revoked_at:
-        raise Http404
-    return stored_pdf(certificate, as_attachment=True)
-
-
-# The resident's learner record ---------------------------------------------------------------
-
-
-@resident_required
-def me_record(request):
-    """The "passeport numérique": what it gathers, made (POST) when the latest one is not
-    up to date, then downloaded as a PDF or as a credential for a wallet."""
-    resident = request.resident
-    now = current_time()
-    if request.method == "POST":
-        try:
-            learner_record_issue(resident=resident, now=now)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Votre passeport numérique est prêt."))
-        return redirect("me_record")
-    certificates, endorsements = record_contents(resident, today=timezone.localdate(now))
-    record = resident.learner_records.exclude(pdf="").order_by("-issued_at").first()
-    up_to_date = (
-        record is not None
-        and set(record.certificates.values_list("pk", flat=True)) == {c.pk for c in certificates}
-        and not any(e.issued_at > record.issued_at for e in endorsements)
-    )
-    return render(
-        request,
-        "certificates/me_record.html",
-        {
-            "certificates": certificates,
-            "endorsements": endorsements,
-            "record": record,
-            "up_to_date": up_to_date,
-        },
-    )
-
-
-def own_record(request):
-    record = request.resident.learner_records.exclude(pdf="").order_by("-issued_at").first()
-    if record is None:
-        raise Http404
-    return record
-
-
-@resident_required
-def me_record_pdf(request):
-    return stored_pdf(own_record(request), as_attachment=True)
-
-
-@resident_required
-def me_record_credential(request):
-    """The record's credential as a file, for a wallet."""
-    record = own_record(request)
-    response = JsonResponse(
-        record.credential, json_dumps_params={"ensure_ascii": False, "indent": 1}
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="passeport-numerique-{record.code}.json"'
-    )
     return response
