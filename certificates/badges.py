@@ -73,7 +73,7 @@ def badge_png(certificate):
     draw.ellipse((8, 8, SIZE - 8, SIZE - 8), fill=BRAND)
     draw.ellipse((28, 28, SIZE - 28, SIZE - 28), outline="white", width=3)
     centre = SIZE / 2
-    draw.text((centre, 84), lines["town"], font=font("DejaVuSans", 17), fill="white", anchor="mm")
+    draw.text((centre, 88), lines["town"], font=font("DejaVuSans", 15), fill="white", anchor="mm")
     draw.text(
         (centre, 116), "Attestation de", font=font("DejaVuSans", 18), fill="white", anchor="mm"
     )
@@ -126,7 +126,7 @@ def badge_svg(certificate):
         f'<circle cx="200" cy="200" r="192" fill="{BRAND}"/>'
         '<circle cx="200" cy="200" r="172" fill="none" stroke="#fff" stroke-width="3"/>'
         '<g fill="#fff" font-family="DejaVu Sans, Verdana, sans-serif" text-anchor="middle">'
-        f'<text x="200" y="90" font-size="17">{escape(lines["town"])}</text>'
+        f'<text x="200" y="92" font-size="15">{escape(lines["town"])}</text>'
         '<text x="200" y="122" font-size="18">Attestation de</text>'
         '<text x="200" y="146" font-size="18">compétences numériques</text>'
         f"{module}"
