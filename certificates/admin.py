@@ -5,7 +5,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from certificates.models import Certificate, CertificateCompetence, Signatory, earned_modules
+from certificates.models import (
+    Certificate,
+    CertificateCompetence,
+    Endorsement,
+    Endorser,
+    Signatory,
+    earned_modules,
+)
 from certificates.services import certificate_issue_many
 from learners import admin as learners_admin
 from learners.models import Resident
@@ -106,3 +113,29 @@ class ResidentAdmin(learners_admin.ResidentAdmin):
 
 admin.site.unregister(Resident)
 admin.site.register(Resident, ResidentAdmin)
+
+
+@admin.register(Endorser)
+class EndorserAdmin(admin.ModelAdmin):
+    """The partners whose endorsements the network signs (recorded from the coordination's
+    page, /certificates/endorsements/)."""
+
+    list_display = ["name", "kind", "website"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Endorsement)
+class EndorsementAdmin(admin.ModelAdmin):
+    """Read only: an endorsement is signed when published and never edited."""
+
+    list_display = ["endorser", "module", "certificate", "issued_at"]
+    list_filter = ["endorser"]
+    list_select_related = ["endorser", "module", "certificate"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

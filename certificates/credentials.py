@@ -39,10 +39,13 @@ VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
+# Comprehensive Learner Record 2.0: the learner record, after VC 2.0 and before OB 3.0.3.
+CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 BUNDLED_CONTEXTS = {
     VC_CONTEXT: "credentials-v2.context.jsonld",
     OB_CONTEXT: "openbadges-3.0.3.context.json",
+    CLR_CONTEXT: "clr-2.0.1.context.json",
     # Those of the issuer and key documents (issuer_document(), multikey_document()).
     DID_CONTEXT: "did-v1.context.jsonld",
     MULTIKEY_CONTEXT: "multikey-v1.context.jsonld",
@@ -407,18 +410,37 @@ def status_list_url(number):
     return settings.SITE_URL + reverse("status_list", args=[number])
 
 
-def certificate_credential(certificate, lines, *, targets, salt):
+def module_achievement_id(module):
+    """The Open Badges Achievement of a module: what its certificates award, and what a
+    partner endorses when it endorses the module."""
+    return f"{issuer_profile()['id']}#module-{module.slug}"
+
+
+def recipient_identifier(resident, salt):
+    """The recipient as a salted hash of their name: no contact data, and only someone who
+    knows the name can match it."""
+    return {
+        "type": "IdentityObject",
+        "identityHash": identity_hash(str(resident.display_name), salt),
+        "identityType": "name",
+        "hashed": True,
+        "salt": salt,
+    }
+
+
+def certificate_credential(certificate, lines, *, targets, salt, endorsements=()):
     """The unsigned Open Badges 3.0 credential of a certificate.
 
     `lines` are its CertificateCompetence rows (competence loaded), `targets` the module's
-    target level of each competence id. The recipient is a salted hash of their name: the
-    credential carries no contact data, and only someone who knows the name can match it.
+    target level of each competence id, `endorsements` the signed EndorsementCredentials of
+    the module when it is issued (they travel inside the achievement, signed with it). The
+    recipient is a salted hash of their name (recipient_identifier).
     Each competence is aligned to its CRCN and DigComp 2.2 entries, and its level is a
     `result` against a `resultDescription` of the achievement."""
     issuer = issuer_profile()
     module, actor = certificate.module, certificate.actor
     english = certificate.language == "en"
-    achievement_id = f"{issuer['id']}#module-{module.slug}"
+    achievement_id = module_achievement_id(module)
     alignments, descriptions, results = [], [], []
     for line in lines:
         competence = line.competence
@@ -474,15 +496,7 @@ def certificate_credential(certificate, lines, *, targets, salt):
         "inLanguage": certificate.language,
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityHash": identity_hash(str(certificate.resident.display_name), salt),
-                    "identityType": "name",
-                    "hashed": True,
-                    "salt": salt,
-                }
-            ],
+            "identifier": [recipient_identifier(certificate.resident, salt)],
             "activityStartDate": f"{certificate.period_start:%Y-%m-%d}T00:00:00Z",
             "activityEndDate": f"{certificate.period_end:%Y-%m-%d}T23:59:59Z",
             "source": {
@@ -521,6 +535,8 @@ def certificate_credential(certificate, lines, *, targets, salt):
     }
     if certificate.expires_on:
         credential["validUntil"] = f"{certificate.expires_on:%Y-%m-%d}T23:59:59Z"
+    if endorsements:
+        credential["credentialSubject"]["achievement"]["endorsement"] = list(endorsements)
     return credential
 
 
@@ -538,5 +554,124 @@ def status_list_credential(number, revoked_indices, *, now):
             "type": "BitstringStatusList",
             "statusPurpose": "revocation",
             "encodedList": encode_status_list(revoked_indices),
+        },
+    }
+
+
+# Endorsements -------------------------------------------------------------------------------
+
+
+def endorser_profile(endorser):
+    """A partner as the Open Badges issuer of its endorsements."""
+    profile = {"id": endorser.profile_url, "type": ["Profile"], "name": endorser.name}
+    if endorser.website:
+        profile["url"] = endorser.website
+    return profile
+
+
+def endorser_verification_method(endorser, key_id):
+    """The network's key `key_id`, as a verification method controlled by the partner's
+    profile: a verifier checks that the issuer of a credential controls the key of its
+    proof, and the issuer of an endorsement is the partner."""
+    return settings.SITE_URL + reverse("endorser_key", args=[endorser.slug, key_id])
+
+
+def endorser_document(endorser, key_ids):
+    """What a partner's profile URL answers: its profile, and the controller document of
+    the keys the network signs its endorsements with (see issuer_document)."""
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT, DID_CONTEXT],
+        **endorser_profile(endorser),
+        "description": (
+            f"Profil publié par {settings.NETWORK_NAME}, qui signe pour le compte de "
+            f"{endorser.name} les recommandations que ce partenaire lui a confiées."
+        ),
+        "assertionMethod": [endorser_verification_method(endorser, key_id) for key_id in key_ids],
+    }
+
+
+def endorsement_credential(endorsement):
+    """The unsigned Open Badges 3.0 EndorsementCredential of an endorsement: the partner is
+    the issuer; the subject is the module's achievement, or the certificate's credential."""
+    endorser = endorsement.endorser
+    if endorsement.module_id:
+        subject_id = module_achievement_id(endorsement.module)
+        about = f"le module de formation « {endorsement.module.name} »"
+    else:
+        subject_id = endorsement.certificate.verify_url
+        about = (
+            f"l'attestation {endorsement.certificate.code} "
+            f"(« {endorsement.certificate.module.name} »)"
+        )
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": endorsement.credential_url,
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "issuer": endorser_profile(endorser),
+        "validFrom": xsd_datetime(endorsement.issued_at),
+        "awardedDate": xsd_datetime(endorsement.issued_at),
+        "name": f"Recommandation de {endorser.name}",
+        "description": (
+            f"{endorser.name} recommande {about}. Recommandation signée pour son compte par "
+            f"{settings.NETWORK_NAME}."
+        ),
+        "credentialSubject": {
+            "id": subject_id,
+            "type": ["EndorsementSubject"],
+            "endorsementComment": endorsement.comment,
+        },
+    }
+
+
+# The learner record -------------------------------------------------------------------------
+
+RECORD_TITLE = "Passeport numérique"
+
+
+def learner_record_credential(record, certificates, *, endorsements, salt):
+    """The unsigned Comprehensive Learner Record 2.0 credential of a learner record.
+
+    Its subject carries each certificate's own signed credential, as issued (each keeps its
+    proof and its revocation status), and the achievements they award, with the partners'
+    endorsements of each module as they stand today (`endorsements`: module id → signed
+    EndorsementCredentials)."""
+    issuer = issuer_profile()
+    achievements = {}
+    for certificate in certificates:
+        module = certificate.module
+        if module.pk in achievements:
+            continue
+        achievement = {
+            "id": module_achievement_id(module),
+            "type": ["Achievement"],
+            "achievementType": "Certificate",
+            "name": module.name,
+            "description": module.description or module.name,
+            "criteria": {
+                "narrative": "Chaque compétence du module évaluée par un médiateur au niveau "
+                "visé du CRCN ou au-dessus (niveaux 1 à 8)."
+            },
+        }
+        if endorsements.get(module.pk):
+            achievement["endorsement"] = list(endorsements[module.pk])
+        achievements[module.pk] = achievement
+    count = len(certificates)
+    return {
+        "@context": [VC_CONTEXT, CLR_CONTEXT, OB_CONTEXT],
+        "id": record.verify_url,
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "issuer": issuer,
+        "validFrom": xsd_datetime(record.issued_at),
+        "awardedDate": xsd_datetime(record.issued_at),
+        "name": f"{RECORD_TITLE} — {settings.NETWORK_NAME}",
+        "description": (
+            f"{count} attestation{'s' if count > 1 else ''} de compétences numériques en "
+            f"vigueur le {record.issued_at:%d/%m/%Y}, chacune signée et vérifiable."
+        ),
+        "credentialSubject": {
+            "type": ["ClrSubject"],
+            "identifier": [recipient_identifier(record.resident, salt)],
+            "verifiableCredential": [certificate.credential for certificate in certificates],
+            "achievement": list(achievements.values()),
         },
     }

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from certificates.models import Signatory
+from certificates.models import Certificate, Endorser, Signatory
 from learners.models import Session, SessionFormat
 from pathway.models import Module
 
@@ -158,3 +158,73 @@ class RevokeForm(forms.Form):
 
 class CertificateSearchForm(forms.Form):
     q = forms.CharField(label=_("Nom ou code"), required=False, max_length=100)
+
+
+class EndorsementForm(forms.Form):
+    """A partner's endorsement, as the coordination records it: of a module, or of one
+    certificate by its code."""
+
+    endorser = forms.ModelChoiceField(
+        label=_("Partenaire qui recommande"),
+        queryset=Endorser.objects.all(),
+        empty_label=None,
+        help_text=_("Un partenaire manque ? Ajoutez-le dans l'administration, « Partenaires »."),
+        error_messages={"required": _("Choisissez le partenaire.")},
+    )
+    module = forms.ModelChoiceField(
+        label=_("Module recommandé"),
+        queryset=Module.objects.none(),
+        required=False,
+        empty_label=_("— aucun : une attestation précise —"),
+    )
+    certificate_code = forms.CharField(
+        label=_("Ou le code d'une attestation"),
+        required=False,
+        max_length=40,
+        help_text=_("Par exemple MRM-7KQ4-X9TD-H3PV. Laissez vide pour recommander le module."),
+    )
+    comment = forms.CharField(
+        label=_("Ce que dit le partenaire"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ses mots, tels qu'il les a écrits. Ils sont publics et signés."),
+        error_messages={"required": _("Écrivez ce que dit le partenaire.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.filter(targets__isnull=False).distinct()
+
+    def clean(self):
+        cleaned = super().clean()
+        code = normalize_code(cleaned.get("certificate_code", ""))
+        module = cleaned.get("module")
+        if bool(code) == bool(module):
+            raise forms.ValidationError(
+                _("Choisissez un module, ou tapez le code d'une attestation (pas les deux).")
+            )
+        cleaned["certificate"] = None
+        if code:
+            cleaned["certificate"] = (
+                Certificate.objects.select_related("module").filter(code=code).first()
+            )
+            if cleaned["certificate"] is None:
+                self.add_error(
+                    "certificate_code", _("Aucune attestation n'a ce code : vérifiez-le.")
+                )
+        return cleaned
+
+
+class PixImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Le fichier des résultats de la campagne (CSV ou XLSX)"),
+        help_text=_(
+            "Dans Pix Orga : la campagne, onglet « Résultats », « Exporter les résultats ». "
+            "Envoyez le fichier tel quel."
+        ),
+        error_messages={
+            "required": _("Choisissez le fichier exporté de Pix Orga."),
+            "empty": _("Ce fichier est vide : exportez à nouveau les résultats."),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )

@@ -199,6 +199,15 @@ class Certificate(models.Model):
         return settings.SITE_URL + reverse("certificate_verify_credential", args=[self.code])
 
     @property
+    def badge_png_url(self):
+        """The badge image with the credential baked in, to attach to a CV or an email."""
+        return settings.SITE_URL + reverse("certificate_badge_png", args=[self.code])
+
+    @property
+    def badge_svg_url(self):
+        return settings.SITE_URL + reverse("certificate_badge_svg", args=[self.code])
+
+    @property
     def pdf_filename(self):
         return f"attestation-{self.code}.pdf"
 
@@ -270,3 +279,298 @@ def earned_modules(residents, *, modules=None):
         .order_by("module_id", resident)
         .values_list(resident, "module_id")
     )
+
+
+# Endorsements ---------------------------------------------------------------------------------
+
+
+class EndorserKind(models.TextChoices):
+    MISSION_LOCALE = "mission_locale", _("Mission locale")
+    FRANCE_TRAVAIL = "france_travail", _("Agence France Travail")
+    EMPLOYER = "employer", _("Employeur")
+    TRAINING = "training", _("Organisme de formation")
+    OTHER = "other", _("Autre partenaire")
+
+
+class Endorser(models.Model):
+    """A partner organisation that vouches for a module or a certificate (a Mission locale,
+    a France Travail agency, an employer). It holds no key: the network signs its
+    endorsements on its behalf, under a profile the network publishes for it."""
+
+    name = models.CharField(_("nom"), max_length=150, unique=True)
+    kind = models.CharField(_("type de partenaire"), max_length=20, choices=EndorserKind.choices)
+    slug = models.SlugField(_("identifiant dans les adresses"), max_length=60, unique=True)
+    website = models.URLField(_("site web"), blank=True)
+
+    class Meta:
+        verbose_name = _("partenaire qui recommande")
+        verbose_name_plural = _("partenaires qui recommandent")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def profile_url(self):
+        """Its Open Badges profile, the `issuer.id` of its endorsements."""
+        return settings.SITE_URL + reverse("endorser_profile", args=[self.slug])
+
+
+class EndorsementQuerySet(models.QuerySet):
+    def about(self, certificates):
+        """Endorsements of these certificates or of their modules, with their endorser."""
+        certificates = list(certificates)
+        return (
+            self.filter(
+                Q(certificate__in=[c.pk for c in certificates])
+                | Q(module__in={c.module_id for c in certificates})
+            )
+            .select_related("endorser", "module")
+            .order_by("issued_at", "pk")
+        )
+
+
+class Endorsement(models.Model):
+    """A partner's word for a module (every certificate of it) or for one certificate: an
+    Open Badges 3.0 EndorsementCredential whose issuer is the partner, signed by the network
+    on its behalf (certificates.services.endorsement_issue)."""
+
+    public_id = models.CharField(
+        _("identifiant public"), max_length=20, unique=True, editable=False
+    )
+    endorser = models.ForeignKey(
+        Endorser,
+        on_delete=models.PROTECT,
+        related_name="endorsements",
+        verbose_name=_("partenaire"),
+    )
+    module = models.ForeignKey(
+        "pathway.Module",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="endorsements",
+        verbose_name=_("module"),
+    )
+    certificate = models.ForeignKey(
+        Certificate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="endorsements",
+        verbose_name=_("attestation"),
+    )
+    comment = models.TextField(_("ce que dit le partenaire"))
+    issued_at = models.DateTimeField(_("publiée le"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enregistrée par"),
+    )
+    credential = models.JSONField(_("recommandation vérifiable (Open Badges 3.0)"))
+    key_id = models.CharField(_("clé de signature"), max_length=40, editable=False)
+
+    objects = EndorsementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("recommandation")
+        verbose_name_plural = _("recommandations")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(module__isnull=True, certificate__isnull=False)
+                | Q(module__isnull=False, certificate__isnull=True),
+                name="endorsement_of_a_module_or_a_certificate",
+            ),
+            models.UniqueConstraint(
+                fields=["endorser", "module"],
+                condition=Q(module__isnull=False),
+                name="endorsement_once_per_endorser_module",
+            ),
+            models.UniqueConstraint(
+                fields=["endorser", "certificate"],
+                condition=Q(certificate__isnull=False),
+                name="endorsement_once_per_endorser_certificate",
+            ),
+            models.CheckConstraint(condition=~Q(comment=""), name="endorsement_comment_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.endorser} — {self.module or self.certificate}"
+
+    def save(self, *args, **kwargs):
+        if not self.public_id:
+            self.public_id = random_code(16)
+        super().save(*args, **kwargs)
+
+    @property
+    def credential_url(self):
+        return settings.SITE_URL + reverse("endorsement_credential", args=[self.public_id])
+
+
+# The learner record ---------------------------------------------------------------------------
+
+
+class LearnerRecord(models.Model):
+    """The "passeport numérique": every certificate in force of a resident on a date, in
+    one signed PDF and one Comprehensive Learner Record 2.0 credential, checked at
+    /verify/<code>/ like a certificate. Made again only when its contents change
+    (certificates.services.learner_record_issue)."""
+
+    code = models.CharField(_("code de vérification"), max_length=20, unique=True, editable=False)
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.PROTECT,
+        related_name="learner_records",
+        verbose_name=_("habitant"),
+    )
+    issued_at = models.DateTimeField(_("établi le"), default=timezone.now)
+    certificates = models.ManyToManyField(
+        Certificate, related_name="learner_records", verbose_name=_("attestations")
+    )
+    # What it gathered (certificates and endorsements): the same contents give the same record.
+    contents_key = models.CharField(max_length=64, editable=False)
+    pdf = models.FileField(_("PDF signé"), upload_to="records/%Y/", blank=True)
+    pdf_sha256 = models.CharField(_("empreinte SHA-256 du PDF"), max_length=64, blank=True)
+    credential = models.JSONField(
+        _("relevé vérifiable (Comprehensive Learner Record 2.0)"), null=True, blank=True
+    )
+    key_id = models.CharField(_("clé de signature"), max_length=40, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("passeport numérique")
+        verbose_name_plural = _("passeports numériques")
+        ordering = ["-issued_at"]
+
+    def __str__(self):
+        return f"{self.code} — {self.resident}"
+
+    def save(self, *args, **kwargs):
+        if not self.code:
+            self.code = Certificate.new_code()
+        super().save(*args, **kwargs)
+
+    @property
+    def verify_url(self):
+        return settings.SITE_URL + reverse("certificate_verify", args=[self.code])
+
+    @property
+    def pdf_url(self):
+        return settings.SITE_URL + reverse("certificate_verify_pdf", args=[self.code])
+
+    @property
+    def credential_url(self):
+        return settings.SITE_URL + reverse("certificate_verify_credential", args=[self.code])
+
+    @property
+    def pdf_filename(self):
+        return f"passeport-numerique-{self.code}.pdf"
+
+
+# Pix ------------------------------------------------------------------------------------------
+
+PIX_LEVEL_MAX = 8
+# Pix's own rule for taking its certification: five competences at level 1 or more
+# (1024pix/pix, MINIMUM_CERTIFIABLE_COMPETENCES_FOR_CERTIFIABILITY and
+# MINIMUM_COMPETENCE_LEVEL_FOR_CERTIFIABILITY).
+PIX_CERTIFIABLE_COMPETENCES = 5
+PIX_CERTIFIABLE_LEVEL = 1
+
+
+class PixResult(models.Model):
+    """A resident's Pix profile as they shared it in a Pix Orga campaign, imported from the
+    campaign's results file (certificates.pix)."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="pix_results", verbose_name=_("habitant")
+    )
+    campaign_id = models.CharField(_("identifiant de la campagne Pix"), max_length=30)
+    campaign_code = models.CharField(_("code de la campagne"), max_length=30, blank=True)
+    campaign_name = models.CharField(_("campagne"), max_length=255)
+    organization_name = models.CharField(_("organisation Pix Orga"), max_length=255)
+    shared_on = models.DateField(_("résultats envoyés le"))
+    pix_score = models.PositiveIntegerField(_("nombre de pix"), null=True, blank=True)
+    certifiable = models.BooleanField(_("certifiable selon Pix"), null=True)
+    imported_at = models.DateTimeField(_("importé le"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("importé par"),
+    )
+
+    class Meta:
+        verbose_name = _("résultat Pix")
+        verbose_name_plural = _("résultats Pix")
+        ordering = ["-shared_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "campaign_id", "shared_on"], name="pix_result_once_per_sending"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_name} ({self.shared_on:%d/%m/%Y})"
+
+
+class PixLevel(models.Model):
+    """The level Pix measured on one competence (0: not yet reached level 1)."""
+
+    result = models.ForeignKey(
+        PixResult, on_delete=models.CASCADE, related_name="levels", verbose_name=_("résultat")
+    )
+    competence = models.ForeignKey(
+        "pathway.Competence",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("compétence"),
+    )
+    level = models.PositiveSmallIntegerField(_("niveau Pix"))
+    pix = models.PositiveSmallIntegerField(_("pix de la compétence"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("niveau Pix")
+        verbose_name_plural = _("niveaux Pix")
+        ordering = ["competence__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["result", "competence"], name="pix_level_once_per_competence"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=0, level__lte=PIX_LEVEL_MAX), name="pix_level_0_8"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.competence_id}: {self.level}"
+
+
+class PixImport(models.Model):
+    """A Pix Orga results file waiting to be confirmed after its dry run: its own uploader
+    confirms it (anyone else gets a 404); the file is deleted once imported, and after a day
+    in any case."""
+
+    file = models.FileField(_("fichier"), upload_to="pix/%Y/%m/", blank=True)
+    file_name = models.CharField(_("nom du fichier"), max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    created_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    imported_at = models.DateTimeField(_("importé le"), null=True, blank=True)
+    report = models.JSONField(_("rapport"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import Pix")
+        verbose_name_plural = _("imports Pix")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
@@ -240,4 +241,201 @@ def certificate_pdf(certificate, *, competences, verify_url):
     )
     pdf.showPage()
     pdf.save()
+    return buffer.getvalue()
+
+
+def learner_record_pdf(record, certificates, endorsements):
+    """The "passeport numérique" as PDF bytes (unsigned): every certificate in force of the
+    resident with its competences and levels, the partners' endorsements, and how to check
+    it all (QR code, address, code). In French, on as many A4 pages as it takes.
+
+    `certificates` have their claims loaded (Certificate.objects.with_claims());
+    `endorsements` are those about them or their modules, endorser loaded."""
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
+
+    fonts, s = paragraph_styles()
+    title = ParagraphStyle(
+        "title",
+        parent=s["body"],
+        fontName=fonts.bold,
+        fontSize=22,
+        leading=28,
+        textColor=BRAND,
+        alignment=TA_CENTER,
+    )
+    name_style = ParagraphStyle(
+        "name",
+        parent=s["body"],
+        fontName=fonts.bold,
+        fontSize=18,
+        leading=24,
+        alignment=TA_CENTER,
+    )
+    centred = ParagraphStyle("centred", parent=s["body"], alignment=TA_CENTER)
+    heading = ParagraphStyle(
+        "heading",
+        parent=s["body"],
+        fontName=fonts.bold,
+        fontSize=12.5,
+        leading=16,
+        textColor=BRAND,
+        spaceBefore=6,
+    )
+    resident = record.resident
+    buffer = io.BytesIO()
+    width, height = A4
+    margin = 2 * cm
+    footer_height = 4.4 * cm
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=3.0 * cm,
+        bottomMargin=footer_height + 0.4 * cm,
+        title=f"Passeport numérique — {resident.display_name}",
+        author=settings.NETWORK_NAME,
+        subject="Passeport numérique : attestations de compétences numériques",
+        keywords=["CRCN", "DigComp 2.2", "Comprehensive Learner Record 2.0", record.code],
+        creator="Parcours numérique",
+        lang="fr-FR",
+        pageCompression=1,
+    )
+    frame_width = width - 2 * margin
+
+    def decorate(pdf, doc):
+        pdf.saveState()
+        pdf.setFillColor(BRAND)
+        pdf.rect(0, height - 2.2 * cm, width, 2.2 * cm, stroke=0, fill=1)
+        pdf.setFillColor(colors.white)
+        pdf.setFont(fonts.bold, 13)
+        pdf.drawString(margin, height - 1.35 * cm, f"Parcours numérique · {settings.TOWN_NAME}")
+        pdf.setFont(fonts.regular, 9)
+        pdf.drawRightString(width - margin, height - 1.35 * cm, settings.NETWORK_NAME)
+        box = 3.2 * cm
+        bottom = 1.2 * cm
+        pdf.setStrokeColor(LINE)
+        pdf.line(margin, bottom + box + 0.4 * cm, width - margin, bottom + box + 0.4 * cm)
+        draw_qr(pdf, record.verify_url, margin, bottom, box)
+        left = margin + box + 0.6 * cm
+        pdf.setFillColor(BRAND)
+        pdf.setFont(fonts.bold, 12)
+        pdf.drawString(left, bottom + box - 0.5 * cm, "Vérifier ce passeport numérique")
+        pdf.setFillColor(INK)
+        pdf.setFont(fonts.regular, 9.5)
+        pdf.drawString(left, bottom + box - 1.1 * cm, record.verify_url)
+        pdf.setFont(fonts.bold, 10.5)
+        pdf.drawString(left, bottom + box - 1.7 * cm, f"Code de vérification : {record.code}")
+        pdf.setFont(fonts.regular, 8.5)
+        pdf.setFillColor(SOFT)
+        pdf.drawString(left, bottom + box - 2.3 * cm, f"Page {doc.page}")
+        pdf.restoreState()
+
+    issued = day(timezone.localdate(record.issued_at), "fr")
+    count = len(certificates)
+    story = [
+        Paragraph("Passeport numérique", title),
+        Spacer(1, 0.3 * cm),
+        Paragraph(escape(str(resident.display_name)), name_style),
+        Spacer(1, 0.2 * cm),
+        Paragraph(
+            escape(
+                f"{count} attestation{'s' if count > 1 else ''} de compétences numériques en "
+                f"vigueur le {issued}, délivrée{'s' if count > 1 else ''} par le "
+                f"{settings.NETWORK_NAME}. Niveaux du Cadre de référence des compétences "
+                "numériques (CRCN, celui de Pix) et leur équivalent européen DigComp 2.2."
+            ),
+            centred,
+        ),
+        Spacer(1, 0.4 * cm),
+    ]
+    endorsed = {}
+    for endorsement in endorsements:
+        key = (
+            ("module", endorsement.module_id)
+            if endorsement.module_id
+            else ("certificate", endorsement.certificate_id)
+        )
+        endorsed.setdefault(key, []).append(endorsement)
+    text = TEXT["fr"]
+    for certificate in certificates:
+        block = [
+            Paragraph(
+                escape(f"{certificate.module.name} — attestation {certificate.code}"), heading
+            ),
+            Paragraph(
+                escape(
+                    f"Délivrée le {day(timezone.localdate(certificate.issued_at), 'fr')} par "
+                    f"{certificate.actor.name}, après "
+                    f"{hours_text(certificate.hours, 'fr')} de formation du "
+                    f"{day(certificate.period_start, 'fr')} au {day(certificate.period_end, 'fr')}."
+                    + (
+                        f" Valable jusqu'au {day(certificate.expires_on, 'fr')}."
+                        if certificate.expires_on
+                        else ""
+                    )
+                ),
+                s["body"],
+            ),
+            Spacer(1, 0.15 * cm),
+        ]
+        rows = [[Paragraph(escape(label), s["head"]) for label in text["columns"]]]
+        for line in certificate.competences.all():
+            competence = line.competence
+            rows.append(
+                [
+                    Paragraph(escape(competence.code), s["cell"]),
+                    Paragraph(escape(competence.digcomp_code), s["cell"]),
+                    Paragraph(escape(competence.name_fr), s["cell"]),
+                    Paragraph(
+                        escape(
+                            text["level"].format(
+                                level=line.level, band=level_words(line.level, "fr")
+                            )
+                        ),
+                        s["cell"],
+                    ),
+                ]
+            )
+        table = Table(rows, colWidths=[1.5 * cm, 2.7 * cm, frame_width - 9.0 * cm, 4.8 * cm])
+        table.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), PAPER_SOFT),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ]
+            )
+        )
+        block.append(table)
+        for endorsement in endorsed.get(("module", certificate.module_id), []) + endorsed.get(
+            ("certificate", certificate.pk), []
+        ):
+            block.append(
+                Paragraph(
+                    escape(
+                        f"Recommandé par {endorsement.endorser.name} : « {endorsement.comment} »"
+                    ),
+                    s["small"],
+                )
+            )
+        block.append(Spacer(1, 0.35 * cm))
+        story.append(KeepTogether(block))
+    story.append(Paragraph(escape(text["bands"]), s["small"]))
+    story.append(Spacer(1, 0.2 * cm))
+    story.append(
+        Paragraph(
+            escape(
+                f"Document signé électroniquement par {settings.NETWORK_NAME}. Il contient le "
+                "relevé numérique au format Comprehensive Learner Record 2.0, avec l'attestation "
+                "Open Badges 3.0 de chaque module. Toute modification rend la signature "
+                "invalide. Chaque attestation se vérifie aussi seule avec son code."
+            ),
+            s["small"],
+        )
+    )
+    document.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()

@@ -5,8 +5,9 @@ from django.http import Http404, HttpResponse
 
 
 def stored_pdf(certificate, *, as_attachment):
-    """The signed PDF exactly as stored at issuance: never made again. Read whole (some
-    fifty kilobytes) rather than streamed, so no file stays open after the response."""
+    """The signed PDF exactly as stored at issuance (of a certificate or a learner record):
+    never made again. Read whole (some fifty kilobytes) rather than streamed, so no file
+    stays open after the response."""
     if not certificate.pdf:
         raise Http404
     try:

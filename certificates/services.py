@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -20,9 +21,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates import credentials, pdf, signing
-from certificates.models import Certificate, CertificateCompetence, Signatory
-from learners.models import CompetenceAssessment, Participation, Resident
+from certificates.models import (
+    Certificate,
+    CertificateCompetence,
+    Endorsement,
+    LearnerRecord,
+    Signatory,
+)
+from learners.models import CompetenceAssessment, Participation, Resident, random_code
 from pathway.models import ModuleCompetence
+
+
+def signing_key():
+    """The key set that signs now, with its private keys; a French ValidationError when
+    there is none (never created, or retired)."""
+    try:
+        key = signing.current_key()
+    except signing.IssuerKeysMissing as error:
+        raise ValidationError(str(error)) from None
+    if key.credential_private is None or key.pdf_signer is None:
+        raise ValidationError(
+            str(signing.IssuerKeysMissing(_("clé %(key)s retirée") % {"key": key.key_id}))
+        )
+    return key
 
 
 @dataclass
@@ -124,14 +145,7 @@ def certificate_issue_many(
         raise ValidationError(_("La date de fin de validité doit être après aujourd'hui."))
     if issued_by is not None:
         check_issuer(issued_by, pairs, signatory)
-    try:
-        key = signing.current_key()
-    except signing.IssuerKeysMissing as error:
-        raise ValidationError(str(error)) from None
-    if key.credential_private is None or key.pdf_signer is None:
-        raise ValidationError(
-            str(signing.IssuerKeysMissing(_("clé %(key)s retirée") % {"key": key.key_id}))
-        )
+    key = signing_key()
 
     evidence = gather_evidence(pairs)
     in_force = {
@@ -227,6 +241,12 @@ def certificate_issue_many(
         [line for lines in lines_of.values() for line in lines]
     )
 
+    endorsed = defaultdict(list)
+    for endorsement in Endorsement.objects.filter(module__in={m.pk for _r, m in pairs}).order_by(
+        "issued_at", "pk"
+    ):
+        endorsed[endorsement.module_id].append(endorsement.credential)
+
     pdf_field = Certificate._meta.get_field("pdf")
     stored = []
     try:
@@ -240,6 +260,7 @@ def certificate_issue_many(
                 targets={t.competence_id: t.target_level for t in found.targets},
                 key=key,
                 now=now,
+                endorsements=endorsed[certificate.module.pk],
             )
             name = pdf_field.generate_filename(certificate, certificate.pdf_filename)
             certificate.pdf.name = pdf_field.storage.save(name, ContentFile(document))
@@ -255,11 +276,15 @@ def certificate_issue_many(
     return certificates
 
 
-def sign_certificate(certificate, lines, *, targets, key, now):
+def sign_certificate(certificate, lines, *, targets, key, now, endorsements=()):
     """Sign the credential, attach it to the PDF, sign the PDF: returns the PDF bytes and
     sets certificate.credential."""
     unsigned = credentials.certificate_credential(
-        certificate, lines, targets=targets, salt=credentials.new_salt()
+        certificate,
+        lines,
+        targets=targets,
+        salt=credentials.new_salt(),
+        endorsements=endorsements,
     )
     certificate.credential = credentials.sign(
         unsigned,
@@ -417,26 +442,32 @@ class PdfReport:
 
     signature: signing.PdfCheck
     certificate: Certificate | None = None
+    record: LearnerRecord | None = None
     credential_found: bool = False
     credential_matches: bool = False
     proof_valid: bool = False
     same_file: bool = False
 
     @property
+    def document(self):
+        """What the file says it is: a certificate, or a learner record."""
+        return self.certificate or self.record
+
+    @property
     def authentic(self):
         """Signed by us, unchanged, and carrying the very credential we recorded."""
         return (
             self.signature.ok
-            and self.certificate is not None
+            and self.document is not None
             and self.credential_matches
             and self.proof_valid
         )
 
 
 def certificate_check_pdf(*, data):
-    """Check a PDF someone says is one of our certificates: the PAdES signature against all
-    our keys (current and retired), then the credential attached to it against the record
-    and its own proof."""
+    """Check a PDF someone says is one of our certificates or learner records: the PAdES
+    signature against all our keys (current and retired), then the credential attached to
+    it against the record and its own proof."""
     check = signing.verify_pdf(
         data, trusted_certificates=[k.certificate_pem for k in signing.all_keys()]
     )
@@ -454,12 +485,184 @@ def certificate_check_pdf(*, data):
         return report
     report.certificate = Certificate.objects.with_claims().filter(code=match.group(1)).first()
     if report.certificate is None:
+        report.record = (
+            LearnerRecord.objects.select_related("resident").filter(code=match.group(1)).first()
+        )
+    document = report.document
+    if document is None:
         return report
-    report.credential_matches = credential == report.certificate.credential
-    report.same_file = hashlib.sha256(data).hexdigest() == report.certificate.pdf_sha256
+    report.credential_matches = credential == document.credential
+    report.same_file = hashlib.sha256(data).hexdigest() == document.pdf_sha256
     try:
-        key = signing.load_key(report.certificate.key_id)
+        key = signing.load_key(document.key_id)
     except signing.IssuerKeysMissing:
         return report
     report.proof_valid = credentials.verify(credential, public_key=key.credential_public)
     return report
+
+
+# Endorsements -------------------------------------------------------------------------------
+
+MAX_COMMENT_CHARS = 1000
+
+
+@transaction.atomic
+def endorsement_issue(*, endorser, comment, issued_by, module=None, certificate=None, now=None):
+    """Publish a partner's endorsement of a module or of one certificate: an Open Badges
+    3.0 EndorsementCredential whose issuer is the partner, signed by the network on its
+    behalf. The coordination records it once the partner has said so in writing; it shows
+    on the check pages of the certificates concerned, in their JSON, in the credentials of
+    the module's certificates issued afterwards and in every learner record made since."""
+    now = now or timezone.now()
+    if not (issued_by.is_active and issued_by.is_network_admin):
+        raise ValidationError(
+            _("Seule la coordination du réseau enregistre les recommandations des partenaires.")
+        )
+    if (module is None) == (certificate is None):
+        raise ValidationError(
+            _("Choisissez ce que le partenaire recommande : un module, ou une attestation.")
+        )
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(
+            _("Écrivez ce que dit le partenaire : c'est le texte de la recommandation.")
+        )
+    if len(comment) > MAX_COMMENT_CHARS:
+        raise ValidationError(
+            _("Le texte de la recommandation dépasse %(max)s caractères : raccourcissez-le.")
+            % {"max": MAX_COMMENT_CHARS}
+        )
+    if certificate is not None and certificate.revoked_at:
+        raise ValidationError(
+            _("Cette attestation est révoquée : elle ne peut plus être recommandée.")
+        )
+    already = Endorsement.objects.filter(
+        endorser=endorser, **({"module": module} if module else {"certificate": certificate})
+    )
+    if already.exists():
+        raise ValidationError(
+            _("%(endorser)s recommande déjà %(what)s.")
+            % {"endorser": endorser.name, "what": module.name if module else certificate.code}
+        )
+    key = signing_key()
+    endorsement = Endorsement(
+        public_id=random_code(16),
+        endorser=endorser,
+        module=module,
+        certificate=certificate,
+        comment=comment,
+        issued_at=now,
+        issued_by=issued_by,
+        key_id=key.key_id,
+    )
+    endorsement.credential = credentials.sign(
+        credentials.endorsement_credential(endorsement),
+        private_key=key.credential_private,
+        verification_method=credentials.endorser_verification_method(endorser, key.key_id),
+        created=credentials.xsd_datetime(now),
+    )
+    endorsement.save()
+    return endorsement
+
+
+# The learner record -------------------------------------------------------------------------
+
+
+def record_contents(resident, *, today):
+    """The certificates a learner record of `resident` gathers today (valid ones, oldest
+    first, claims loaded) and the endorsements about them."""
+    certificates = list(
+        Certificate.objects.filter(resident=resident)
+        .valid(today=today)
+        .with_claims()
+        .order_by("issued_at", "pk")
+    )
+    endorsements = list(Endorsement.objects.about(certificates)) if certificates else []
+    return certificates, endorsements
+
+
+def learner_record_issue(*, resident, now=None):
+    """The resident's learner record ("passeport numérique") as of now: the latest one when
+    nothing changed since (same certificates in force, same endorsements), otherwise a new
+    one: its Comprehensive Learner Record 2.0 credential (every certificate's own signed
+    credential inside) with an eddsa-rdfc-2022 proof, and its PDF with that credential
+    attached, signed (PAdES) and stored. Raises ValidationError in French when there is
+    nothing to gather."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if resident.erased_at or not (resident.first_name or resident.last_name):
+        raise ValidationError(
+            _("Un passeport numérique nomme la personne : sa fiche n'a pas de nom.")
+        )
+    certificates, endorsements = record_contents(resident, today=today)
+    if not certificates:
+        raise ValidationError(
+            _(
+                "Pas encore d'attestation valide : le passeport numérique les rassemble, il "
+                "sera prêt avec la première."
+            )
+        )
+    contents = json.dumps(
+        {
+            "certificates": [c.pk for c in certificates],
+            "endorsements": sorted(e.pk for e in endorsements),
+        }
+    )
+    contents_key = hashlib.sha256(contents.encode()).hexdigest()
+    latest = (
+        LearnerRecord.objects.filter(resident=resident, contents_key=contents_key)
+        .exclude(pdf="")
+        .order_by("-issued_at")
+        .first()
+    )
+    if latest is not None:
+        return latest
+    return make_learner_record(
+        resident, certificates, endorsements, contents_key=contents_key, now=now
+    )
+
+
+@transaction.atomic
+def make_learner_record(resident, certificates, endorsements, *, contents_key, now):
+    key = signing_key()
+    record = LearnerRecord(
+        resident=resident, issued_at=now, contents_key=contents_key, key_id=key.key_id
+    )
+    record.save()
+    record.certificates.set(certificates)
+    by_module = defaultdict(list)
+    for endorsement in endorsements:
+        if endorsement.module_id:
+            by_module[endorsement.module_id].append(endorsement.credential)
+    record.credential = credentials.sign(
+        credentials.learner_record_credential(
+            record, certificates, endorsements=by_module, salt=credentials.new_salt()
+        ),
+        private_key=key.credential_private,
+        verification_method=credentials.verification_method(key.key_id),
+        created=credentials.xsd_datetime(now),
+    )
+    document = pdf.learner_record_pdf(record, certificates, endorsements)
+    document = signing.embed_attachment(
+        document,
+        filename=f"passeport-{record.code}.json",
+        data=json.dumps(record.credential, ensure_ascii=False, indent=1).encode(),
+        mime_type="application/json",
+        description="Comprehensive Learner Record 2.0 (W3C Verifiable Credential)",
+    )
+    document = key.sign_pdf(
+        document,
+        reason=f"{credentials.RECORD_TITLE} {record.code}",
+        location=settings.TOWN_NAME,
+        signer_name=settings.NETWORK_NAME,
+    )
+    pdf_field = LearnerRecord._meta.get_field("pdf")
+    name = pdf_field.generate_filename(record, record.pdf_filename)
+    record.pdf.name = pdf_field.storage.save(name, ContentFile(document))
+    try:
+        record.pdf_sha256 = hashlib.sha256(document).hexdigest()
+        record.save(update_fields=["credential", "pdf", "pdf_sha256"])
+    except BaseException:
+        pdf_field.storage.delete(record.pdf.name)
+        raise
+    return record

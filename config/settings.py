@@ -382,6 +382,9 @@ ISSUER_KEYS_DIR = Path(env("ISSUER_KEYS_DIR", str(BASE_DIR / "var" / "keys")))
 # Certificate lookups (check page, its PDF and credential, file checks) allowed per client
 # and per hour, so that codes cannot be enumerated.
 VERIFY_RATE_LIMIT = int(env("VERIFY_RATE_LIMIT", "60"))
+# The network's LinkedIn organisation id (the number in its page's admin address): "Ajouter à
+# LinkedIn" then names that page; unset, it names the network in plain text.
+LINKEDIN_ORGANIZATION_ID = env("LINKEDIN_ORGANIZATION_ID", "")
 # Residents' personal links: printed on the carnet, or sent by email.
 RESIDENT_LINK_DAYS = int(env("RESIDENT_LINK_DAYS", "365"))
 RESIDENT_EMAIL_LINK_DAYS = int(env("RESIDENT_EMAIL_LINK_DAYS", "7"))

@@ -52,6 +52,31 @@ def certificate(cast):
     return cast.certificate
 
 
+def endorsement(cast):
+    """A partner's endorsement of the cast's certificate (made once per test)."""
+    from certificates.models import Endorser, EndorserKind
+    from certificates.services import endorsement_issue
+
+    if not hasattr(cast, "endorsement"):
+        partner = Endorser.objects.create(
+            name="Mission locale", kind=EndorserKind.MISSION_LOCALE, slug="mission-locale"
+        )
+        cast.endorsement = endorsement_issue(
+            endorser=partner,
+            certificate=certificate(cast),
+            comment="Utile.",
+            issued_by=cast.network_admin,
+        )
+    return cast.endorsement
+
+
+def learner_record(cast):
+    from certificates.services import learner_record_issue
+
+    certificate(cast)
+    return learner_record_issue(resident=cast.resident)
+
+
 # The resident's own pages: their personal link opens them; staff are sent to /me/access/.
 RESIDENT_ONLY = expect(302, resident=200)
 # A certificate of actor A's resident, who did not consent to sharing: not for actor B.
@@ -298,6 +323,32 @@ ROUTES = {
     "issuer_profile": ("/issuer/", EVERYONE),
     "issuer_key": (lambda cast: f"/issuer/keys/{certificate(cast).key_id}/", EVERYONE),
     "status_list": ("/issuer/status/0/", EVERYONE),
+    "certificate_badge_png": (lambda cast: f"/verify/{certificate(cast).code}/badge.png", EVERYONE),
+    "certificate_badge_svg": (lambda cast: f"/verify/{certificate(cast).code}/badge.svg", EVERYONE),
+    "endorser_profile": (
+        lambda cast: f"/issuer/endorsers/{endorsement(cast).endorser.slug}/",
+        EVERYONE,
+    ),
+    "endorser_key": (
+        lambda cast: (
+            endorsement(cast)
+            .credential["proof"]["verificationMethod"]
+            .removeprefix("http://127.0.0.1:8000")
+        ),
+        EVERYONE,
+    ),
+    "endorsement_credential": (
+        lambda cast: f"/issuer/endorsements/{endorsement(cast).public_id}/",
+        EVERYONE,
+    ),
+    # Partners' endorsements are published by the coordination; Pix results imported by
+    # those who follow residents.
+    "endorsement_list": (
+        "/certificates/endorsements/",
+        expect(404, anonymous=302, resident=302, network_admin=200),
+    ),
+    "pix_import": ("/pix/", expect(200, anonymous=302, resident=302, official=404)),
+    "pix_import_confirm": ("/pix/1/confirm/", expect(405)),  # POST only
     # Certificates: mediators and the network admin.
     "certificate_list": ("/certificates/", expect(200, anonymous=302, resident=302, official=404)),
     "certificate_eligible": (
@@ -322,6 +373,12 @@ ROUTES = {
     "me_certificate": (lambda cast: f"/me/certificates/{certificate(cast).code}/", RESIDENT_ONLY),
     "me_certificate_pdf": (
         lambda cast: f"/me/certificates/{certificate(cast).code}/pdf/",
+        RESIDENT_ONLY,
+    ),
+    "me_record": ("/me/passeport/", RESIDENT_ONLY),
+    "me_record_pdf": (lambda cast: learner_record(cast) and "/me/passeport/pdf/", RESIDENT_ONLY),
+    "me_record_credential": (
+        lambda cast: learner_record(cast) and "/me/passeport/credential.json",
         RESIDENT_ONLY,
     ),
     # A resident's personal links, managed by mediators who follow them.

@@ -227,6 +227,7 @@ def seed(
         if certificates is None:
             certificates = min(150, residents // 20)
         rows += issue_demo_certificates(limit=certificates, progress=progress)
+        rows += demo_endorsements_and_pix(progress=progress)
         # Bulk inserts bypass participations_changed(): fill the statistics summaries once.
         stats_refresh()
     if connection.vendor == "postgresql":
@@ -255,6 +256,7 @@ def wipe():
         StatsResident,
     )
 
+    wipe_endorsements_pix_and_records()
     # Signed PDFs are files: delete them with their rows.
     pdf_field = Certificate._meta.get_field("pdf")
     for name in Certificate.objects.exclude(pdf="").values_list("pdf", flat=True).iterator():
@@ -1207,3 +1209,72 @@ def set_journeys(people, participations_of):
         else:
             person.first_session_on = person.last_session_on = None
             person.first_pole = ""
+
+
+def demo_endorsements_and_pix(*, progress):
+    """Partners' endorsements of the most certified module, Pix Orga results of the first
+    residents with a certificate (the demo resident among them), and the media libraries
+    as places running the Pix certification: written by the product's own services (the
+    endorsement service, the Pix import of a file as Pix Orga exports it)."""
+    from django.db.models import Count
+
+    from certificates.models import Certificate, Endorser, EndorserKind
+    from certificates.pix import pix_import
+    from certificates.services import endorsement_issue
+    from pathway.models import NationalProgramme, Place
+    from stats.bench.certificates import pix_file
+
+    admin = User.objects.filter(username="coordination").first()
+    certified = (
+        Certificate.objects.values("module").annotate(n=Count("id")).order_by("-n", "module")
+    )
+    if admin is None or not certified:
+        return 0
+    module = Module.objects.get(pk=certified[0]["module"])
+    partners = [
+        Endorser.objects.create(
+            name="Mission locale Ouest Provence",
+            kind=EndorserKind.MISSION_LOCALE,
+            slug="mission-locale-ouest-provence",
+        ),
+        Endorser.objects.create(
+            name="France Travail Miramas", kind=EndorserKind.FRANCE_TRAVAIL, slug="france-travail"
+        ),
+    ]
+    words = [
+        "Ce module donne les bases que nous demandons avant un atelier de recherche d'emploi.",
+        "Nous recommandons ce module aux demandeurs d'emploi qui débutent sur ordinateur.",
+    ]
+    for partner, comment in zip(partners, words, strict=True):
+        endorsement_issue(endorser=partner, module=module, comment=comment, issued_by=admin)
+    for place in Place.objects.filter(actor__kind=ActorKind.MEDIA_LIBRARY):
+        place.national_programmes = [*place.national_programmes, NationalProgramme.PIX]
+        place.save(update_fields=["national_programmes"])
+    holders = Resident.objects.filter(pk__in=Certificate.objects.values("resident")).order_by("pk")[
+        :20
+    ]
+    report = pix_import(source=pix_file(holders), file_name="pix.csv", user=admin, dry_run=False)
+    if progress:
+        progress(f"  2 recommandations de partenaires, {report.count('new')} résultats Pix")
+    return len(partners) * 2 + report.count("new") * 17
+
+
+def wipe_endorsements_pix_and_records():
+    """What demo_endorsements_and_pix() and the residents' learner records add, deleted
+    before the certificates and residents they point to (the records' PDFs with them)."""
+    from certificates.models import (
+        Endorsement,
+        Endorser,
+        LearnerRecord,
+        PixImport,
+        PixLevel,
+        PixResult,
+    )
+
+    for model in (LearnerRecord, PixImport):
+        field = model._meta.get_field("pdf" if model is LearnerRecord else "file")
+        for name in model.objects.exclude(**{field.name: ""}).values_list(field.name, flat=True):
+            field.storage.delete(name)
+    LearnerRecord.certificates.through.objects.all().delete()
+    for model in (LearnerRecord, PixImport, PixLevel, PixResult, Endorsement, Endorser):
+        model.objects.all()._raw_delete(model.objects.db)

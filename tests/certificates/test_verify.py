@@ -37,7 +37,7 @@ def as_json(client, url):
 
 
 def freeze(monkeypatch, moment):
-    monkeypatch.setattr(views, "current_time", lambda: moment)
+    monkeypatch.setattr(views.public, "current_time", lambda: moment)
 
 
 def test_the_page_shows_every_claim_and_says_valid(cast, certificate):

@@ -2,9 +2,12 @@
 // web verifiers and wallets): a second implementation beside certificates/credentials.py.
 //
 // Reads one JSON object on stdin:
-//   {"documents": {url: JSON document}, "credentials": {name: credential}}
+//   {"documents": {url: JSON document}, "credentials": {name: credential},
+//    "images": {name: base64 PNG}}
 // where `documents` holds everything a verifier may need to load: the bundled JSON-LD
-// contexts and the issuer profile, key and status list documents as the product serves them.
+// contexts and the issuer profile, key and status list documents as the product serves them;
+// `images` are baked badges: the credential is taken out of the PNG's iTXt chunk
+// "openbadgecredential" here (png-chunks-extract, not the product's reader), then verified.
 // Writes one JSON object on stdout: {name: {verified, revoked, errors, refused}}.
 //
 // Nothing is fetched from the network: the document loader answers from `documents` only
@@ -15,6 +18,29 @@ import {cryptosuite as eddsaRdfc2022CryptoSuite} from
   '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
 import {checkStatus} from '@digitalbazaar/vc-bitstring-status-list';
+import extractChunks from 'png-chunks-extract';
+
+// The Open Badges 3.0 baking rules: the first iTXt chunk whose keyword is
+// "openbadgecredential", uncompressed; its text is the credential's JSON.
+function bakedCredential(png) {
+  for(const chunk of extractChunks(new Uint8Array(png))) {
+    if(chunk.name !== 'iTXt') {
+      continue;
+    }
+    const data = Buffer.from(chunk.data);
+    const end = data.indexOf(0);
+    if(data.subarray(0, end).toString('latin1') !== 'openbadgecredential') {
+      continue;
+    }
+    if(data[end + 1] !== 0) {
+      throw new Error('the credential chunk is compressed');
+    }
+    const language = data.indexOf(0, end + 3);
+    const translated = data.indexOf(0, language + 1);
+    return JSON.parse(data.subarray(translated + 1).toString('utf8'));
+  }
+  throw new Error('no openbadgecredential iTXt chunk');
+}
 
 function offlineLoader(documents, refused) {
   return async url => {
@@ -84,9 +110,20 @@ const chunks = [];
 for await (const chunk of process.stdin) {
   chunks.push(chunk);
 }
-const {documents, credentials} = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+const {documents, credentials, images = {}} = JSON.parse(
+  Buffer.concat(chunks).toString('utf8'));
 const report = {};
 for(const [name, credential] of Object.entries(credentials)) {
   report[name] = await verify(credential, documents);
+}
+for(const [name, png] of Object.entries(images)) {
+  let credential;
+  try {
+    credential = bakedCredential(Buffer.from(png, 'base64'));
+  } catch(error) {
+    report[name] = {verified: false, revoked: null, errors: [error.message], refused: []};
+    continue;
+  }
+  report[name] = {...await verify(credential, documents), id: credential.id};
 }
 process.stdout.write(JSON.stringify(report));
