@@ -29,13 +29,16 @@ def svg_problems(html):
     for chart in charts:
         root = ET.fromstring(chart)  # well-formed, or this raises
         for element in root.iter():
+            tag = element.tag.split("}")[-1]
             for name, value in element.attrib.items():
-                if name in ONE_NUMBER and not re.fullmatch(rf"{NUMBER}(?:px|%)?", value):
-                    problems.append(f"<{element.tag.split('}')[-1]} {name}={value!r}>")
-                elif name in NUMBER_LIST and not re.fullmatch(
-                    rf"\s*{NUMBER}(?:(?:\s+|\s*,\s*){NUMBER})*\s*", value
-                ):
-                    problems.append(f"<{element.tag.split('}')[-1]} {name}={value!r}>")
+                unreadable = (
+                    name in ONE_NUMBER and not re.fullmatch(rf"{NUMBER}(?:px|%)?", value)
+                ) or (
+                    name in NUMBER_LIST
+                    and not re.fullmatch(rf"\s*{NUMBER}(?:(?:\s+|\s*,\s*){NUMBER})*\s*", value)
+                )
+                if unreadable:
+                    problems.append(f"<{tag} {name}={value!r}>")
                 elif name == "points" and len(re.findall(NUMBER, value)) % 2:
                     problems.append(f"odd number of coordinates in {value!r}")
     return charts, problems
