@@ -93,7 +93,7 @@ class PlaceFilterForm(forms.Form):
     pole = forms.ChoiceField(
         label=_("Étape du parcours"),
         required=False,
-        choices=[("", _("Toutes les étapes"))] + [(p.value, p.label) for p in Pole],
+        choices=[("", _("Toutes les étapes"))] + [(p.value, p.plain_label) for p in Pole],
     )
     neighbourhood = forms.ModelChoiceField(
         label=_("Quartier"),
@@ -114,9 +114,9 @@ class PlaceFilterForm(forms.Form):
     )
     open_now = forms.BooleanField(label=_("Ouvert maintenant"), required=False)
 
-    def filter(self, places, *, now):
+    def filter(self, places, *, now, open_now=True):
         """The places matching the filters: a queryset, or a list once "open now" (which
-        reads each place's hours) is asked."""
+        reads each place's hours) is asked; open_now=False leaves that one filter out."""
         if not self.is_valid():
             return places.none()
         data = self.cleaned_data
@@ -138,7 +138,7 @@ class PlaceFilterForm(forms.Form):
             places = places.filter(PUBLIC_FILTERS[data["public"]][1]())
         if data["cost"]:
             places = places.filter(COST_FILTERS[data["cost"]][1]())
-        if data["open_now"]:
+        if data["open_now"] and open_now:
             return [place for place in places if hours.is_open(place.opening_hours, now)]
         return places
 

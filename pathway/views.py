@@ -21,7 +21,7 @@ from learners.permissions import (
 from pathway import hours, opendata
 from pathway.forms import PlaceFilterForm, PlaceForm, PlannedWorkshopForm, stats_report
 from pathway.guide import build_guide
-from pathway.models import Place, PlannedWorkshop, Pole, Service
+from pathway.models import Place, PlannedWorkshop, Pole
 from pathway.stats import export_csv, export_xlsx, privacy_rule
 
 
@@ -131,17 +131,37 @@ def place_list(request):
     """The network's places, searchable and filterable, as a list (the map is a link away)."""
     now = current_time()
     form = PlaceFilterForm(request.GET or None)
-    places = Place.objects.in_guide().with_guide_data().order_by("name", "pk")
+    places = places_in_guide()
     if form.is_bound:
         places = form.filter(places, now=now)
     page = Paginator(places, GUIDE_PAGE_SIZE).get_page(request.GET.get("page"))
     for place in page:
         place.status = hours.status(place.opening_hours, now)
+    opening_soon = []
+    if not page.paginator.count and form.is_bound and form.cleaned_data.get("open_now"):
+        opening_soon = next_to_open(form.filter(places_in_guide(), now=now, open_now=False), now)
     return render(
         request,
         "pathway/place_list.html",
-        guide_context(request, form=form, page=page, now=now),
+        guide_context(request, form=form, page=page, now=now, opening_soon=opening_soon),
     )
+
+
+def places_in_guide():
+    return Place.objects.in_guide().with_guide_data().order_by("name", "pk")
+
+
+def next_to_open(places, now, count=3):
+    """When nothing is open now: the `count` places (of those the other filters keep) that
+    open soonest, each with its status ("Fermé maintenant, ouvre demain à 8 h 30.")."""
+    soon = sorted(
+        (opening, place.name, place.pk, place)
+        for place in places
+        if (opening := hours.next_opening(place.opening_hours, now)) is not None
+    )[:count]
+    for _opening, _name, _pk, place in soon:
+        place.status = hours.status(place.opening_hours, now)
+    return [place for *_key, place in soon]
 
 
 def place_map(request):
@@ -149,7 +169,7 @@ def place_map(request):
     does not load."""
     now = current_time()
     form = PlaceFilterForm(request.GET or None)
-    places = Place.objects.in_guide().with_guide_data().order_by("name", "pk")
+    places = places_in_guide()
     if form.is_bound:
         places = form.filter(places, now=now)
     places = list(places)
@@ -195,7 +215,6 @@ def place_detail(request, pk):
             exceptions=hours.describe_exceptions(
                 place.opening_hours, today=timezone.localdate(now)
             ),
-            services=[Service(code) for code in place.services if code in Service.values],
             workshops=workshops,
         ),
     )
