@@ -37,7 +37,7 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from pathway import hours
-from pathway.models import Place, PlannedWorkshop, Pole, Service
+from pathway.models import Place, PlannedWorkshop, Pole
 from pathway.pdf import register_fonts
 
 BRAND = colors.HexColor("#0b5a7a")
@@ -197,7 +197,7 @@ def place_block(place, s, *, today):
         contacts.append(place.email)
     if contacts:
         lines.append(Paragraph(escape(" — ".join(contacts)), s["body"]))
-    services = [Service(code).plain for code in place.services if code in Service.values]
+    services = place.services_plain
     if services:
         lines.append(
             Paragraph(
@@ -288,7 +288,7 @@ def build_guide(*, places=None, workshops=None, now=None):
         story.append(
             Paragraph(
                 f'<font color="{POLE_COLOURS[pole].hexval()}">{pole.rank}. '
-                f"{escape(str(pole.short_label))}</font> — {escape(str(pole.label))}",
+                f"{escape(str(pole.plain_label))}</font>",
                 s["h2"],
             )
         )
@@ -311,7 +311,7 @@ def build_guide(*, places=None, workshops=None, now=None):
     story.append(heading(_("Les lieux, étape par étape"), s["h1"], 0))
     for pole in Pole:
         story.append(CondPageBreak(4 * cm))
-        story.append(heading(f"{pole.rank}. {pole.short_label} — {pole.label}", s["h2"], 1))
+        story.append(heading(f"{pole.rank}. {pole.plain_label}", s["h2"], 1))
         at_pole = [p for p in places if pole in p.poles]
         if not at_pole:
             story.append(Paragraph(escape(_("Aucun lieu pour le moment.")), s["body"]))
@@ -338,7 +338,7 @@ def build_guide(*, places=None, workshops=None, now=None):
             story.append(
                 Paragraph(
                     f"<b>{escape(hours.plain_time(start.time()))}</b> — "
-                    f"{escape(workshop.title)} ({escape(str(Pole(workshop.pole).short_label))})"
+                    f"{escape(workshop.title)} ({escape(str(workshop.pole_plain_label))})"
                     f" — {escape(workshop.place.name)} — {escape(seats)}",
                     s["body"],
                 )
