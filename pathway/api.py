@@ -25,6 +25,7 @@ from pathway.models import (
     Pole,
     Topic,
 )
+from pathway.sorting import Alphabetical
 from pathway.stats import privacy_rule
 
 
@@ -57,7 +58,7 @@ class ActorViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ActorFilter
 
     def get_queryset(self):
-        return Actor.objects.visible_to(self.request.user).order_by("name", "id")
+        return Actor.objects.visible_to(self.request.user).order_by(Alphabetical("name"), "id")
 
 
 class PlaceFilter(django_filters.FilterSet):
@@ -82,7 +83,9 @@ class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = PlaceFilter
 
     def get_queryset(self):
-        return Place.objects.visible_to(self.request.user).order_by("actor_id", "name", "id")
+        return Place.objects.visible_to(self.request.user).order_by(
+            "actor_id", Alphabetical("name"), "id"
+        )
 
 
 @extend_schema_view(
@@ -93,7 +96,7 @@ class OperatorViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.OperatorSerializer
 
     def get_queryset(self):
-        return Operator.objects.order_by("name", "id")
+        return Operator.objects.order_by(Alphabetical("name"), "id")
 
 
 class TopicFilter(django_filters.FilterSet):
@@ -113,7 +116,7 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = TopicFilter
 
     def get_queryset(self):
-        return Topic.objects.order_by("pole", "name", "id")
+        return Topic.objects.order_by("pole", Alphabetical("name"), "id")
 
 
 @extend_schema_view(
@@ -125,7 +128,7 @@ class NeighbourhoodViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["is_priority"]
 
     def get_queryset(self):
-        return Neighbourhood.objects.order_by("name", "id")
+        return Neighbourhood.objects.order_by(Alphabetical("name"), "id")
 
 
 @extend_schema_view(
@@ -159,7 +162,7 @@ class ModuleViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             Module.objects.visible_to(self.request.user)
             .prefetch_related(Prefetch("targets", queryset=targets))
-            .order_by("name", "id")
+            .order_by(Alphabetical("name"), "id")
         )
 
 

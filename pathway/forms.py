@@ -26,6 +26,7 @@ from pathway.models import (
     SpecificCare,
     StatsActivity,
 )
+from pathway.sorting import Alphabetical, sort_key
 from pathway.stats import (
     AGE_BAND_CHOICES,
     Filters,
@@ -98,7 +99,7 @@ class PlaceFilterForm(forms.Form):
     neighbourhood = forms.ModelChoiceField(
         label=_("Quartier"),
         required=False,
-        queryset=Neighbourhood.objects.all(),
+        queryset=Neighbourhood.objects.order_by(Alphabetical("name"), "pk"),
         to_field_name="slug",
         empty_label=_("Tous les quartiers"),
     )
@@ -393,7 +394,11 @@ class PlannedWorkshopForm(forms.ModelForm):
     def __init__(self, *args, user, now=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
-        places = Place.objects.filter(is_active=True).select_related("actor")
+        places = (
+            Place.objects.filter(is_active=True)
+            .select_related("actor")
+            .order_by(Alphabetical("name"), "pk")
+        )
         if not user.is_network_admin:
             places = places.filter(actor__in=user.actor_ids)
         self.fields["place"].queryset = places
@@ -515,18 +520,19 @@ class StatsFilterForm(forms.Form):
         self.own_actors = None if user.is_network_admin or user.is_official else user.actor_ids
         if self.own_actors is None:
             by_kind = {}
-            for pk, (name, kind) in sorted(lookups.actors.items(), key=lambda a: a[1][0]):
-                by_kind.setdefault(kind, []).append((pk, name))
-            self.fields["actor"].choices = [("", _("Tout le réseau"))] + [
-                (ActorKind(kind).label, actors) for kind, actors in sorted(by_kind.items())
-            ]
+            for pk, (name, kind) in sorted(lookups.actors.items(), key=lambda a: sort_key(a[1][0])):
+                by_kind.setdefault(ActorKind(kind).label, []).append((pk, name))
+            self.fields["actor"].choices = [("", _("Tout le réseau"))] + sorted(
+                by_kind.items(), key=lambda group: sort_key(group[0])
+            )
         else:
             mine = sorted(
-                (pk, lookups.actors[pk][0]) for pk in self.own_actors if pk in lookups.actors
+                ((pk, lookups.actors[pk][0]) for pk in self.own_actors if pk in lookups.actors),
+                key=lambda actor: sort_key(actor[1]),
             )
             self.fields["actor"].choices = [("", _("Toutes mes structures")), *mine]
             del self.fields["actor_kind"]
-        neighbourhoods = sorted(lookups.neighbourhoods.items(), key=lambda n: n[1][0])
+        neighbourhoods = sorted(lookups.neighbourhoods.items(), key=lambda n: sort_key(n[1][0]))
         self.fields["neighbourhood"].choices = [
             ("", _("Tous les quartiers")),
             (QPV, _("Quartiers prioritaires (QPV)")),

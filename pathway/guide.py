@@ -39,6 +39,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from pathway import hours
 from pathway.models import Place, PlannedWorkshop, Pole
 from pathway.pdf import register_fonts
+from pathway.sorting import Alphabetical, sort_key
 
 BRAND = colors.HexColor("#0b5a7a")
 POLE_COLOURS = {
@@ -222,7 +223,9 @@ def build_guide(*, places=None, workshops=None, now=None):
     today = timezone.localdate(now)
     s = styles()
     if places is None:
-        places = list(Place.objects.in_guide().with_guide_data().order_by("name"))
+        places = list(
+            Place.objects.in_guide().with_guide_data().order_by(Alphabetical("name"), "pk")
+        )
     if workshops is None:
         workshops = list(PlannedWorkshop.objects.public(now=now)[:30])
     title = _("Guide du numérique de %(town)s") % {"town": settings.TOWN_NAME}
@@ -300,7 +303,7 @@ def build_guide(*, places=None, workshops=None, now=None):
     by_neighbourhood = defaultdict(list)
     for place in places:
         by_neighbourhood[place.neighbourhood.name if place.neighbourhood else ""].append(place)
-    for name in sorted(by_neighbourhood, key=lambda n: (n == "", n)):
+    for name in sorted(by_neighbourhood, key=lambda n: (n == "", sort_key(n))):
         story.append(CondPageBreak(5 * cm))
         story.append(heading(name or _("Autres lieux"), s["h2"], 1))
         for place in by_neighbourhood[name]:

@@ -21,6 +21,7 @@ from import_export import fields, resources, widgets
 from learners.models import normalise
 from pathway import opendata
 from pathway.models import Actor, ActorKind, Competence, Level, Module, ModuleCompetence, Place
+from pathway.sorting import Alphabetical
 
 # Widgets --------------------------------------------------------------------------------
 
@@ -340,7 +341,7 @@ class ActorResource(ScopedResource):
         report_skipped = True
 
     def get_queryset(self):
-        return Actor.objects.visible_to(self.user).order_by("name", "id")
+        return Actor.objects.visible_to(self.user).order_by(Alphabetical("name"), "id")
 
     def get_instance(self, instance_loader, row):
         siret = re.sub(r"\s", "", str(row.get("SIRET") or ""))
@@ -475,7 +476,7 @@ class ModuleResource(ScopedResource):
             Module.objects.visible_to(self.user)
             .select_related("actor")
             .prefetch_related("targets__competence")
-            .order_by("name", "id")
+            .order_by(Alphabetical("name"), "id")
         )
 
     def get_instance(self, instance_loader, row):

@@ -22,6 +22,7 @@ from pathway import hours, opendata
 from pathway.forms import PlaceFilterForm, PlaceForm, PlannedWorkshopForm, stats_report
 from pathway.guide import build_guide
 from pathway.models import Place, PlannedWorkshop, Pole
+from pathway.sorting import Alphabetical
 from pathway.stats import export_csv, export_xlsx, privacy_rule
 
 
@@ -148,7 +149,7 @@ def place_list(request):
 
 
 def places_in_guide():
-    return Place.objects.in_guide().with_guide_data().order_by("name", "pk")
+    return Place.objects.in_guide().with_guide_data().order_by(Alphabetical("name"), "pk")
 
 
 def next_to_open(places, now, count=3):
@@ -292,7 +293,9 @@ def place_manage(request):
     """A coordinator's places (all for the network admin), with those the open data leaves
     out and why."""
     places = list(
-        Place.objects.managed_by(request.user).with_guide_data().order_by("actor__name", "name")
+        Place.objects.managed_by(request.user)
+        .with_guide_data()
+        .order_by(Alphabetical("actor__name"), Alphabetical("name"), "pk")
     )
     left_out = {place.pk: problems for place, problems in opendata.export_rows(places)[1]}
     for place in places:
