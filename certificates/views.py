@@ -27,7 +27,7 @@ from certificates.forms import (
     normalize_code,
 )
 from certificates.models import Certificate, CertificateStatus, earned_modules
-from certificates.pdf import level_words
+from certificates.pdf import level_meaning, level_words
 from certificates.services import (
     certificate_check_pdf,
     certificate_issue_many,
@@ -111,6 +111,7 @@ def claims(certificate, *, today):
                 ),
                 "level": line.level,
                 "level_words": level_words(line.level, certificate.language),
+                "level_meaning": level_meaning(line.level, certificate.language),
             }
             for line in certificate.competences.all()
         ],

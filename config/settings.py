@@ -366,6 +366,8 @@ NETWORK_NAME = env("NETWORK_NAME", "Réseau Parcours numérique de Miramas")
 TOWN_POSTCODE = env("TOWN_POSTCODE", "13140")
 TOWN_INSEE_CODE = env("TOWN_INSEE_CODE", "13063")
 CERTIFICATE_CODE_PREFIX = env("CERTIFICATE_CODE_PREFIX", "MRM")
+# The town's logo printed on certificates: a PNG or JPEG file (a neutral mark by default).
+TOWN_LOGO = Path(env("TOWN_LOGO", str(BASE_DIR / "static" / "img" / "town-logo.png")))
 # The public map's background (any tile server in the {z}/{x}/{y} scheme); the guide stays a
 # plain list when the tiles do not load.
 MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
