@@ -56,6 +56,7 @@ TEXT = {
         "columns": ["Compétence", "Niveau atteint", "CRCN", "DigComp 2.2"],
         "level": "niveau {level} sur 8 ({band})",
         "bands_title": "Ce que veulent dire les niveaux du CRCN (de 1 à 8) :",
+        "band": "{levels} {band} : {meaning}",
         "issued": "Délivrée le {date} {by_actor}.",
         "expires": "Valable jusqu'au {date}.",
         "signatory": "{name}, {role}",
@@ -84,6 +85,7 @@ TEXT = {
         "columns": ["Competence", "Level reached", "CRCN", "DigComp 2.2"],
         "level": "level {level} of 8 ({band})",
         "bands_title": "What the CRCN levels (1 to 8) mean:",
+        "band": "{levels} {band}: {meaning}",
         "issued": "Issued on {date} {by_actor}.",
         "expires": "Valid until {date}.",
         "signatory": "{name}, {role}",
@@ -185,10 +187,6 @@ def paragraph_styles():
     body = ParagraphStyle("body", fontName=fonts.regular, fontSize=10.5, leading=14, textColor=INK)
     return fonts, {
         "body": body,
-        "cell": ParagraphStyle("cell", parent=body, fontSize=9.5, leading=12),
-        "cell_small": ParagraphStyle(
-            "cell_small", parent=body, fontSize=8, leading=10, textColor=SOFT
-        ),
         "head": ParagraphStyle("head", parent=body, fontName=fonts.bold, fontSize=9, leading=11),
         "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=SOFT),
     }
@@ -229,9 +227,12 @@ def skills_table(rows, language, width, *, font_size, meanings, domains=True, pa
     cell = ParagraphStyle("skill", parent=s["body"], fontSize=font_size, leading=font_size * 1.3)
     strong = ParagraphStyle("skill_level", parent=cell, fontName=fonts.bold)
     small = ParagraphStyle(
-        "skill_note", parent=cell, fontSize=font_size - 2, leading=(font_size - 2) * 1.3
+        "skill_note",
+        parent=cell,
+        fontSize=font_size - 2,
+        leading=(font_size - 2) * 1.3,
+        textColor=SOFT,
     )
-    small.textColor = SOFT
     head = ParagraphStyle("skill_head", parent=s["head"], fontSize=font_size - 1.5)
     data = [[Paragraph(escape(label), head) for label in text["columns"]]]
     for line in rows:
@@ -268,16 +269,16 @@ def skills_table(rows, language, width, *, font_size, meanings, domains=True, pa
     return table
 
 
-def bands_legend(language, width):
+def bands_legend(language):
     """The four bands of the CRCN and what each means, for the whole page."""
-    fonts, s = paragraph_styles()
-    lines = [f"<b>{escape(TEXT[language]['bands_title'])}</b>"]
+    _fonts, s = paragraph_styles()
+    text = TEXT[language]
+    lines = [f"<b>{escape(text['bands_title'])}</b>"]
     for first, band in BANDS[language].items():
-        lines.append(
-            f"{first}–{first + 1} {escape(band)} : {escape(MEANINGS[language][first])}"
-            if language == "fr"
-            else f"{first}–{first + 1} {escape(band)}: {escape(MEANINGS[language][first])}"
+        line = text["band"].format(
+            levels=f"{first}–{first + 1}", band=band, meaning=MEANINGS[language][first]
         )
+        lines.append(escape(line))
     return Paragraph("<br/>".join(lines), s["small"])
 
 
@@ -413,7 +414,7 @@ def certificate_pdf(certificate, *, competences, verify_url):
 
     # The skills fill what is left between the introduction and the signature: the largest
     # type and spacing that fit, each level with what it means at work.
-    legend = bands_legend(language, frame_width)
+    legend = bands_legend(language)
     legend_height = legend.wrap(frame_width, 1000)[1] + 0.4 * cm
     room = y - (floor + signature_height + 0.6 * cm)
     # (type size, the meaning under each level, the domain under each competence, the
