@@ -70,10 +70,14 @@ messages: install
 	$(PY) manage.py makemessages --domain djangojs --locale en --ignore '.venv/*' --ignore 'static/vendor/*' --ignore 'var/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
+# The demo's links (personal spaces, certificate checks, the address printed on certificates)
+# lead to this server: SITE_URL follows HOST and PORT unless it is set.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py create_issuer_keys --if-missing
 	$(PY) manage.py seed_demo --if-empty
+	@echo "Attention : les liens de la démonstration (espace habitant, vérification d'une attestation, adresse imprimée sur les attestations) mènent à $$SITE_URL et ne marchent que sur cet ordinateur. En production, SITE_URL donne l'adresse publique du site (README, Configuration)."
 	@# The background worker (big imports) runs beside the server and stops with it.
 	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,3 +18,7 @@ class CertificatesConfig(AppConfig):
         signals.residents_erasing.connect(
             services.certificates_follow_erasure, dispatch_uid="certificates_follow_erasure"
         )
+
+        from certificates.pdf import check_town_logo
+
+        checks.register(check_town_logo)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from certificates.models import Certificate, Endorser, Signatory
 from learners.models import Session, SessionFormat
 from pathway.models import Module
+from pathway.sorting import Alphabetical
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
@@ -126,7 +127,9 @@ class EligibleFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["module"].queryset = Module.objects.filter(targets__isnull=False).distinct()
+        self.fields["module"].queryset = (
+            Module.objects.filter(targets__isnull=False).distinct().order_by(Alphabetical("name"))
+        )
         recent = (
             Session.objects.visible_to(user)
             .filter(format=SessionFormat.COLLECTIVE, module__isnull=False)

@@ -3,23 +3,30 @@ reportlab in the house style of every printed document (pathway.pdf: DejaVu Sans
 colours, a QR code drawn as vectors), then signed (certificates.signing).
 """
 
+import functools
 import io
 from decimal import Decimal
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.core import checks
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+from pathway.french import with_preposition
 from pathway.pdf import BRAND, INK, SOFT, day, draw, draw_qr, paragraph_styles
 
 LINE = colors.HexColor("#d0d7de")
 PAPER_SOFT = colors.HexColor("#f3f6f8")
+# The neutral mark printed when the town has not set its own logo (TOWN_LOGO).
+DEFAULT_LOGO = Path(settings.BASE_DIR) / "static" / "img" / "town-logo.png"
 
 # The certificate's own words, in each language it is issued in. Not gettext: a French
 # interface may issue an English certificate, and its text is part of what is signed.
@@ -29,17 +36,19 @@ TEXT = {
         "awarded_to": "délivrée à",
         "module": "pour le module de formation « {module} »",
         "training": (
-            "{hours} de formation suivies du {start} au {end}, auprès de {actor}. Niveaux "
-            "atteints dans le Cadre de référence des compétences numériques (CRCN) et leur "
-            "équivalent européen DigComp 2.2 :"
+            "{hours} de formation suivies du {start} au {end}, {with_actor}. Niveaux "
+            "atteints dans le Cadre de référence des compétences numériques (CRCN), celui de "
+            "la certification Pix, et leur équivalent européen DigComp 2.2 :"
         ),
+        "with_actor": "auprès de",
+        "by_actor": "par",
         "hours_one": "{n} heure",
         "hours_many": "{n} heures",
-        "columns": ["CRCN", "DigComp 2.2", "Compétence", "Niveau atteint"],
-        "level": "{level} sur 8 — {band}",
-        "bands": "Niveaux du CRCN : 1 et 2 débutant, 3 et 4 indépendant, 5 et 6 avancé, "
-        "7 et 8 expert.",
-        "issued": "Délivrée le {date} par {actor}.",
+        "columns": ["Compétence", "Niveau atteint", "CRCN", "DigComp 2.2"],
+        "level": "niveau {level} sur 8 ({band})",
+        "bands_title": "Ce que veulent dire les niveaux du CRCN (de 1 à 8) :",
+        "band": "{levels} {band} : {meaning}",
+        "issued": "Délivrée le {date} {by_actor}.",
         "expires": "Valable jusqu'au {date}.",
         "signatory": "{name}, {role}",
         "check": "Vérifier cette attestation",
@@ -56,17 +65,19 @@ TEXT = {
         "awarded_to": "awarded to",
         "module": "for the training module “{module}”",
         "training": (
-            "{hours} of training attended from {start} to {end}, with {actor}. Levels reached "
-            "in the French digital competence framework (CRCN) and its European equivalent "
-            "DigComp 2.2:"
+            "{hours} of training attended from {start} to {end}, {with_actor}. Levels reached "
+            "in the French digital competence framework (CRCN, the framework of the Pix "
+            "certification) and its European equivalent DigComp 2.2:"
         ),
+        "with_actor": "with",
+        "by_actor": "by",
         "hours_one": "{n} hour",
         "hours_many": "{n} hours",
-        "columns": ["CRCN", "DigComp 2.2", "Competence", "Level reached"],
-        "level": "{level} of 8 — {band}",
-        "bands": "CRCN levels: 1 and 2 beginner, 3 and 4 independent, 5 and 6 advanced, "
-        "7 and 8 expert.",
-        "issued": "Issued on {date} by {actor}.",
+        "columns": ["Competence", "Level reached", "CRCN", "DigComp 2.2"],
+        "level": "level {level} of 8 ({band})",
+        "bands_title": "What the CRCN levels (1 to 8) mean:",
+        "band": "{levels} {band}: {meaning}",
+        "issued": "Issued on {date} {by_actor}.",
         "expires": "Valid until {date}.",
         "signatory": "{name}, {role}",
         "check": "Check this certificate",
@@ -83,6 +94,22 @@ BANDS = {
     "fr": {1: "débutant", 3: "indépendant", 5: "avancé", 7: "expert"},
     "en": {1: "beginner", 3: "independent", 5: "advanced", 7: "expert"},
 }
+# What a level means at work, in one line an employer understands (after the CRCN's own
+# description of its four bands of two levels).
+MEANINGS = {
+    "fr": {
+        1: "fait des tâches simples et connues, avec de l'aide si besoin",
+        3: "fait seul les tâches courantes et s'adapte à des situations nouvelles",
+        5: "mène des tâches variées et complexes, et peut guider les autres",
+        7: "maîtrise les situations complexes, conseille et forme les autres",
+    },
+    "en": {
+        1: "does simple, familiar tasks, with help when needed",
+        3: "does everyday tasks alone and adapts to new situations",
+        5: "handles varied and complex tasks, and can guide others",
+        7: "masters complex situations, advises and trains others",
+    },
+}
 LANGUAGES = list(TEXT)
 
 
@@ -91,15 +118,127 @@ def level_words(level, language):
     return BANDS[language][level - (level + 1) % 2]
 
 
+def level_meaning(level, language):
+    """Level 4 → what an independent user does, in one line."""
+    return MEANINGS[language][level - (level + 1) % 2]
+
+
+def level_text(level, language):
+    """Level 2 → "niveau 2 sur 8 (débutant)"."""
+    return TEXT[language]["level"].format(level=level, band=level_words(level, language))
+
+
+def actor_after(preposition_key, actor_name, language):
+    """ "auprès de l'Espace emploi municipal" (French articles and elision), "with …"."""
+    preposition = TEXT[language][preposition_key]
+    if language == "fr":
+        return with_preposition(preposition, actor_name)
+    return f"{preposition} {actor_name}"
+
+
 def hours_text(hours, language):
     hours = Decimal(hours).normalize()
     n = f"{hours:f}".replace(".", "," if language == "fr" else ".")
     return TEXT[language]["hours_one" if hours <= 1 else "hours_many"].format(n=n)
 
 
+@functools.cache
+def town_logo(path):
+    """The town's logo (settings.TOWN_LOGO, PNG or JPEG), read once; the neutral mark
+    shipped with the application when the file cannot be read (manage.py check says so)."""
+    try:
+        return ImageReader(str(path))
+    except (OSError, ValueError):
+        return ImageReader(str(DEFAULT_LOGO))
+
+
+def check_town_logo(app_configs=None, **kwargs):
+    """manage.py check: a TOWN_LOGO that cannot be read is said at start-up, not found out
+    on a printed certificate (which then carries the neutral mark)."""
+    try:
+        ImageReader(str(settings.TOWN_LOGO)).getSize()
+    except (OSError, ValueError) as error:
+        return [
+            checks.Warning(
+                f"Le logo de la ville (TOWN_LOGO={settings.TOWN_LOGO}) ne se lit pas : {error}. "
+                "Les attestations portent la marque neutre à sa place.",
+                hint="Donnez le chemin d'un fichier PNG ou JPEG lisible par l'application.",
+                id="certificates.W001",
+            )
+        ]
+    return []
+
+
+def skills_table(rows, language, width, *, font_size, meanings, domains=True, padding):
+    """The competences table: competence and domain, the level in words with what it
+    means, the CRCN and DigComp codes."""
+    fonts, s = paragraph_styles()
+    text = TEXT[language]
+    cell = ParagraphStyle("skill", parent=s["body"], fontSize=font_size, leading=font_size * 1.3)
+    strong = ParagraphStyle("skill_level", parent=cell, fontName=fonts.bold)
+    small = ParagraphStyle(
+        "skill_note",
+        parent=cell,
+        fontSize=font_size - 2,
+        leading=(font_size - 2) * 1.3,
+        textColor=SOFT,
+    )
+    head = ParagraphStyle("skill_head", parent=s["head"], fontSize=font_size - 1.5)
+    data = [[Paragraph(escape(label), head) for label in text["columns"]]]
+    for line in rows:
+        competence = line.competence
+        name = competence.name_en if language == "en" else competence.name_fr
+        domain = competence.domain_en if language == "en" else competence.domain_fr
+        level = [Paragraph(escape(level_text(line.level, language)), strong)]
+        if meanings:
+            level.append(Paragraph(escape(level_meaning(line.level, language)), small))
+        data.append(
+            [
+                [Paragraph(escape(name), cell)]
+                + ([Paragraph(escape(domain), small)] if domains else []),
+                level,
+                Paragraph(escape(competence.code), cell),
+                Paragraph(escape(competence.digcomp_code), cell),
+            ]
+        )
+    codes = 1.6 * cm + 3.0 * cm
+    table = Table(
+        data, colWidths=[(width - codes) * 0.45, (width - codes) * 0.55, 1.6 * cm, 3.0 * cm]
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), PAPER_SOFT),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 1), (-1, -1), padding),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), padding),
+            ]
+        )
+    )
+    return table
+
+
+def bands_legend(language):
+    """The four bands of the CRCN and what each means, for the whole page."""
+    _fonts, s = paragraph_styles()
+    text = TEXT[language]
+    lines = [f"<b>{escape(text['bands_title'])}</b>"]
+    for first, band in BANDS[language].items():
+        line = text["band"].format(
+            levels=f"{first}–{first + 1}", band=band, meaning=MEANINGS[language][first]
+        )
+        lines.append(escape(line))
+    return Paragraph("<br/>".join(lines), s["small"])
+
+
 def certificate_pdf(certificate, *, competences, verify_url):
     """The certificate as PDF bytes (unsigned). `competences` are its CertificateCompetence
-    rows with their competence loaded; `verify_url` is the public check page."""
+    rows with their competence loaded; `verify_url` is the public check page.
+
+    One A4 page: the town's logo and name, who earned what, where and when; the skills in
+    the middle of the page, each level in words with what it means at work; then the
+    signatory, and at the foot how to check it (QR code, address, code)."""
     language = certificate.language if certificate.language in TEXT else "fr"
     text = TEXT[language]
     fonts, s = paragraph_styles()
@@ -114,21 +253,37 @@ def certificate_pdf(certificate, *, competences, verify_url):
     pdf.setCreator("Parcours numérique")
     width, height = A4
     margin = 2 * cm
+    frame_width = width - 2 * margin
 
-    # Header band: the town and the network.
-    pdf.setFillColor(BRAND)
-    pdf.rect(0, height - 2.2 * cm, width, 2.2 * cm, stroke=0, fill=1)
-    pdf.setFillColor(colors.white)
-    pdf.setFont(fonts.bold, 13)
-    pdf.drawString(margin, height - 1.35 * cm, f"Parcours numérique · {settings.TOWN_NAME}")
-    pdf.setFont(fonts.regular, 9)
-    pdf.drawRightString(width - margin, height - 1.35 * cm, settings.NETWORK_NAME)
+    # Header: the town's logo and name, the network, a line in the network's colour.
+    logo = 2.2 * cm
+    top = height - 1.2 * cm
+    pdf.drawImage(
+        town_logo(settings.TOWN_LOGO),
+        margin,
+        top - logo,
+        width=logo,
+        height=logo,
+        preserveAspectRatio=True,
+        mask="auto",
+    )
+    pdf.setFillColor(INK)
+    pdf.setFont(fonts.bold, 16)
+    pdf.drawString(margin + logo + 0.5 * cm, top - 0.8 * cm, settings.TOWN_NAME)
+    pdf.setFillColor(SOFT)
+    pdf.setFont(fonts.regular, 10)
+    pdf.drawString(margin + logo + 0.5 * cm, top - 1.45 * cm, settings.NETWORK_NAME)
+    pdf.drawString(margin + logo + 0.5 * cm, top - 1.95 * cm, "Parcours numérique")
+    pdf.setStrokeColor(BRAND)
+    pdf.setLineWidth(2)
+    pdf.line(margin, top - logo - 0.4 * cm, width - margin, top - logo - 0.4 * cm)
+    pdf.setLineWidth(1)
 
-    y = height - 4.2 * cm
+    y = top - logo - 1.9 * cm
     pdf.setFillColor(BRAND)
     pdf.setFont(fonts.bold, 22)
     pdf.drawCentredString(width / 2, y, text["title"])
-    y -= 1.1 * cm
+    y -= 1.0 * cm
     pdf.setFillColor(SOFT)
     pdf.setFont(fonts.regular, 11)
     pdf.drawCentredString(width / 2, y, text["awarded_to"])
@@ -139,85 +294,21 @@ def certificate_pdf(certificate, *, competences, verify_url):
     y -= 0.8 * cm
     pdf.setFont(fonts.regular, 12)
     pdf.drawCentredString(width / 2, y, text["module"].format(module=module_name))
-    y -= 0.6 * cm
-
-    frame_width = width - 2 * margin
+    y -= 0.7 * cm
     intro = Paragraph(
         escape(
             text["training"].format(
                 hours=hours_text(certificate.hours, language),
                 start=day(certificate.period_start, language),
                 end=day(certificate.period_end, language),
-                actor=actor.name,
+                with_actor=actor_after("with_actor", actor.name, language),
             )
         ),
         s["body"],
     )
-    y = draw(pdf, intro, margin, y, frame_width)
+    y = draw(pdf, intro, margin, y, frame_width) - 0.4 * cm
 
-    rows = [[Paragraph(escape(label), s["head"]) for label in text["columns"]]]
-    for line in competences:
-        competence = line.competence
-        name = competence.name_en if language == "en" else competence.name_fr
-        domain = competence.domain_en if language == "en" else competence.domain_fr
-        rows.append(
-            [
-                Paragraph(escape(competence.code), s["cell"]),
-                Paragraph(escape(competence.digcomp_code), s["cell"]),
-                [
-                    Paragraph(escape(name), s["cell"]),
-                    Paragraph(escape(domain), s["cell_small"]),
-                ],
-                Paragraph(
-                    escape(
-                        text["level"].format(
-                            level=line.level, band=level_words(line.level, language)
-                        )
-                    ),
-                    s["cell"],
-                ),
-            ]
-        )
-    table = Table(
-        rows,
-        colWidths=[1.5 * cm, 2.7 * cm, frame_width - 9.0 * cm, 4.8 * cm],
-        repeatRows=1,
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), PAPER_SOFT),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
-    y = draw(pdf, table, margin, y - 0.3 * cm, frame_width)
-    y = draw(pdf, Paragraph(escape(text["bands"]), s["small"]), margin, y - 0.2 * cm, frame_width)
-
-    issued = [
-        text["issued"].format(
-            date=day(timezone.localdate(certificate.issued_at), language), actor=actor.name
-        )
-    ]
-    address = ", ".join(
-        part for part in [actor.address, f"{actor.postcode} {actor.city}".strip()] if part
-    )
-    if certificate.expires_on:
-        issued.append(text["expires"].format(date=day(certificate.expires_on, language)))
-    y = draw(pdf, Paragraph(escape(" ".join(issued)), s["body"]), margin, y - 0.5 * cm, frame_width)
-    if address:
-        y = draw(pdf, Paragraph(escape(address), s["small"]), margin, y, frame_width)
-    pdf.setFont(fonts.bold, 11)
-    pdf.drawString(
-        margin,
-        y - 0.8 * cm,
-        text["signatory"].format(name=certificate.signatory_name, role=certificate.signatory_role),
-    )
-
-    # Footer: how to check it.
+    # Foot of the page, drawn from the bottom up: how to check it, then who signed.
     box = 3.4 * cm
     bottom = 1.6 * cm
     pdf.setStrokeColor(LINE)
@@ -239,6 +330,66 @@ def certificate_pdf(certificate, *, competences, verify_url):
         bottom + box - 2.0 * cm,
         width - margin - left,
     )
+    issued = [
+        text["issued"].format(
+            date=day(timezone.localdate(certificate.issued_at), language),
+            by_actor=actor_after("by_actor", actor.name, language),
+        )
+    ]
+    if certificate.expires_on:
+        issued.append(text["expires"].format(date=day(certificate.expires_on, language)))
+    address = ", ".join(
+        part for part in [actor.address, f"{actor.postcode} {actor.city}".strip()] if part
+    )
+    signature = [Paragraph(escape(" ".join(issued)), s["body"])]
+    if address:
+        signature.append(Paragraph(escape(address), s["small"]))
+    signature.append(
+        Paragraph(
+            "<b>"
+            + escape(
+                text["signatory"].format(
+                    name=certificate.signatory_name, role=certificate.signatory_role
+                )
+            )
+            + "</b>",
+            s["body"],
+        )
+    )
+    signature_height = sum(p.wrap(frame_width, 1000)[1] for p in signature) + 0.2 * cm
+    floor = bottom + box + 0.9 * cm  # above the line of the foot
+    y_signature = floor + signature_height
+    for paragraph in signature:
+        y_signature = draw(pdf, paragraph, margin, y_signature, frame_width)
+
+    # The skills fill what is left between the introduction and the signature: the largest
+    # type and spacing that fit, each level with what it means at work.
+    legend = bands_legend(language)
+    legend_height = legend.wrap(frame_width, 1000)[1] + 0.4 * cm
+    room = y - (floor + signature_height + 0.6 * cm)
+    # (type size, the meaning under each level, the domain under each competence, the
+    # legend of the bands): the first that fits, the last one shrinks a long module.
+    layouts = [
+        (10.5, True, True, True),
+        (10, True, True, True),
+        (9, True, True, True),
+        (9, False, True, True),
+        (8, False, False, True),
+        (7, False, False, False),
+    ]
+    for font_size, meanings, domains, with_legend in layouts:
+        space = room - (legend_height if with_legend else 0)
+        options = {"font_size": font_size, "meanings": meanings, "domains": domains}
+        table = skills_table(competences, language, frame_width, padding=3, **options)
+        natural = table.wrap(frame_width, 10_000)[1]
+        if natural <= space:
+            break
+    # Spread the rows over the room left (up to a comfortable spacing).
+    padding = min(3 + max(space - natural, 0) / (2 * max(len(competences), 1)), 26)
+    table = skills_table(competences, language, frame_width, padding=padding, **options)
+    y = draw(pdf, table, margin, y, frame_width)
+    if with_legend:
+        draw(pdf, legend, margin, y - 0.4 * cm, frame_width)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
@@ -388,14 +539,7 @@ def learner_record_pdf(record, certificates, endorsements):
                     Paragraph(escape(competence.code), s["cell"]),
                     Paragraph(escape(competence.digcomp_code), s["cell"]),
                     Paragraph(escape(competence.name_fr), s["cell"]),
-                    Paragraph(
-                        escape(
-                            text["level"].format(
-                                level=line.level, band=level_words(line.level, "fr")
-                            )
-                        ),
-                        s["cell"],
-                    ),
+                    Paragraph(escape(level_text(line.level, "fr")), s["cell"]),
                 ]
             )
         table = Table(rows, colWidths=[1.5 * cm, 2.7 * cm, frame_width - 9.0 * cm, 4.8 * cm])
@@ -424,7 +568,7 @@ def learner_record_pdf(record, certificates, endorsements):
             )
         block.append(Spacer(1, 0.35 * cm))
         story.append(KeepTogether(block))
-    story.append(Paragraph(escape(text["bands"]), s["small"]))
+    story.append(bands_legend("fr"))
     story.append(Spacer(1, 0.2 * cm))
     story.append(
         Paragraph(

@@ -328,6 +328,9 @@ SPECTACULAR_SETTINGS = {
         "learners.api.lift_blank_defaults",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Without deep links, an operation's path is text inside its button, not a link nested
+    # in it (axe-core: nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
@@ -367,6 +370,8 @@ NETWORK_NAME = env("NETWORK_NAME", "Réseau Parcours numérique de Miramas")
 TOWN_POSTCODE = env("TOWN_POSTCODE", "13140")
 TOWN_INSEE_CODE = env("TOWN_INSEE_CODE", "13063")
 CERTIFICATE_CODE_PREFIX = env("CERTIFICATE_CODE_PREFIX", "MRM")
+# The town's logo printed on certificates: a PNG or JPEG file (a neutral mark by default).
+TOWN_LOGO = Path(env("TOWN_LOGO", str(BASE_DIR / "static" / "img" / "town-logo.png")))
 # The public map's background (any tile server in the {z}/{x}/{y} scheme); the guide stays a
 # plain list when the tiles do not load.
 MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -22,6 +22,7 @@ from learners.models import (
     User,
 )
 from learners.permissions import JournaledAdmin
+from pathway.sorting import Alphabetical
 
 
 @admin.register(User)
@@ -157,6 +158,7 @@ class AssessmentInline(admin.TabularInline):
 
 @admin.register(Resident)
 class ResidentAdmin(JournaledAdmin, admin.ModelAdmin):
+    ordering = [Alphabetical("last_name"), Alphabetical("first_name"), "id"]
     list_display = [
         "reference",
         "last_name",

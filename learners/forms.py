@@ -36,6 +36,7 @@ from pathway.models import (
     Pole,
     Topic,
 )
+from pathway.sorting import Alphabetical
 
 
 class LoginForm(AuthenticationForm):
@@ -92,7 +93,7 @@ class SessionChoices:
 
     @cached_property
     def actors(self):
-        actors = Actor.objects.active()
+        actors = Actor.objects.active().order_by(Alphabetical("name"), "pk")
         if not self.user.is_network_admin:
             actors = actors.filter(pk__in=self.user.actor_ids)
         return list(actors)
@@ -101,19 +102,23 @@ class SessionChoices:
     def places(self):
         return list(
             Place.objects.filter(actor__in=[a.pk for a in self.actors], is_active=True).order_by(
-                "name"
+                Alphabetical("name"), "pk"
             )
         )
 
     @cached_property
     def topics(self):
-        return list(Topic.objects.filter(is_active=True).order_by("pole", "name"))
+        return list(Topic.objects.filter(is_active=True).order_by("pole", Alphabetical("name")))
 
     @cached_property
     def modules(self):
         """Network-wide modules and those of the user's actors, with their competences."""
-        modules = Module.objects.active().prefetch_related(
-            Prefetch("targets", queryset=ModuleCompetence.objects.select_related("competence"))
+        modules = (
+            Module.objects.active()
+            .order_by(Alphabetical("name"), "pk")
+            .prefetch_related(
+                Prefetch("targets", queryset=ModuleCompetence.objects.select_related("competence"))
+            )
         )
         if not self.user.is_network_admin:
             modules = modules.filter(Q(actor__isnull=True) | Q(actor__in=self.user.actor_ids))
@@ -121,11 +126,11 @@ class SessionChoices:
 
     @cached_property
     def operators(self):
-        return list(Operator.objects.order_by("name"))
+        return list(Operator.objects.order_by(Alphabetical("name"), "pk"))
 
     @cached_property
     def neighbourhoods(self):
-        return list(Neighbourhood.objects.order_by("name"))
+        return list(Neighbourhood.objects.order_by(Alphabetical("name"), "pk"))
 
     # Choices of the participant rows, built once for all the rows.
     def get_neighbourhood_choices(self):
@@ -661,8 +666,8 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_actor"].queryset = Actor.objects.active()
-        own = Actor.objects.active()
+        self.fields["to_actor"].queryset = Actor.objects.active().order_by(Alphabetical("name"))
+        own = Actor.objects.active().order_by(Alphabetical("name"))
         if not user.is_network_admin:
             own = own.filter(pk__in=user.actor_ids)
         self.fields["from_actor"].queryset = own

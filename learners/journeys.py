@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from learners.models import Autonomy, CompetenceAssessment, Participation, Referral
 from pathway.models import Level, Module, ModuleCompetence, Pole
+from pathway.sorting import sort_key
 
 CHART_WIDTH, CHART_HEIGHT = 640, 200
 CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 150, 24, 20, 44
@@ -64,7 +65,7 @@ class Journey:
 
     @property
     def actors(self):
-        return sorted({p.actor.name for p in self.participations})
+        return sorted({p.actor.name for p in self.participations}, key=sort_key)
 
     @property
     def modules_completed(self):

@@ -17,6 +17,7 @@ from pathway.models import (
     PlannedWorkshop,
     Topic,
 )
+from pathway.sorting import Alphabetical
 from pathway.spreadsheets import CSVFormat
 
 
@@ -35,6 +36,7 @@ class PlaceInline(admin.StackedInline):
 
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
+    ordering = [Alphabetical("name")]
     list_display = ["name", "kind", "city", "phone", "is_published", "is_active"]
     list_filter = ["kind", "is_published", "is_active"]
     search_fields = ["name", "siret", "city"]
@@ -44,6 +46,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 @admin.register(Neighbourhood)
 class NeighbourhoodAdmin(admin.ModelAdmin):
+    ordering = [Alphabetical("name")]
     list_display = ["name", "is_priority", "qpv_code"]
     list_filter = ["is_priority"]
     search_fields = ["name", "qpv_code"]
@@ -80,6 +83,7 @@ class OpenDataFilter(admin.SimpleListFilter):
 
 @admin.register(Place)
 class PlaceAdmin(ImportMixin, admin.ModelAdmin):
+    ordering = [Alphabetical("actor__name"), Alphabetical("name")]
     """Places, with the import of a file in the national standard (CSV, XLSX…)."""
 
     form = PlaceAdminForm
@@ -182,6 +186,7 @@ class PlaceAdmin(ImportMixin, admin.ModelAdmin):
 
 @admin.register(Operator)
 class OperatorAdmin(admin.ModelAdmin):
+    ordering = [Alphabetical("name")]
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -189,6 +194,7 @@ class OperatorAdmin(admin.ModelAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
+    ordering = ["pole", Alphabetical("name")]
     list_display = ["name", "pole", "operator", "is_active"]
     list_filter = ["pole", "is_active"]
     search_fields = ["name"]
@@ -217,6 +223,7 @@ class ModuleCompetenceInline(admin.TabularInline):
 
 @admin.register(Module)
 class ModuleAdmin(admin.ModelAdmin):
+    ordering = [Alphabetical("name")]
     list_display = ["name", "actor", "hours", "is_active"]
     list_filter = ["is_active", "actor"]
     search_fields = ["name"]

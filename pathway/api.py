@@ -20,6 +20,7 @@ from pathway.models import (
     Pole,
     Topic,
 )
+from pathway.sorting import Alphabetical
 
 
 class IdField(forms.IntegerField):
@@ -51,7 +52,7 @@ class ActorViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ActorFilter
 
     def get_queryset(self):
-        return Actor.objects.visible_to(self.request.user).order_by("name", "id")
+        return Actor.objects.visible_to(self.request.user).order_by(Alphabetical("name"), "id")
 
 
 class PlaceFilter(django_filters.FilterSet):
@@ -76,7 +77,9 @@ class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = PlaceFilter
 
     def get_queryset(self):
-        return Place.objects.visible_to(self.request.user).order_by("actor_id", "name", "id")
+        return Place.objects.visible_to(self.request.user).order_by(
+            "actor_id", Alphabetical("name"), "id"
+        )
 
 
 @extend_schema_view(
@@ -87,7 +90,7 @@ class OperatorViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.OperatorSerializer
 
     def get_queryset(self):
-        return Operator.objects.order_by("name", "id")
+        return Operator.objects.order_by(Alphabetical("name"), "id")
 
 
 class TopicFilter(django_filters.FilterSet):
@@ -107,7 +110,7 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = TopicFilter
 
     def get_queryset(self):
-        return Topic.objects.order_by("pole", "name", "id")
+        return Topic.objects.order_by("pole", Alphabetical("name"), "id")
 
 
 @extend_schema_view(
@@ -119,7 +122,7 @@ class NeighbourhoodViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["is_priority"]
 
     def get_queryset(self):
-        return Neighbourhood.objects.order_by("name", "id")
+        return Neighbourhood.objects.order_by(Alphabetical("name"), "id")
 
 
 @extend_schema_view(
@@ -153,7 +156,7 @@ class ModuleViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             Module.objects.visible_to(self.request.user)
             .prefetch_related(Prefetch("targets", queryset=targets))
-            .order_by("name", "id")
+            .order_by(Alphabetical("name"), "id")
         )
 
 

@@ -22,6 +22,7 @@ from pathway.models import (
     Service,
     SpecificCare,
 )
+from pathway.sorting import Alphabetical
 
 # Public guide -------------------------------------------------------------------------------
 
@@ -80,12 +81,12 @@ class PlaceFilterForm(forms.Form):
     pole = forms.ChoiceField(
         label=_("Étape du parcours"),
         required=False,
-        choices=[("", _("Toutes les étapes"))] + [(p.value, p.label) for p in Pole],
+        choices=[("", _("Toutes les étapes"))] + [(p.value, p.plain_label) for p in Pole],
     )
     neighbourhood = forms.ModelChoiceField(
         label=_("Quartier"),
         required=False,
-        queryset=Neighbourhood.objects.all(),
+        queryset=Neighbourhood.objects.order_by(Alphabetical("name"), "pk"),
         to_field_name="slug",
         empty_label=_("Tous les quartiers"),
     )
@@ -101,9 +102,9 @@ class PlaceFilterForm(forms.Form):
     )
     open_now = forms.BooleanField(label=_("Ouvert maintenant"), required=False)
 
-    def filter(self, places, *, now):
+    def filter(self, places, *, now, open_now=True):
         """The places matching the filters: a queryset, or a list once "open now" (which
-        reads each place's hours) is asked."""
+        reads each place's hours) is asked; open_now=False leaves that one filter out."""
         if not self.is_valid():
             return places.none()
         data = self.cleaned_data
@@ -125,7 +126,7 @@ class PlaceFilterForm(forms.Form):
             places = places.filter(PUBLIC_FILTERS[data["public"]][1]())
         if data["cost"]:
             places = places.filter(COST_FILTERS[data["cost"]][1]())
-        if data["open_now"]:
+        if data["open_now"] and open_now:
             return [place for place in places if hours.is_open(place.opening_hours, now)]
         return places
 
@@ -380,7 +381,11 @@ class PlannedWorkshopForm(forms.ModelForm):
     def __init__(self, *args, user, now=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
-        places = Place.objects.filter(is_active=True).select_related("actor")
+        places = (
+            Place.objects.filter(is_active=True)
+            .select_related("actor")
+            .order_by(Alphabetical("name"), "pk")
+        )
         if not user.is_network_admin:
             places = places.filter(actor__in=user.actor_ids)
         self.fields["place"].queryset = places

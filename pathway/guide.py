@@ -37,8 +37,9 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from pathway import hours
-from pathway.models import Place, PlannedWorkshop, Pole, Service
+from pathway.models import Place, PlannedWorkshop, Pole
 from pathway.pdf import register_fonts
+from pathway.sorting import Alphabetical, sort_key
 
 BRAND = colors.HexColor("#0b5a7a")
 POLE_COLOURS = {
@@ -197,7 +198,7 @@ def place_block(place, s, *, today):
         contacts.append(place.email)
     if contacts:
         lines.append(Paragraph(escape(" — ".join(contacts)), s["body"]))
-    services = [Service(code).plain for code in place.services if code in Service.values]
+    services = place.services_plain
     if services:
         lines.append(
             Paragraph(
@@ -222,7 +223,9 @@ def build_guide(*, places=None, workshops=None, now=None):
     today = timezone.localdate(now)
     s = styles()
     if places is None:
-        places = list(Place.objects.in_guide().with_guide_data().order_by("name"))
+        places = list(
+            Place.objects.in_guide().with_guide_data().order_by(Alphabetical("name"), "pk")
+        )
     if workshops is None:
         workshops = list(PlannedWorkshop.objects.public(now=now)[:30])
     title = _("Guide du numérique de %(town)s") % {"town": settings.TOWN_NAME}
@@ -288,7 +291,7 @@ def build_guide(*, places=None, workshops=None, now=None):
         story.append(
             Paragraph(
                 f'<font color="{POLE_COLOURS[pole].hexval()}">{pole.rank}. '
-                f"{escape(str(pole.short_label))}</font> — {escape(str(pole.label))}",
+                f"{escape(str(pole.plain_label))}</font>",
                 s["h2"],
             )
         )
@@ -300,7 +303,7 @@ def build_guide(*, places=None, workshops=None, now=None):
     by_neighbourhood = defaultdict(list)
     for place in places:
         by_neighbourhood[place.neighbourhood.name if place.neighbourhood else ""].append(place)
-    for name in sorted(by_neighbourhood, key=lambda n: (n == "", n)):
+    for name in sorted(by_neighbourhood, key=lambda n: (n == "", sort_key(n))):
         story.append(CondPageBreak(5 * cm))
         story.append(heading(name or _("Autres lieux"), s["h2"], 1))
         for place in by_neighbourhood[name]:
@@ -311,7 +314,7 @@ def build_guide(*, places=None, workshops=None, now=None):
     story.append(heading(_("Les lieux, étape par étape"), s["h1"], 0))
     for pole in Pole:
         story.append(CondPageBreak(4 * cm))
-        story.append(heading(f"{pole.rank}. {pole.short_label} — {pole.label}", s["h2"], 1))
+        story.append(heading(f"{pole.rank}. {pole.plain_label}", s["h2"], 1))
         at_pole = [p for p in places if pole in p.poles]
         if not at_pole:
             story.append(Paragraph(escape(_("Aucun lieu pour le moment.")), s["body"]))
@@ -338,7 +341,7 @@ def build_guide(*, places=None, workshops=None, now=None):
             story.append(
                 Paragraph(
                     f"<b>{escape(hours.plain_time(start.time()))}</b> — "
-                    f"{escape(workshop.title)} ({escape(str(Pole(workshop.pole).short_label))})"
+                    f"{escape(workshop.title)} ({escape(str(workshop.pole_plain_label))})"
                     f" — {escape(workshop.place.name)} — {escape(seats)}",
                     s["body"],
                 )

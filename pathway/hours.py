@@ -326,6 +326,12 @@ def plain_date(day, *, year=False, weekday=False):
     return text
 
 
+def sentence(text):
+    """End `text` with a full stop, unless it ends with one already: in English a time
+    does ("opens Tuesday at 2 p.m."), and "2 p.m.." is a typo people notice."""
+    return text if text.endswith(".") else f"{text}."
+
+
 @dataclass
 class Status:
     is_open: bool
@@ -349,13 +355,20 @@ def status(expression, now):
         if change.date() == local.date() or change.time() == datetime.time(0):
             return Status(
                 True,
-                _("Ouvert maintenant, ferme à %(time)s.")
-                % {"time": plain_time(change.time(), end=True)},
+                sentence(
+                    _("Ouvert maintenant, ferme à %(time)s")
+                    % {"time": plain_time(change.time(), end=True)}
+                ),
             )
         return Status(
             True,
-            _("Ouvert maintenant, ferme %(when)s à %(time)s.")
-            % {"when": french_day(change.date(), local.date()), "time": plain_time(change.time())},
+            sentence(
+                _("Ouvert maintenant, ferme %(when)s à %(time)s")
+                % {
+                    "when": french_day(change.date(), local.date()),
+                    "time": plain_time(change.time()),
+                }
+            ),
         )
     holiday = public_holiday_name(local.date())
     prefix = (
@@ -367,13 +380,30 @@ def status(expression, now):
         return Status(False, prefix + ".")
     return Status(
         False,
-        _("%(prefix)s, ouvre %(when)s à %(time)s.")
-        % {
-            "prefix": prefix,
-            "when": french_day(change.date(), local.date()),
-            "time": plain_time(change.time()),
-        },
+        sentence(
+            _("%(prefix)s, ouvre %(when)s à %(time)s")
+            % {
+                "prefix": prefix,
+                "when": french_day(change.date(), local.date()),
+                "time": plain_time(change.time()),
+            }
+        ),
     )
+
+
+def next_opening(expression, now, *, within=datetime.timedelta(days=60)):
+    """When a place that is closed at `now` opens next (local, naive), or None: open now,
+    hours unknown, or nothing within `within`."""
+    if not expression or not is_valid(expression):
+        return None
+    local = local_naive(now)
+    hours = parse(expression)
+    if hours.state(local)[0] == State.OPEN:
+        return None
+    change = hours.next_change(local)
+    if change is None or change - local > within:
+        return None
+    return change
 
 
 def french_day(day, today):

@@ -21,6 +21,7 @@ from import_export import fields, resources, widgets
 from pathway import opendata
 from pathway.models import Actor, ActorKind, Competence, Level, Module, ModuleCompetence, Place
 from pathway.permissions import Role
+from pathway.sorting import Alphabetical
 from pathway.text import normalise
 
 # Widgets --------------------------------------------------------------------------------
@@ -341,7 +342,7 @@ class ActorResource(ScopedResource):
         report_skipped = True
 
     def get_queryset(self):
-        return Actor.objects.visible_to(self.user).order_by("name", "id")
+        return Actor.objects.visible_to(self.user).order_by(Alphabetical("name"), "id")
 
     def get_instance(self, instance_loader, row):
         siret = re.sub(r"\s", "", str(row.get("SIRET") or ""))
@@ -476,7 +477,7 @@ class ModuleResource(ScopedResource):
             Module.objects.visible_to(self.user)
             .select_related("actor")
             .prefetch_related("targets__competence")
-            .order_by("name", "id")
+            .order_by(Alphabetical("name"), "id")
         )
 
     def get_instance(self, instance_loader, row):

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 from pathway import hours, opendata
 from pathway.forms import PlaceFilterForm, PlaceForm, PlannedWorkshopForm
 from pathway.guide import build_guide
-from pathway.models import Place, PlannedWorkshop, Pole, Service
+from pathway.models import Place, PlannedWorkshop, Pole
 from pathway.permissions import Role, staff_required, working_with_residents
+from pathway.sorting import Alphabetical
 
 
 def town(request):
@@ -65,17 +66,37 @@ def place_list(request):
     """The network's places, searchable and filterable, as a list (the map is a link away)."""
     now = current_time()
     form = PlaceFilterForm(request.GET or None)
-    places = Place.objects.in_guide().with_guide_data().order_by("name", "pk")
+    places = places_in_guide()
     if form.is_bound:
         places = form.filter(places, now=now)
     page = Paginator(places, GUIDE_PAGE_SIZE).get_page(request.GET.get("page"))
     for place in page:
         place.status = hours.status(place.opening_hours, now)
+    opening_soon = []
+    if not page.paginator.count and form.is_bound and form.cleaned_data.get("open_now"):
+        opening_soon = next_to_open(form.filter(places_in_guide(), now=now, open_now=False), now)
     return render(
         request,
         "pathway/place_list.html",
-        guide_context(request, form=form, page=page, now=now),
+        guide_context(request, form=form, page=page, now=now, opening_soon=opening_soon),
     )
+
+
+def places_in_guide():
+    return Place.objects.in_guide().with_guide_data().order_by(Alphabetical("name"), "pk")
+
+
+def next_to_open(places, now, count=3):
+    """When nothing is open now: the `count` places (of those the other filters keep) that
+    open soonest, each with its status ("Fermé maintenant, ouvre demain à 8 h 30.")."""
+    soon = sorted(
+        (opening, place.name, place.pk, place)
+        for place in places
+        if (opening := hours.next_opening(place.opening_hours, now)) is not None
+    )[:count]
+    for _opening, _name, _pk, place in soon:
+        place.status = hours.status(place.opening_hours, now)
+    return [place for *_key, place in soon]
 
 
 def place_map(request):
@@ -83,7 +104,7 @@ def place_map(request):
     does not load."""
     now = current_time()
     form = PlaceFilterForm(request.GET or None)
-    places = Place.objects.in_guide().with_guide_data().order_by("name", "pk")
+    places = places_in_guide()
     if form.is_bound:
         places = form.filter(places, now=now)
     places = list(places)
@@ -129,7 +150,6 @@ def place_detail(request, pk):
             exceptions=hours.describe_exceptions(
                 place.opening_hours, today=timezone.localdate(now)
             ),
-            services=[Service(code) for code in place.services if code in Service.values],
             workshops=workshops,
         ),
     )
@@ -207,7 +227,9 @@ def place_manage(request):
     """A coordinator's places (all for the network admin), with those the open data leaves
     out and why."""
     places = list(
-        Place.objects.managed_by(request.user).with_guide_data().order_by("actor__name", "name")
+        Place.objects.managed_by(request.user)
+        .with_guide_data()
+        .order_by(Alphabetical("actor__name"), Alphabetical("name"), "pk")
     )
     left_out = {place.pk: problems for place, problems in opendata.export_rows(places)[1]}
     for place in places:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from learners.models import SocialStatus
 from pathway.models import ActorKind, Pole
+from pathway.sorting import sort_key
 from stats.figures import AGE_BAND_CHOICES, Filters, Period, collect, month_label
 from stats.models import StatsActivity
 from stats.report import Lookups, Report
@@ -104,18 +105,19 @@ class StatsFilterForm(forms.Form):
         self.own_actors = None if user.is_network_admin or user.is_official else user.actor_ids
         if self.own_actors is None:
             by_kind = {}
-            for pk, (name, kind) in sorted(lookups.actors.items(), key=lambda a: a[1][0]):
-                by_kind.setdefault(kind, []).append((pk, name))
-            self.fields["actor"].choices = [("", _("Tout le réseau"))] + [
-                (ActorKind(kind).label, actors) for kind, actors in sorted(by_kind.items())
-            ]
+            for pk, (name, kind) in sorted(lookups.actors.items(), key=lambda a: sort_key(a[1][0])):
+                by_kind.setdefault(ActorKind(kind).label, []).append((pk, name))
+            self.fields["actor"].choices = [("", _("Tout le réseau"))] + sorted(
+                by_kind.items(), key=lambda group: sort_key(group[0])
+            )
         else:
             mine = sorted(
-                (pk, lookups.actors[pk][0]) for pk in self.own_actors if pk in lookups.actors
+                ((pk, lookups.actors[pk][0]) for pk in self.own_actors if pk in lookups.actors),
+                key=lambda actor: sort_key(actor[1]),
             )
             self.fields["actor"].choices = [("", _("Toutes mes structures")), *mine]
             del self.fields["actor_kind"]
-        neighbourhoods = sorted(lookups.neighbourhoods.items(), key=lambda n: n[1][0])
+        neighbourhoods = sorted(lookups.neighbourhoods.items(), key=lambda n: sort_key(n[1][0]))
         self.fields["neighbourhood"].choices = [
             ("", _("Tous les quartiers")),
             (QPV, _("Quartiers prioritaires (QPV)")),

@@ -23,7 +23,7 @@ from certificates.models import (
     Endorser,
     LearnerRecord,
 )
-from certificates.pdf import level_words
+from certificates.pdf import level_meaning, level_words
 from certificates.responses import stored_pdf
 from certificates.services import (
     certificate_check_pdf,
@@ -125,9 +125,14 @@ def claims(certificate, *, today, endorsements=None):
                 "name": line.competence.name_fr,
                 "name_en": line.competence.name_en,
                 "digcomp_name": line.competence.digcomp_name,
-                "domain": line.competence.domain_fr,
+                "domain": (
+                    line.competence.domain_en
+                    if certificate.language == "en"
+                    else line.competence.domain_fr
+                ),
                 "level": line.level,
-                "level_words": level_words(line.level, "fr"),
+                "level_words": level_words(line.level, certificate.language),
+                "level_meaning": level_meaning(line.level, certificate.language),
             }
             for line in certificate.competences.all()
         ],

@@ -111,6 +111,9 @@ def certificate_eligible(request):
 @require_POST
 @working_with_residents
 def certificate_issue(request):
+    """Issue what was chosen on the list, in two steps: the choice is shown back first
+    (who gets which module, signed by whom, in which language), and signed only once
+    confirmed."""
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("certificate_eligible")
@@ -121,14 +124,29 @@ def certificate_issue(request):
             for error in errors:
                 messages.error(request, error)
         return redirect(back)
-    ids = form.cleaned_data["pairs"]
+    ids = list(dict.fromkeys(form.cleaned_data["pairs"]))
     residents = Resident.objects.visible_to(request.user).in_bulk({r for r, _m in ids})
     modules = Module.objects.in_bulk({m for _r, m in ids})
     if any(r not in residents or m not in modules for r, m in ids):
         raise Http404
+    pairs = [(residents[r], modules[m]) for r, m in ids]
+    if request.POST.get("confirmed") != "yes":
+        # A signed certificate cannot be taken back, only revoked: first say who gets what.
+        AccessLog.record(request, residents=[resident for resident, _module in pairs])
+        return render(
+            request,
+            "certificates/certificate_issue_confirm.html",
+            {
+                "pairs": pairs,
+                "ids": [f"{r}:{m}" for r, m in ids],
+                "form": form,
+                "language": dict(form.fields["language"].choices)[form.cleaned_data["language"]],
+                "back": back,
+            },
+        )
     try:
         issued = certificate_issue_many(
-            pairs=[(residents[r], modules[m]) for r, m in ids],
+            pairs=pairs,
             issued_by=request.user,
             signatory=form.cleaned_data["signatory"],
             language=form.cleaned_data["language"],

@@ -181,17 +181,36 @@ class ResidentLink(models.Model):
     def __str__(self):
         return f"{self.resident} ({self.expires_at:%d/%m/%Y})"
 
+    # Tokens are printed on the carnet and may be typed from it: capitals and digits
+    # without the ones people mistake for one another (0/O, 1/I/L), in groups of four.
+    ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    GROUPS = 5  # 20 characters of 31: 99 random bits, behind a rate limit
+
     @staticmethod
     def hash(token):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
+    def canonical(cls, token):
+        """What a person typed ("k7qx 9tdh-m3pv…") as the token it was printed from."""
+        return "".join(c for c in token.upper() if c.isalnum())
+
+    @classmethod
+    def hashes(cls, token):
+        """The hashes a link given as `token` may be stored under: the token as printed
+        (read without case or separators), or as it was written before the printed form
+        (an older link, case-sensitive)."""
+        return {cls.hash(cls.canonical(token)), cls.hash(token)}
+
+    @classmethod
     def create_for(cls, resident, *, created_by=None, days=365):
-        """Create a link and return (link, token); the token is shown once, never stored."""
-        token = secrets.token_urlsafe(24)
+        """Create a link and return (link, token); the token is shown once, never stored.
+        It reads in groups: "K7QX-9TDH-M3PV-WZ8C-R2NA"."""
+        letters = "".join(secrets.choice(cls.ALPHABET) for _ in range(4 * cls.GROUPS))
+        token = "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
         link = cls.objects.create(
             resident=resident,
-            token_hash=cls.hash(token),
+            token_hash=cls.hash(cls.canonical(token)),
             created_by=created_by,
             expires_at=timezone.now() + timezone.timedelta(days=days),
         )

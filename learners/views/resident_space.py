@@ -64,7 +64,7 @@ def me_open(request, token):
         return too_many_requests(request)
     link = get_object_or_404(
         ResidentLink.objects.usable().select_related("resident"),
-        token_hash=ResidentLink.hash(token),
+        token_hash__in=ResidentLink.hashes(token),
         resident__merged_into__isnull=True,
         resident__erased_at__isnull=True,
     )

@@ -25,6 +25,16 @@ class Pole(models.TextChoices):
             "leisure": _("Loisirs"),
         }[self.value]
 
+    @property
+    def plain_label(self):
+        """The pole in the words of residents and the public (the guide, the home page,
+        their own space); staff pages keep the network's official names."""
+        return {
+            "necessity": _("Démarches"),
+            "achievement": _("Se former"),
+            "leisure": _("Loisirs numériques"),
+        }[self.value]
+
 
 class ActorKind(models.TextChoices):
     FRANCE_SERVICES = "france_services", _("France services")

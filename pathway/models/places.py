@@ -467,6 +467,12 @@ class Place(models.Model):
         return self.phone
 
     @property
+    def services_plain(self):
+        """The place's services in the words residents read (the guide's filter words);
+        the open data keeps the standard's labels."""
+        return [Service(code).plain for code in self.services if code in Service.values]
+
+    @property
     def is_free(self):
         return Fee.FREE in self.fees
 

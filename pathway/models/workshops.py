@@ -110,6 +110,10 @@ class PlannedWorkshop(models.Model):
         }
 
     @property
+    def pole_plain_label(self):
+        return Pole(self.pole).plain_label
+
+    @property
     def seats_free(self):
         return max(0, self.seats - self.seats_taken)
 

@@ -71,16 +71,40 @@ def page(browser, live_server):
 
 @pytest.fixture
 def phone(browser, live_server):
+    """A phone of 390 × 844 (an iPhone 12 to 15), touch screen, in French. Besides CSP
+    violations and script errors, it fails on any console error but a resource that did
+    not load (the map's tiles come from a server the tests cannot reach): an SVG attribute
+    the browser cannot read ("156,0") is one."""
     context = browser.new_context(
         base_url=live_server.url,
         locale="fr-FR",
-        viewport={"width": 375, "height": 740},
+        viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
     )
     page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems = []
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text)
+            if "Content Security Policy" in m.text
+            or (m.type == "error" and not m.text.startswith("Failed to load resource"))
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
     yield page
     context.close()
+    assert not problems, f"Browser reported: {problems}"
+
+
+def scrolls_sideways(page):
+    """Whether the page is wider than the screen (a table or a long word pushing it)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
 
 
 def staff_page(page, live_server, user):

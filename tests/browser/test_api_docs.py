@@ -10,6 +10,8 @@ def test_the_docs_list_the_operations_without_csp_violation(page):
     requests = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto("/api/docs/")
+    # The page says its language (the documentation is in French): axe-core's html-has-lang.
+    assert page.locator("html").get_attribute("lang") == "fr"
     # Swagger UI's script ran: it fetched the schema and drew one block per operation.
     page.locator(".opblock").first.wait_for()
     text = page.locator("#swagger-ui").inner_text()

@@ -84,6 +84,13 @@ def test_a_mediator_issues_a_certificate_from_the_list(page, live_server):
     check_accessibility(page, "certificates-eligible")
     page.get_by_role("button", name="Délivrer à Bernard Martin seulement").focus()
     page.keyboard.press("Enter")
+    # Nothing is signed yet: the next page says who gets what, then the mediator confirms.
+    page.wait_for_url("**/certificates/issue/")
+    assert "Bernard Martin" in page.locator("main").inner_text()
+    assert not Certificate.objects.exists()
+    check_accessibility(page, "certificate-issue-confirm")
+    page.get_by_role("button", name="Signer et délivrer l'attestation").focus()
+    page.keyboard.press("Enter")
     page.wait_for_url("**/certificates/MRM-*/")
     assert "1 attestation délivrée et signée." in page.locator("main").inner_text()
     assert Certificate.objects.get().resident == resident

@@ -68,3 +68,20 @@ def test_the_residents_own_space(page, town):
     check_accessibility(page, "40-me")
     visit(page, "/me/certificates/", "41-me-certificates")
     visit(page, "/me/data/", "42-me-data")
+
+
+def test_the_pages_on_a_phone(phone, live_server, town):
+    """The same product on a phone (390 × 844): the guide, its map, a mediator's sessions,
+    a journey and the unfolded menu, a resident's certificate."""
+    visit(phone, "/guide/", "50-phone-guide")
+    visit(phone, "/guide/carte/", "51-phone-map")
+    staff_page(phone, live_server, User.objects.get(username="mediatrice.fs"))
+    visit(phone, "/sessions/", "52-phone-sessions")
+    visit(phone, f"/residents/{town.reference}/", "53-phone-journey")
+    phone.get_by_role("button", name="Menu").click()
+    check_accessibility(phone, "54-phone-menu")
+    phone.context.clear_cookies()
+    _link, token = ResidentLink.create_for(town)
+    phone.goto(f"/me/link/{token}/")
+    certificate = Certificate.objects.filter(resident=town, revoked_at__isnull=True).first()
+    visit(phone, f"/me/certificates/{certificate.code}/", "55-phone-certificate")

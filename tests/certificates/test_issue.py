@@ -111,8 +111,8 @@ def test_the_pdf_reads_back_with_every_claim(cast, certificate):
         "4.2",
         "Mener une recherche et une veille d'information",
         "Protéger les données personnelles et la vie privée",
-        "4 sur 8 — indépendant",
-        "2 sur 8 — débutant",
+        "niveau 4 sur 8 (indépendant)",
+        "niveau 2 sur 8 (débutant)",
         "6 heures de formation suivies du 6 octobre 2026 au 20 octobre 2026",
         "auprès de France services de Miramas",
         "Claire Martin, Directrice",
@@ -226,7 +226,7 @@ def test_an_english_version(cast, module):
     )
     assert "Certificate of digital skills" in text
     assert "Conduct information searches and monitoring" in text
-    assert "4 of 8 — independent" in text
+    assert "level 4 of 8 (independent)" in text
     assert "Issued on 20 November 2026" in text
     assert certificate.credential["inLanguage"] == "en"
 

@@ -1,11 +1,14 @@
 """The mediators' pages: who earned what, issuing one or a whole workshop group, the list,
 a certificate's page and its revocation by the network admin."""
 
+import html
+import re
+
 import pytest
 
 from certificates.models import Certificate
 from certificates.services import certificate_issue
-from learners.models import SessionFormat
+from learners.models import AccessLog, SessionFormat
 from stats.demo.factories import ResidentFactory, SignatoryFactory, completed_module
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +82,7 @@ def test_a_mediator_issues_to_a_whole_workshop_group(cast, group):
             "signatory": signatory.pk,
             "language": "fr",
             "next": f"/certificates/eligible/?session={session.pk}",
+            "confirmed": "yes",
         },
         follow=True,
     )
@@ -93,6 +97,51 @@ def test_a_mediator_issues_to_a_whole_workshop_group(cast, group):
     assert "Personne n&#x27;attend" in page or "Personne n'attend" in page
 
 
+def test_nobody_is_ticked_and_nothing_is_signed_before_a_confirmation(cast, group):
+    module, session, (bernard, chloe) = group
+    client = cast.client("mediator_a")
+    page = client.get(f"/certificates/eligible/?session={session.pk}").content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="pairs"[^>]*>', page)
+    assert len(boxes) == 2 and not any("checked" in box for box in boxes)
+
+    signatory = cast.actor_a.signatories.get()
+    asked = {
+        "pairs": [f"{cast.resident.pk}:{module.pk}", f"{bernard.pk}:{module.pk}"],
+        "signatory": signatory.pk,
+        "language": "en",
+        "next": f"/certificates/eligible/?session={session.pk}",
+    }
+    response = client.post("/certificates/issue/", asked)
+    # The step before signing names who gets what, signed by whom, in which language.
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Délivrer ces 2 attestations ?" in page
+    assert "Éloïse Garnier" in page and "Bernard Test" in page and module.name in page
+    assert signatory.name in page and "Anglais" in page
+    assert "Signer et délivrer les 2 attestations" in page
+    assert not Certificate.objects.exists()
+    # Reading the names is journaled like the list.
+    entry = AccessLog.objects.latest("id")
+    assert entry.user == cast.mediator_a and entry.path == "/certificates/issue/"
+    assert set(entry.residents.split()) == {cast.resident.reference, bernard.reference}
+
+    # Confirming posts the same choice back, and only then signs.
+    confirmed = {
+        name: re.findall(rf'name="{name}" value="([^"]*)"', page)
+        for name in ("pairs", "signatory", "language", "expires_on", "next", "confirmed")
+    }
+    assert confirmed["pairs"] == asked["pairs"] and confirmed["confirmed"] == ["yes"]
+    response = client.post(
+        "/certificates/issue/",
+        {name: [html.unescape(v) for v in values] for name, values in confirmed.items()},
+    )
+    assert response["Location"] == f"/certificates/eligible/?session={session.pk}"
+    assert set(Certificate.objects.values_list("resident__first_name", "language")) == {
+        ("Éloïse", "en"),
+        ("Bernard", "en"),
+    }
+
+
 def test_one_row_button_issues_to_that_person_only(cast, group):
     module, session, (bernard, chloe) = group
     response = cast.client("mediator_a").post(
@@ -102,6 +151,7 @@ def test_one_row_button_issues_to_that_person_only(cast, group):
             "only": f"{bernard.pk}:{module.pk}",
             "signatory": cast.actor_a.signatories.get().pk,
             "language": "en",
+            "confirmed": "yes",
         },
     )
     certificate = Certificate.objects.get()
@@ -117,6 +167,7 @@ def test_issuing_to_someone_not_ready_says_why_and_issues_nothing(cast, group):
             "pairs": [f"{bernard.pk}:{module.pk}", f"{chloe.pk}:{module.pk}"],
             "signatory": cast.actor_a.signatories.get().pk,
             "language": "fr",
+            "confirmed": "yes",
         },
         follow=True,
     )

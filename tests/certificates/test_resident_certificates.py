@@ -26,6 +26,28 @@ def test_the_resident_sees_their_certificates_from_their_journey(cast, certifica
     assert f"/me/certificates/{certificate.code}/" in listing
 
 
+def test_each_certificate_of_the_list_downloads_from_its_own_line(cast, certificate):
+    from certificates.services import certificate_revoke
+
+    other = certificate_issue(
+        resident=cast.resident,
+        module=completed_module(cast.resident, mediator=cast.mediator_a),
+        issued_by=cast.mediator_a,
+    )
+    certificate_revoke(certificate=other, reason="Erreur de module", revoked_by=cast.network_admin)
+    client = cast.client("resident")
+    listing = client.get("/me/certificates/").content.decode()
+    cards = listing.split('<li class="card">')[1:]
+    assert len(cards) == 2
+    (valid,) = [card for card in cards if certificate.code in card]
+    (revoked,) = [card for card in cards if other.code in card]
+    assert f'href="/me/certificates/{certificate.code}/pdf/">Télécharger le PDF' in valid
+    # A revoked certificate is not handed out any more: no button on its line.
+    assert "Télécharger" not in revoked
+    download = client.get(f"/me/certificates/{certificate.code}/pdf/")
+    assert download.content.startswith(b"%PDF-")
+
+
 def test_the_html_version_states_everything_the_pdf_does(cast, certificate):
     page = cast.client("resident").get(f"/me/certificates/{certificate.code}/").content.decode()
     for claim in [

@@ -30,6 +30,8 @@ def test_a_mediator_prints_a_carnet_whose_link_opens_the_space(cast):
     assert response["Cache-Control"] == "no-store"
     path, text = carnet_url(response)
     assert "Éloïse Garnier" in text and "Mon carnet" in text
+    # Printed in groups of four, without 0/O, 1/I/L: it can be typed from the paper.
+    assert re.fullmatch(r"/me/link/[A-HJKMNP-Z2-9]{4}(-[A-HJKMNP-Z2-9]{4}){4}/", path), path
     link = ResidentLink.objects.filter(resident=cast.resident).latest("created_at")
     assert link.created_by == cast.mediator_a
     assert (link.expires_at - timezone.now()).days in (364, 365)

@@ -212,7 +212,8 @@ def test_a_place_page_tells_a_resident_what_they_need(clock, town):
     assert "Fermé les jours fériés." in page
     assert "Fermé du 1er août au 15 août 2026." in page
     assert 'href="tel:+33490581234">04 90 58 12 34<' in page
-    assert "Faire ses papiers en ligne" in page and "Aide aux démarches administratives" in page
+    # Services in the words of the guide's filter; the standard's label is for open data.
+    assert "Faire ses papiers en ligne" in page and "Aide aux démarches administratives" not in page
     assert "Entrée de plain-pied." in page and "Illettrisme" in page
     assert "Bus ligne 1, arrêt Mairie." in page and "openstreetmap.org/directions" in page
     assert "Créer son compte Ameli" in page and "jeudi 16 juillet à 14 h" in page
@@ -292,3 +293,29 @@ def test_a_bad_filter_value_shows_an_error_not_a_crash(clock, town):
     assert response.status_code == 200
     assert names(response) == set()
     assert "Sélectionnez un choix valide" in response.content.decode()
+
+
+def test_open_now_with_nothing_open_says_when_the_next_places_open(client, town, clock):
+    clock(datetime.datetime(2026, 7, 15, 20, 0, tzinfo=PARIS))  # Wednesday evening
+    response = client.get("/guide/?open_now=on")
+    assert names(response) == set()
+    page = response.content.decode()
+    assert "Aucun lieu n'est ouvert en ce moment" in page
+    assert [place.name for place in response.context["opening_soon"]] == [
+        "France services de Miramas",  # tomorrow 9:00
+        "Mission locale",  # tomorrow 13:30
+        "Médiathèque intercommunale",  # Saturday 10:00
+    ]
+    assert "Fermé maintenant, ouvre demain à 9 h." in page
+    assert "Fermé maintenant, ouvre samedi à 10 h." in page
+    # The other filters still apply: the soonest of the places they keep.
+    response = client.get("/guide/?open_now=on&pole=achievement")
+    assert [place.name for place in response.context["opening_soon"]] == [
+        "Mission locale",
+        "Médiathèque intercommunale",
+        "Seniors connectés 13",  # Monday 14:00
+    ]
+    # Nothing is proposed when the list is empty for another reason than the hour.
+    response = client.get("/guide/?q=introuvable&open_now=on")
+    assert response.context["opening_soon"] == []
+    assert "Aucun lieu ne correspond" in response.content.decode()

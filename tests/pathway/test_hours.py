@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from opening_hours import OpeningHours
 
 from pathway import hours
@@ -147,3 +148,17 @@ def test_exceptions_in_plain_french():
     # Closures that are over are not mentioned.
     later = hours.describe_exceptions(expression, today=datetime.date(2026, 9, 1))
     assert not any("août" in s for s in later)
+
+
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (at(15, 10, 30), "Open now, closes at noon."),
+        (at(15, 12, 30), "Closed now, opens today at 2 p.m."),
+        (at(18, 13), "Closed now, opens Monday at 9 a.m."),
+    ],
+)
+def test_status_in_english_ends_with_one_full_stop(moment, text):
+    """A time in English ends with its own full stop: no "2 p.m.."."""
+    with translation.override("en"):
+        assert hours.status(WEEKDAYS, moment).text == text
