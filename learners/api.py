@@ -30,7 +30,6 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from learners import services
-from learners.forms import SessionChoices
 from learners.models import (
     AccessAction,
     AccessLog,
@@ -53,8 +52,10 @@ from learners.serializers import (
     ResidentWriteSerializer,
     SessionSerializer,
     SessionWriteSerializer,
+    api_errors,
     session_as_input,
 )
+from learners.writing import SessionChoices, SessionErrors, session_save
 from pathway.api import IdFilter
 from pathway.models import Pole
 
@@ -312,7 +313,7 @@ class ResidentViewSet(
         serializer = ResidentWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        actor = data.pop("actor") or next(iter(SessionChoices(request.user).actors), None)
+        actor = data.pop("actor") or SessionChoices(request.user).default_actor()
         if actor is None:
             raise data_error("actor", _("Votre compte n'est rattaché à aucune structure."))
         if not data.pop("confirm_new"):
@@ -473,22 +474,15 @@ class SessionViewSet(JournaledReads, viewsets.ModelViewSet):
                     _("La clé d'idempotence compte 1 à 255 caractères visibles, sans espace."),
                 )
             submission_key = submission_key_for(request.user, key)
-            # A retry of a request that went through: the first session, nothing more.
-            first = Session.objects.posted(by=request.user, key=submission_key).first()
-            if first is not None:
-                return self.session_response(
-                    first, status.HTTP_201_CREATED, **{"Idempotent-Replayed": "true"}
-                )
         serializer = SessionWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        session, created = services.session_create(
-            by=request.user,
-            outcomes=data["outcomes"],
-            topics=data["topics"],
-            submission_key=submission_key,
-            **data["fields"],
-        )
+        data.submission_key = submission_key
+        try:
+            # A retry of a request that went through: the first session, nothing more.
+            session, created = session_save(data, by=request.user)
+        except SessionErrors as errors:
+            raise api_errors(errors) from None
         headers = {} if created else {"Idempotent-Replayed": "true"}
         return self.session_response(session, status.HTTP_201_CREATED, **headers)
 
@@ -512,14 +506,10 @@ class SessionViewSet(JournaledReads, viewsets.ModelViewSet):
             data=body, context={"request": request, "session": session}
         )
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        services.session_update(
-            session=session,
-            by=request.user,
-            outcomes=data["outcomes"],
-            topics=data["topics"],
-            **data["fields"],
-        )
+        try:
+            session_save(serializer.validated_data, by=request.user, session=session)
+        except SessionErrors as errors:
+            raise api_errors(errors) from None
         return self.session_response(session, status.HTTP_200_OK)
 
     def destroy(self, request, *args, **kwargs):

@@ -288,26 +288,28 @@ class SessionChoices:
         own = self.user.actor_ids
         return next((a for a in self.actors if a.pk in own), None) or next(iter(self.actors), None)
 
-    @cached_property
-    def _index(self):
-        index = {}
-        for kind in ("actors", "modules", "operators", "neighbourhoods"):
-            found = index[kind] = {}
+    def _index(self, kind):
+        """{id or folded name (or SIRET): record} of one kind, built when first needed."""
+        indexes = self.__dict__.setdefault("_indexes", {})
+        if kind in indexes:
+            return indexes[kind]
+        found = indexes[kind] = {}
+        if kind == "places":
+            for place in self.places:
+                found[(place.actor_id, place.pk)] = place
+                found.setdefault((place.actor_id, normalise(place.name)), place)
+        elif kind == "topics":
+            for topic in self.topics:
+                found[topic.pk] = topic
+                found.setdefault((topic.pole, normalise(topic.name)), topic)
+                found.setdefault(normalise(topic.name), topic)
+        else:
             for item in getattr(self, kind):
                 found[item.pk] = item
                 found.setdefault(normalise(item.name), item)
                 if getattr(item, "siret", ""):
                     found.setdefault(item.siret, item)
-        index["places"] = {}
-        for place in self.places:
-            index["places"][(place.actor_id, place.pk)] = place
-            index["places"].setdefault((place.actor_id, normalise(place.name)), place)
-        index["topics"] = {}
-        for topic in self.topics:
-            index["topics"][topic.pk] = topic
-            index["topics"].setdefault((topic.pole, normalise(topic.name)), topic)
-            index["topics"].setdefault(normalise(topic.name), topic)
-        return index
+        return found
 
     @staticmethod
     def _key(value):
@@ -318,24 +320,24 @@ class SessionChoices:
         the user's to pick). A record is taken as it is: its caller checked it."""
         if is_record(value):
             return value
-        found = self._index[kind].get(self._key(value))
+        found = self._index(kind).get(self._key(value))
         if found is None and kind == "actors" and isinstance(value, str):
-            found = self._index[kind].get("".join(value.split()))  # a SIRET with spaces
+            found = self._index(kind).get("".join(value.split()))  # a SIRET with spaces
         return found
 
     def place(self, actor, value):
         if is_record(value):
             return value
-        return self._index["places"].get((actor.pk, self._key(value)))
+        return self._index("places").get((actor.pk, self._key(value)))
 
     def topic(self, pole, value):
         """The topic `value` names, of `pole` if there are namesakes."""
         if is_record(value):
             return value
         if isinstance(value, int):
-            return self._index["topics"].get(value)
+            return self._index("topics").get(value)
         key = normalise(str(value))
-        return self._index["topics"].get((pole, key)) or self._index["topics"].get(key)
+        return self._index("topics").get((pole, key)) or self._index("topics").get(key)
 
     def residents(self, values):
         """{value: Resident} for the ids and references among `values` that the user may
