@@ -161,8 +161,10 @@ class SessionErrors(ValidationError):
     """Why a session cannot be written: `fields` {field or NON_FIELD_ERRORS: [messages]},
     `participants` {index: {field: [messages]}} (index in the input's participants)."""
 
-    def __init__(self, fields, participants=None):
+    def __init__(self, fields, participants=None, duplicates=None):
         self.fields, self.participants = fields, participants or {}
+        # {index: [Resident]}: the likely duplicates of the new people refused
+        self.duplicates = duplicates or {}
         every = [m for ms in fields.values() for m in ms]
         every += [m for p in self.participants.values() for ms in p.values() for m in ms]
         super().__init__(every)
@@ -183,7 +185,7 @@ class SessionErrors(ValidationError):
 
 class Problems:
     def __init__(self):
-        self.fields, self.participants = {}, {}
+        self.fields, self.participants, self.duplicates = {}, {}, {}
 
     def add(self, field, message, *, index=None):
         if index is None:
@@ -198,7 +200,7 @@ class Problems:
 
     def raise_if_any(self):
         if self:
-            raise SessionErrors(self.fields, self.participants)
+            raise SessionErrors(self.fields, self.participants, self.duplicates)
 
 
 # What a user may pick -------------------------------------------------------------------
@@ -515,7 +517,9 @@ class SessionResolver:
 
         value = participant.resident
         if isinstance(value, NewPerson):
-            resident = self.new_resident(value, add)
+            resident, alike = self.new_resident(value, add)
+            if alike:
+                problems.duplicates[index] = alike
         elif is_record(value):
             resident = value
         else:
@@ -584,9 +588,7 @@ class SessionResolver:
                 )
                 % {"references": ", ".join(r.reference for r in alike)},
             )
-            self.duplicates = getattr(self, "duplicates", {})
-            self.duplicates[id(person)] = alike
-            return None
+            return None, alike
         resident = Resident(
             first_name=person.first_name.strip(),
             last_name=person.last_name.strip(),
@@ -595,7 +597,7 @@ class SessionResolver:
         )
         if person.consent:
             resident.give_consent()
-        return resident
+        return resident, []
 
     @staticmethod
     def unknown(kind, value, *, actor=None):

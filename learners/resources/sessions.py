@@ -426,9 +426,7 @@ def unchanged(item):
         for o in outcomes
     ]
     new_levels = {
-        o.resident.pk: {c.pk: level for c, level in o.levels.items()}
-        for o in outcomes
-        if o.levels
+        o.resident.pk: {c.pk: level for c, level in o.levels.items()} for o in outcomes if o.levels
     }
     return before == after and levels == new_levels
 

@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from learners import services
-from learners.forms import EraseForm, MergeForm, ResidentForm, SessionChoices
+from learners.forms import EraseForm, MergeForm, ResidentForm
 from learners.journeys import journey_of, resident_data, resident_data_pdf
 from learners.models import AccessAction, AccessLog, Resident
 from learners.permissions import require_management, working_with_residents
 from learners.views.access import network_admin_only
+from learners.writing import SessionChoices
 from pathway.models import Neighbourhood
 
 SEARCH_LIMIT = 10
