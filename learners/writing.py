@@ -367,13 +367,11 @@ def default_operator(topics):
 
 
 def new_person_problems(person, *, user, add):
-    """The rules of a new record (one place: sessions, the resident pages, the API): a name
-    with a first name, a birth year not in the future, and no likely duplicate unless
-    confirmed. `add(field, message)`; returns the likely duplicates found."""
+    """The rules of a new record, one place for the session paths, the resident page and
+    the API: a first name needs a last name, a birth year is not in the future, and a
+    likely duplicate (Resident.likely_duplicates) is proposed unless the person was
+    confirmed as new. `add(field, message)`; returns the likely duplicates."""
     first, last = person.first_name.strip(), person.last_name.strip()
-    if not first and not last:
-        add("new_resident", _("Indiquez au moins le nom ou le prénom de la nouvelle personne."))
-        return []
     if first and not last:
         add(
             "last_name",
@@ -381,7 +379,7 @@ def new_person_problems(person, *, user, add):
         )
     if person.birth_year is not None and person.birth_year > timezone.localdate().year:
         add("birth_year", _("L'année de naissance ne peut pas être dans le futur."))
-    if person.confirm_new:
+    if person.confirm_new or not (first or last):
         return []
     return list(
         Resident.objects.visible_to(user)
@@ -578,6 +576,12 @@ class SessionResolver:
             neighbourhood = self.choices.find("neighbourhoods", person.neighbourhood)
             if neighbourhood is None:
                 add("neighbourhood", _("Quartier inconnu."))
+        if not person.first_name.strip() and not person.last_name.strip():
+            # A participant is someone: an anonymous record is made on the resident page.
+            add(
+                "new_resident",
+                _("Indiquez au moins le nom ou le prénom de la nouvelle personne."),
+            )
         alike = new_person_problems(person, user=self.user, add=add)
         if alike:
             add(
