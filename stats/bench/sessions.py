@@ -330,7 +330,7 @@ def api(bench):
 # Imports ----------------------------------------------------------------------------------
 
 IMPORT_ROWS = 100_000
-DEFAULT_IMPORT_ROWS = 10_000
+DEFAULT_IMPORT_ROWS = 2_000
 
 
 def write_sessions_file(path, count, *, seed=7):
@@ -501,7 +501,7 @@ def import_sessions(bench):
     """Importing 100,000 session rows (with participants) from CSV, checked then written in
     bulk through the one write path (learners.writing), 1,000 rows read, checked and
     written at a time; in the same run, django-import-export's standard row-by-row import
-    (its default settings, one write per row) on the file's first 10,000 rows, and
+    (its default settings, one write per row) on the file's first DEFAULT_IMPORT_ROWS rows, and
     PostgreSQL's COPY of the same sessions into the same table (goal: 10,000 rows/s and 25 %
     of COPY on PostgreSQL; peak memory, traced, under 250 MB)."""
     import resource
@@ -520,7 +520,7 @@ def import_sessions(bench):
         user = User.objects.get(username="coordination")
         kind = imports.KINDS["sessions"]
         folder = Path(tempfile.mkdtemp())
-        full, part = folder / "sessions.csv", folder / "sessions-10000.csv"
+        full, part = folder / "sessions.csv", folder / "sessions-default.csv"
         write_sessions_file(full, IMPORT_ROWS)
         with open(full, encoding="utf-8") as source, open(part, "w", encoding="utf-8") as out:
             for n, line in enumerate(source):
@@ -569,7 +569,7 @@ def import_sessions(bench):
         imports.run_import(kind, dataset, user=user, dry_run=True)
         figures["import_sessions_check_rows_per_s"] = round(rows / (time.perf_counter() - started))
         del dataset
-        bench.log("import of the first 10,000 rows with django-import-export's defaults…")
+        bench.log("import of the first rows with django-import-export's defaults…")
         rows, seconds = timed_import(part, fast=False)
         figures["import_default_rows"] = rows
         figures["import_default_rows_per_s"] = round(rows / seconds)
