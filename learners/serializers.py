@@ -468,11 +468,11 @@ class ReferralWriteSerializer(serializers.Serializer):
         )
         if resident is None:
             errors["resident"] = [_("Aucune fiche accessible n'a cette référence.")]
-        own = SessionChoices.by_pk(SessionChoices(user).actors)
+        choices = SessionChoices(user)
+        own = SessionChoices.by_pk(choices.actors)
         from_actor = own.get(data["from_actor"]) if data["from_actor"] else None
-        if data["from_actor"] is None and own:
-            from_actor = user.main_actor if user.main_actor in own.values() else None
-            from_actor = from_actor or next(iter(own.values()))
+        if data["from_actor"] is None:
+            from_actor = choices.default_actor()
         if from_actor is None:
             errors["from_actor"] = [_("Choisissez une de vos structures.")]
         to_actor = None

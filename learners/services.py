@@ -28,6 +28,7 @@ from learners.models import (
     Resident,
     ResidentLink,
     Session,
+    SocialStatus,
 )
 from learners.writing import Outcome, SessionInput, hidden_outcomes, session_save  # noqa: F401
 from pathway.models import Level, Pole
@@ -255,7 +256,7 @@ def resident_merge(*, survivor, duplicate, by):
     for name in ["first_name", "last_name", "birth_year", "neighbourhood", "phone", "email"]:
         if not getattr(survivor, name) and getattr(duplicate, name):
             setattr(survivor, name, getattr(duplicate, name))
-    if survivor.social_status == "not_stated":
+    if survivor.social_status == SocialStatus.NOT_STATED:
         survivor.social_status = duplicate.social_status
     if survivor.consent_at is None and duplicate.sharing_consent:
         survivor.sharing_consent = True
