@@ -5,7 +5,6 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +21,7 @@ from learners.forms import (
     new_submission_key,
 )
 from learners.models import AccessLog, Role, Session, SessionFormat
+from learners.pagination import LookAheadPaginator
 from learners.permissions import working_with_residents
 
 
@@ -32,7 +32,7 @@ def session_list(request):
     sessions = Session.objects.visible_to(request.user)
     if request.user.role == Role.MEDIATOR and not request.user.is_network_admin:
         sessions = sessions.filter(created_by=request.user)
-    page = Paginator(sessions.with_list_data(), 25).get_page(request.GET.get("page"))
+    page = LookAheadPaginator(sessions.with_list_data(), 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for session in page.object_list:
         session.changeable = session.can_be_changed_by(request.user, today=today)
