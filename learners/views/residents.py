@@ -22,21 +22,10 @@ SEARCH_LIMIT = 10
 def find_residents(user, text, *, limit=SEARCH_LIMIT):
     """Residents this user may see matching `text`, best-known first: (list, more?)."""
     neighbourhoods = list(Neighbourhood.objects.only("pk", "name"))
-    order = ("search_last", "search_first", "id")
-    # In one query, in two steps: the ids of the first matches, sorted by the names alone
-    # (what the indexes hold), then the records and their neighbourhood and actor for
-    # those few. Joining and sorting whole records for every match made a two-letter
-    # search (thousands of matches among 100,000 residents) several times slower.
-    first = (
-        Resident.objects.visible_to(user)
-        .search(text, neighbourhoods=neighbourhoods)
-        .order_by(*order)
-        .values("pk")[: limit + 1]
-    )
     found = list(
-        Resident.objects.filter(pk__in=first)
+        Resident.objects.visible_to(user)
+        .search_first(text, limit=limit + 1, neighbourhoods=neighbourhoods)
         .select_related("neighbourhood", "created_by_actor")
-        .order_by(*order)
     )
     return found[:limit], len(found) > limit
 
