@@ -51,6 +51,17 @@ def percentiles(samples_ms):
     return round(statistics.median(ordered), 2), round(p95, 2)
 
 
+def growth_ratio(figures, name, sizes):
+    """`{name}_growth_ratio`: the p95 of `name` on the largest database of `sizes` over its
+    p95 on the smallest, both measured in this run (figures `{name}_ms_p95_at_{size}`).
+    1.0 means a cost that does not grow with the data. Empty with a single size."""
+    small, large = min(sizes), max(sizes)
+    if small == large:
+        return {}
+    ratio = figures[f"{name}_ms_p95_at_{large}"] / figures[f"{name}_ms_p95_at_{small}"]
+    return {f"{name}_growth_ratio": round(ratio, 2)}
+
+
 class Bench:
     """What a group gets: the database size, switching databases, timing and clients."""
 
