@@ -61,9 +61,7 @@ class SessionQuerySet(models.QuerySet):
 
     def with_list_data(self):
         """Everything the session lists show, in a constant number of queries."""
-        return self.select_related("actor", "place", "module").prefetch_related(
-            "topics"
-        )
+        return self.select_related("actor", "place", "module").prefetch_related("topics")
 
     def with_api_data(self, user):
         """Everything the API shows of sessions to `user` (related records by id,
