@@ -25,9 +25,8 @@ def find_residents(user, text, *, limit=SEARCH_LIMIT):
     neighbourhoods = list(Neighbourhood.objects.only("pk", "name"))
     found = list(
         Resident.objects.visible_to(user)
-        .search(text, neighbourhoods=neighbourhoods)
+        .search_first(text, limit=limit + 1, neighbourhoods=neighbourhoods)
         .select_related("neighbourhood", "created_by_actor")
-        .order_by("search_last", "search_first", "id")[: limit + 1]
     )
     return found[:limit], len(found) > limit
 

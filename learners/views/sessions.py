@@ -2,7 +2,6 @@
 outcomes (new, repeated from the last one, or edited), and deleting."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from learners.forms import (
     new_submission_key,
 )
 from learners.models import AccessLog, Role, Session, SessionFormat
+from learners.pagination import LookAheadPaginator
 from learners.permissions import working_with_residents
 from learners.writing import SessionChoices, SessionErrors, session_save, session_values
 
@@ -29,7 +29,7 @@ def session_list(request):
     sessions = Session.objects.visible_to(request.user)
     if request.user.role == Role.MEDIATOR and not request.user.is_network_admin:
         sessions = sessions.filter(created_by=request.user)
-    page = Paginator(sessions.with_list_data(), 25).get_page(request.GET.get("page"))
+    page = LookAheadPaginator(sessions.with_list_data(), 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for session in page.object_list:
         session.changeable = session.can_be_changed_by(request.user, today=today)
