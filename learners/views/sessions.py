@@ -32,7 +32,9 @@ def session_list(request):
     sessions = Session.objects.visible_to(request.user)
     if request.user.role == Role.MEDIATOR and not request.user.is_network_admin:
         sessions = sessions.filter(created_by=request.user)
-    page = Paginator(sessions.with_list_data(), 25).get_page(request.GET.get("page"))
+    # The session just saved comes first, above older ones of the same day.
+    sessions = sessions.with_list_data().order_by("-date", "-created_at", "-id")
+    page = Paginator(sessions, 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for session in page.object_list:
         session.changeable = session.can_be_changed_by(request.user, today=today)
