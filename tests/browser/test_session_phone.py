@@ -114,7 +114,7 @@ def test_a_workshop_of_six_logged_on_a_phone(phone, live_server, workshop):
     assert new_row.locator("input[name$='-first_name']").input_value() == "Lucie"
     user.tap(new_row.locator("input[name$='-consent']"))
     ups.append(user.scrolled()["up"] - before)
-    check_accessibility(phone, "phone-session-six-participants")
+    check_accessibility(phone, "58-phone-session-new-person")
 
     submit = phone.get_by_role("button", name="Enregistrer l'accompagnement")
     submit.scroll_into_view_if_needed()
@@ -194,6 +194,9 @@ def test_a_topic_naming_an_operator_fills_it_unless_chosen_by_hand(page, live_se
     assert operators.evaluate_all("all => all.map(s => s.value)") == ["", ""]
 
     page.get_by_label("Allocations CAF").check()
+    garnier.locator("summary").click()
+    check_accessibility(page, "16-session-participants")
+    garnier.locator("summary").click()
     assert {
         s.strip()
         for s in operators.evaluate_all("all => all.map(s => s.selectedOptions[0].textContent)")
