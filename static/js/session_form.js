@@ -335,10 +335,11 @@
     for (let details = target.closest("details"); details; details = details.parentElement.closest("details")) {
       details.open = true;
     }
+    // A group or a participant's row: its first control on screen (a folded line's summary).
     const field = target.matches("input, select, textarea, button")
       ? target
-      : all("input, select, textarea", target).find(function (element) {
-          return element.type !== "hidden" && shown(element);
+      : all("input, select, textarea, summary", target).find(function (element) {
+          return element.type !== "hidden" && element.getClientRects().length > 0;
         });
     const label = field && (field.closest("fieldset.choices") || field.closest(".field"));
     (label || target).scrollIntoView({ block: "start" });
