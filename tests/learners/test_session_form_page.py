@@ -6,59 +6,11 @@ paperwork topic names its operator for the page's script."""
 import re
 
 import pytest
-from django.test.html import Element, parse_html
 
 from stats.demo.factories import OperatorFactory, TopicFactory, session_form_data
+from tests.pages import Page, attr, summary_links, text
 
 pytestmark = pytest.mark.django_db
-
-
-class Page:
-    """The page's elements, each with its ancestors, found by a test of their own."""
-
-    def __init__(self, response):
-        self.found = []
-        self._walk(parse_html(response.content.decode()), ())
-
-    def _walk(self, element, ancestors):
-        for child in element.children:
-            if isinstance(child, Element):
-                self.found.append((child, ancestors))
-                self._walk(child, (*ancestors, child))
-
-    def all(self, test, within=None):
-        return [e for e, above in self.found if test(e) and (within is None or within in above)]
-
-    def by_id(self, id_):
-        found = self.all(lambda e: attr(e, "id") == id_)
-        return found[0] if found else None
-
-    def ancestors(self, element):
-        return next(above for e, above in self.found if e is element)
-
-
-def attr(element, name):
-    return dict(element.attributes).get(name)
-
-
-def text(element):
-    words = []
-    for child in element.children:
-        words.append(text(child) if isinstance(child, Element) else child)
-    return " ".join(" ".join(words).split())
-
-
-def summary_links(response):
-    """(text, target element) of each link of the error summary."""
-    page = Page(response)
-    summary = page.by_id("form-errors")
-    assert attr(summary, "role") == "alert" and attr(summary, "tabindex") == "-1"
-    links = []
-    for link in page.all(lambda e: e.name == "a", within=summary):
-        target = page.by_id(attr(link, "href")[1:])
-        assert target is not None, f"{attr(link, 'href')} leads nowhere"
-        links.append((text(link), target))
-    return page, links
 
 
 def test_the_error_summary_links_each_error_to_its_field(cast):
