@@ -211,3 +211,36 @@ def test_a_topic_naming_an_operator_fills_it_unless_chosen_by_hand(page, live_se
     page.get_by_label("Allocations CAF").uncheck()
     assert garnier.locator("select[name$='-operator']").input_value() == ""
     assert "facultatif" in garnier.locator("summary").inner_text()
+
+
+def test_without_javascript_the_folded_lines_open_on_a_tap(browser, live_server, workshop):
+    """Progressive enhancement: a group repeated from the last workshop, script off. Each
+    person's outcome is folded and opens natively; nothing needs the script but adding
+    people."""
+    from stats.demo.factories import ParticipationFactory, SessionFactory
+
+    last = SessionFactory(actor=workshop.actor_a, created_by=workshop.mediator_a, collective=True)
+    for resident in Resident.objects.all()[:3]:
+        ParticipationFactory(session=last, resident=resident)
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="fr-FR",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        java_script_enabled=False,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        staff_page(page, live_server, workshop.mediator_a)
+        page.goto("/sessions/new/?repeat=group")
+        rows = page.locator("[data-participant]")
+        assert rows.count() == 3
+        assert rows.locator("details[open]").count() == 0
+        autonomy = rows.first.get_by_text("Fait avec la personne")
+        assert not autonomy.is_visible()
+        rows.first.locator("summary").tap()
+        assert autonomy.is_visible()
+    finally:
+        context.close()
