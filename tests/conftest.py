@@ -60,12 +60,13 @@ def _review_results(terminalreporter):
 
 def pytest_terminal_summary(terminalreporter, config):
     """`make audit`: URL x role pairs walked, fuzz examples run, axe violations by impact,
-    and the seconds the browser tests took."""
+    the seconds the browser tests took, and the figures browser tests measured (FIGURES:
+    the workshop of 6 logged on a phone, its interactions and scrolling)."""
     if not config.getoption("--audit"):
         return
     import json
 
-    from tests.browser.conftest import AXE_RULES, AXE_TOTALS
+    from tests.browser.conftest import AXE_RULES, AXE_TOTALS, FIGURES
     from tests.test_fuzz import FUZZ_COUNTS
     from tests.test_permission_walk import WALKED
 
@@ -84,6 +85,7 @@ def pytest_terminal_summary(terminalreporter, config):
         "axe_violations_by_impact": dict(AXE_TOTALS),
         "axe_violations_by_rule": {rule: dict(pages) for rule, pages in AXE_RULES.items()},
         "browser_tests_seconds": round(browser_seconds, 1),
+        **FIGURES,
         "security_review_tests": review["passed"] + review["failed"],
         "security_review_failures": review["failed"],
         "failed": len(terminalreporter.stats.get("failed", [])),

@@ -29,6 +29,7 @@ def session_list(request):
     sessions = Session.objects.visible_to(request.user)
     if request.user.role == Role.MEDIATOR and not request.user.is_network_admin:
         sessions = sessions.filter(created_by=request.user)
+    # By day, then as saved, newest first (Session.Meta.ordering, read from an index).
     page = LookAheadPaginator(sessions.with_list_data(), 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for session in page.object_list:
