@@ -56,20 +56,22 @@ class BarChart:
 
     @classmethod
     def build(cls, chart_id, title, items, *, percent=False, classes=None):
-        """The bars of the items that have a figure to draw; None when none has (the table
-        says "—", "< 5" or "masqué": a row of empty bars would only push the page down)."""
+        """The bars of the items that have a figure: a row without one ("—", nothing to
+        compute) is left out, a hidden one ("< 5", "masqué") stays, saying so; None when no
+        bar at all would be drawn (rows of empty bars would only push the page down)."""
         kept = [
             (label, cell, classes[min(i, len(classes) - 1)] if classes else "")
             for i, (label, cell) in enumerate(items)
-            if not cell.hidden and cell.value is not None
+            if cell.hidden or cell.value is not None
         ]
-        if not kept:
+        if not any(not cell.hidden for _label, cell, _css in kept):
             return None
-        top = 100 if percent else max([cell.value for _label, cell, _css in kept] + [0])
+        shown = [cell.value for _label, cell, _css in kept if not cell.hidden]
+        top = 100 if percent else max([*shown, 0])
         usable = CHART_WIDTH - 80
         bars = []
         for i, (label, cell, css) in enumerate(kept):
-            width = round(usable * cell.value / top, 1) if top else 0
+            width = round(usable * cell.value / top, 1) if top and not cell.hidden else 0
             bars.append(Bar(str(label), cell, width, i * cls.STEP, css))
         values = "; ".join(f"{bar.label} : {bar.cell.text}" for bar in bars)
         left_out = len(items) - len(kept)

@@ -199,8 +199,9 @@ def test_a_coordinator_of_several_actors_costs_the_same_queries(
     client.get("/stats/?year=2026")
     # session, user, the user's actors, actors, neighbourhoods, operators, modules, first
     # month; residents (by resident, with the months), sessions held, paperwork, funnel
-    # (two), autonomy, modules completed, certificates, referrals
-    with django_assert_num_queries(17):
+    # (two), autonomy, modules completed, certificates, referrals; the count of new
+    # referrals in the navigation (a coordinator works with residents)
+    with django_assert_num_queries(18):
         client.get("/stats/?year=2026")
 
 
