@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
                 "pathway.views.town",
+                "learners.notifications.new_referrals",
             ],
         },
     },

@@ -27,6 +27,11 @@ urlpatterns = [
     ),
     path("referrals/", views.referral_list, name="referral_list"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
+    path(
+        "referrals/notifications/",
+        views.referral_notifications,
+        name="referral_notifications",
+    ),
     path("journal/", views.accesslog_list, name="accesslog_list"),
     path("imports/", views.import_start, name="import_start"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),

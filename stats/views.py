@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,9 @@ def stats(request):
         {
             "form": form,
             "report": report,
+            "period_in_words": (
+                report.filters.period.in_words(timezone.localdate()) if report else ""
+            ),
             "query": request.GET.urlencode(),
             "privacy_rule": privacy_rule(),
         },

@@ -153,6 +153,10 @@ ROUTES = {
         expect(404, anonymous=302, resident=302, network_admin=200),
     ),
     "referral_list": ("/referrals/", expect(200, anonymous=302, resident=302, official=404)),
+    "referral_notifications": (
+        "/referrals/notifications/",
+        expect(405, anonymous=302, resident=302, official=404),  # POST only
+    ),
     # Addressed to actor B, but B sees it only once the resident consents.
     "referral_detail": (
         lambda cast: f"/referrals/{referral_to_b(cast).pk}/",

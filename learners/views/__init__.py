@@ -19,7 +19,13 @@ from learners.views.imports import (
     import_start,
     visible_job,
 )
-from learners.views.referrals import STEPS, referral_create, referral_detail, referral_list
+from learners.views.referrals import (
+    STEPS,
+    referral_create,
+    referral_detail,
+    referral_list,
+    referral_notifications,
+)
 from learners.views.resident_space import (
     followed_resident,
     me,
@@ -92,6 +98,7 @@ __all__ = [
     "referral_create",
     "referral_detail",
     "referral_list",
+    "referral_notifications",
     "render_session_form",
     "resident_carnet",
     "resident_create",
