@@ -256,9 +256,11 @@ def place_edit(request, pk):
 @working_with_residents
 def workshop_manage(request):
     now = current_time()
+    # From the start of today: the attendance of today's workshops is taken from here.
+    start_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     workshops = (
         PlannedWorkshop.objects.visible_to(request.user)
-        .upcoming(now=now)
+        .upcoming(now=start_of_today)
         .select_related("place__actor", "actor")
     )
     page = Paginator(workshops, 25).get_page(request.GET.get("page"))
