@@ -242,6 +242,10 @@ ROUTES = {
         lambda cast: f"/ateliers/{cast.workshop_a.pk}/inscrits/",
         expect(200, anonymous=302, resident=302, official=404, mediator_b=404),
     ),
+    "workshop_attendance": (
+        lambda cast: f"/ateliers/{cast.workshop_a.pk}/presence/",
+        expect(200, anonymous=302, resident=302, official=404, mediator_b=404),
+    ),
     "workshop_signup_cancel": (
         lambda cast: f"/ateliers/{cast.workshop_a.pk}/inscrits/1/annuler/",
         expect(405),  # POST only

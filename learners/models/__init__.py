@@ -53,7 +53,12 @@ from learners.models.sessions import (
     SessionQuerySet,
     WorkshopLevel,
 )
-from learners.models.signups import SignupStatus, WorkshopSignup, WorkshopSignupQuerySet
+from learners.models.signups import (
+    SignupStatus,
+    WorkshopAttendance,
+    WorkshopSignup,
+    WorkshopSignupQuerySet,
+)
 from learners.models.staff import Role, StaffUserManager, User
 
 __all__ = [
@@ -95,6 +100,7 @@ __all__ = [
     "TokenScope",
     "User",
     "VisibleThroughResident",
+    "WorkshopAttendance",
     "WorkshopLevel",
     "WorkshopSignup",
     "WorkshopSignupQuerySet",

@@ -111,3 +111,38 @@ class WorkshopSignup(models.Model):
         token = secrets.token_urlsafe(18)
         self.token_hash = self.hash(token)
         return token
+
+
+class WorkshopAttendance(models.Model):
+    """The attendance of a planned workshop, taken once: the session it was logged as."""
+
+    workshop = models.OneToOneField(
+        "pathway.PlannedWorkshop",
+        on_delete=models.CASCADE,
+        related_name="attendance",
+        verbose_name=_("atelier"),
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accompagnement"),
+    )
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("présence prise par"),
+    )
+    taken_at = models.DateTimeField(_("présence prise le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("présence à un atelier")
+        verbose_name_plural = _("présences aux ateliers")
+
+    def __str__(self):
+        return str(self.workshop)

@@ -10,10 +10,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from learners import signups
-from learners.models import AccessLog, SignupStatus, WorkshopSignup
+from learners import attendance, signups
+from learners.models import AccessLog, SignupStatus, WorkshopAttendance, WorkshopSignup
 from learners.permissions import rate_limit_exceeded, too_many_requests
 from learners.signup_forms import SignupForm
 from pathway import views as guide_views
@@ -194,3 +195,98 @@ def workshop_signup_cancel(request, pk, signup_pk):
             request, _("L'inscription de %(name)s est annulée.") % {"name": signup.display_name}
         )
     return redirect("workshop_signups", pk=workshop.pk)
+
+
+WALK_IN_ROWS = 3  # blank lines for walk-ins; "Ajouter une ligne" adds one (no JavaScript)
+MAX_WALK_IN_ROWS = 40
+
+
+@working_with_residents
+def workshop_attendance(request, pk):
+    """The attendance sheet, on a phone: tick who came, add walk-ins, save; the workshop is
+    then logged as a collective session (learners/attendance.py)."""
+    workshop = get_object_or_404(
+        PlannedWorkshop.objects.visible_to(request.user).select_related("place", "actor"), pk=pk
+    )
+    done = WorkshopAttendance.objects.filter(workshop=workshop).select_related("session").first()
+    if done is not None:
+        return attendance_done(request, workshop, done)
+    attendees = attendance.sheet(workshop)
+    rows = WALK_IN_ROWS
+    unregistered = 0
+    errors = []
+    if request.method == "POST":
+        try:
+            rows = min(MAX_WALK_IN_ROWS, max(WALK_IN_ROWS, int(request.POST.get("rows", rows))))
+            unregistered = max(0, min(500, int(request.POST.get("unregistered_count") or 0)))
+        except ValueError:
+            errors.append(_("Le nombre de personnes non inscrites doit être un nombre entier."))
+        attendees, walk_ins = attendance.read_sheet(request.POST, attendees, walk_in_rows=rows)
+        attendance.candidates(request.user, [*attendees, *walk_ins])
+        if "add_row" in request.POST:
+            rows = min(MAX_WALK_IN_ROWS, rows + 1)
+            walk_ins.append(
+                attendance.Attendee(key=f"w{len(walk_ins)}", first_name="", last_name="")
+            )
+        elif not errors:
+            try:
+                session = attendance.attendance_save(
+                    workshop=workshop,
+                    by=request.user,
+                    attendees=[*attendees, *walk_ins],
+                    unregistered_count=unregistered,
+                )
+            except ValidationError as error:
+                errors = error.messages
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "La présence est enregistrée : l'atelier figure dans le parcours de "
+                        "%(n)s personne.",
+                        "La présence est enregistrée : l'atelier figure dans le parcours de "
+                        "%(n)s personnes.",
+                        session.participant_count,
+                    )
+                    % {"n": session.participant_count},
+                )
+                return redirect("workshop_attendance", pk=workshop.pk)
+    else:
+        attendance.candidates(request.user, attendees)
+        walk_ins = [
+            attendance.Attendee(key=f"w{row}", first_name="", last_name="") for row in range(rows)
+        ]
+    shown = {r for a in [*attendees, *walk_ins] for r in a.candidates}
+    AccessLog.record(request, residents=shown)
+    return render(
+        request,
+        "learners/workshop_attendance.html",
+        {
+            "workshop": workshop,
+            "attendees": attendees,
+            "walk_ins": walk_ins,
+            "rows": len(walk_ins),
+            "unregistered": unregistered,
+            "errors": errors,
+            "too_early": timezone.localdate(workshop.starts_at) > timezone.localdate(),
+            "NEW": attendance.NEW,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def attendance_done(request, workshop, done):
+    """The sheet once saved: who came, each linked to their journey."""
+    participations = []
+    if done.session_id:
+        participations = list(
+            done.session.participations.with_shown(request.user)
+            .select_related("resident")
+            .order_by("resident__last_name", "resident__first_name", "id")
+        )
+        AccessLog.record(request, residents=[p.resident for p in participations if p.shown])
+    return render(
+        request,
+        "learners/workshop_attendance_done.html",
+        {"workshop": workshop, "attendance": done, "participations": participations},
+    )
