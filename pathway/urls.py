@@ -10,6 +10,7 @@ urlpatterns = [
     path("guide/carte/", views.place_map, name="place_map"),
     path("guide/lieux/<int:pk>/", views.place_detail, name="place_detail"),
     path("guide/ateliers/", views.workshop_list, name="workshop_list"),
+    path("guide/orientation/", views.orientation_guide, name="orientation"),
     path("guide/taille-du-texte/", views.text_size, name="text_size"),
     path("guide.pdf", views.guide_pdf, name="guide_pdf"),
     path("open-data/places.csv", views.open_data_csv, name="open_data_csv"),

@@ -10,10 +10,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pathway import hours, opendata
+from pathway import hours, opendata, orientation
 from pathway.forms import PlaceFilterForm, PlaceForm, PlannedWorkshopForm
 from pathway.guide import build_guide
-from pathway.models import Place, PlannedWorkshop, Pole
+from pathway.models import Neighbourhood, Place, PlannedWorkshop, Pole
 from pathway.permissions import Role, staff_required, working_with_residents
 from pathway.sorting import Alphabetical
 
@@ -171,6 +171,44 @@ def workshop_list(request):
         "pathway/workshop_list.html",
         guide_context(request, page=page, by_pole=by_pole, pole=pole, poles=list(Pole)),
     )
+
+
+def orientation_guide(request):
+    """« Je ne sais pas où aller » : what for, where, when free — one question a page (GET
+    forms, no JavaScript needed) — then the places and workshops that fit."""
+    now = current_time()
+    form = orientation.OrientationForm(request.GET or None)
+    need, where, moment = form.answers() if form.is_bound else ("", "", "")
+    step = 1 if not need else 2 if not where else 3 if not moment else 4
+    context = {
+        "form": form,
+        "step": step,
+        "need": need,
+        "need_label": orientation.NEEDS[need].label if need else "",
+        "where": where,
+        "moment": moment,
+        "moment_label": (
+            orientation.MOMENTS[moment].label
+            if moment in orientation.MOMENTS
+            else _("N'importe quand")
+        ),
+        "needs": orientation.NEEDS,
+        "moments": orientation.MOMENTS,
+        "position": form.position if where == orientation.NEAR_ME else None,
+        "EVERYWHERE": orientation.EVERYWHERE,
+        "NEAR_ME": orientation.NEAR_ME,
+        "ANYTIME": orientation.ANYTIME,
+    }
+    if step == 2:
+        context["neighbourhoods"] = Neighbourhood.objects.order_by(Alphabetical("name"), "pk")
+    if where not in ("", orientation.EVERYWHERE, orientation.NEAR_ME):
+        context["neighbourhood"] = Neighbourhood.objects.filter(slug=where).first()
+    if step == 4:
+        places, count, workshops = orientation.results(
+            need=need, where=where, moment=moment, now=now, position=context["position"]
+        )
+        context.update(places=places, place_count=count, workshops=workshops)
+    return render(request, "pathway/orientation.html", guide_context(request, **context))
 
 
 @require_POST

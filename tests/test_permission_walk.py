@@ -196,6 +196,7 @@ ROUTES = {
     "place_map": ("/guide/carte/", EVERYONE),
     "place_detail": (lambda cast: f"/guide/lieux/{cast.place_a.pk}/", EVERYONE),
     "workshop_list": ("/guide/ateliers/", EVERYONE),
+    "orientation": ("/guide/orientation/", EVERYONE),
     "text_size": ("/guide/taille-du-texte/", expect(405)),  # POST only
     "guide_pdf": ("/guide.pdf", EVERYONE),
     "open_data_csv": ("/open-data/places.csv", EVERYONE),
