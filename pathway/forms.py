@@ -414,3 +414,27 @@ class PlannedWorkshopForm(forms.ModelForm):
         if cleaned.get("duration_minutes"):
             self.instance.duration_minutes = cleaned["duration_minutes"]
         return cleaned
+
+
+class PlaceReportForm(forms.Form):
+    """« Signaler une erreur » on a place's page."""
+
+    message = forms.CharField(
+        label=_("Qu'est-ce qui ne va pas ?"),
+        max_length=2000,
+        help_text=_(
+            "Par exemple : les horaires ont changé, le lieu a déménagé, le numéro ne répond pas."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Dites-nous en quelques mots ce qui ne va pas.")},
+    )
+    contact = forms.CharField(
+        label=_("Votre téléphone ou courriel (facultatif)"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Seulement si vous voulez qu'on vous réponde. Effacé une fois l'erreur traitée."
+        ),
+    )
+    # Left empty by people; robots fill every field.
+    website = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pathway import hours, opendata, orientation
-from pathway.forms import PlaceFilterForm, PlaceForm, PlannedWorkshopForm
+from pathway.forms import PlaceFilterForm, PlaceForm, PlaceReportForm, PlannedWorkshopForm
 from pathway.guide import build_guide
-from pathway.models import Neighbourhood, Place, PlannedWorkshop, Pole
+from pathway.models import Neighbourhood, Place, PlaceReport, PlannedWorkshop, Pole
 from pathway.permissions import Role, staff_required, working_with_residents
 from pathway.sorting import Alphabetical
 
@@ -155,6 +155,33 @@ def place_detail(request, pk):
     )
 
 
+REPORTS_PER_PLACE_PER_DAY = 20
+
+
+def place_report(request, pk):
+    """« Signaler une erreur » : what is wrong with a place's page, with an optional contact;
+    goes to the place's coordinator and the network admin (place_reports)."""
+    place = get_object_or_404(Place.objects.in_guide(), pk=pk)
+    form = PlaceReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        since = current_time() - timezone.timedelta(days=1)
+        flooded = (
+            PlaceReport.objects.filter(place=place, created_at__gte=since).count()
+            >= REPORTS_PER_PLACE_PER_DAY
+        )
+        if not form.cleaned_data["website"] and not flooded:
+            PlaceReport.objects.create(
+                place=place,
+                message=form.cleaned_data["message"],
+                contact=form.cleaned_data["contact"],
+            )
+        messages.success(request, _("Merci ! L'équipe du lieu va vérifier et corriger si besoin."))
+        return redirect(place.get_absolute_url())
+    return render(
+        request, "pathway/place_report.html", guide_context(request, place=place, form=form)
+    )
+
+
 def workshop_list(request):
     """Coming workshops, by pole and date."""
     now = current_time()
@@ -272,7 +299,10 @@ def place_manage(request):
     left_out = {place.pk: problems for place, problems in opendata.export_rows(places)[1]}
     for place in places:
         place.open_data_problems = left_out.get(place.pk, [])
-    return render(request, "pathway/place_manage.html", {"places": places})
+    open_reports = PlaceReport.objects.for_manager(request.user).open().count()
+    return render(
+        request, "pathway/place_manage.html", {"places": places, "open_reports": open_reports}
+    )
 
 
 @staff_required(Role.COORDINATOR)
@@ -281,6 +311,7 @@ def place_edit(request, pk):
     form = PlaceForm(request.POST or None, instance=place)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            form.instance.checked_on = timezone.localdate(current_time())
             form.save()
         messages.success(request, _("Le lieu « %(name)s » est enregistré.") % {"name": place.name})
         return redirect("place_manage")
@@ -289,6 +320,32 @@ def place_edit(request, pk):
         "pathway/place_form.html",
         {"form": form, "place": place, "problems": opendata.place_problems(place)},
     )
+
+
+@staff_required(Role.COORDINATOR)
+def place_reports(request):
+    """Errors reported on the places a coordinator manages (all for the network admin),
+    those to deal with first."""
+    reports = (
+        PlaceReport.objects.for_manager(request.user)
+        .select_related("place", "resolved_by")
+        .order_by("resolved_at", "-created_at", "-id")
+    )
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    return render(request, "pathway/place_reports.html", {"page": page})
+
+
+@require_POST
+@staff_required(Role.COORDINATOR)
+def place_report_resolve(request, pk):
+    report = get_object_or_404(PlaceReport.objects.for_manager(request.user).open(), pk=pk)
+    report.resolve(by=request.user, now=current_time())
+    messages.success(
+        request,
+        _("Signalement traité : « %(name)s » est marqué vérifié aujourd'hui.")
+        % {"name": report.place.name},
+    )
+    return redirect("place_reports")
 
 
 @working_with_residents

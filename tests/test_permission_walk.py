@@ -196,6 +196,12 @@ ROUTES = {
     "place_map": ("/guide/carte/", EVERYONE),
     "place_detail": (lambda cast: f"/guide/lieux/{cast.place_a.pk}/", EVERYONE),
     "workshop_list": ("/guide/ateliers/", EVERYONE),
+    "place_report": (lambda cast: f"/guide/lieux/{cast.place_a.pk}/signaler/", EVERYONE),
+    "place_reports": (
+        "/lieux/signalements/",
+        expect(404, anonymous=302, resident=302, coordinator_a=200, network_admin=200),
+    ),
+    "place_report_resolve": ("/lieux/signalements/1/traite/", expect(405)),  # POST only
     "orientation": ("/guide/orientation/", EVERYONE),
     "text_size": ("/guide/taille-du-texte/", expect(405)),  # POST only
     "guide_pdf": ("/guide.pdf", EVERYONE),
