@@ -418,3 +418,13 @@ SMS_API_KEY = env("SMS_API_KEY", "")
 SIGNUP_RETENTION_DAYS = int(env("SIGNUP_RETENTION_DAYS", "30"))
 # Sign-ups accepted per visitor and per hour (the public form).
 SIGNUP_RATE_LIMIT = int(env("SIGNUP_RATE_LIMIT", "20"))
+
+# The widget partners embed in their sites (/widget/): the only pages that may be framed,
+# by these origins ("*": any site; or e.g. "https://www.ville.fr https://ccas.example"),
+# with their own Content-Security-Policy; every other page keeps X-Frame-Options: DENY.
+WIDGET_FRAME_ANCESTORS = env("WIDGET_FRAME_ANCESTORS", "*").split()
+WIDGET_CSP = {
+    **SECURE_CSP,
+    "frame-ancestors": WIDGET_FRAME_ANCESTORS,
+    "form-action": [CSP.NONE],  # the widget has no form: its links open the full guide
+}

@@ -14,6 +14,8 @@ urlpatterns = [
     path("guide/orientation/", views.orientation_guide, name="orientation"),
     path("guide/taille-du-texte/", views.text_size, name="text_size"),
     path("guide.pdf", views.guide_pdf, name="guide_pdf"),
+    # For partners' sites: the only page that may be framed (its own CSP).
+    path("widget/", views.widget, name="widget"),
     path("open-data/places.csv", views.open_data_csv, name="open_data_csv"),
     path("open-data/places.json", views.open_data_json, name="open_data_json"),
     # Staff pages that feed the guide.

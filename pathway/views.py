@@ -8,12 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 
 from pathway import hours, opendata, orientation
 from pathway.forms import PlaceFilterForm, PlaceForm, PlaceReportForm, PlannedWorkshopForm
 from pathway.guide import build_guide
-from pathway.models import Neighbourhood, Place, PlaceReport, PlannedWorkshop, Pole
+from pathway.models import Neighbourhood, Place, PlaceReport, PlannedWorkshop, Pole, Service
 from pathway.permissions import Role, staff_required, working_with_residents
 from pathway.sorting import Alphabetical
 
@@ -236,6 +237,64 @@ def orientation_guide(request):
         )
         context.update(places=places, place_count=count, workshops=workshops)
     return render(request, "pathway/orientation.html", guide_context(request, **context))
+
+
+WIDGET_PLACES = 200
+WIDGET_WORKSHOPS = 8
+
+
+@xframe_options_exempt
+def widget(request):
+    """The list and map of places, and the coming workshops, for partners to embed in
+    their sites (an iframe): the one route that may be framed, with its own CSP
+    (settings.WIDGET_CSP). ?quartier=<slug> and ?service=<code> narrow it, ?ateliers=0
+    leaves the workshops out. Every link opens the full guide in a new tab."""
+    now = current_time()
+    places = places_in_guide()
+    workshops = PlannedWorkshop.objects.public(now=now)
+    neighbourhood = request.GET.get("quartier", "")
+    if neighbourhood:
+        places = places.filter(neighbourhood__slug=neighbourhood)
+        workshops = workshops.filter(place__neighbourhood__slug=neighbourhood)
+    service = request.GET.get("service", "")
+    if service in Service.values:
+        places = places.with_service(service)
+    places = list(places[:WIDGET_PLACES])
+    for place in places:
+        place.status = hours.status(place.opening_hours, now)
+        place.full_url = request.build_absolute_uri(place.get_absolute_url())
+    show_workshops = request.GET.get("ateliers") != "0"
+    workshops = list(workshops[:WIDGET_WORKSHOPS]) if show_workshops else []
+    for workshop in workshops:
+        workshop.full_url = request.build_absolute_uri(
+            reverse("workshop_detail", args=[workshop.pk])
+        )
+    markers = [
+        {
+            "name": place.name,
+            "lat": float(place.latitude),
+            "lon": float(place.longitude),
+            "url": place.full_url,
+            "address": f"{place.address}, {place.postcode} {place.city}",
+        }
+        for place in places
+        if place.has_coordinates
+    ]
+    response = render(
+        request,
+        "pathway/widget.html",
+        {
+            "places": places,
+            "workshops": workshops,
+            "show_workshops": show_workshops,
+            "markers": markers,
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "guide_url": request.build_absolute_uri(reverse("place_list")),
+        },
+    )
+    response._csp_config = settings.WIDGET_CSP  # read by ContentSecurityPolicyMiddleware
+    return response
 
 
 @require_POST
