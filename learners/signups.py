@@ -2,9 +2,11 @@
 page, the cancel link, the reminder and purge commands, and the bench.
 
 Seats are counted on the workshop row (PlannedWorkshop.seats_taken, which also holds the
-seats staff give by phone), locked with SELECT … FOR UPDATE while a sign-up is decided: two
-people signing up at once for the last seat are served one after the other, and the
-database's check (seats_taken <= seats) refuses any overbooking that would slip through."""
+seats staff give by phone). A sign-up takes its seat with one conditional UPDATE (… WHERE
+seats_taken < seats), which locks the row until its transaction commits: two people signing
+up at once for the last seat are served one after the other, and the database's check
+(seats_taken <= seats) refuses any overbooking that would slip through. Cancelling and
+moving the waiting list up lock the row (SELECT … FOR UPDATE) for the same reason."""
 
 import datetime
 import re
@@ -12,7 +14,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -107,37 +109,44 @@ def signup_create(
     phone, email = phone_normalise(phone), (email or "").strip().lower()
     if not phone and not email:
         raise ValidationError(_("Donnez un numéro de téléphone ou une adresse électronique."))
-    with transaction.atomic():
-        workshop = _locked_workshop(workshop_id)
-        if workshop.starts_at <= now or (not workshop.is_published and by is None):
-            raise ValidationError(_("Les inscriptions à cet atelier sont closes."))
-        same = Q(phone=phone) if phone else Q()
-        if email:
-            same |= Q(email=email)
-        if workshop.signups.active().filter(same).exists():
-            raise ValidationError(
-                _("Cette personne est déjà inscrite à cet atelier (même téléphone ou courriel).")
+    workshop = PlannedWorkshop.objects.select_related("place").get(pk=workshop_id)
+    if workshop.starts_at <= now or (not workshop.is_published and by is None):
+        raise ValidationError(_("Les inscriptions à cet atelier sont closes."))
+    same = Q(phone=phone) if phone else Q()
+    if email:
+        same |= Q(email=email)
+    already = _("Cette personne est déjà inscrite à cet atelier (même téléphone ou courriel).")
+    if workshop.signups.active().filter(same).exists():
+        raise ValidationError(already)
+    try:
+        with transaction.atomic():
+            # The seat is taken by one conditional UPDATE: the row stays locked only until
+            # this short transaction commits, and two people never get the last seat.
+            confirmed = bool(
+                PlannedWorkshop.objects.filter(pk=workshop.pk, seats_taken__lt=F("seats")).update(
+                    seats_taken=F("seats_taken") + 1
+                )
             )
-        confirmed = workshop.seats_taken < workshop.seats
-        signup = WorkshopSignup(
-            workshop=workshop,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-            phone=phone,
-            email=email,
-            status=SignupStatus.CONFIRMED if confirmed else SignupStatus.WAITING,
-            sharing_consent=sharing_consent,
-            consent_version=CURRENT_CONSENT_VERSION if sharing_consent else "",
-            consent_language=language or translation.get_language() or settings.LANGUAGE_CODE,
-            created_by=by,
-            created_at=now,
-        )
-        token = signup.new_token()
-        signup.save()
-        if confirmed:
-            PlannedWorkshop.objects.filter(pk=workshop.pk).update(seats_taken=F("seats_taken") + 1)
-        kind = Notice.CONFIRMED if confirmed else Notice.WAITING
-        transaction.on_commit(lambda: _notify(signup, kind, token))
+            signup = WorkshopSignup(
+                workshop=workshop,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                phone=phone,
+                email=email,
+                status=SignupStatus.CONFIRMED if confirmed else SignupStatus.WAITING,
+                sharing_consent=sharing_consent,
+                consent_version=CURRENT_CONSENT_VERSION if sharing_consent else "",
+                consent_language=language or translation.get_language() or settings.LANGUAGE_CODE,
+                created_by=by,
+                created_at=now,
+            )
+            token = signup.new_token()
+            signup.save()
+            kind = Notice.CONFIRMED if confirmed else Notice.WAITING
+            transaction.on_commit(lambda: _notify(signup, kind, token))
+    except IntegrityError as error:
+        # The same phone or email posted twice at the same moment (signup_one_per_phone…).
+        raise ValidationError(already) from error
     return signup, token
 
 

@@ -157,26 +157,29 @@ def results(*, need, where, moment, now, position=None):
     if where not in (EVERYWHERE, NEAR_ME):
         places = places.filter(neighbourhood__slug=where)
         workshops = workshops.filter(place__neighbourhood__slug=where)
+    # Ranked from four columns (no model built for the hundreds of places left out), then
+    # the few shown read in full.
     ranked = []
-    for place in places.order_by(Alphabetical("name"), "pk"):
-        place.fits = moment is None or moment.fits_slots(hours.usual_week(place.opening_hours))
-        place.distance = (
-            distance_km(position, (float(place.latitude), float(place.longitude)))
-            if position and place.has_coordinates
+    rows = places.order_by(Alphabetical("name"), "pk").values_list(
+        "pk", "opening_hours", "latitude", "longitude"
+    )
+    for pk, opening_hours, latitude, longitude in rows:
+        fits = moment is None or moment.fits_slots(hours.usual_week(opening_hours))
+        if moment is not None and not fits and opening_hours:
+            continue  # known hours that never fit; unknown hours stay (call to check)
+        distance = (
+            distance_km(position, (float(latitude), float(longitude)))
+            if position and latitude is not None and longitude is not None
             else None
         )
-        if moment is not None and not place.fits and place.opening_hours:
-            continue  # known hours that never fit; unknown hours stay (call to check)
-        ranked.append(place)
-    ranked.sort(
-        key=lambda p: (
-            not p.fits,
-            not p.opening_hours,
-            p.distance if p.distance is not None else math.inf,
-        )
-    )  # stable: alphabetical within equals
-    shown = ranked[:PLACES_SHOWN]
+        ranked.append((not fits, not opening_hours, math.inf if distance is None else distance, pk))
+    ranked.sort(key=lambda row: row[:3])  # stable: alphabetical within equals
+    chosen = {row[3]: row for row in ranked[:PLACES_SHOWN]}
+    shown = sorted(places.filter(pk__in=chosen), key=lambda place: list(chosen).index(place.pk))
     for place in shown:
+        not_fits, _unknown, distance, _pk = chosen[place.pk]
+        place.fits = not not_fits
+        place.distance = None if distance == math.inf else distance
         place.status = hours.status(place.opening_hours, now)
     fitting_workshops = []
     for workshop in workshops[:200]:

@@ -93,6 +93,18 @@ class WorkshopSignup(models.Model):
             models.CheckConstraint(
                 condition=~Q(phone="", email=""), name="signup_has_phone_or_email"
             ),
+            # One live sign-up per phone (and per email) and workshop, even when the same
+            # form is posted twice at once.
+            models.UniqueConstraint(
+                fields=["workshop", "phone"],
+                condition=~Q(phone="") & ~Q(status="cancelled"),
+                name="signup_one_per_phone",
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "email"],
+                condition=~Q(email="") & ~Q(status="cancelled"),
+                name="signup_one_per_email",
+            ),
         ]
 
     def __str__(self):
