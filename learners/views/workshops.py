@@ -92,7 +92,10 @@ def signup_detail(request, token):
             .filter(created_at__lte=signup.created_at, id__lte=signup.id)
             .count()
         )
-    response = render(
+    # The address is the person's key: the site's Referrer-Policy (same-origin) keeps it
+    # from other sites ("no-referrer" would make browsers send "Origin: null", which the
+    # CSRF check refuses).
+    return render(
         request,
         "learners/signup_detail.html",
         guide_context(
@@ -103,8 +106,6 @@ def signup_detail(request, token):
             started=signup.workshop.starts_at <= timezone.now(),
         ),
     )
-    response["Referrer-Policy"] = "no-referrer"  # the address is the person's key
-    return response
 
 
 @require_POST
