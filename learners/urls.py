@@ -67,6 +67,12 @@ urlpatterns = [
     path("guide/inscription/<str:token>/", workshops.signup_detail, name="signup_detail"),
     path("guide/inscription/<str:token>/annuler/", workshops.signup_cancel, name="signup_cancel"),
     path("ateliers/<int:pk>/inscrits/", workshops.workshop_signups, name="workshop_signups"),
+    # The consent text and the privacy notice in the person's language.
+    path(
+        "consentement/<str:version>/<str:language>/",
+        workshops.consent_notice,
+        name="consent_notice",
+    ),
     path("ateliers/<int:pk>/presence/", workshops.workshop_attendance, name="workshop_attendance"),
     path(
         "ateliers/<int:pk>/inscrits/<int:signup_pk>/annuler/",

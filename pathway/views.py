@@ -32,6 +32,7 @@ def retention_context():
         "resident_years": settings.RESIDENT_INACTIVITY_DAYS // 365,
         "journal_days": settings.JOURNAL_RETENTION_DAYS,
         "min_count": settings.STATS_MIN_COUNT,
+        "signup_days": settings.SIGNUP_RETENTION_DAYS,
     }
 
 

@@ -204,6 +204,7 @@ ROUTES = {
     "place_report_resolve": ("/lieux/signalements/1/traite/", expect(405)),  # POST only
     "orientation": ("/guide/orientation/", EVERYONE),
     "widget": ("/widget/", EVERYONE),
+    "consent_notice": ("/consentement/2026-01/en/", EVERYONE),
     "text_size": ("/guide/taille-du-texte/", expect(405)),  # POST only
     "guide_pdf": ("/guide.pdf", EVERYONE),
     "open_data_csv": ("/open-data/places.csv", EVERYONE),

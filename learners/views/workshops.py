@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from learners import attendance, signups
+from learners import attendance, consent, signups
 from learners.models import AccessLog, SignupStatus, WorkshopAttendance, WorkshopSignup
 from learners.permissions import rate_limit_exceeded, too_many_requests
 from learners.signup_forms import SignupForm
@@ -291,3 +291,23 @@ def attendance_done(request, workshop, done):
         "learners/workshop_attendance_done.html",
         {"workshop": workshop, "attendance": done, "participations": participations},
     )
+
+
+def consent_notice(request, version, language):
+    """The consent text of `version` and the privacy notice in `language`, for a mediator
+    to show on screen to a person who reads that language better (linked from the
+    session and resident forms, and the sign-up form)."""
+    if not consent.consent_text(version, language):
+        raise Http404
+    with translation.override(language):
+        return render(
+            request,
+            "learners/consent_notice.html",
+            {
+                **guide_views.retention_context(),
+                "version": version,
+                "language": language,
+                "text": consent.consent_text(version, language),
+                "languages": consent.languages(version),
+            },
+        )
