@@ -439,11 +439,20 @@ def workshop_form(request, workshop):
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.save()
-        messages.success(
-            request, _("L'atelier « %(title)s » est enregistré.") % {"title": workshop.title}
-        )
-        return redirect("workshop_manage")
+            current = (
+                PlannedWorkshop.objects.select_for_update()
+                .filter(pk=workshop.pk)
+                .values_list("seats_taken", flat=True)
+                .first()
+            )
+            saved = current is None or form.apply_seats_taken(current)
+            if saved:
+                form.save()
+        if saved:
+            messages.success(
+                request, _("L'atelier « %(title)s » est enregistré.") % {"title": workshop.title}
+            )
+            return redirect("workshop_manage")
     return render(request, "pathway/workshop_form.html", {"form": form, "workshop": workshop})
 
 
