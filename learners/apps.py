@@ -7,6 +7,9 @@ class LearnersConfig(AppConfig):
     verbose_name = _("Habitants et accompagnements")
 
     def ready(self):
-        from learners import notifications
+        from learners import (
+            notifications,
+            signups,  # noqa: F401 (connects its receivers)
+        )
 
         notifications.connect()

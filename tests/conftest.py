@@ -115,6 +115,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _sms_in_memory(settings):
+    """Text messages are kept in learners.sms.outbox, emptied for each test."""
+    from learners import sms
+
+    settings.SMS_BACKEND = "learners.sms.LocmemBackend"
+    sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

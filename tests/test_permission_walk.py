@@ -70,6 +70,20 @@ def endorsement(cast):
     return cast.endorsement
 
 
+def signup_token(cast):
+    """The personal link's token of a sign-up to the cast's workshop (made once per test)."""
+    from learners.signups import signup_create
+
+    if not hasattr(cast, "signup_token"):
+        _signup, cast.signup_token = signup_create(
+            workshop_id=cast.workshop_a.pk,
+            first_name="Nadia",
+            last_name="Benali",
+            phone="0612345678",
+        )
+    return cast.signup_token
+
+
 def learner_record(cast):
     from certificates.services import learner_record_issue
 
@@ -186,6 +200,15 @@ ROUTES = {
     "place_map": ("/guide/carte/", EVERYONE),
     "place_detail": (lambda cast: f"/guide/lieux/{cast.place_a.pk}/", EVERYONE),
     "workshop_list": ("/guide/ateliers/", EVERYONE),
+    "place_report": (lambda cast: f"/guide/lieux/{cast.place_a.pk}/signaler/", EVERYONE),
+    "place_reports": (
+        "/lieux/signalements/",
+        expect(404, anonymous=302, resident=302, coordinator_a=200, network_admin=200),
+    ),
+    "place_report_resolve": ("/lieux/signalements/1/traite/", expect(405)),  # POST only
+    "orientation": ("/guide/orientation/", EVERYONE),
+    "widget": ("/widget/", EVERYONE),
+    "consent_notice": ("/consentement/2026-01/en/", EVERYONE),
     "text_size": ("/guide/taille-du-texte/", expect(405)),  # POST only
     "guide_pdf": ("/guide.pdf", EVERYONE),
     "open_data_csv": ("/open-data/places.csv", EVERYONE),
@@ -214,6 +237,30 @@ ROUTES = {
     ),
     "workshop_delete": (
         lambda cast: f"/ateliers/{cast.workshop_a.pk}/supprimer/",
+        expect(405),  # POST only
+    ),
+    # Sign-ups: the workshop's public page and form, the person's own link (anyone holding
+    # it), and the staff page of the workshop's sign-ups.
+    "workshop_detail": (lambda cast: f"/guide/ateliers/{cast.workshop_a.pk}/", EVERYONE),
+    "workshop_signup": (
+        lambda cast: f"/guide/ateliers/{cast.workshop_a.pk}/inscription/",
+        expect(302),  # the form is posted; a GET goes back to the page
+    ),
+    "signup_detail": (lambda cast: f"/guide/inscription/{signup_token(cast)}/", EVERYONE),
+    "signup_cancel": (
+        lambda cast: f"/guide/inscription/{signup_token(cast)}/annuler/",
+        expect(405),  # POST only
+    ),
+    "workshop_signups": (
+        lambda cast: f"/ateliers/{cast.workshop_a.pk}/inscrits/",
+        expect(200, anonymous=302, resident=302, official=404, mediator_b=404),
+    ),
+    "workshop_attendance": (
+        lambda cast: f"/ateliers/{cast.workshop_a.pk}/presence/",
+        expect(200, anonymous=302, resident=302, official=404, mediator_b=404),
+    ),
+    "workshop_signup_cancel": (
+        lambda cast: f"/ateliers/{cast.workshop_a.pk}/inscrits/1/annuler/",
         expect(405),  # POST only
     ),
     "admin:index": ("/admin/", expect(302, network_admin=200)),

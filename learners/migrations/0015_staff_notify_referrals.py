@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("learners", "0010_shared_cache_table"),
+        ("learners", "0014_session_lists_by_day_then_as_saved"),
     ]
 
     operations = [
