@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "learners",
     "certificates",
     "stats",
+    "network",
 ]
 
 MIDDLEWARE = [
@@ -405,3 +406,5 @@ SESSION_EDIT_DAYS = int(env("SESSION_EDIT_DAYS", "30"))
 # The map's tiles come from another server: allow its images, and nothing else from it.
 _tiles = urlsplit(MAP_TILE_URL.replace("{s}.", "*."))
 SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+# A parent ambassador's sign-in link (sent by email, used once) works this many days.
+AMBASSADOR_LINK_DAYS = int(env("AMBASSADOR_LINK_DAYS", "7"))

@@ -33,14 +33,20 @@ ROLES = [
     "coordinator_a",
     "official",
     "network_admin",
+    "ambassador",
 ]
 EVERYONE = dict.fromkeys(ROLES, 200)
 WITH_RESIDENTS = ["mediator_a", "colleague_a", "mediator_b", "coordinator_a", "network_admin"]
-API_STAFF = {**EVERYONE, "anonymous": 401, "resident": 401}
+# Parent ambassadors are not staff: the API does not exist for them.
+API_STAFF = {**EVERYONE, "anonymous": 401, "resident": 401, "ambassador": 404}
 API_WITH_RESIDENTS = {**API_STAFF, "official": 404}
 
 
 def expect(default, **overrides):
+    """`default` for every role but those named. A parent ambassador is not staff: unless
+    named, they get what the official gets (no page about residents, a 302 where everybody
+    gets one), and the statistics are not theirs either (see below)."""
+    overrides.setdefault("ambassador", overrides.get("official", default))
     return {role: overrides.get(role, default) for role in EVERYONE}
 
 
@@ -162,13 +168,25 @@ ROUTES = {
     "stats": (
         "/stats/",
         expect(
-            404, anonymous=302, resident=302, official=200, coordinator_a=200, network_admin=200
+            404,
+            anonymous=302,
+            resident=302,
+            official=200,
+            coordinator_a=200,
+            network_admin=200,
+            ambassador=404,
         ),
     ),
     "stats_export": (
         "/stats/export/chiffres-cles.csv",
         expect(
-            404, anonymous=302, resident=302, official=200, coordinator_a=200, network_admin=200
+            404,
+            anonymous=302,
+            resident=302,
+            official=200,
+            coordinator_a=200,
+            network_admin=200,
+            ambassador=404,
         ),
     ),
     "me": ("/me/", expect(302, resident=200)),
@@ -392,6 +410,33 @@ ROUTES = {
     ),
     "resident_link_send": (
         lambda cast: f"/residents/{cast.resident.reference}/links/email/",
+        expect(405),  # POST only
+    ),
+    # Parent ambassadors' own pages (their referrals, the form, the workshops, the card):
+    # theirs only; visitors are sent to the ambassadors' sign-in page.
+    "ambassador_home": ("/ambassadeurs/", expect(404, anonymous=302, resident=302, ambassador=200)),
+    "ambassador_refer": (
+        "/ambassadeurs/orienter/",
+        expect(404, anonymous=302, resident=302, ambassador=200),
+    ),
+    "ambassador_workshops": (
+        "/ambassadeurs/ateliers/",
+        expect(404, anonymous=302, resident=302, ambassador=200),
+    ),
+    "ambassador_card": (
+        "/ambassadeurs/carte.pdf",
+        expect(404, anonymous=302, resident=302, ambassador=200),
+    ),
+    # Asking for a link, and a link (a used or false one answers a page saying so).
+    "ambassador_sign_in": ("/ambassadeurs/connexion/", EVERYONE),
+    "ambassador_link": ("/ambassadeurs/lien/faux/", EVERYONE),
+    # Inviting ambassadors: the network admin, and the coordinators of schools (A is none).
+    "ambassador_team": (
+        "/reseau/ambassadeurs/",
+        expect(404, anonymous=302, resident=302, network_admin=200),
+    ),
+    "ambassador_account": (
+        lambda cast: f"/reseau/ambassadeurs/{cast.ambassador.pk}/compte/",
         expect(405),  # POST only
     ),
     "resident_link_revoke": (

@@ -1,0 +1,65 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from network.ambassadors import destinations
+from network.models import CURRENT_FAMILY_CONSENT, FAMILY_CONSENT_TEXTS, Need
+
+
+class ReferFamilyForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom de la personne"), max_length=100)
+    phone = forms.CharField(
+        label=_("Téléphone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("ou courriel"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    need = forms.ChoiceField(
+        label=_("De quoi la famille a-t-elle besoin ?"),
+        choices=Need.choices,
+        widget=forms.RadioSelect,
+    )
+    details = forms.CharField(
+        label=_("En quelques mots (facultatif)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    to_actor = forms.ModelChoiceField(
+        label=_("Vers quelle structure ?"), queryset=None, empty_label=_("Choisir…")
+    )
+    school = forms.ModelChoiceField(label=_("Votre établissement"), queryset=None, empty_label=None)
+    consent = forms.BooleanField(
+        label=_("La famille est d'accord"),
+        required=False,
+        help_text=FAMILY_CONSENT_TEXTS[CURRENT_FAMILY_CONSENT],
+    )
+
+    def __init__(self, *args, ambassador, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_actor"].queryset = destinations()
+        self.fields["school"].queryset = ambassador.actors.order_by("name")
+        if self.fields["school"].queryset.count() == 1:
+            self.fields["school"].widget = forms.HiddenInput()
+            self.fields["school"].initial = self.fields["school"].queryset.first()
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(label=_("Votre adresse e-mail"))
+
+
+class InviteAmbassadorForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    schools = forms.ModelMultipleChoiceField(
+        label=_("Établissements scolaires"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["schools"].queryset = schools

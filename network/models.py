@@ -1,0 +1,128 @@
+"""The network's own life. Parent ambassadors: volunteer parents linked to schools (staff
+users of role Role.AMBASSADOR, their schools as their actors) who refer families; each
+referral is a learners.Referral like any other, which reaches the chosen actor's inbox,
+with what only the ambassador's side needs kept here."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from learners.models import Referral, ReferralStatus
+
+
+class Need(models.TextChoices):
+    """What the family needs, in the words of parents."""
+
+    PAPERWORK = "paperwork", _("Faire des démarches en ligne (CAF, impôts, santé…)")
+    SCHOOL_TOOLS = "school_tools", _("Suivre la scolarité en ligne (ENT, Pronote)")
+    LEARNING = "learning", _("Apprendre à se servir d'un ordinateur ou d'un téléphone")
+    LEISURE = "leisure", _("Loisirs numériques (photo, jeux, création)")
+
+
+# What the ambassador reads aloud to the family, by version (as the residents' consent).
+FAMILY_CONSENT_TEXTS = {
+    "2026-12": _(
+        "J'accepte que le parent ambassadeur transmette mon prénom et mon téléphone ou mon "
+        "courriel à la structure choisie, pour qu'elle me recontacte. Le parent ambassadeur "
+        "saura seulement si la demande est reçue et si je suis venu ; rien d'autre. Je peux "
+        "demander à tout moment que ces informations soient effacées."
+    ),
+}
+CURRENT_FAMILY_CONSENT = "2026-12"
+
+
+class AmbassadorStatus(models.TextChoices):
+    """What the ambassador sees of a referral: nothing more."""
+
+    SENT = "sent", _("Envoyée")
+    RECEIVED = "received", _("Reçue par la structure")
+    CAME = "came", _("La famille est venue")
+    CLOSED = "closed", _("Close")
+
+
+class AmbassadorReferralQuerySet(models.QuerySet):
+    def of(self, user):
+        """An ambassador's own referrals; nobody else's."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(ambassador=user)
+
+    def for_ambassador_page(self):
+        """Only the columns the ambassador's page shows: never the resident's record."""
+        return self.select_related("school", "referral__to_actor").only(
+            "first_name",
+            "need",
+            "came_on",
+            "created_at",
+            "school__name",
+            "referral__status",
+            "referral__to_actor__name",
+        )
+
+
+class AmbassadorReferral(models.Model):
+    """A family referred by a parent ambassador. `first_name` is what the ambassador typed,
+    and the only name they ever read (the actor may complete the resident's record)."""
+
+    referral = models.OneToOneField(
+        Referral,
+        on_delete=models.CASCADE,
+        related_name="ambassador_referral",
+        verbose_name=_("orientation"),
+    )
+    ambassador = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="ambassador_referrals",
+        verbose_name=_("parent ambassadeur"),
+    )
+    school = models.ForeignKey(
+        "pathway.Actor",
+        on_delete=models.PROTECT,
+        related_name="ambassador_referrals",
+        verbose_name=_("établissement scolaire"),
+    )
+    first_name = models.CharField(_("prénom donné par le parent ambassadeur"), max_length=100)
+    need = models.CharField(_("besoin"), max_length=20, choices=Need.choices)
+    consent_version = models.CharField(_("version du texte lu à la famille"), max_length=10)
+    consent_at = models.DateTimeField(_("accord de la famille le"))
+    came_on = models.DateField(
+        _("venue par un parent ambassadeur le"),
+        null=True,
+        blank=True,
+        help_text=_("Le jour du premier accompagnement de la famille."),
+    )
+    created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+
+    objects = AmbassadorReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("orientation par un parent ambassadeur")
+        verbose_name_plural = _("orientations par des parents ambassadeurs")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["ambassador", "-created_at"], name="ambassador_referral_idx"),
+            models.Index(fields=["school", "came_on"], name="ambassador_school_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(first_name=""), name="ambassador_first_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} ({self.school})"
+
+    @property
+    def status(self):
+        if self.came_on or self.referral.status == ReferralStatus.SEEN:
+            return AmbassadorStatus.CAME
+        if self.referral.status == ReferralStatus.CLOSED:
+            return AmbassadorStatus.CLOSED
+        if self.referral.status == ReferralStatus.RECEIVED:
+            return AmbassadorStatus.RECEIVED
+        return AmbassadorStatus.SENT
+
+    @property
+    def consent_text(self):
+        return FAMILY_CONSENT_TEXTS.get(self.consent_version, "")

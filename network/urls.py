@@ -1,0 +1,20 @@
+from django.urls import path
+
+from network import views
+
+urlpatterns = [
+    # Parent ambassadors, on their phone.
+    path("ambassadeurs/", views.ambassador_home, name="ambassador_home"),
+    path("ambassadeurs/orienter/", views.ambassador_refer, name="ambassador_refer"),
+    path("ambassadeurs/ateliers/", views.ambassador_workshops, name="ambassador_workshops"),
+    path("ambassadeurs/carte.pdf", views.ambassador_card, name="ambassador_card"),
+    path("ambassadeurs/connexion/", views.ambassador_sign_in, name="ambassador_sign_in"),
+    path("ambassadeurs/lien/<str:token>/", views.ambassador_link, name="ambassador_link"),
+    # Staff: the network admin and schools' coordinators invite them.
+    path("reseau/ambassadeurs/", views.ambassador_team, name="ambassador_team"),
+    path(
+        "reseau/ambassadeurs/<int:pk>/compte/",
+        views.ambassador_account,
+        name="ambassador_account",
+    ),
+]

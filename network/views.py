@@ -1,0 +1,184 @@
+"""The parent ambassadors' pages (on a phone, signed in by a link) and the page where the
+network admin and schools' coordinators invite them."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from learners.permissions import rate_limit_exceeded, too_many_requests
+from network import ambassadors as service
+from network.cards import invitation_card_pdf
+from network.forms import InviteAmbassadorForm, ReferFamilyForm, SignInForm
+from network.models import AmbassadorReferral
+from pathway.models import PlannedWorkshop
+from pathway.permissions import Role, staff_required
+
+
+def ambassador_required(view):
+    """A signed-in parent ambassador; visitors go to the ambassadors' sign-in page, staff
+    get a 404 (these pages are not theirs)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("ambassador_sign_in"))
+        if user.role != Role.AMBASSADOR or not user.is_active:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@ambassador_required
+def ambassador_home(request):
+    """The ambassador's families: what they typed, and the status, nothing else."""
+    referrals = AmbassadorReferral.objects.of(request.user).for_ambassador_page()[:200]
+    return render(request, "network/ambassador_home.html", {"referrals": referrals})
+
+
+@ambassador_required
+def ambassador_refer(request):
+    form = ReferFamilyForm(request.POST or None, ambassador=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            service.ambassador_refer(
+                ambassador=request.user,
+                school=data["school"],
+                to_actor=data["to_actor"],
+                first_name=data["first_name"],
+                phone=data["phone"],
+                email=data["email"],
+                need=data["need"],
+                details=data["details"],
+                consent=data["consent"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("C'est envoyé : %(actor)s va recontacter %(name)s.")
+                % {"actor": data["to_actor"].name, "name": data["first_name"]},
+            )
+            return redirect("ambassador_home")
+    return render(request, "network/ambassador_refer.html", {"form": form})
+
+
+@ambassador_required
+def ambassador_workshops(request):
+    """Coming workshops to suggest to families (the public guide's, soonest first)."""
+    workshops = PlannedWorkshop.objects.public()[:30]
+    return render(request, "network/ambassador_workshops.html", {"workshops": workshops})
+
+
+@ambassador_required
+def ambassador_card(request):
+    """The invitation card to hand out: A6, with a QR code to the guide and the workshops."""
+    response = HttpResponse(invitation_card_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="carte-invitation.pdf"'
+    return response
+
+
+def ambassador_sign_in(request):
+    """Ask for a sign-in link by email. The answer is the same whether the address is known
+    or not (nobody learns who is an ambassador)."""
+    form = SignInForm(request.POST or None)
+    sent = False
+    if request.method == "POST":
+        if rate_limit_exceeded(request, "ambassador-link", limit=settings.LOGIN_RATE_LIMIT):
+            return too_many_requests(request)
+        if form.is_valid():
+            user = (
+                get_user_model()
+                .objects.filter(
+                    email__iexact=form.cleaned_data["email"], role=Role.AMBASSADOR, is_active=True
+                )
+                .first()
+            )
+            if user is not None:
+                service.send_sign_in_link(user)
+            sent = True
+    return render(request, "network/ambassador_sign_in.html", {"form": form, "sent": sent})
+
+
+def ambassador_link(request, token):
+    """A sign-in link: a button to press (mail scanners that open links do not use it up);
+    pressing it signs the ambassador in and spends the link."""
+    user = service.ambassador_for_token(token)
+    if user is None:
+        return render(request, "network/ambassador_link.html", {"valid": False}, status=200)
+    if request.method == "POST":
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("ambassador_home")
+    return render(request, "network/ambassador_link.html", {"valid": True, "person": user})
+
+
+# The staff side ----------------------------------------------------------------------------
+
+managing_ambassadors = staff_required(Role.COORDINATOR)
+
+
+@managing_ambassadors
+def ambassador_team(request):
+    """The ambassadors of the schools one manages, and the invitation of a new one."""
+    schools = service.schools_managed_by(request.user)
+    if not schools.exists():
+        raise Http404
+    form = InviteAmbassadorForm(request.POST or None, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = service.ambassador_invite(
+                by=request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                schools=list(data["schools"]),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Invitation envoyée à %(email)s : le lien marche %(days)s jours.")
+                % {"email": person.email, "days": settings.AMBASSADOR_LINK_DAYS},
+            )
+            return redirect("ambassador_team")
+    return render(
+        request,
+        "network/ambassador_team.html",
+        {"form": form, "ambassadors": service.ambassadors_seen_by(request.user)},
+    )
+
+
+@require_POST
+@managing_ambassadors
+def ambassador_account(request, pk):
+    """Send a new link, or switch the account off or on."""
+    person = get_object_or_404(service.ambassadors_seen_by(request.user), pk=pk)
+    action = request.POST.get("action")
+    if action == "link" and person.is_active:
+        service.send_sign_in_link(person)
+        messages.success(request, _("Nouveau lien envoyé à %(email)s.") % {"email": person.email})
+    elif action in ("off", "on"):
+        service.ambassador_switch(person=person, active=action == "on", by=request.user)
+        messages.success(
+            request,
+            _("Compte de %(name)s désactivé.") % {"name": person}
+            if action == "off"
+            else _("Compte de %(name)s réactivé.") % {"name": person},
+        )
+    return redirect("ambassador_team")
