@@ -26,9 +26,8 @@ SIGN_IN_SALT = "network.ambassadors.sign-in"
 def _account_state(user):
     """Changes when the link is used (the last sign-in time) or the account switched off."""
     last = "" if user.last_login is None else user.last_login.isoformat()
-    return salted_hmac(SIGN_IN_SALT, f"{user.pk}|{user.is_active}|{user.role}|{last}").hexdigest()[
-        :24
-    ]
+    state = f"{user.pk}|{user.is_active}|{user.role}|{last}"
+    return salted_hmac(SIGN_IN_SALT, state, algorithm="sha256").hexdigest()[:24]
 
 
 def sign_in_token(user):
