@@ -7,7 +7,7 @@ urlpatterns = [
     path("ambassadeurs/", views.ambassador_home, name="ambassador_home"),
     path("ambassadeurs/orienter/", views.ambassador_refer, name="ambassador_refer"),
     path("ambassadeurs/ateliers/", views.ambassador_workshops, name="ambassador_workshops"),
-    path("ambassadeurs/carte.pdf", views.ambassador_card, name="ambassador_card"),
+    path("ambassadeurs/carte.pdf", views.ambassador_card_pdf, name="ambassador_card_pdf"),
     path("ambassadeurs/connexion/", views.ambassador_sign_in, name="ambassador_sign_in"),
     path("ambassadeurs/lien/<str:token>/", views.ambassador_link, name="ambassador_link"),
     # Staff: the network admin and schools' coordinators invite them.

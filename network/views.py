@@ -84,7 +84,7 @@ def ambassador_workshops(request):
 
 
 @ambassador_required
-def ambassador_card(request):
+def ambassador_card_pdf(request):
     """The invitation card to hand out: A6, with a QR code to the guide and the workshops."""
     response = HttpResponse(invitation_card_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="carte-invitation.pdf"'

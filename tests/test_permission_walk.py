@@ -423,7 +423,7 @@ ROUTES = {
         "/ambassadeurs/ateliers/",
         expect(404, anonymous=302, resident=302, ambassador=200),
     ),
-    "ambassador_card": (
+    "ambassador_card_pdf": (
         "/ambassadeurs/carte.pdf",
         expect(404, anonymous=302, resident=302, ambassador=200),
     ),

@@ -36,7 +36,15 @@ NOT_PAGES = re.compile(
     r"|endorser_profile$|endorser_key$)"
 )
 # Each page is opened as the first of these who may open it.
-ROLES = ["anonymous", "resident", "mediator_a", "coordinator_a", "official", "network_admin"]
+ROLES = [
+    "anonymous",
+    "resident",
+    "mediator_a",
+    "coordinator_a",
+    "official",
+    "network_admin",
+    "ambassador",
+]
 SIZES = ["page", "phone"]  # the fixtures of tests/browser/conftest.py
 
 
