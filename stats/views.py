@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from stats.ambassadors import ambassador_tables
 from stats.exports import export_csv, export_xlsx, privacy_rule
 from stats.forms import stats_report
 from stats.permissions import reading_statistics
@@ -54,3 +55,20 @@ def stats_export(request, table, extension):
         )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@reading_statistics
+def stats_ambassadors(request):
+    """What parent ambassadors bring, per school and per ambassador (officials: numbered)."""
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+    by_school, by_ambassador, _disclosure = ambassador_tables(request.user, year=year)
+    return render(
+        request,
+        "stats/ambassadors.html",
+        {
+            "tables": [by_school, by_ambassador],
+            "year": year,
+            "privacy_rule": privacy_rule(),
+        },
+    )

@@ -189,6 +189,19 @@ ROUTES = {
             ambassador=404,
         ),
     ),
+    # What parent ambassadors bring: those who read the statistics (officials: no names).
+    "stats_ambassadors": (
+        "/stats/ambassadeurs/",
+        expect(
+            404,
+            anonymous=302,
+            resident=302,
+            official=200,
+            coordinator_a=200,
+            network_admin=200,
+            ambassador=404,
+        ),
+    ),
     "me": ("/me/", expect(302, resident=200)),
     "me_access": ("/me/access/", EVERYONE),
     "me_open": (lambda cast: f"/me/link/{cast.resident_token}/", expect(302)),

@@ -254,3 +254,44 @@ def test_the_invitation_card_is_an_a6_page_with_the_workshops_address(cast, clie
     width, height = float(page.mediabox.width), float(page.mediabox.height)
     assert (round(width), round(height)) == (298, 420)  # A6 in points
     assert "/guide/ateliers/" in page.extract_text()
+
+
+def test_statistics_count_families_per_school_and_ambassador_small_counts_hidden(
+    cast, client, settings
+):
+    from stats.ambassadors import ambassador_tables, cells_of
+
+    other = UserFactory(username="other", ambassador=True, actors=[cast.school])
+    phone, second = sign_in(client, cast.ambassador), sign_in(type(client)(), other)
+    for n in range(8):
+        refer(phone, cast, first_name=f"Ophélie {n}")
+    for n in range(2):
+        refer(second, cast, first_name=f"Voisine {n}")
+    came = [r.referral.resident for r in AmbassadorReferral.objects.order_by("pk")[:5]]
+    session_create(
+        by=cast.mediator_b,
+        outcomes=[Outcome(resident=r, autonomy=1) for r in came],
+        actor=cast.actor_b,
+        date=timezone.localdate(),
+        duration_minutes=60,
+        pole="necessity",
+        format="collective",
+        workshop_title="Premiers pas",
+    )
+    by_school, by_ambassador, _d = ambassador_tables(cast.network_admin)
+    # 10 referred, 5 came (and so 5 did not), none went on yet.
+    assert cells_of(by_school)["École Jean Moulin"] == ["10", "5", "0"]
+    # The second ambassador's 2 are "< 5", and so the first's 8, which would give them away.
+    named = cells_of(by_ambassador)
+    assert named[str(other)][0] == "< 5" and named[str(cast.ambassador)][0] == "masqué"
+    # Officials: numbered, no name; the page says no family name either.
+    _s, numbered, _d = ambassador_tables(cast.official)
+    assert [r.label for r in numbered.rows] == [
+        "Parent ambassadeur n° 1",
+        "Parent ambassadeur n° 2",
+        "Total",
+    ]
+    page = sign_in(type(client)(), cast.official).get("/stats/ambassadeurs/").content.decode()
+    for name in ("Ophélie", "Voisine", cast.ambassador.last_name, other.last_name):
+        assert name not in page
+    assert "Parent ambassadeur n° 2" in page
