@@ -189,6 +189,31 @@ ROUTES = {
             ambassador=404,
         ),
     ),
+    # The yearly report (web and PDF): those who read the statistics.
+    "stats_annual_report": (
+        "/stats/rapport/2026/",
+        expect(
+            404,
+            anonymous=302,
+            resident=302,
+            official=200,
+            coordinator_a=200,
+            network_admin=200,
+            ambassador=404,
+        ),
+    ),
+    "stats_annual_report_pdf": (
+        "/stats/rapport/2026/rapport.pdf",
+        expect(
+            404,
+            anonymous=302,
+            resident=302,
+            official=200,
+            coordinator_a=200,
+            network_admin=200,
+            ambassador=404,
+        ),
+    ),
     # What parent ambassadors bring: those who read the statistics (officials: no names).
     "stats_ambassadors": (
         "/stats/ambassadeurs/",
