@@ -408,3 +408,9 @@ _tiles = urlsplit(MAP_TILE_URL.replace("{s}.", "*."))
 SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 # A parent ambassador's sign-in link (sent by email, used once) works this many days.
 AMBASSADOR_LINK_DAYS = int(env("AMBASSADOR_LINK_DAYS", "7"))
+# Invitations to a team: the link works this many days, once.
+INVITATION_DAYS = int(env("INVITATION_DAYS", "7"))
+# Staff accounts without a sign-in for this many days are switched off (manage.py
+# network_inactive_accounts, daily), after a warning email this many days before.
+STAFF_INACTIVE_DAYS = int(env("STAFF_INACTIVE_DAYS", "180"))
+STAFF_INACTIVE_WARNING_DAYS = int(env("STAFF_INACTIVE_WARNING_DAYS", "14"))

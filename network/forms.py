@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from network.ambassadors import destinations
-from network.models import CURRENT_FAMILY_CONSENT, FAMILY_CONSENT_TEXTS, Need
+from network.models import CURRENT_FAMILY_CONSENT, FAMILY_CONSENT_TEXTS, DirectoryEntry, Need
 
 
 class ReferFamilyForm(forms.Form):
@@ -63,3 +63,38 @@ class InviteAmbassadorForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["schools"].queryset = schools
+
+
+class DirectoryEntryForm(forms.ModelForm):
+    class Meta:
+        model = DirectoryEntry
+        fields = ["listed", "job_title", "phone", "email", "languages", "topics", "operators"]
+        widgets = {
+            "topics": forms.CheckboxSelectMultiple,
+            "operators": forms.CheckboxSelectMultiple,
+        }
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail de la personne"))
+    actor = forms.ModelChoiceField(label=_("Structure"), queryset=None, empty_label=None)
+    role = forms.ChoiceField(label=_("Rôle"))
+
+    def __init__(self, *args, actors, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = actors
+        self.fields["role"].choices = [(r.value, r.label) for r in roles]
+
+
+class AcceptInvitationForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    username = forms.RegexField(
+        label=_("Identifiant de connexion"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        help_text=_("Lettres, chiffres et . @ + - _ seulement."),
+    )
+    password = forms.CharField(
+        label=_("Mot de passe"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )

@@ -126,3 +126,93 @@ class AmbassadorReferral(models.Model):
     @property
     def consent_text(self):
         return FAMILY_CONSENT_TEXTS.get(self.consent_version, "")
+
+
+# The extranet ----------------------------------------------------------------------------
+
+
+class DirectoryEntry(models.Model):
+    """A member of staff who chose to appear in the network's directory, with how to reach
+    them at work and what to call them for. Nobody appears without their own choice."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="directory_entry",
+        verbose_name=_("membre de l'équipe"),
+    )
+    listed = models.BooleanField(_("apparaître dans l'annuaire du réseau"), default=False)
+    job_title = models.CharField(_("fonction"), max_length=100, blank=True)
+    phone = models.CharField(_("téléphone professionnel"), max_length=20, blank=True)
+    email = models.EmailField(_("courriel professionnel"), blank=True)
+    topics = models.ManyToManyField(
+        "pathway.Topic", blank=True, related_name="+", verbose_name=_("on peut m'appeler pour")
+    )
+    operators = models.ManyToManyField(
+        "pathway.Operator", blank=True, related_name="+", verbose_name=_("organismes connus")
+    )
+    languages = models.CharField(
+        _("langues parlées"),
+        max_length=200,
+        blank=True,
+        help_text=_("Séparées par des virgules, par exemple : arabe, anglais."),
+    )
+    # Accent-free, lower-case text of everything searchable (names, actor, topics…), kept by
+    # network.directory.refresh_search(): the search reads one column.
+    search_text = models.TextField(blank=True, editable=False)
+    updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("fiche de l'annuaire")
+        verbose_name_plural = _("fiches de l'annuaire")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def usable(self, *, now=None):
+        return self.filter(used_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class Invitation(models.Model):
+    """A one-time link inviting a colleague to an actor's team with a role. Only the hash of
+    its token is kept; it expires, and is refused once used."""
+
+    email = models.EmailField(_("courriel"))
+    actor = models.ForeignKey(
+        "pathway.Actor",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("structure"),
+    )
+    role = models.CharField(_("rôle"), max_length=20)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invité par"),
+    )
+    created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    used_at = models.DateTimeField(_("utilisée le"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compte créé"),
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} → {self.actor}"

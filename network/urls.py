@@ -17,4 +17,10 @@ urlpatterns = [
         views.ambassador_account,
         name="ambassador_account",
     ),
+    # The extranet (staff).
+    path("reseau/annuaire/", views.directory, name="directory"),
+    path("reseau/annuaire/ma-fiche/", views.directory_me, name="directory_me"),
+    path("reseau/equipe/", views.team, name="team"),
+    path("reseau/equipe/<int:pk>/", views.team_member, name="team_member"),
+    path("reseau/invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -182,3 +182,127 @@ def ambassador_account(request, pk):
             else _("Compte de %(name)s réactivé.") % {"name": person},
         )
     return redirect("ambassador_team")
+
+
+# The extranet: directory and teams ------------------------------------------------------
+
+
+@staff_required()
+def directory(request):
+    """Who is who in the network, and who to call for what."""
+    from network.directory import search_actors, search_people
+
+    query = request.GET.get("q", "").strip()[:100]
+    people = list(search_people(query)[:200])
+    actors = search_actors(query)
+    return render(
+        request,
+        "network/directory.html",
+        {"query": query, "people": people, "actors": actors},
+    )
+
+
+@staff_required()
+def directory_me(request):
+    """One's own entry: appearing in the directory is one's own choice."""
+    from network.directory import refresh_search
+    from network.forms import DirectoryEntryForm
+    from network.models import DirectoryEntry
+
+    entry, _created = DirectoryEntry.objects.get_or_create(
+        user=request.user,
+        defaults={"email": request.user.email},
+    )
+    form = DirectoryEntryForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        refresh_search(entry)
+        messages.success(request, _("Votre fiche est enregistrée."))
+        return redirect("directory")
+    return render(request, "network/directory_me.html", {"form": form})
+
+
+@staff_required(Role.COORDINATOR)
+def team(request):
+    """The teams one manages: invite a colleague, change a role, switch an account off."""
+    from network import team as teams
+    from network.forms import InvitationForm
+    from network.models import Invitation
+
+    actors = teams.managed_actors(request.user)
+    form = InvitationForm(request.POST or None, actors=actors, roles=teams.TEAM_ROLES)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation, _token = teams.invitation_send(
+                by=request.user, email=data["email"], actor=data["actor"], role=data["role"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Invitation envoyée à %(email)s, valable jusqu'au %(day)s.")
+                % {"email": invitation.email, "day": invitation.expires_at.strftime("%d/%m/%Y")},
+            )
+            return redirect("team")
+    members = teams.team_of(request.user)
+    pending = (
+        Invitation.objects.usable()
+        .filter(actor__in=actors)
+        .select_related("actor")
+        .order_by("-created_at")[:50]
+    )
+    return render(
+        request,
+        "network/team.html",
+        {
+            "form": form,
+            "members": members,
+            "pending": pending,
+            "roles": teams.TEAM_ROLES,
+        },
+    )
+
+
+@require_POST
+@staff_required(Role.COORDINATOR)
+def team_member(request, pk):
+    from network import team as teams
+
+    member = get_object_or_404(teams.team_of(request.user), pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        if action in ("off", "on"):
+            teams.member_switch(by=request.user, member=member, active=action == "on")
+        elif action == "role":
+            teams.member_set_role(by=request.user, member=member, role=request.POST.get("role"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Compte de %(name)s mis à jour.") % {"name": member})
+    return redirect("team")
+
+
+def invitation_accept(request, token):
+    """The invited colleague creates their account; an expired or used link says so."""
+    from network import team as teams
+    from network.forms import AcceptInvitationForm
+
+    invitation = teams.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "network/invitation_accept.html", {"invitation": None})
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            teams.invitation_accept(token=token, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Votre compte est créé : connectez-vous."))
+            return redirect("login")
+    return render(
+        request, "network/invitation_accept.html", {"invitation": invitation, "form": form}
+    )

@@ -477,6 +477,26 @@ ROUTES = {
         lambda cast: f"/reseau/ambassadeurs/{cast.ambassador.pk}/compte/",
         expect(405),  # POST only
     ),
+    # The extranet: every member of staff reads the directory and writes their own entry;
+    # teams are managed by coordinators (their actors) and the network admin.
+    "directory": (
+        "/reseau/annuaire/?q=mira",
+        expect(200, anonymous=302, resident=302, ambassador=404),
+    ),
+    "directory_me": (
+        "/reseau/annuaire/ma-fiche/",
+        expect(200, anonymous=302, resident=302, ambassador=404),
+    ),
+    "team": (
+        "/reseau/equipe/",
+        expect(404, anonymous=302, resident=302, coordinator_a=200, network_admin=200),
+    ),
+    "team_member": (
+        lambda cast: f"/reseau/equipe/{cast.mediator_a.pk}/",
+        expect(405),  # POST only
+    ),
+    # An invitation link: anyone may open it (a false one says it does not work).
+    "invitation_accept": ("/reseau/invitation/faux/", EVERYONE),
     "resident_link_revoke": (
         lambda cast: f"/residents/{cast.resident.reference}/links/1/revoke/",
         expect(405),  # POST only
