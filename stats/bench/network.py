@@ -9,7 +9,7 @@ import time
 from django.db import connection
 from django.utils import timezone
 
-from stats.management.commands.bench import group
+from stats.management.commands.bench import group, percentiles
 
 
 @group("network")
@@ -46,6 +46,49 @@ def network(bench):
         client = bench.client_for("elu")
         p50, p95 = bench.time_ms(lambda: client.get(f"/stats/rapport/{year}/"), repeat=5)
         figures["annual_report_page_ms_p50"], figures["annual_report_page_ms_p95"] = p50, p95
+
+        # The directory: every member of staff listed, with topics; searches as typed.
+        from learners.models import User
+        from network.directory import refresh_search
+        from network.models import DirectoryEntry
+        from pathway.models import Topic
+
+        topics = list(Topic.objects.all()[:12])
+        for n, user in enumerate(User.objects.exclude(role="ambassador").order_by("pk")[:400]):
+            entry, created = DirectoryEntry.objects.get_or_create(
+                user=user, defaults={"listed": True, "languages": "arabe, anglais"}
+            )
+            if created:
+                entry.topics.set(topics[n % len(topics) : n % len(topics) + 2])
+                refresh_search(entry)
+        figures["directory_entries"] = DirectoryEntry.objects.filter(listed=True).count()
+        reader = bench.client_for("elu")
+        queries = ["", "pronote", "caf", "arabe", "france services", "mar", "impots"]
+        samples = []
+        for _ in range(6):
+            for q in queries:
+                started = time.perf_counter()
+                reader.get("/reseau/annuaire/", {"q": q})
+                samples.append((time.perf_counter() - started) * 1000)
+        figures["directory_page_ms_p50"], figures["directory_page_ms_p95"] = percentiles(samples)
+        # The search itself (both lists read, prefetches included), without the page.
+        from network.directory import search_actors, search_people
+
+        samples = []
+        for _ in range(6):
+            for q in queries:
+                started = time.perf_counter()
+                people = list(search_people(q)[:200])
+                for entry in people:
+                    list(entry.topics.all())
+                search_actors(q)
+                samples.append((time.perf_counter() - started) * 1000)
+        figures["directory_search_ms_p50"], figures["directory_search_ms_p95"] = percentiles(
+            samples
+        )
+        figures["directory_queries"] = bench.count_queries(
+            lambda: reader.get("/reseau/annuaire/", {"q": "arabe"})
+        )
 
         # An ambassador with 50 referrals: their page, and the statistics page.
         school, _created = Actor.objects.get_or_create(
