@@ -2,7 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from network.ambassadors import destinations
-from network.models import CURRENT_FAMILY_CONSENT, FAMILY_CONSENT_TEXTS, DirectoryEntry, Need
+from network.models import (
+    CURRENT_FAMILY_CONSENT,
+    FAMILY_CONSENT_TEXTS,
+    DirectoryEntry,
+    Meeting,
+    MeetingKind,
+    Need,
+)
 
 
 class ReferFamilyForm(forms.Form):
@@ -98,3 +105,57 @@ class AcceptInvitationForm(forms.Form):
     password = forms.CharField(
         label=_("Mot de passe"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "location",
+            "description",
+            "parent",
+            "capacity",
+            "public_registration",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "ends_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Meeting.objects.filter(
+            kind=MeetingKind.ASSISES, parent__isnull=True
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] < data["starts_at"]:
+            self.add_error("ends_at", _("La fin doit venir après le début."))
+        return data
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("Compte rendu"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    decisions = forms.CharField(
+        label=_("Décisions et engagements (une par ligne)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+
+class PublicRegistrationForm(forms.Form):
+    name = forms.CharField(label=_("Votre nom"), max_length=150)
+    organisation = forms.CharField(label=_("Votre structure"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Votre adresse e-mail"))

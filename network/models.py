@@ -216,3 +216,123 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.actor}"
+
+
+# The network calendar -------------------------------------------------------------------
+
+
+class MeetingKind(models.TextChoices):
+    STEERING = "steering", _("Comité de pilotage")
+    WORKING_GROUP = "working_group", _("Groupe de travail")
+    COORDINATION = "coordination", _("Réunion de coordination")
+    WEBINAR = "webinar", _("Webinaire")
+    TRAINING = "training", _("Formation des médiateurs")
+    EVENT = "event", _("Événement")
+    ASSISES = "assises", _("Assises du numérique")
+
+
+class Meeting(models.Model):
+    """A date of the network's calendar; after it, its minutes and decisions. An event with
+    public registration (the assises) takes registrations from anyone, up to `capacity`."""
+
+    kind = models.CharField(_("type"), max_length=20, choices=MeetingKind.choices)
+    title = models.CharField(_("titre"), max_length=150)
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    location = models.CharField(_("lieu ou lien"), max_length=200, blank=True)
+    description = models.TextField(_("présentation"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="workshops",
+        verbose_name=_("atelier de l'événement"),
+    )
+    capacity = models.PositiveIntegerField(_("nombre de places"), null=True, blank=True)
+    public_registration = models.BooleanField(_("inscription ouverte au public"), default=False)
+    minutes = models.TextField(_("compte rendu"), blank=True)
+    decisions = models.TextField(
+        _("décisions et engagements"),
+        blank=True,
+        help_text=_("Une par ligne ; reprises dans le rapport de l'année suivante."),
+    )
+    minutes_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compte rendu écrit par"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("organisé par"),
+    )
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("date du calendrier")
+        verbose_name_plural = _("calendrier du réseau")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=models.F("starts_at")), name="meeting_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Registration(models.Model):
+    """Someone registered for a meeting: a member of staff, or a guest (name, structure,
+    email) — partners invited, or the public of the assises."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("date")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        verbose_name=_("membre de l'équipe"),
+    )
+    name = models.CharField(_("nom"), max_length=150, blank=True)
+    organisation = models.CharField(_("structure"), max_length=150, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    attended = models.BooleanField(_("présent"), default=False)
+    reminded_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"],
+                condition=Q(user__isnull=False),
+                name="registration_once_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "email"],
+                condition=Q(user__isnull=True),
+                name="registration_once_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(name=""), name="registration_has_someone"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} — {self.meeting}"
+
+    @property
+    def display_name(self):
+        return str(self.user) if self.user_id else self.name

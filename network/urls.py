@@ -23,4 +23,10 @@ urlpatterns = [
     path("reseau/equipe/", views.team, name="team"),
     path("reseau/equipe/<int:pk>/", views.team_member, name="team_member"),
     path("reseau/invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # The network calendar; the public registration to an event (the assises).
+    path("reseau/agenda/", views.calendar, name="calendar"),
+    path("reseau/agenda/nouveau/", views.meeting_create, name="meeting_create"),
+    path("reseau/agenda/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("reseau/agenda/flux/<str:token>.ics", views.calendar_ics, name="calendar_ics"),
+    path("evenements/<int:pk>/", views.event_public, name="event_public"),
 ]

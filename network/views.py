@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -305,4 +307,148 @@ def invitation_accept(request, token):
             return redirect("login")
     return render(
         request, "network/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
+
+
+# The network calendar --------------------------------------------------------------------
+
+
+@staff_required()
+def calendar(request):
+    from network import calendar as service
+    from network.models import Meeting
+
+    now = timezone.now()
+    meetings = Meeting.objects.filter(parent__isnull=True).annotate(
+        registered=Count("registrations"),
+        mine=Count("registrations", filter=Q(registrations__user=request.user)),
+    )
+    return render(
+        request,
+        "network/calendar.html",
+        {
+            "coming": meetings.filter(ends_at__gte=now).order_by("starts_at")[:100],
+            "past": meetings.filter(ends_at__lt=now).order_by("-starts_at")[:50],
+            "feed_url": service.feed_url(request.user),
+            "can_organise": service.can_organise(request.user),
+        },
+    )
+
+
+@staff_required(Role.COORDINATOR)
+def meeting_create(request):
+    from network.forms import MeetingForm
+
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        meeting = form.save(commit=False)
+        meeting.created_by = request.user
+        meeting.save()
+        messages.success(request, _("Date ajoutée au calendrier."))
+        return redirect("meeting_detail", meeting.pk)
+    return render(request, "network/meeting_form.html", {"form": form})
+
+
+@staff_required()
+def meeting_detail(request, pk):
+    """A date: register, and after it the minutes, decisions and who came."""
+    from network import calendar as service
+    from network.forms import MinutesForm
+    from network.models import Meeting
+
+    meeting = get_object_or_404(Meeting, pk=pk)
+    organiser = service.can_organise(request.user)
+    form = MinutesForm(
+        request.POST if request.POST.get("action") == "minutes" else None,
+        initial={"minutes": meeting.minutes, "decisions": meeting.decisions},
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "register":
+                service.register(meeting, user=request.user)
+                messages.success(request, _("Vous êtes inscrit."))
+            elif action == "unregister":
+                service.unregister(meeting, request.user)
+                messages.success(request, _("Inscription annulée."))
+            elif action == "minutes" and form.is_valid():
+                service.record_minutes(
+                    meeting,
+                    by=request.user,
+                    minutes=form.cleaned_data["minutes"],
+                    decisions=form.cleaned_data["decisions"],
+                    attended=[int(v) for v in request.POST.getlist("attended") if v.isdigit()],
+                )
+                messages.success(request, _("Compte rendu enregistré."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("meeting_detail", meeting.pk)
+    registrations = meeting.registrations.select_related("user")
+    return render(
+        request,
+        "network/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "registrations": registrations,
+            "registered": any(r.user_id == request.user.pk for r in registrations),
+            "organiser": organiser,
+            "form": form,
+            "workshops": meeting.workshops.order_by("starts_at"),
+            "past": meeting.ends_at < timezone.now(),
+            "decisions": [d for d in meeting.decisions.splitlines() if d.strip()],
+        },
+    )
+
+
+def calendar_ics(request, token):
+    """A person's .ics feed (their registrations), by a token in the address: calendar
+    applications cannot sign in."""
+    from network import calendar as service
+    from network.models import Meeting
+
+    user = service.feed_user(token)
+    if user is None:
+        raise Http404
+    meetings = Meeting.objects.filter(registrations__user=user).order_by("starts_at")
+    response = HttpResponse(
+        service.ics(meetings, name=_("Calendrier du réseau — %(name)s") % {"name": user}),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="calendrier-reseau.ics"'
+    return response
+
+
+def event_public(request, pk):
+    """The public registration to an event (the assises): name, structure, email."""
+    from network import calendar as service
+    from network.forms import PublicRegistrationForm
+    from network.models import Meeting
+
+    meeting = get_object_or_404(Meeting, pk=pk, public_registration=True)
+    form = PublicRegistrationForm(request.POST or None)
+    done = False
+    if request.method == "POST":
+        if rate_limit_exceeded(request, "event-registration", limit=settings.LOGIN_RATE_LIMIT):
+            return too_many_requests(request)
+        if form.is_valid():
+            try:
+                service.register(meeting, **form.cleaned_data)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                done = True
+    left = None
+    if meeting.capacity is not None:
+        left = max(0, meeting.capacity - meeting.registrations.count())
+    return render(
+        request,
+        "network/event_public.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "done": done,
+            "left": left,
+            "workshops": meeting.workshops.order_by("starts_at"),
+        },
     )

@@ -7,8 +7,11 @@ action on a record the person does see (tests/learners/test_resident_permissions
 The API answers 401 to a request without credentials, as DRF does, and 404 likewise.
 """
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from certificates.services import certificate_issue
 from learners.models import ApiToken, ImportJob
@@ -497,11 +500,48 @@ ROUTES = {
     ),
     # An invitation link: anyone may open it (a false one says it does not work).
     "invitation_accept": ("/reseau/invitation/faux/", EVERYONE),
+    # The network calendar: staff read it and register; coordinators and the network admin
+    # add dates. A person's .ics feed opens by its token; an event with public registration
+    # (the assises) is open to everyone, another date does not exist for the public.
+    "calendar": ("/reseau/agenda/", expect(200, anonymous=302, resident=302, ambassador=404)),
+    "meeting_create": (
+        "/reseau/agenda/nouveau/",
+        expect(404, anonymous=302, resident=302, coordinator_a=200, network_admin=200),
+    ),
+    "meeting_detail": (
+        lambda cast: f"/reseau/agenda/{meeting_of(cast).pk}/",
+        expect(200, anonymous=302, resident=302, ambassador=404),
+    ),
+    "calendar_ics": (
+        lambda cast: f"/reseau/agenda/flux/{feed_token(cast.mediator_a)}.ics",
+        EVERYONE,
+    ),
+    "event_public": (lambda cast: f"/evenements/{meeting_of(cast, public=True).pk}/", EVERYONE),
     "resident_link_revoke": (
         lambda cast: f"/residents/{cast.resident.reference}/links/1/revoke/",
         expect(405),  # POST only
     ),
 }
+
+
+def meeting_of(cast, public=False):
+    from network.models import Meeting, MeetingKind
+
+    start = timezone.now() + datetime.timedelta(days=10)
+    return Meeting.objects.create(
+        kind=MeetingKind.ASSISES if public else MeetingKind.COORDINATION,
+        title="Assises du numérique" if public else "Réunion de coordination",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        public_registration=public,
+        capacity=100,
+    )
+
+
+def feed_token(user):
+    from network.calendar import feed_token
+
+    return feed_token(user)
 
 
 def job_of(cast):
