@@ -6,6 +6,8 @@ from network.models import (
     CURRENT_FAMILY_CONSENT,
     FAMILY_CONSENT_TEXTS,
     DirectoryEntry,
+    Document,
+    Folder,
     Meeting,
     MeetingKind,
     Need,
@@ -159,3 +161,39 @@ class PublicRegistrationForm(forms.Form):
     name = forms.CharField(label=_("Votre nom"), max_length=150)
     organisation = forms.CharField(label=_("Votre structure"), max_length=150, required=False)
     email = forms.EmailField(label=_("Votre adresse e-mail"))
+
+
+class PostForm(forms.Form):
+    title = forms.CharField(label=_("Titre"), max_length=150)
+    body = forms.CharField(
+        label=_("Texte"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Paragraphes séparés par une ligne vide ; les liens deviennent cliquables."),
+    )
+    documents = forms.ModelMultipleChoiceField(
+        label=_("Documents joints"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].queryset = Document.objects.select_related("folder").order_by(
+            "folder__name", "title"
+        )
+
+
+class UploadForm(forms.Form):
+    folder = forms.ModelChoiceField(label=_("Dossier"), queryset=None, required=False)
+    new_folder = forms.CharField(label=_("ou un nouveau dossier"), max_length=100, required=False)
+    title = forms.CharField(label=_("Titre du document"), max_length=150, required=False)
+    document = forms.ModelChoiceField(
+        label=_("ou une nouvelle version de"), queryset=None, required=False
+    )
+    file = forms.FileField(label=_("Fichier"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["folder"].queryset = Folder.objects.all()
+        self.fields["document"].queryset = Document.objects.order_by("title")

@@ -336,3 +336,107 @@ class Registration(models.Model):
     @property
     def display_name(self):
         return str(self.user) if self.user_id else self.name
+
+
+# News and shared documents ----------------------------------------------------------------
+
+
+class Folder(models.Model):
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Document(models.Model):
+    """A shared document of the library; its file is its latest version."""
+
+    folder = models.ForeignKey(
+        Folder, on_delete=models.PROTECT, related_name="documents", verbose_name=_("dossier")
+    )
+    title = models.CharField(_("titre"), max_length=150)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["title", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class DocumentVersion(models.Model):
+    """One upload of a document: who, when, the file (served only to staff by a view)."""
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="versions", verbose_name=_("document")
+    )
+    file = models.FileField(_("fichier"), upload_to="network/documents/%Y/")
+    name = models.CharField(_("nom du fichier"), max_length=200)
+    size = models.PositiveIntegerField(_("taille (octets)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("déposé par"),
+    )
+    uploaded_at = models.DateTimeField(_("déposé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.document} ({self.uploaded_at:%d/%m/%Y})"
+
+
+class Post(models.Model):
+    """News of the network by the network admin and coordinators, for every member of staff;
+    plain text (paragraphs and links made safe when shown), documents of the library
+    attached."""
+
+    title = models.CharField(_("titre"), max_length=150)
+    body = models.TextField(_("texte"))
+    documents = models.ManyToManyField(
+        Document, blank=True, related_name="posts", verbose_name=_("documents joints")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    published_at = models.DateTimeField(_("publiée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("actualité")
+        verbose_name_plural = _("actualités")
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class DigestSubscription(models.Model):
+    """A member of staff who wants the weekly email of the news."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="news_digest"
+    )
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("abonnement au résumé de la semaine")
+        verbose_name_plural = _("abonnements au résumé de la semaine")
+
+    def __str__(self):
+        return str(self.user)

@@ -29,4 +29,8 @@ urlpatterns = [
     path("reseau/agenda/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("reseau/agenda/flux/<str:token>.ics", views.calendar_ics, name="calendar_ics"),
     path("evenements/<int:pk>/", views.event_public, name="event_public"),
+    # News and shared documents (staff).
+    path("reseau/actualites/", views.news, name="news"),
+    path("reseau/documents/", views.documents, name="documents"),
+    path("reseau/documents/versions/<int:pk>/", views.document_download, name="document_download"),
 ]

@@ -452,3 +452,107 @@ def event_public(request, pk):
             "workshops": meeting.workshops.order_by("starts_at"),
         },
     )
+
+
+# News and shared documents ------------------------------------------------------------------
+
+
+@staff_required()
+def news(request):
+    """The network's news; publishers write here; anyone subscribes to the weekly digest."""
+    from network import news as service
+    from network.forms import PostForm
+    from network.models import DigestSubscription, Post
+
+    publisher = service.can_publish(request.user)
+    form = PostForm(request.POST if request.POST.get("action") == "publish" else None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "digest":
+            if request.POST.get("on"):
+                DigestSubscription.objects.get_or_create(user=request.user)
+            else:
+                DigestSubscription.objects.filter(user=request.user).delete()
+            messages.success(request, _("C'est noté."))
+            return redirect("news")
+        if action == "publish" and form.is_valid():
+            try:
+                service.post_publish(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Actualité publiée."))
+            return redirect("news")
+    posts = (
+        Post.objects.select_related("author")
+        .prefetch_related("documents__versions")
+        .order_by("-published_at")[:30]
+    )
+    return render(
+        request,
+        "network/news.html",
+        {
+            "posts": posts,
+            "form": form if publisher else None,
+            "subscribed": DigestSubscription.objects.filter(user=request.user).exists(),
+        },
+    )
+
+
+@staff_required()
+def documents(request):
+    """The document library by folder, each document with its versions."""
+    from django.db.models import Prefetch
+
+    from network import news as service
+    from network.forms import UploadForm
+    from network.models import Document, DocumentVersion, Folder
+
+    publisher = service.can_publish(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and publisher and form.is_valid():
+        data = form.cleaned_data
+        folder = data["folder"]
+        if data["new_folder"].strip():
+            folder, _created = Folder.objects.get_or_create(name=data["new_folder"].strip())
+        try:
+            service.document_upload(
+                by=request.user,
+                file=data["file"],
+                folder=folder,
+                title=data["title"],
+                document=data["document"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Document déposé."))
+            return redirect("documents")
+    folders = Folder.objects.prefetch_related(
+        Prefetch(
+            "documents",
+            queryset=Document.objects.prefetch_related(
+                Prefetch(
+                    "versions",
+                    queryset=DocumentVersion.objects.select_related("uploaded_by"),
+                )
+            ),
+        )
+    )
+    return render(
+        request,
+        "network/documents.html",
+        {"folders": folders, "form": form if publisher else None},
+    )
+
+
+@staff_required()
+def document_download(request, pk):
+    """A version's file, to signed-in staff only (the files have no public address)."""
+    from django.http import FileResponse
+
+    from network.models import DocumentVersion
+
+    version = get_object_or_404(DocumentVersion, pk=pk)
+    return FileResponse(version.file.open("rb"), as_attachment=True, filename=version.name)

@@ -517,6 +517,13 @@ ROUTES = {
         EVERYONE,
     ),
     "event_public": (lambda cast: f"/evenements/{meeting_of(cast, public=True).pk}/", EVERYONE),
+    # News and the document library: every member of staff; files only through the view.
+    "news": ("/reseau/actualites/", expect(200, anonymous=302, resident=302, ambassador=404)),
+    "documents": ("/reseau/documents/", expect(200, anonymous=302, resident=302, ambassador=404)),
+    "document_download": (
+        lambda cast: f"/reseau/documents/versions/{document_of(cast).pk}/",
+        expect(200, anonymous=302, resident=302, ambassador=404),
+    ),
     "resident_link_revoke": (
         lambda cast: f"/residents/{cast.resident.reference}/links/1/revoke/",
         expect(405),  # POST only
@@ -535,6 +542,20 @@ def meeting_of(cast, public=False):
         ends_at=start + datetime.timedelta(hours=2),
         public_registration=public,
         capacity=100,
+    )
+
+
+def document_of(cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from network.models import Folder
+    from network.news import document_upload
+
+    return document_upload(
+        by=cast.network_admin,
+        file=SimpleUploadedFile("charte.pdf", b"%PDF-1.4 charte"),
+        folder=Folder.objects.get_or_create(name="Charte")[0],
+        title="Charte du réseau",
     )
 
 
