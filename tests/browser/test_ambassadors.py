@@ -75,3 +75,31 @@ def test_an_ambassador_refers_a_family_from_their_phone(phone, live_server, cast
     phone.get_by_role("link", name="Ateliers à proposer").first.click()
     phone.wait_for_url("**/ambassadeurs/ateliers/")
     checked(phone, "ambassador-workshops")
+
+
+def test_the_ambassador_pages_as_pictures(phone, live_server, cast):
+    """The README's phone pictures of the ambassador's pages (make screenshots)."""
+    import os
+
+    from network.ambassadors import ambassador_refer
+    from tests.browser.conftest import SCREENSHOTS, staff_page
+
+    for name in ("Samira", "Karim", "Lucie"):
+        ambassador_refer(
+            ambassador=cast.ambassador,
+            school=cast.school,
+            to_actor=cast.actor_b,
+            first_name=name,
+            phone="06 00 00 00 00",
+            need="school_tools",
+            consent=True,
+        )
+    staff_page(phone, live_server, cast.ambassador)
+    for path, name in (
+        ("/ambassadeurs/", "66-phone-ambassador"),
+        ("/ambassadeurs/orienter/", "67-phone-ambassador-refer"),
+    ):
+        phone.goto(path)
+        checked(phone, name)
+        if SCREENSHOTS:
+            phone.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"))
