@@ -550,9 +550,17 @@ def documents(request):
 @staff_required()
 def document_download(request, pk):
     """A version's file, to signed-in staff only (the files have no public address)."""
-    from django.http import FileResponse
+    import mimetypes
+
+    from django.utils.http import content_disposition_header
 
     from network.models import DocumentVersion
 
     version = get_object_or_404(DocumentVersion, pk=pk)
-    return FileResponse(version.file.open("rb"), as_attachment=True, filename=version.name)
+    with version.file.open("rb") as stored:  # 20 MB at most (network.news)
+        content = stored.read()
+    kind = mimetypes.guess_type(version.name)[0] or "application/octet-stream"
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = content_disposition_header(True, version.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

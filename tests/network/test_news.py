@@ -55,7 +55,8 @@ def test_documents_keep_their_versions_and_are_served_to_staff_only(cast, client
     assert "copil-v2.pdf" in page and "charte-v1.pdf" in page
     assert page.index("copil-v2.pdf") < page.index("charte-v1.pdf")  # newest first
     response = cast.client("mediator_b").get(f"/reseau/documents/versions/{second.pk}/")
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 v2"
+    assert response.content == b"%PDF-1.4 v2"
+    assert response["Content-Disposition"] == 'attachment; filename="copil-v2.pdf"'
     assert client.get(f"/reseau/documents/versions/{second.pk}/").status_code == 302
     assert (
         cast.client("ambassador").get(f"/reseau/documents/versions/{second.pk}/").status_code == 404
