@@ -220,13 +220,23 @@ def annual_report_pdf(report):
         story += [drawing, Spacer(1, 3 * mm)]
 
     for table in [*report.tables, report.offer]:
-        data = [[Paragraph(str(h), styles["head"]) for h in [table.label_header, *table.columns]]]
+        headers, keep, note = list(table.columns), None, table.note
+        if len(headers) > 8:
+            # A matrix between every actor (the referrals) does not fit a page: its totals
+            # (the last pair of columns) do; the whole matrix is on the web page.
+            keep = slice(len(headers) - 2, len(headers))
+            headers = headers[keep]
+            note = " ".join(
+                filter(None, [note, _("Le tableau complet est sur la page web du rapport.")])
+            )
+        data = [[Paragraph(str(h), styles["head"]) for h in [table.label_header, *headers]]]
         for row in table.rows:
+            cells = row.cells[keep] if keep else row.cells
             data.append(
                 [Paragraph(str(row.label), styles["cell"])]
-                + [Paragraph(str(c.text), styles["cell"]) for c in row.cells]
+                + [Paragraph(str(c.text), styles["cell"]) for c in cells]
             )
-        columns = len(table.columns)
+        columns = len(headers)
         label_width = 70 * mm if columns <= 4 else 45 * mm
         width = (doc.width - label_width) / max(columns, 1)
         pdf_table = PdfTable(data, colWidths=[label_width] + [width] * columns, repeatRows=1)
@@ -240,8 +250,8 @@ def annual_report_pdf(report):
             )
         )
         block = [Paragraph(str(table.title), heading), Spacer(1, 2 * mm), pdf_table]
-        if table.note:
-            block.append(Paragraph(str(table.note), styles["small"]))
+        if note:
+            block.append(Paragraph(str(note), styles["small"]))
         story += [KeepTogether(block[:3]), *block[3:], Spacer(1, 5 * mm)]
     story.append(
         Paragraph(
