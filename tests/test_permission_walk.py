@@ -553,7 +553,7 @@ def document_of(cast):
 
     return document_upload(
         by=cast.network_admin,
-        file=SimpleUploadedFile("charte.pdf", b"%PDF-1.4 charte"),
+        file=SimpleUploadedFile("charte.txt", b"Charte du reseau"),
         folder=Folder.objects.get_or_create(name="Charte")[0],
         title="Charte du réseau",
     )
