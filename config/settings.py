@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "learners",
     "certificates",
     "stats",
+    "network",
 ]
 
 MIDDLEWARE = [
@@ -429,3 +430,11 @@ WIDGET_CSP = {
     "frame-ancestors": WIDGET_FRAME_ANCESTORS,
     "form-action": [CSP.NONE],  # the widget has no form: its links open the full guide
 }
+# A parent ambassador's sign-in link (sent by email, used once) works this many days.
+AMBASSADOR_LINK_DAYS = int(env("AMBASSADOR_LINK_DAYS", "7"))
+# Invitations to a team: the link works this many days, once.
+INVITATION_DAYS = int(env("INVITATION_DAYS", "7"))
+# Staff accounts without a sign-in for this many days are switched off (manage.py
+# network_inactive_accounts, daily), after a warning email this many days before.
+STAFF_INACTIVE_DAYS = int(env("STAFF_INACTIVE_DAYS", "180"))
+STAFF_INACTIVE_WARNING_DAYS = int(env("STAFF_INACTIVE_WARNING_DAYS", "14"))

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from certificates import signing
 from learners.middleware import NEEDS_SECOND_FACTOR
 from learners.models import ResidentLink
+from pathway.models import ActorKind
 from stats.demo.factories import (
     ActorFactory,
     PlaceFactory,
@@ -181,6 +182,8 @@ class Cast:
     resident_token: str
     place_a: object  # a published place of actor A, in the public guide
     workshop_a: object  # a workshop planned by actor A at place_a
+    school: object = None  # a school of the network (an actor of kind school)
+    ambassador: object = None  # a parent ambassador of that school (not staff)
 
     STAFF = [
         "mediator_a",
@@ -190,7 +193,7 @@ class Cast:
         "official",
         "network_admin",
     ]
-    ROLES = ["anonymous", "resident", *STAFF]
+    ROLES = ["anonymous", "resident", *STAFF, "ambassador"]
 
     def client(self, role):
         """A browser signed in as `role` (one of ROLES)."""
@@ -209,6 +212,7 @@ def cast(db):
     resident = ResidentFactory(first_name="Éloïse", last_name="Garnier", created_by_actor=actor_a)
     _link, token = ResidentLink.create_for(resident)
     place_a = PlaceFactory(actor=actor_a)
+    school = ActorFactory(name="École Jean Moulin", kind=ActorKind.SCHOOL)
     return Cast(
         actor_a=actor_a,
         actor_b=actor_b,
@@ -222,4 +226,6 @@ def cast(db):
         resident_token=token,
         place_a=place_a,
         workshop_a=PlannedWorkshopFactory(place=place_a),
+        school=school,
+        ambassador=UserFactory(username="ambassador", ambassador=True, actors=[school]),
     )

@@ -178,7 +178,15 @@ def test_the_compiled_catalog_matches_the_translations(domain, tmp_path):
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="xgettext (Debian gettext) is needed")
 def test_the_catalogs_hold_every_marked_string(tmp_path, monkeypatch, settings):
     """makemessages run on a copy of the code finds no string the catalogs lack."""
-    for folder in ["config", "pathway", "learners", "certificates", "stats", "templates"]:
+    for folder in [
+        "config",
+        "pathway",
+        "learners",
+        "certificates",
+        "network",
+        "stats",
+        "templates",
+    ]:
         shutil.copytree(
             ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("locale", "__pycache__")
         )

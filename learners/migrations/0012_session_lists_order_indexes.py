@@ -20,9 +20,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="session",
-            index=models.Index(
-                fields=["actor", "-date", "-id"], name="session_actor_order_idx"
-            ),
+            index=models.Index(fields=["actor", "-date", "-id"], name="session_actor_order_idx"),
         ),
         migrations.AddIndex(
             model_name="session",

@@ -168,9 +168,7 @@ class Session(models.Model):
         indexes = [
             # In the lists' order (Meta.ordering): the first page of an actor's or an
             # author's sessions is read from the index, however many share a day.
-            models.Index(
-                fields=["actor", "-date", "-id"], name="session_actor_order_idx"
-            ),
+            models.Index(fields=["actor", "-date", "-id"], name="session_actor_order_idx"),
             models.Index(
                 fields=["created_by", "-date", "-id"],
                 name="session_creator_order_idx",
