@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import connections, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -164,24 +165,14 @@ class ResidentQuerySet(models.QuerySet):
             return Q(**{f"{field}__gte": prefix, f"{field}__lt": following})
         return Q(**{f"{field}__startswith": prefix})
 
-    def search(self, text, *, neighbourhoods=()):
-        """Residents whose first or last name starts with one of the words typed, narrowed by
-        every other word: a birth year ("1971"), another name, or the start of a neighbourhood
-        name among `neighbourhoods` ("dupont jean maille"). Empty unless a word of two letters
-        or more is given. Prefix conditions on the indexed normalised names come first, so the
-        database reads only the residents whose name matches, whatever their number."""
+    def _search_terms(self, text, neighbourhoods):
+        """search()'s words: the starts of names (two letters and more) and the condition
+        every word puts on a record (a name, a neighbourhood, a birth year)."""
         words = normalise(text).split()
         years = [int(w) for w in words if w.isdigit() and len(w) == 4]
         names = [w for w in words if not (w.isdigit() and len(w) == 4)]
         starts = [w for w in names if len(w) >= 2]
-        if not starts:
-            return self.none()
-        found = Q()
-        for word in starts:
-            found |= self._starting_with("search_last", word) | self._starting_with(
-                "search_first", word
-            )
-        queryset = self.filter(found)
+        narrowing = Q()
         for word in names:
             matches = (
                 self._starting_with("search_last", word)
@@ -196,25 +187,86 @@ class ResidentQuerySet(models.QuerySet):
             ]
             if places:
                 matches |= Q(neighbourhood__in=places)
-            queryset = queryset.filter(matches)
+            narrowing &= matches
         for year in years:
-            queryset = queryset.filter(birth_year=year)
-        return queryset
+            narrowing &= Q(birth_year=year)
+        return starts, narrowing
+
+    def search(self, text, *, neighbourhoods=()):
+        """Residents whose first or last name starts with one of the words typed, narrowed by
+        every other word: a birth year ("1971"), another name, or the start of a neighbourhood
+        name among `neighbourhoods` ("dupont jean maille"). Empty unless a word of two letters
+        or more is given. Prefix conditions on the indexed normalised names come first, so the
+        database reads only the residents whose name matches, whatever their number."""
+        starts, narrowing = self._search_terms(text, neighbourhoods)
+        if not starts:
+            return self.none()
+        found = Q()
+        for word in starts:
+            found |= self._starting_with("search_last", word) | self._starting_with(
+                "search_first", word
+            )
+        return self.filter(found).filter(narrowing)
+
+    def search_first(self, text, *, limit, neighbourhoods=()):
+        """The first `limit` residents search() finds, in the order of their names
+        (search_last, search_first, id), as a queryset of those records only.
+
+        A start of two or three letters matches thousands of 100,000 residents. The matches
+        are read from the search indexes alone (SEARCH_INDEXES hold every column the
+        conditions test): one branch per word and name, joined by UNION, sorted on the names
+        and ids; the records themselves (and what the caller joins to them) are read for
+        those `limit` ids only."""
+        starts, narrowing = self._search_terms(text, neighbourhoods)
+        if not starts:
+            return self.none()
+        order = ("search_last", "search_first", "id")
+        narrowed = self.filter(narrowing)
+        # The first `limit` of each branch, in name order: a branch led by the last name
+        # reads its index in that order and stops there; one led by the first name keeps
+        # the `limit` first names as it reads. Their union's first `limit` are the answer.
+        branches, params = [], []
+        for word in starts:
+            for field in ("search_last", "search_first"):
+                branch = (
+                    narrowed.filter(self._starting_with(field, word))
+                    .order_by(*order)
+                    .values(*order)[:limit]
+                )
+                sql, branch_params = branch.query.sql_with_params()
+                branches.append(f"SELECT * FROM ({sql}) AS branch{len(branches)}")
+                params.extend(branch_params)
+        first = (
+            f"SELECT id FROM ({' UNION '.join(branches)}) AS found "
+            f"ORDER BY search_last, search_first, id LIMIT {int(limit)}"
+        )
+        return self.filter(id__in=RawSQL(first, params)).order_by(*order)
 
     def likely_duplicates(self, *, first_name, last_name, birth_year=None):
-        """Records that may be the same person: same last name and a first name starting
-        alike, or same first name and birth year (a misspelt or changed last name). A known,
-        different birth year (more than a year apart) rules a record out."""
+        """Records that are likely the same person: the same names (accents and case
+        folded), or names at most two typos apart with the same birth year. A known birth
+        year more than a year apart rules a record out. A new name alone proposes nobody."""
         last, first = normalise(last_name), normalise(first_name)
         if not last and not first:
             return self.none()
-        alike = Q()
-        if last:
-            alike |= Q(search_last=last) & (
-                self._starting_with("search_first", first[:3]) if first else Q()
+        alike = Q(search_last=last, search_first=first)
+        if birth_year and last and first:
+            whole = f"{first} {last}"
+            candidates = (
+                self.filter(birth_year=birth_year)
+                .filter(
+                    self._starting_with("search_last", last[:2])
+                    | self._starting_with("search_first", first[:2])
+                )
+                .values_list("pk", "search_first", "search_last")
             )
-        if first and birth_year:
-            alike |= Q(search_first=first, birth_year=birth_year)
+            close = [
+                pk
+                for pk, their_first, their_last in candidates[:2000]
+                if edit_distance(f"{their_first} {their_last}", whole, limit=2) <= 2
+            ]
+            if close:
+                alike |= Q(pk__in=close)
         queryset = self.filter(alike)
         if birth_year:
             queryset = queryset.filter(
@@ -222,6 +274,48 @@ class ResidentQuerySet(models.QuerySet):
                 | Q(birth_year__gte=birth_year - 1, birth_year__lte=birth_year + 1)
             )
         return queryset
+
+
+def edit_distance(a, b, *, limit):
+    """Levenshtein distance between `a` and `b`, or limit + 1 once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            )
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def search_index(name, first):
+    """An index led by one normalised name, holding every column the search tests (the
+    other name, the birth year, the neighbourhood, who may see the record) and the id:
+    search_first() reads its matches from the index alone, however many there are.
+    On PostgreSQL, its operator classes answer LIKE 'start%' whatever the collation."""
+    other = "search_first" if first == "search_last" else "search_last"
+    fields = {
+        first: "varchar_pattern_ops",
+        other: "varchar_pattern_ops",
+        "birth_year": "int2_ops",
+        "neighbourhood": "int8_ops",
+        "created_by_actor": "int8_ops",
+        "sharing_consent": "bool_ops",
+        "merged_into": "int8_ops",
+        "id": "int8_ops",
+    }
+    return models.Index(fields=list(fields), opclasses=list(fields.values()), name=name)
+
+
+SEARCH_INDEXES = [
+    search_index("resident_search_last_idx", "search_last"),
+    search_index("resident_search_first_idx", "search_first"),
+]
 
 
 class Resident(models.Model):
@@ -278,9 +372,9 @@ class Resident(models.Model):
     )
     erased_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
     # Accent-free, lower-case copies of the names (normalise()), indexed for the search as
-    # one types; save() and prepare() keep them in step with the names.
-    search_last = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
-    search_first = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    # one types (SEARCH_INDEXES); save() and prepare() keep them in step with the names.
+    search_last = models.CharField(max_length=100, blank=True, editable=False)
+    search_first = models.CharField(max_length=100, blank=True, editable=False)
 
     # The journey, denormalised from participations by services.resident_refresh_journey()
     # so that lists and statistics never scan every participation.
@@ -304,6 +398,7 @@ class Resident(models.Model):
             models.Index(fields=["last_name", "first_name"], name="resident_name_idx"),
             models.Index(fields=["created_by_actor", "last_name"], name="resident_actor_name_idx"),
             models.Index(fields=["first_session_on"], name="resident_first_session_idx"),
+            *SEARCH_INDEXES,
         ]
         constraints = [
             models.CheckConstraint(

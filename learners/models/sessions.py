@@ -61,9 +61,7 @@ class SessionQuerySet(models.QuerySet):
 
     def with_list_data(self):
         """Everything the session lists show, in a constant number of queries."""
-        return self.select_related("actor", "place", "module", "created_by").prefetch_related(
-            "topics"
-        )
+        return self.select_related("actor", "place", "module").prefetch_related("topics")
 
     def with_api_data(self, user):
         """Everything the API shows of sessions to `user` (related records by id,
@@ -168,8 +166,15 @@ class Session(models.Model):
         verbose_name_plural = _("accompagnements")
         ordering = ["-date", "-start_time", "-id"]
         indexes = [
-            models.Index(fields=["actor", "-date"], name="session_actor_date_idx"),
-            models.Index(fields=["created_by", "-date"], name="session_creator_date_idx"),
+            # In the lists' order (Meta.ordering): the first page of an actor's or an
+            # author's sessions is read from the index, however many share a day.
+            models.Index(
+                fields=["actor", "-date", "-start_time", "-id"], name="session_actor_order_idx"
+            ),
+            models.Index(
+                fields=["created_by", "-date", "-start_time", "-id"],
+                name="session_creator_order_idx",
+            ),
             models.Index(fields=["date", "pole"], name="session_date_pole_idx"),
             # Covering the statistics' recount of an actor's month (stats.services).
             models.Index(

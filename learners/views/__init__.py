@@ -49,8 +49,6 @@ from learners.views.residents import (
 )
 from learners.views.sessions import (
     changeable_session,
-    default_operator,
-    outcomes_of,
     participants_initial,
     render_session_form,
     session_create,
@@ -70,7 +68,6 @@ __all__ = [
     "apitoken_list",
     "apitoken_revoke",
     "changeable_session",
-    "default_operator",
     "export_download",
     "export_list",
     "find_residents",
@@ -91,7 +88,6 @@ __all__ = [
     "network_admin_only",
     "otp_setup",
     "otp_verify",
-    "outcomes_of",
     "participants_initial",
     "referral_create",
     "referral_detail",

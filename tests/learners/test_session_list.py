@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from learners.models import Session
 from stats.demo.factories import ParticipationFactory, SessionFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +93,51 @@ def test_the_session_list_costs_the_same_queries_whatever_its_length(
     # session, user, user's actors, count, sessions with actor/place/module, topics
     with django_assert_num_queries(6):
         client.get("/sessions/")
+
+
+def many_sessions(cast, count):
+    """`count` sessions of mediator_a, newest first by their day, written in one query."""
+    today = datetime.date(2026, 11, 20)
+    Session.objects.bulk_create(
+        SessionFactory.build(
+            actor=cast.actor_a,
+            created_by=cast.mediator_a,
+            date=today - datetime.timedelta(days=n),
+        )
+        for n in range(count)
+    )
+
+
+def test_a_long_history_is_paged_without_counting_all_of_it(cast):
+    many_sessions(cast, 25 * 11 + 1)
+    client = cast.client("mediator_a")
+
+    first = " ".join(client.get("/sessions/").content.decode().split())
+    assert "Page 1 sur plus de 11" in first
+    assert "?page=2" in first
+
+    last = " ".join(client.get("/sessions/?page=12").content.decode().split())
+    assert "Page 12 sur 12" in last
+    assert "Page suivante" not in last
+    assert "20/11/2026" not in last  # the oldest sessions, not the first page again
+
+
+def test_a_short_history_shows_its_number_of_pages(cast):
+    many_sessions(cast, 30)
+    page = " ".join(cast.client("mediator_a").get("/sessions/").content.decode().split())
+    assert "Page 1 sur 2" in page
+    assert "plus de" not in page
+
+
+def test_the_paginator_counts_a_few_pages_ahead_of_the_one_asked():
+    from learners.pagination import LookAheadPaginator
+
+    rows = list(range(10))
+    paginator = LookAheadPaginator(rows, 1, ahead=2)
+    page = paginator.get_page("3")
+    assert (page.number, paginator.num_pages, paginator.more) == (3, 5, True)
+    assert list(page) == [2]
+    paginator = LookAheadPaginator(rows, 1, ahead=2)
+    page = paginator.get_page("9")
+    assert (paginator.num_pages, paginator.more, page.has_next()) == (10, False, True)
+    assert list(LookAheadPaginator(rows, 1).get_page("beyond")) == [0]

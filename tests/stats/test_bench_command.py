@@ -34,3 +34,11 @@ def test_the_bench_runs_with_the_sites_own_allowed_hosts(tmp_path):
     # The page was served and measured, not refused with a 400 before any query.
     assert figures["home_queries_at_1000"] > 0
     assert figures["home_ms_p50_at_1000"] > 0
+
+
+def test_a_growth_ratio_is_the_large_databases_p95_over_the_small_ones():
+    from stats.management.commands.bench import growth_ratio
+
+    figures = {"home_ms_p95_at_1000": 20.0, "home_ms_p95_at_1000000": 27.0}
+    assert growth_ratio(figures, "home", [1_000_000, 1_000]) == {"home_growth_ratio": 1.35}
+    assert growth_ratio(figures, "home", [1_000]) == {}

@@ -51,6 +51,20 @@ def percentiles(samples_ms):
     return round(statistics.median(ordered), 2), round(p95, 2)
 
 
+def growth_ratio(figures, name, sizes, *, clock="ms"):
+    """`{name}_growth_ratio`: the p95 of `name` on the largest database of `sizes` over its
+    p95 on the smallest, both measured in this run (figures `{name}_ms_p95_at_{size}`).
+    1.0 means a cost that does not grow with the data. Empty with a single size. With
+    clock="cpu_ms", the same from the CPU times (`{name}_cpu_ms_p95_at_{size}`, see
+    Bench.time_ms): `{name}_cpu_growth_ratio`."""
+    small, large = min(sizes), max(sizes)
+    if small == large:
+        return {}
+    ratio = figures[f"{name}_{clock}_p95_at_{large}"] / figures[f"{name}_{clock}_p95_at_{small}"]
+    prefix = name if clock == "ms" else f"{name}_cpu"
+    return {f"{prefix}_growth_ratio": round(ratio, 2)}
+
+
 class Bench:
     """What a group gets: the database size, switching databases, timing and clients."""
 
@@ -107,14 +121,19 @@ class Bench:
 
     # Measuring ------------------------------------------------------------------------
     def time_ms(self, function, *, repeat=30, warmup=3):
-        """p50 and p95 in milliseconds of `function()` over `repeat` runs."""
+        """p50 and p95 in milliseconds of `function()` over `repeat` runs. The p50 and p95
+        of the CPU time this process spent in each run (the database's too on SQLite) are
+        left in `self.cpu_ms`: on a machine shared with other work, they move less than the
+        time on the clock."""
         for _ in range(warmup):
             function()
-        samples = []
+        samples, cpu = [], []
         for _ in range(repeat):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             function()
             samples.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
+        self.cpu_ms = percentiles(cpu)
         return percentiles(samples)
 
     def count_queries(self, function):
