@@ -155,7 +155,6 @@ def test_the_error_summary_leads_to_each_field_on_a_phone(phone, live_server, wo
     row = phone.locator("[data-participant]").first
     row.locator("summary").tap()
     row.locator("select[name$='-paperwork_result']").select_option("blocked")
-    phone.locator("#id_duration_6").tap()  # another duration, left without its minutes
     with phone.expect_navigation():
         phone.get_by_role("button", name="Enregistrer l'accompagnement").tap()
 
@@ -165,21 +164,16 @@ def test_the_error_summary_leads_to_each_field_on_a_phone(phone, live_server, wo
     assert summary.get_attribute("role") == "alert"
     links = summary.get_by_role("link")
     assert links.all_inner_texts() == [
-        "Autre durée, en minutes : Indiquez la durée en minutes.",
-        "Éloïse Garnier — Raison du blocage : Indiquez ce qui bloque la démarche.",
+        "Éloïse Garnier — Raison du blocage : Indiquez ce qui bloque la démarche."
     ]
     check_accessibility(phone, "57-phone-session-errors")
 
-    # A link puts the focus in its field, in view, the folded line opened.
-    links.nth(1).tap()
+    # The link puts the focus in its field, in view, the folded line opened.
+    links.first.tap()
     reason = phone.locator("select[name='p-0-blocked_reason']")
     assert phone.evaluate("document.activeElement.name") == "p-0-blocked_reason"
     box = reason.bounding_box()
     assert reason.is_visible() and box["y"] >= 0 and box["y"] + box["height"] <= 844
-    links = phone.locator("#form-errors").get_by_role("link")
-    phone.evaluate("window.scrollTo(0, 0)")
-    links.nth(0).tap()
-    assert phone.evaluate("document.activeElement.name") == "duration_other"
 
 
 def test_a_topic_naming_an_operator_fills_it_unless_chosen_by_hand(page, live_server, workshop):

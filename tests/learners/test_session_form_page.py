@@ -16,38 +16,46 @@ pytestmark = pytest.mark.django_db
 def test_the_error_summary_links_each_error_to_its_field(cast):
     data = session_form_data(
         actor=cast.actor_a,
-        participants=[{"resident": cast.resident, "paperwork_result": "blocked"}],
+        participants=[{"resident": cast.resident}],
         duration="other",
         date="2001-01-01x",
     )
     del data["pole"]
     response = cast.client("mediator_a").post("/sessions/new/", data)
 
-    page, links = summary_links(response)
+    _page, links = summary_links(response)
     assert [words for words, _target in links] == [
         "Date : Saisissez une date valide.",
         "Autre durée, en minutes : Indiquez la durée en minutes.",
         "Pôle : Ce champ est obligatoire.",
-        "Éloïse Garnier — Raison du blocage : Indiquez ce qui bloque la démarche.",
     ]
     targets = [target for _words, target in links]
-    assert [t.name for t in targets] == ["input", "input", "input", "select"]
+    assert [t.name for t in targets] == ["input", "input", "input"]
     assert attr(targets[2], "name") == "pole"  # the first option of the group
-    assert attr(targets[3], "name") == "p-0-blocked_reason"
+
+
+def test_a_participants_error_links_to_its_field_in_its_opened_line(cast):
+    data = session_form_data(
+        actor=cast.actor_a,
+        participants=[{"resident": cast.resident, "paperwork_result": "blocked"}],
+    )
+    response = cast.client("mediator_a").post("/sessions/new/", data)
+    page, links = summary_links(response)
+    [(words, target)] = links
+    assert words == "Éloïse Garnier — Raison du blocage : Indiquez ce qui bloque la démarche."
+    assert attr(target, "name") == "p-0-blocked_reason"
     # The refused field is in view: its folded line is open.
-    details = [e for e in page.ancestors(targets[3]) if e.name == "details"]
+    details = [e for e in page.ancestors(target) if e.name == "details"]
     assert details and "open" in dict(details[0].attributes)
 
 
-def test_errors_of_the_whole_list_link_to_the_search_box(cast):
+def test_an_error_about_the_whole_list_is_in_the_summary(cast):
     data = session_form_data(
         actor=cast.actor_a, participants=[{"resident": cast.resident}, {"resident": cast.resident}]
     )
     response = cast.client("mediator_a").post("/sessions/new/", data)
-    _page, links = summary_links(response)
-    assert [(words, attr(target, "id")) for words, target in links] == [
-        ("Éloïse Garnier figure deux fois dans la liste des participants.", "resident-search")
-    ]
+    page, _links = summary_links(response)
+    assert "Éloïse Garnier figure deux fois" in text(page.by_id("form-errors"))
 
 
 def test_an_error_of_the_whole_session_is_listed_too(cast):
