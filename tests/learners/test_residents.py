@@ -160,8 +160,9 @@ class TestSearch:
 
     def test_the_residents_page_lists_and_finds(self, cast, people, django_assert_num_queries):
         client = cast.client("mediator_a")
-        # session, user, neighbourhoods, the user's actors, residents, the journal row
-        with django_assert_num_queries(6):
+        # session, user, neighbourhoods, the user's actors, residents, the journal row, the
+        # count of new referrals (navigation)
+        with django_assert_num_queries(7):
             response = client.get("/residents/", {"q": "lef"})
         content = response.content.decode()
         assert f"/residents/{people['lefevre'].reference}/" in content
@@ -419,8 +420,8 @@ class TestAccessJournal:
             cast.client("mediator_a").get(f"/residents/{resident.reference}/")
         client = cast.client("network_admin")
         # session, user, the admin's authenticator (second factor), count, rows with user
-        # and resident
-        with django_assert_num_queries(5):
+        # and resident, the count of new referrals (navigation)
+        with django_assert_num_queries(6):
             response = client.get("/journal/", {"resident": cast.resident.reference.lower()})
         assert len(response.context["page"].object_list) == 2
         assert "Consultation du parcours" in response.content.decode()

@@ -90,8 +90,9 @@ def test_the_session_list_costs_the_same_queries_whatever_its_length(
         )
         participation.session.topics.add(topic)
     client = cast.client("mediator_a")
-    # session, user, user's actors, count, sessions with actor/place/module, topics
-    with django_assert_num_queries(6):
+    # session, user, user's actors, count, sessions with actor/place/module, topics, the
+    # count of new referrals (navigation)
+    with django_assert_num_queries(7):
         client.get("/sessions/")
 
 
