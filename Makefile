@@ -107,10 +107,11 @@ lint: install-dev
 audit: install-dev
 	$(PY) -m pytest -p no:randomly -q --audit tests
 
-# The README's screenshots, taken by the browser tour (tests/browser/test_tour.py).
+# The README's screenshots, taken by the browser tour (tests/browser/test_tour.py) and the
+# workshop logged on a phone (tests/browser/test_session_phone.py).
 screenshots: install-dev
 	mkdir -p docs/screenshots
-	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -p no:randomly -q tests/browser/test_tour.py
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -p no:randomly -q tests/browser/test_tour.py tests/browser/test_session_phone.py
 
 bench: install-dev
 	$(PY) manage.py bench $(BENCH_ARGS)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "learners",
     "certificates",
     "stats",
+    "network",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
                 "pathway.views.town",
+                "learners.notifications.new_referrals",
             ],
         },
     },
@@ -405,3 +407,34 @@ SESSION_EDIT_DAYS = int(env("SESSION_EDIT_DAYS", "30"))
 # The map's tiles come from another server: allow its images, and nothing else from it.
 _tiles = urlsplit(MAP_TILE_URL.replace("{s}.", "*."))
 SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+
+# Workshop sign-ups (learners/signups.py). Text messages (reminders the day before, the
+# cancel link) go through this backend: the console one prints them, so that the demo needs
+# no account; a town sets its provider's class (see learners/sms.py) and its options.
+SMS_BACKEND = env("SMS_BACKEND", "learners.sms.ConsoleBackend")
+SMS_SENDER = env("SMS_SENDER", "Parcours")
+SMS_API_URL = env("SMS_API_URL", "")
+SMS_API_KEY = env("SMS_API_KEY", "")
+# Sign-ups never turned into a session (no-shows, cancelled, or the attendance never taken)
+# are deleted this many days after their workshop (purge_workshop_signups, nightly).
+SIGNUP_RETENTION_DAYS = int(env("SIGNUP_RETENTION_DAYS", "30"))
+# Sign-ups accepted per visitor and per hour (the public form).
+SIGNUP_RATE_LIMIT = int(env("SIGNUP_RATE_LIMIT", "20"))
+
+# The widget partners embed in their sites (/widget/): the only pages that may be framed,
+# by these origins ("*": any site; or e.g. "https://www.ville.fr https://ccas.example"),
+# with their own Content-Security-Policy; every other page keeps X-Frame-Options: DENY.
+WIDGET_FRAME_ANCESTORS = env("WIDGET_FRAME_ANCESTORS", "*").split()
+WIDGET_CSP = {
+    **SECURE_CSP,
+    "frame-ancestors": WIDGET_FRAME_ANCESTORS,
+    "form-action": [CSP.NONE],  # the widget has no form: its links open the full guide
+}
+# A parent ambassador's sign-in link (sent by email, used once) works this many days.
+AMBASSADOR_LINK_DAYS = int(env("AMBASSADOR_LINK_DAYS", "7"))
+# Invitations to a team: the link works this many days, once.
+INVITATION_DAYS = int(env("INVITATION_DAYS", "7"))
+# Staff accounts without a sign-in for this many days are switched off (manage.py
+# network_inactive_accounts, daily), after a warning email this many days before.
+STAFF_INACTIVE_DAYS = int(env("STAFF_INACTIVE_DAYS", "180"))
+STAFF_INACTIVE_WARNING_DAYS = int(env("STAFF_INACTIVE_WARNING_DAYS", "14"))

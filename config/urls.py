@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("learners.urls")),
     path("", include("certificates.urls")),
     path("", include("stats.urls")),
+    path("", include("network.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The translations of the interface's scripts (static/js), in the visitor's language.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript_catalog"),

@@ -30,7 +30,6 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from learners import services
-from learners.forms import SessionChoices
 from learners.models import (
     AccessAction,
     AccessLog,
@@ -53,7 +52,15 @@ from learners.serializers import (
     ResidentWriteSerializer,
     SessionSerializer,
     SessionWriteSerializer,
+    api_errors,
     session_as_input,
+)
+from learners.writing import (
+    NewPerson,
+    SessionChoices,
+    SessionErrors,
+    new_person_problems,
+    session_save,
 )
 from pathway.api import IdFilter
 from pathway.models import Pole
@@ -312,28 +319,32 @@ class ResidentViewSet(
         serializer = ResidentWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        actor = data.pop("actor") or next(iter(SessionChoices(request.user).actors), None)
+        actor = data.pop("actor") or SessionChoices(request.user).default_actor()
         if actor is None:
             raise data_error("actor", _("Votre compte n'est rattaché à aucune structure."))
-        if not data.pop("confirm_new"):
-            alike = list(
-                Resident.objects.visible_to(request.user)
-                .likely_duplicates(
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    birth_year=data["birth_year"],
+        person = NewPerson(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_year=data["birth_year"],
+            confirm_new=data.pop("confirm_new"),
+        )
+        problems = {}
+        alike = new_person_problems(
+            person,
+            user=request.user,
+            add=lambda field, message: problems.setdefault(field, []).append(message),
+        )
+        if problems:
+            raise exceptions.ValidationError(problems)
+        if alike:
+            raise data_error(
+                "confirm_new",
+                _(
+                    "Cette personne a peut-être déjà une fiche (%(references)s). Utilisez-la, "
+                    "ou envoyez confirm_new: true s'il s'agit d'une autre personne."
                 )
-                .values_list("reference", flat=True)[:5]
+                % {"references": ", ".join(r.reference for r in alike)},
             )
-            if alike:
-                raise data_error(
-                    "confirm_new",
-                    _(
-                        "Cette personne a peut-être déjà une fiche (%(references)s). Utilisez-la, "
-                        "ou envoyez confirm_new: true s'il s'agit d'une autre personne."
-                    )
-                    % {"references": ", ".join(alike)},
-                )
         resident = services.resident_create(
             by=request.user, actor=actor, consent=data.pop("consent"), **data
         )
@@ -473,22 +484,15 @@ class SessionViewSet(JournaledReads, viewsets.ModelViewSet):
                     _("La clé d'idempotence compte 1 à 255 caractères visibles, sans espace."),
                 )
             submission_key = submission_key_for(request.user, key)
-            # A retry of a request that went through: the first session, nothing more.
-            first = Session.objects.posted(by=request.user, key=submission_key).first()
-            if first is not None:
-                return self.session_response(
-                    first, status.HTTP_201_CREATED, **{"Idempotent-Replayed": "true"}
-                )
         serializer = SessionWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        session, created = services.session_create(
-            by=request.user,
-            outcomes=data["outcomes"],
-            topics=data["topics"],
-            submission_key=submission_key,
-            **data["fields"],
-        )
+        data.submission_key = submission_key
+        try:
+            # A retry of a request that went through: the first session, nothing more.
+            session, created = session_save(data, by=request.user)
+        except SessionErrors as errors:
+            raise api_errors(errors) from None
         headers = {} if created else {"Idempotent-Replayed": "true"}
         return self.session_response(session, status.HTTP_201_CREATED, **headers)
 
@@ -512,14 +516,10 @@ class SessionViewSet(JournaledReads, viewsets.ModelViewSet):
             data=body, context={"request": request, "session": session}
         )
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        services.session_update(
-            session=session,
-            by=request.user,
-            outcomes=data["outcomes"],
-            topics=data["topics"],
-            **data["fields"],
-        )
+        try:
+            session_save(serializer.validated_data, by=request.user, session=session)
+        except SessionErrors as errors:
+            raise api_errors(errors) from None
         return self.session_response(session, status.HTTP_200_OK)
 
     def destroy(self, request, *args, **kwargs):

@@ -3,6 +3,7 @@ space, as a QR code and in plain words. Drawn in memory (pathway.pdf's house sty
 never stored, since it carries the resident's secret link."""
 
 import io
+from html import escape
 
 from django.conf import settings
 from django.utils import timezone
@@ -16,9 +17,10 @@ from reportlab.platypus import Paragraph
 from pathway.pdf import BRAND, INK, SOFT, day, draw, draw_qr, paragraph_styles
 
 
-def carnet_pdf(resident, *, url, expires_at):
+def carnet_pdf(resident, *, url, expires_at, next_step=None):
     """The one-page "carnet" a mediator prints for a resident: a QR code and the address
-    of their personal space, in plain words."""
+    of their personal space, in plain words; and their next step (learners.next_step),
+    with up to three coming workshops and where to sign up."""
     fonts, s = paragraph_styles()
     big = ParagraphStyle("big", parent=s["body"], fontSize=14, leading=20)
     buffer = io.BytesIO()
@@ -60,9 +62,34 @@ def carnet_pdf(resident, *, url, expires_at):
         "en donne un nouveau.",
     ]:
         y = draw(pdf, Paragraph(line, s["body"]), margin, y, width - 2 * margin) - 0.2 * cm
+    if next_step is not None:
+        y = draw_next_step(pdf, next_step, s, margin, y - 0.3 * cm, width - 2 * margin)
     pdf.setFillColor(SOFT)
     pdf.setFont(fonts.regular, 9)
     pdf.drawString(margin, 1.5 * cm, settings.NETWORK_NAME)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+CARNET_WORKSHOPS = 2  # what fits above the footer
+
+
+def draw_next_step(pdf, step, s, x, y, width):
+    """ "Ma prochaine étape": the advice, then each coming workshop with its sign-up
+    address. Returns the new y."""
+    pdf.setStrokeColor(SOFT)
+    pdf.line(x, y, x + width, y)
+    y -= 0.3 * cm
+    heading = ParagraphStyle("step", parent=s["head"], fontSize=13, leading=17)
+    y = draw(pdf, Paragraph("Ma prochaine étape", heading), x, y, width) - 0.1 * cm
+    y = draw(
+        pdf, Paragraph(f"<b>{escape(step.title)}</b> {escape(step.text)}", s["body"]), x, y, width
+    )
+    for workshop in step.workshops[:CARNET_WORKSHOPS]:
+        line = (
+            f"• <b>{escape(workshop.title)}</b>, {escape(str(workshop.when_text))}, "
+            f"{escape(workshop.place.name)}. S'inscrire : {escape(workshop.signup_url)}"
+        )
+        y = draw(pdf, Paragraph(line, s["cell"]), x, y - 0.1 * cm, width)
+    return y

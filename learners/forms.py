@@ -1,10 +1,9 @@
-import datetime
 import uuid
 from functools import cached_property
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,17 +23,16 @@ from learners.models import (
     WorkshopLevel,
     resident_visibility,
 )
-from learners.services import Outcome
+from learners.writing import (
+    SESSION_FIELDS,
+    NewPerson,
+    ParticipantInput,
+    SessionInput,
+)
 from pathway.models import (
     Actor,
     Level,
-    Module,
-    ModuleCompetence,
-    Neighbourhood,
-    Operator,
-    Place,
     Pole,
-    Topic,
 )
 from pathway.sorting import Alphabetical
 
@@ -82,81 +80,6 @@ def consent_label():
 
 
 # Logging a session ----------------------------------------------------------------------
-
-
-class SessionChoices:
-    """What a staff member may pick from when logging a session, each list read once per
-    request (the forms validate against these lists instead of querying field by field)."""
-
-    def __init__(self, user):
-        self.user = user
-
-    @cached_property
-    def actors(self):
-        actors = Actor.objects.active().order_by(Alphabetical("name"), "pk")
-        if not self.user.is_network_admin:
-            actors = actors.filter(pk__in=self.user.actor_ids)
-        return list(actors)
-
-    @cached_property
-    def places(self):
-        return list(
-            Place.objects.filter(actor__in=[a.pk for a in self.actors], is_active=True).order_by(
-                Alphabetical("name"), "pk"
-            )
-        )
-
-    @cached_property
-    def topics(self):
-        return list(Topic.objects.filter(is_active=True).order_by("pole", Alphabetical("name")))
-
-    @cached_property
-    def modules(self):
-        """Network-wide modules and those of the user's actors, with their competences."""
-        modules = (
-            Module.objects.active()
-            .order_by(Alphabetical("name"), "pk")
-            .prefetch_related(
-                Prefetch("targets", queryset=ModuleCompetence.objects.select_related("competence"))
-            )
-        )
-        if not self.user.is_network_admin:
-            modules = modules.filter(Q(actor__isnull=True) | Q(actor__in=self.user.actor_ids))
-        return list(modules)
-
-    @cached_property
-    def operators(self):
-        return list(Operator.objects.order_by(Alphabetical("name"), "pk"))
-
-    @cached_property
-    def neighbourhoods(self):
-        return list(Neighbourhood.objects.order_by(Alphabetical("name"), "pk"))
-
-    # Choices of the participant rows, built once for all the rows.
-    def get_neighbourhood_choices(self):
-        return [("", _("Non renseigné"))] + [(n.pk, n.name) for n in self.neighbourhoods]
-
-    def get_operator_choices(self):
-        return [("", _("Non renseigné"))] + [(o.pk, o.name) for o in self.operators]
-
-    @staticmethod
-    def by_pk(objects):
-        return {o.pk: o for o in objects}
-
-    def module_competences(self):
-        """For the page's script: the competences of each module, to draw level fields."""
-        return {
-            str(module.pk): [
-                {
-                    "id": t.competence_id,
-                    "code": t.competence.code,
-                    "name": t.competence.name,
-                    "target": t.target_level,
-                }
-                for t in module.targets.all()
-            ]
-            for module in self.modules
-        }
 
 
 DURATION_PRESETS = [15, 30, 45, 60, 90, 120]
@@ -249,78 +172,43 @@ class SessionForm(forms.Form):
             (m.pk, m.name) for m in choices.modules
         ]
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date > self.today:
-            raise forms.ValidationError(
-                _("La date ne peut pas être dans le futur : choisissez aujourd'hui ou avant.")
-            )
-        if date < datetime.date(2000, 1, 1):
-            raise forms.ValidationError(_("Cette date est trop ancienne : vérifiez l'année."))
-        return date
-
     def clean(self):
+        """The page's own syntax: a duration chosen or typed, fields shown only for some
+        choices (the place on site, the module in the accomplishment pole, the level and
+        unregistered participants of a workshop) left out when hidden. What the fields
+        name, and every rule, are checked by the resolver (learners.writing)."""
         data = super().clean()
         if data.get("duration") == OTHER:
             minutes = data.get("duration_other")
             if minutes is None:
                 self.add_error("duration_other", _("Indiquez la durée en minutes."))
-            elif not 0 < minutes <= 12 * 60:
-                self.add_error(
-                    "duration_other",
-                    _("La durée doit être comprise entre 1 minute et 12 heures (720 minutes)."),
-                )
             else:
                 data["duration_minutes"] = minutes
         elif data.get("duration"):
             data["duration_minutes"] = int(data["duration"])
-
-        data["actor"] = actor = self.choices.by_pk(self.choices.actors).get(data.get("actor"))
-        pole = data.get("pole")
-        place = self.choices.by_pk(self.choices.places).get(data.get("place"))
         if data.get("location") != Location.ON_SITE:
-            place = None
-        elif place is not None and actor is not None and place.actor_id != actor.pk:
-            self.add_error("place", _("Ce lieu n'appartient pas à la structure choisie."))
-        data["place"] = place
-
-        topics = self.choices.by_pk(self.choices.topics)
-        data["topics"] = [topics[pk] for pk in data.get("topics", [])]
-        wrong = [t.name for t in data["topics"] if t.pole != pole]
-        if pole and wrong:
-            self.add_error(
-                "topics",
-                _("Ces thématiques ne vont pas avec le pôle choisi : %(topics)s.")
-                % {"topics": ", ".join(wrong)},
-            )
-        module = self.choices.by_pk(self.choices.modules).get(data.get("module"))
-        data["module"] = module if pole == Pole.ACHIEVEMENT else None
-
+            data["place"] = None
+        if data.get("pole") != Pole.ACHIEVEMENT:
+            data["module"] = None
         if data.get("format") != SessionFormat.COLLECTIVE:
             data["workshop_level"], data["unregistered_count"] = "", 0
         data["unregistered_count"] = data.get("unregistered_count") or 0
         return data
 
-    def session_fields(self):
-        """The cleaned values, as services.session_create() takes them."""
+    def session_input(self, participants):
+        """The cleaned values, as writing.session_save() takes them."""
         data = self.cleaned_data
-        names = [
-            "date",
-            "start_time",
-            "duration_minutes",
-            "format",
-            "actor",
-            "location",
-            "place",
-            "pole",
-            "module",
-            "equipment",
-            "workshop_title",
-            "workshop_level",
-            "unregistered_count",
-            "notes",
-        ]
-        return {name: data[name] for name in names}
+        return SessionInput(
+            **{name: data[name] for name in SESSION_FIELDS},
+            topics=data.get("topics", []),
+            participants=participants,
+            submission_key=data.get("submission_key"),
+        )
+
+    def attach(self, errors):
+        """writing.SessionErrors of the session's own fields, on the page."""
+        for field, messages in errors.fields.items():
+            self.add_error(field if field in self.fields else None, messages)
 
     def topic_groups(self):
         """Topics by pole, with whether each is ticked, for the page to show them by pole."""
@@ -384,9 +272,9 @@ class ParticipantForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, choices, module=None, **kwargs):
+    def __init__(self, *args, choices, module=None, pole=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.choices, self.module = choices, module
+        self.choices, self.module, self.pole = choices, module, pole
         # Read from the database only when shown, or when a row names one.
         self.fields["neighbourhood"].choices = choices.get_neighbourhood_choices
         self.fields["operator"].choices = choices.get_operator_choices
@@ -434,10 +322,6 @@ class ParticipantForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("paperwork_result") == PaperworkResult.BLOCKED and not data.get(
-            "blocked_reason"
-        ):
-            self.add_error("blocked_reason", _("Indiquez ce qui bloque la démarche."))
         if data.get("paperwork_result") != PaperworkResult.BLOCKED:
             data["blocked_reason"] = ""
         same_as = data.get("same_as") or ""
@@ -463,24 +347,31 @@ class ParticipantForm(forms.Form):
                 break
         return data
 
-    def outcome(self, resident, *, pole):
+    def participant(self):
+        """The row as writing.ParticipantInput: a resident's id, or a new person."""
         data = self.cleaned_data
-        necessity = pole == Pole.NECESSITY
-        competences = (
-            {t.competence_id: t.competence for t in self.module.targets.all()}
-            if (self.module)
-            else {}
-        )
-        return Outcome(
+        resident = data.get("resident")
+        if not resident:
+            resident = NewPerson(
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                birth_year=data.get("birth_year"),
+                neighbourhood=data.get("neighbourhood"),
+                consent=bool(data.get("consent")),
+                confirm_new=data.get("same_as") == "new",
+            )
+        # The result of a paperwork shows only in the necessity pole: hidden, still posted
+        # after a change of pole, it is left out. An operator named is the resolver's to
+        # refuse outside that pole.
+        necessity = self.pole == Pole.NECESSITY
+        return ParticipantInput(
             resident=resident,
             autonomy=data.get("autonomy"),
-            operator=self.choices.by_pk(self.choices.operators).get(data.get("operator"))
-            if necessity
-            else None,
+            operator=data.get("operator"),
             paperwork_result=data.get("paperwork_result", "") if necessity else "",
             blocked_reason=data.get("blocked_reason", "") if necessity else "",
             levels={
-                competences[int(name[len(LEVEL_PREFIX) :])]: level
+                int(name[len(LEVEL_PREFIX) :]): level
                 for name, level in data.items()
                 if name.startswith(LEVEL_PREFIX) and level is not None
             },
@@ -491,7 +382,11 @@ class BaseParticipantFormSet(forms.BaseFormSet):
     def __init__(self, *args, choices, user, pole=None, module=None, session=None, **kwargs):
         self.choices, self.user, self.pole, self.session = choices, user, pole, session
         self.module = module if pole == Pole.ACHIEVEMENT else None
-        super().__init__(*args, form_kwargs={"choices": choices, "module": self.module}, **kwargs)
+        super().__init__(
+            *args,
+            form_kwargs={"choices": choices, "module": self.module, "pole": pole},
+            **kwargs,
+        )
 
     @cached_property
     def residents(self):
@@ -523,67 +418,22 @@ class BaseParticipantFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        self.attach_residents()
-        self.outcomes = []
-        seen = set()
-        for form in self.kept_forms():
-            resident_id = form.cleaned_data.get("resident")
-            if resident_id:
-                resident = self.residents.get(resident_id)
-                if resident is None:
-                    raise forms.ValidationError(
-                        _(
-                            "Une des personnes ajoutées n'existe pas ou ne vous est pas "
-                            "accessible. Rien n'a été enregistré : retirez-la et cherchez-la à "
-                            "nouveau."
-                        )
-                    )
-                if resident.pk in seen:
-                    raise forms.ValidationError(
-                        _("%(name)s figure deux fois dans la liste des participants.")
-                        % {"name": resident.display_name}
-                    )
-                seen.add(resident.pk)
-            else:
-                resident = self.new_resident(form)
-                if resident is None:
-                    continue
-            self.outcomes.append(form.outcome(resident, pole=self.pole))
+        self.rows = self.kept_forms()
+        self.participants = [form.participant() for form in self.rows]
 
-    def new_resident(self, form):
-        data = form.cleaned_data
-        if not data.get("last_name") and not data.get("first_name"):
-            return None
-        if data.get("same_as") != "new":
-            form.duplicates = list(
-                Resident.objects.visible_to(self.user)
-                .likely_duplicates(
-                    first_name=data.get("first_name", ""),
-                    last_name=data.get("last_name", ""),
-                    birth_year=data.get("birth_year"),
-                )
-                .select_related("neighbourhood", "created_by_actor")[:5]
-            )
-            if form.duplicates:
-                form.add_error(
-                    None,
-                    _(
-                        "Cette personne a peut-être déjà une fiche. Choisissez-la, ou confirmez "
-                        "qu'il s'agit d'une autre personne."
-                    ),
-                )
-                return None
-        resident = Resident(
-            first_name=data.get("first_name", "").strip(),
-            last_name=data.get("last_name", "").strip(),
-            birth_year=data.get("birth_year"),
-            neighbourhood=self.choices.by_pk(self.choices.neighbourhoods).get(
-                data.get("neighbourhood")
-            ),
-        )
-        if data.get("consent"):
-            resident.give_consent()
-        return resident
+    def attach(self, errors):
+        """writing.SessionErrors of the participants, on their rows."""
+        for index, problems in errors.participants.items():
+            form = self.rows[index]
+            for field, messages in problems.items():
+                if field == "resident":
+                    self._non_form_errors.extend(messages)
+                elif field in form.fields:
+                    form.add_error(field, messages)
+                else:
+                    form.add_error(None, messages)
+        for index, alike in errors.duplicates.items():
+            self.rows[index].duplicates = alike
 
 
 ParticipantFormSet = forms.formset_factory(

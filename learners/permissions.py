@@ -22,6 +22,7 @@ from learners.models import AccessAction, AccessLog, ApiToken, ResidentLink
 
 # The guards of staff pages live with the roles, in pathway, whose pages use them too;
 # learners' pages may name them from here as well.
+from pathway.permissions import Role
 from pathway.permissions import staff_required as staff_required
 from pathway.permissions import working_with_residents as working_with_residents
 
@@ -131,6 +132,8 @@ class ApiAccess(BasePermission):
         user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
+        if user.role == Role.AMBASSADOR:
+            raise NotFound()  # parent ambassadors are not staff: no API
         token = request.auth
         if isinstance(token, ApiToken) and request.method not in SAFE_METHODS:
             return token.allows_writing

@@ -7,14 +7,12 @@ whatever the number of its participants."""
 
 import datetime
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 
-from learners.forms import SessionChoices
 from learners.models import (
     Autonomy,
     BlockedReason,
@@ -29,9 +27,15 @@ from learners.models import (
     SessionFormat,
     SocialStatus,
     WorkshopLevel,
-    resident_visibility,
 )
-from learners.services import Outcome
+from learners.writing import (
+    SESSION_FIELDS,
+    NewPerson,
+    ParticipantInput,
+    SessionChoices,
+    SessionInput,
+    session_values,
+)
 from pathway.models import Actor, Competence, Level, Neighbourhood, Pole
 from pathway.serializers import OutputSerializer
 
@@ -182,13 +186,6 @@ class NewResidentSerializer(serializers.Serializer):
 
     validate_birth_year = staticmethod(check_birth_year)
 
-    def validate(self, data):
-        if not data["first_name"].strip() and not data["last_name"].strip():
-            raise serializers.ValidationError(
-                _("Indiquez au moins le nom ou le prénom de la nouvelle personne.")
-            )
-        return data
-
 
 class ParticipantWriteSerializer(serializers.Serializer):
     """One participant: an existing resident (`resident`, their reference) or a new one
@@ -236,7 +233,9 @@ class SessionWriteSerializer(serializers.Serializer):
     format = serializers.ChoiceField(
         choices=SessionFormat.choices, required=False, default=SessionFormat.INDIVIDUAL
     )
-    actor = serializers.IntegerField(help_text=_("Une de vos structures."))
+    actor = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text=_("Une de vos structures.")
+    )
     location = serializers.ChoiceField(
         choices=Location.choices, required=False, default=Location.ON_SITE
     )
@@ -263,165 +262,40 @@ class SessionWriteSerializer(serializers.Serializer):
         many=True, required=False, default=list, max_length=200
     )
 
-    @property
-    def choices(self):
-        if "choices" not in self.context:
-            self.context["choices"] = SessionChoices(self.context["request"].user)
-        return self.context["choices"]
-
     def validate(self, data):
-        choices, errors = self.choices, {}
-        by_pk = SessionChoices.by_pk
-
-        actor = by_pk(choices.actors).get(data["actor"])
-        if actor is None:
-            errors["actor"] = [_("Choisissez une de vos structures (identifiant inconnu).")]
-        place = None
-        if data["place"] is not None:
-            place = by_pk(choices.places).get(data["place"])
-            if place is None or (actor is not None and place.actor_id != actor.pk):
-                errors["place"] = [_("Ce lieu n'est pas un lieu actif de la structure choisie.")]
-            elif data["location"] != Location.ON_SITE:
-                errors["place"] = [
-                    _("Un lieu ne va qu'avec un accompagnement dans un lieu du réseau (on_site).")
-                ]
-        topics_by_pk = by_pk(choices.topics) if data["topics"] else {}
-        unknown = [pk for pk in data["topics"] if pk not in topics_by_pk]
-        topics = [topics_by_pk[pk] for pk in dict.fromkeys(data["topics"]) if pk in topics_by_pk]
-        if unknown:
-            errors["topics"] = [_("Thématiques inconnues : %(ids)s.") % {"ids": unknown}]
-        elif wrong := [t.name for t in topics if t.pole != data["pole"]]:
-            errors["topics"] = [
-                _("Ces thématiques ne vont pas avec le pôle choisi : %(topics)s.")
-                % {"topics": ", ".join(wrong)}
-            ]
-        module = None
-        if data["module"] is not None:
-            module = by_pk(choices.modules).get(data["module"])
-            if module is None:
-                errors["module"] = [_("Module inconnu, inactif ou d'une autre structure.")]
-
-        outcomes, participant_errors = self.outcomes(data["participants"], module)
-        if participant_errors:
-            errors["participants"] = participant_errors
-        if errors:
-            raise serializers.ValidationError(errors)
-        fields = {name: data[name] for name in SESSION_WRITE_FIELDS}
-        fields.update(actor=actor, place=place, module=module)
-        return {"fields": fields, "topics": topics, "outcomes": outcomes}
-
-    def outcomes(self, participants, module):
-        """(Outcomes, {index: errors}) of the participants, read in constant queries."""
-        choices, user = self.choices, self.context["request"].user
-        references = {p["resident"].upper() for p in participants if p["resident"]}
-        residents = {}
-        if references:
-            # Only residents the user may see: participants of the session they may no
-            # longer see are kept as they are by the service (services.hidden_outcomes).
-            allowed = resident_visibility(user) or Q(pk__in=[])
-            residents = {
-                r.reference: r for r in Resident.objects.filter(allowed, reference__in=references)
-            }
-        named = any(p["operator"] is not None for p in participants)
-        operators = SessionChoices.by_pk(choices.operators) if named else {}
-        targets = {t.competence.code: t.competence for t in module.targets.all()} if module else {}
-        outcomes, errors = [], {}
-        for index, participant in enumerate(participants):
-            problems = {}
-            if participant["resident"]:
-                resident = residents.get(participant["resident"].upper())
-                if resident is None:
-                    problems["resident"] = [
-                        _("Aucune fiche accessible n'a la référence « %(reference)s ».")
-                        % {"reference": participant["resident"]}
-                    ]
-            else:
-                resident = self.new_resident(participant["new_resident"], problems)
-            operator = None
-            if participant["operator"] is not None:
-                operator = operators.get(participant["operator"])
-                if operator is None:
-                    problems["operator"] = [_("Organisme inconnu.")]
-            levels = {}
-            for item in participant["levels"]:
-                competence = targets.get(item["competence"])
-                if competence is None:
-                    problems.setdefault("levels", []).append(
-                        _("La compétence %(code)s ne fait pas partie du module choisi.")
-                        % {"code": item["competence"]}
-                    )
-                else:
-                    levels[competence] = item["level"]
-            if problems:
-                errors[index] = problems
-                continue
-            outcomes.append(
-                Outcome(
-                    resident=resident,
-                    autonomy=participant["autonomy"],
-                    operator=operator,
-                    paperwork_result=participant["paperwork_result"],
-                    blocked_reason=participant["blocked_reason"],
-                    levels=levels,
+        """The request's syntax read: what it names is looked up, and every rule checked,
+        by the one resolver (writing.session_save)."""
+        participants = []
+        for item in data["participants"]:
+            new = item["new_resident"]
+            participants.append(
+                ParticipantInput(
+                    resident=item["resident"] if new is None else NewPerson(**new),
+                    autonomy=item["autonomy"],
+                    operator=item["operator"],
+                    paperwork_result=item["paperwork_result"],
+                    blocked_reason=item["blocked_reason"],
+                    levels={level["competence"]: level["level"] for level in item["levels"]},
                 )
             )
-        return outcomes, errors
-
-    def new_resident(self, data, problems):
-        choices, user = self.choices, self.context["request"].user
-        neighbourhood = None
-        if data["neighbourhood"] is not None:
-            neighbourhood = SessionChoices.by_pk(choices.neighbourhoods).get(data["neighbourhood"])
-            if neighbourhood is None:
-                problems["new_resident"] = [_("Quartier inconnu.")]
-                return None
-        if not data["confirm_new"]:
-            alike = list(
-                Resident.objects.visible_to(user)
-                .likely_duplicates(
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    birth_year=data["birth_year"],
-                )
-                .values_list("reference", flat=True)[:5]
-            )
-            if alike:
-                problems["new_resident"] = [
-                    _(
-                        "Cette personne a peut-être déjà une fiche (%(references)s) : donnez sa "
-                        "référence, ou confirmez avec confirm_new qu'il s'agit d'une autre "
-                        "personne."
-                    )
-                    % {"references": ", ".join(alike)}
-                ]
-                return None
-        resident = Resident(
-            first_name=data["first_name"].strip(),
-            last_name=data["last_name"].strip(),
-            birth_year=data["birth_year"],
-            neighbourhood=neighbourhood,
+        return SessionInput(
+            **{name: data[name] for name in SESSION_FIELDS},
+            topics=data["topics"],
+            participants=participants,
         )
-        if data["consent"]:
-            resident.give_consent()
-        return resident
 
 
-SESSION_WRITE_FIELDS = [
-    "date",
-    "start_time",
-    "duration_minutes",
-    "format",
-    "actor",
-    "location",
-    "place",
-    "pole",
-    "module",
-    "equipment",
-    "workshop_title",
-    "workshop_level",
-    "unregistered_count",
-    "notes",
-]
+# Where the errors of a new person show in the API's answer.
+NEW_PERSON_FIELDS = {"last_name", "birth_year", "neighbourhood", "duplicates"}
+
+
+def api_errors(errors):
+    """writing.SessionErrors as the API's 400 body: {"participants.0.resident": [...]}."""
+    found = errors.for_api()
+    for problems in found.get("participants", {}).values():
+        for field in NEW_PERSON_FIELDS & set(problems):
+            problems.setdefault("new_resident", []).extend(problems.pop(field))
+    return serializers.ValidationError(found)
 
 
 def session_as_input(session):
@@ -434,21 +308,9 @@ def session_as_input(session):
             {"competence": assessment.competence.code, "level": assessment.level}
         )
     return {
-        "date": session.date,
-        "start_time": session.start_time,
-        "duration_minutes": session.duration_minutes,
-        "format": session.format,
-        "actor": session.actor_id,
-        "location": session.location,
-        "place": session.place_id,
-        "pole": session.pole,
+        **session_values(session),
         "topics": [t.pk for t in session.topics.all()],
-        "module": session.module_id,
         "equipment": list(session.equipment),
-        "workshop_title": session.workshop_title,
-        "workshop_level": session.workshop_level,
-        "unregistered_count": session.unregistered_count,
-        "notes": session.notes,
         "participants": [
             {
                 "resident": p.resident.reference,
@@ -493,7 +355,7 @@ class SessionSerializer(OutputSerializer):
         model = Session
         fields = [
             "id",
-            *SESSION_WRITE_FIELDS,
+            *SESSION_FIELDS,
             "topics",
             "participant_count",
             "created_by",
@@ -507,22 +369,13 @@ class SessionSerializer(OutputSerializer):
     def to_representation(self, session):
         """The same fields as the declared ones, built directly: a page of 50 sessions is
         the API's busiest answer, and DRF's field-by-field walk was most of its time."""
+        values = session_values(session)
+        values["date"] = session.date.isoformat()
+        values["start_time"] = session.start_time.isoformat() if session.start_time else None
+        values["equipment"] = list(session.equipment)
         return {
             "id": session.pk,
-            "date": session.date.isoformat(),
-            "start_time": session.start_time.isoformat() if session.start_time else None,
-            "duration_minutes": session.duration_minutes,
-            "format": session.format,
-            "actor": session.actor_id,
-            "location": session.location,
-            "place": session.place_id,
-            "pole": session.pole,
-            "module": session.module_id,
-            "equipment": list(session.equipment),
-            "workshop_title": session.workshop_title,
-            "workshop_level": session.workshop_level,
-            "unregistered_count": session.unregistered_count,
-            "notes": session.notes,
+            **values,
             "topics": [t.pk for t in session.topics.all()],
             "participant_count": session.participant_count,
             "created_by": session.created_by_id,
@@ -615,11 +468,11 @@ class ReferralWriteSerializer(serializers.Serializer):
         )
         if resident is None:
             errors["resident"] = [_("Aucune fiche accessible n'a cette référence.")]
-        own = SessionChoices.by_pk(SessionChoices(user).actors)
+        choices = SessionChoices(user)
+        own = SessionChoices.by_pk(choices.actors)
         from_actor = own.get(data["from_actor"]) if data["from_actor"] else None
-        if data["from_actor"] is None and own:
-            from_actor = user.main_actor if user.main_actor in own.values() else None
-            from_actor = from_actor or next(iter(own.values()))
+        if data["from_actor"] is None:
+            from_actor = choices.default_actor()
         if from_actor is None:
             errors["from_actor"] = [_("Choisissez une de vos structures.")]
         to_actor = None

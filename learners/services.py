@@ -4,16 +4,14 @@ Views, admin actions, commands and imports all write through these functions, so
 write to participations ends with participations_changed() and every multi-row write is one
 transaction."""
 
-import dataclasses
 import datetime
 import functools
-import json
 from itertools import batched
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,16 +23,14 @@ from learners.models import (
     AccessAction,
     AccessLog,
     CompetenceAssessment,
-    Location,
-    PaperworkResult,
     Participation,
     Referral,
     Resident,
     ResidentLink,
     Session,
-    SessionFormat,
-    resident_visibility,
+    SocialStatus,
 )
+from learners.writing import Outcome, SessionInput, hidden_outcomes, session_save  # noqa: F401
 from pathway.models import Level, Pole
 
 JOURNEY_FIELDS = [
@@ -146,220 +142,31 @@ def journey_update_params():
 
 
 # Sessions -------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class Outcome:
-    """One participant of a session and what came of it."""
-
-    resident: Resident  # a saved record, or a new one to create with the session
-    autonomy: int | None = None
-    operator: object = None  # pathway.Operator, for paperwork
-    paperwork_result: str = ""
-    blocked_reason: str = ""
-    # pathway.Competence -> level reached (1–8), for sessions of a training module
-    levels: dict = dataclasses.field(default_factory=dict)
-
-
-SESSION_FIELDS = {
-    "date",
-    "start_time",
-    "duration_minutes",
-    "format",
-    "actor",
-    "location",
-    "place",
-    "pole",
-    "module",
-    "equipment",
-    "workshop_title",
-    "workshop_level",
-    "unregistered_count",
-    "notes",
-}
-
-
-def session_check(fields, outcomes, *, today=None):
-    """The rules a session must follow that the database cannot check by itself (or only
-    with an unreadable error). Raises ValidationError with French messages; reads nothing
-    from the database when `module.targets` is prefetched."""
-    unknown = set(fields) - SESSION_FIELDS
-    if unknown:
-        raise TypeError(f"Unknown session fields: {sorted(unknown)}")
-    today = today or timezone.localdate()
-    errors = []
-    if fields["date"] > today:
-        errors.append(_("La date ne peut pas être dans le futur."))
-    if fields["date"] < datetime.date(2000, 1, 1):
-        errors.append(_("La date est trop ancienne : vérifiez l'année."))
-    if not 0 < fields["duration_minutes"] <= Session.MAX_MINUTES:
-        errors.append(_("La durée doit être comprise entre 1 minute et 12 heures."))
-    place, location = fields.get("place"), fields.get("location", Location.ON_SITE)
-    if place is not None and (place.actor_id != fields["actor"].pk or location != Location.ON_SITE):
-        errors.append(_("Le lieu choisi n'est pas un lieu de cette structure."))
-    module = fields.get("module")
-    if module is not None and fields["pole"] != Pole.ACHIEVEMENT:
-        errors.append(_("Un module de formation ne va qu'avec le pôle accomplissement."))
-    if fields.get("format") != SessionFormat.COLLECTIVE and (
-        fields.get("workshop_level") or fields.get("unregistered_count")
-    ):
-        errors.append(
-            _("Le niveau et les participants non inscrits vont avec un atelier collectif.")
-        )
-    if not outcomes and not fields.get("unregistered_count"):
-        errors.append(
-            _("Ajoutez au moins une personne, ou le nombre de participants non inscrits.")
-        )
-    targets = {t.competence_id for t in module.targets.all()} if module else set()
-    seen = set()
-    for outcome in outcomes:
-        resident = outcome.resident
-        key = resident.pk or id(resident)
-        if key in seen:
-            errors.append(
-                _("%(name)s figure deux fois dans la liste des participants.")
-                % {"name": resident.display_name}
-            )
-        seen.add(key)
-        if fields["pole"] != Pole.NECESSITY and (outcome.paperwork_result or outcome.operator):
-            errors.append(_("Le résultat d'une démarche va avec le pôle nécessité."))
-        if outcome.blocked_reason and outcome.paperwork_result != PaperworkResult.BLOCKED:
-            errors.append(_("La raison du blocage va avec une démarche bloquée."))
-        if outcome.autonomy is not None and outcome.autonomy not in (1, 2, 3):
-            errors.append(_("L'autonomie est 1, 2 ou 3."))
-        for competence, level in outcome.levels.items():
-            if competence.pk not in targets:
-                errors.append(
-                    _("La compétence %(code)s ne fait pas partie du module choisi.")
-                    % {"code": competence.code}
-                )
-            if not Level.MIN <= level <= Level.MAX:
-                errors.append(_("Un niveau de compétence va de 1 à 8."))
-    if errors:
-        raise ValidationError(list(dict.fromkeys(errors)))
+# The one write path lives in learners.writing; these are its entries for callers that hold
+# records already (tests, commands, the admin).
 
 
 def session_create(*, by, outcomes, topics=(), submission_key=None, today=None, **fields):
     """Log a session, its participants (creating the new residents among them) and their
-    outcomes, in one transaction. Returns (session, created): posting the same form twice
-    (same `submission_key`) returns the session of the first post and writes nothing."""
-    try:
-        session = _session_create(
-            by=by,
-            outcomes=outcomes,
-            topics=topics,
-            submission_key=submission_key,
-            today=today,
-            **fields,
-        )
-    except IntegrityError:
-        # The same form posted again by the same person (their key is unique to them): the
-        # first post wins.
-        existing = Session.objects.posted(by=by, key=submission_key).first()
-        if not existing:
-            raise
-        return existing, False
-    return session, True
-
-
-@transaction.atomic
-def _session_create(*, by, outcomes, topics, submission_key, today, **fields):
-    session_check(fields, outcomes, today=today)
-    session = Session.objects.create(
-        created_by=by,
-        submission_key=submission_key,
-        participant_count=len(outcomes),
-        **fields,
+    outcomes, in one transaction: writing.session_save() for callers holding records or
+    ids. Returns (session, created): posting the same form twice (same `submission_key`)
+    returns the session of the first post and writes nothing. Raises ValidationError
+    (writing.SessionErrors)."""
+    data = SessionInput(
+        **fields, topics=list(topics), participants=list(outcomes), submission_key=submission_key
     )
-    Session.mediators.through.objects.create(session_id=session.pk, user_id=by.pk)
-    _set_topics(session, topics)
-    resident_ids = _write_participations(session, outcomes, by=by)
-    participations_changed(resident_ids)
-    return session
+    return session_save(data, by=by, today=today)
 
 
-def hidden_outcomes(sessions, *, by, fields=None):
-    """The participants of these sessions (ids) whom `by` may not see — a resident of
-    another actor who withdrew their consent to sharing — as Outcomes to write back as
-    they are, {session id: [Outcome]}: nobody changes or removes a person they cannot see,
-    and the session's figures stay whole. Every path that rewrites a session's
-    participants (the page, the API, imports) adds them to what it was given.
-
-    `fields` ({session id: the session's new fields}) adapts them to a changed session,
-    as _write_participations() would: no paperwork outcome outside the necessity pole, no
-    level on a competence the new module lacks. Two queries."""
-    condition = resident_visibility(by, "resident__")
-    hidden = Participation.objects.filter(session_id__in=sessions).select_related(
-        "resident", "operator"
-    )
-    if condition is not None:
-        hidden = hidden.exclude(condition)
-    found = {}
-    hidden = list(hidden.order_by("id"))
-    levels = {}
-    for assessment in CompetenceAssessment.objects.filter(
-        session_id__in={p.session_id for p in hidden},
-        resident_id__in={p.resident_id for p in hidden},
-    ).select_related("competence"):
-        levels.setdefault((assessment.session_id, assessment.resident_id), {})[
-            assessment.competence
-        ] = assessment.level
-    for participation in hidden:
-        new = (fields or {}).get(participation.session_id, {})
-        necessity = new.get("pole", participation.pole) == Pole.NECESSITY
-        if "module" in new:
-            module = new["module"]
-            targets = {t.competence_id for t in module.targets.all()} if module else set()
-        else:
-            targets = None  # the module does not change: every level stays
-        found.setdefault(participation.session_id, []).append(
-            Outcome(
-                resident=participation.resident,
-                autonomy=participation.autonomy,
-                operator=participation.operator if necessity else None,
-                paperwork_result=participation.paperwork_result if necessity else "",
-                blocked_reason=participation.blocked_reason if necessity else "",
-                levels={
-                    competence: level
-                    for competence, level in levels.get(
-                        (participation.session_id, participation.resident_id), {}
-                    ).items()
-                    if targets is None or competence.pk in targets
-                },
-            )
-        )
-    return found
-
-
-def with_hidden(outcomes, hidden):
-    """`outcomes` and the hidden participants they do not already name."""
-    named = {o.resident.pk for o in outcomes if o.resident.pk}
-    return [*outcomes, *(o for o in hidden if o.resident.pk not in named)]
-
-
-@transaction.atomic
 def session_update(*, session, by, outcomes, topics=(), today=None, **fields):
     """Change a logged session and its participants; keeps every copy and journey right.
-    Participants `by` may not see stay as they were (hidden_outcomes)."""
-    if not session.can_be_changed_by(by, today=today):
-        raise ValidationError(_("Cet accompagnement ne peut plus être modifié."))
-    hidden = hidden_outcomes([session.pk], by=by, fields={session.pk: fields}).get(session.pk, [])
-    outcomes = with_hidden(outcomes, hidden)
-    session_check(fields, outcomes, today=today)
-    before = set(session.participations.values_list("resident_id", flat=True))
+    Participants `by` may not see stay as they were (hidden_outcomes). Fields not given
+    stay as they are."""
+    data = SessionInput.of(session, participants=outcomes, topics=list(topics))
     for name, value in fields.items():
-        setattr(session, name, value)
-    session.participant_count = len(outcomes)
-    session.save()
-    Session.topics.through.objects.filter(session_id=session.pk).delete()
-    _set_topics(session, topics)
-    # Outcomes are written again from the form: simpler than a diff, and the copies of the
-    # session's date, pole and actor follow any change.
-    CompetenceAssessment.objects.filter(session=session).delete()
-    Participation.objects.filter(session=session).delete()
-    after = _write_participations(session, outcomes, by=by)
-    participations_changed(before | after)
-    return session
+        setattr(data, name, value)
+    written, _created = session_save(data, by=by, session=session, today=today)
+    return written
 
 
 @transaction.atomic
@@ -370,48 +177,6 @@ def session_delete(*, session, by, today=None):
     # Assessments made in the session go with it (CASCADE), as do its participations.
     session.delete()
     participations_changed(resident_ids)
-
-
-def _set_topics(session, topics):
-    Through = Session.topics.through
-    Through.objects.bulk_create(Through(session_id=session.pk, topic_id=t.pk) for t in topics)
-
-
-def _write_participations(session, outcomes, *, by):
-    """Insert the participations and assessments of `session` (and the new residents among
-    them) with a constant number of queries; returns the residents' ids."""
-    new = [o.resident.prepare() for o in outcomes if o.resident.pk is None]
-    for resident in new:
-        resident.created_by_actor = session.actor
-        resident.created_by = by
-    Resident.objects.bulk_create(new)
-    Participation.objects.bulk_create(
-        Participation(
-            session=session,
-            resident=o.resident,
-            date=session.date,
-            pole=session.pole,
-            actor=session.actor,
-            autonomy=o.autonomy,
-            operator=o.operator if session.pole == Pole.NECESSITY else None,
-            paperwork_result=o.paperwork_result if session.pole == Pole.NECESSITY else "",
-            blocked_reason=o.blocked_reason if session.pole == Pole.NECESSITY else "",
-        )
-        for o in outcomes
-    )
-    CompetenceAssessment.objects.bulk_create(
-        CompetenceAssessment(
-            resident=o.resident,
-            competence=competence,
-            level=level,
-            assessed_on=session.date,
-            assessed_by=by,
-            session=session,
-        )
-        for o in outcomes
-        for competence, level in o.levels.items()
-    )
-    return {o.resident.pk for o in outcomes}
 
 
 # Residents ------------------------------------------------------------------------------
@@ -491,7 +256,7 @@ def resident_merge(*, survivor, duplicate, by):
     for name in ["first_name", "last_name", "birth_year", "neighbourhood", "phone", "email"]:
         if not getattr(survivor, name) and getattr(duplicate, name):
             setattr(survivor, name, getattr(duplicate, name))
-    if survivor.social_status == "not_stated":
+    if survivor.social_status == SocialStatus.NOT_STATED:
         survivor.social_status = duplicate.social_status
     if survivor.consent_at is None and duplicate.sharing_consent:
         survivor.sharing_consent = True
@@ -564,215 +329,6 @@ def referral_send(*, resident, from_actor, by, reason, to_actor=None, to_pole=""
         reason=reason.strip(),
         created_by=by,
     )
-
-
-# Imports --------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class ImportedSession:
-    """A session read from a file: new (`session` None) or replacing `session`."""
-
-    fields: dict
-    topics: list
-    outcomes: list
-    session: Session | None = None
-
-
-SESSION_ROW = [
-    "date",
-    "start_time",
-    "duration_minutes",
-    "format",
-    "actor_id",
-    "location",
-    "place_id",
-    "pole",
-    "module_id",
-    "equipment",
-    "workshop_title",
-    "workshop_level",
-    "unregistered_count",
-    "notes",
-    "participant_count",
-    "created_by_id",
-    "created_at",
-    "updated_at",
-]
-PARTICIPATION_ROW = [
-    "session_id",
-    "resident_id",
-    "date",
-    "pole",
-    "actor_id",
-    "autonomy",
-    "operator_id",
-    "paperwork_result",
-    "blocked_reason",
-    "is_first_visit",
-]
-ASSESSMENT_ROW = [
-    "session_id",
-    "resident_id",
-    "competence_id",
-    "level",
-    "assessed_on",
-    "assessed_by_id",
-]
-
-
-@transaction.atomic
-def sessions_import(*, by, sessions, batch_size=5000, progress=None):
-    """Write sessions read from a file (ImportedSession), new ones and changed ones, with
-    their topics, participants, outcomes and levels, in one transaction, then call
-    participations_changed() once for every resident concerned. New rows go in with a
-    few bulk statements per batch (PostgreSQL's COPY, or multi-row INSERTs).
-
-    Rows must have been checked (session_check and the user's rights) by the reader;
-    the database constraints still refuse anything inconsistent, which rolls it all back.
-    `progress(done)` is called after each batch."""
-    resident_ids = set()
-    done = 0
-    for batch in batched(sessions, batch_size):
-        now = timezone.now()
-        changed = [item for item in batch if item.session is not None]
-        if changed:
-            pks = [item.session.pk for item in changed]
-            # Participants the importer may not see stay as they were (hidden_outcomes).
-            hidden = hidden_outcomes(
-                pks, by=by, fields={item.session.pk: item.fields for item in changed}
-            )
-            for item in changed:
-                item.outcomes = with_hidden(item.outcomes, hidden.get(item.session.pk, []))
-            resident_ids |= set(
-                Participation.objects.filter(session_id__in=pks).values_list(
-                    "resident_id", flat=True
-                )
-            )
-            CompetenceAssessment.objects.filter(session_id__in=pks).delete()
-            Participation.objects.filter(session_id__in=pks).delete()
-            Session.topics.through.objects.filter(session_id__in=pks).delete()
-            for item in changed:
-                for name, value in item.fields.items():
-                    setattr(item.session, name, value)
-                item.session.participant_count = len(item.outcomes)
-                item.session.updated_at = now
-            Session.objects.bulk_update(
-                [item.session for item in changed],
-                [*SESSION_FIELDS, "participant_count", "updated_at"],
-            )
-        new = [item for item in batch if item.session is None]
-        new_pks = _insert_sessions(
-            [_session_row(item.fields, len(item.outcomes), by=by, now=now) for item in new]
-        )
-        _insert(
-            Session.mediators.through, ["session_id", "user_id"], [(pk, by.pk) for pk in new_pks]
-        )
-        pks = dict(zip(map(id, new), new_pks, strict=True))
-        pks |= {id(item): item.session.pk for item in changed}
-        topics, participations, assessments = [], [], []
-        for item in batch:
-            pk, fields = pks[id(item)], item.fields
-            topics += [(pk, topic.pk) for topic in item.topics]
-            necessity = fields["pole"] == Pole.NECESSITY
-            for outcome in item.outcomes:
-                resident = outcome.resident.pk
-                resident_ids.add(resident)
-                participations.append(
-                    (
-                        pk,
-                        resident,
-                        fields["date"],
-                        fields["pole"],
-                        fields["actor"].pk,
-                        outcome.autonomy,
-                        outcome.operator.pk if necessity and outcome.operator else None,
-                        outcome.paperwork_result if necessity else "",
-                        outcome.blocked_reason if necessity else "",
-                        False,
-                    )
-                )
-                assessments += [
-                    (pk, resident, competence.pk, level, fields["date"], by.pk)
-                    for competence, level in outcome.levels.items()
-                ]
-        _insert(Session.topics.through, ["session_id", "topic_id"], topics)
-        _insert(Participation, PARTICIPATION_ROW, participations)
-        _insert(CompetenceAssessment, ASSESSMENT_ROW, assessments)
-        done += len(batch)
-        if progress:
-            progress(done)
-    participations_changed(resident_ids)
-
-
-def _session_row(fields, participants, *, by, now):
-    return (
-        fields["date"],
-        fields["start_time"],
-        fields["duration_minutes"],
-        fields["format"],
-        fields["actor"].pk,
-        fields["location"],
-        fields["place"].pk if fields["place"] else None,
-        fields["pole"],
-        fields["module"].pk if fields["module"] else None,
-        fields["equipment"],
-        fields["workshop_title"],
-        fields["workshop_level"],
-        fields["unregistered_count"],
-        fields["notes"],
-        participants,
-        by.pk,
-        now,
-        now,
-    )
-
-
-def _insert_sessions(rows):
-    """Insert sessions (tuples of SESSION_ROW); returns their ids, in order."""
-    if not rows:
-        return []
-    if connection.vendor != "postgresql":
-        records = Session.objects.bulk_create(
-            [Session(**dict(zip(SESSION_ROW, row, strict=True))) for row in rows], batch_size=500
-        )
-        return [record.pk for record in records]
-    # COPY returns no ids: take them from the table's sequence first.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Session._meta.db_table, len(rows)],
-        )
-        pks = [pk for (pk,) in cursor.fetchall()]
-    equipment = SESSION_ROW.index("equipment")
-    _insert(
-        Session,
-        ["id", *SESSION_ROW],
-        [
-            (pk, *row[:equipment], json.dumps(row[equipment]), *row[equipment + 1 :])
-            for pk, row in zip(pks, rows, strict=True)
-        ],
-    )
-    return pks
-
-
-def _insert(model, names, rows):
-    """Insert rows (tuples of the values of the fields `names`) into `model`'s table:
-    PostgreSQL's COPY, the fastest way in, or bulk_create elsewhere."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(
-            [model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=500
-        )
-        return
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
-    with connection.cursor() as cursor:
-        statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-        with cursor.cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
 
 
 # Residents' personal links ---------------------------------------------------------------

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from learners import views
+from learners.views import workshops
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,6 +28,11 @@ urlpatterns = [
     ),
     path("referrals/", views.referral_list, name="referral_list"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
+    path(
+        "referrals/notifications/",
+        views.referral_notifications,
+        name="referral_notifications",
+    ),
     path("journal/", views.accesslog_list, name="accesslog_list"),
     path("imports/", views.import_start, name="import_start"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
@@ -54,5 +60,28 @@ urlpatterns = [
         "residents/<str:reference>/links/<int:pk>/revoke/",
         views.resident_link_revoke,
         name="resident_link_revoke",
+    ),
+    # Workshop sign-ups: the public page and form (no account), the person's own link, and
+    # the staff page of a workshop's sign-ups.
+    path("guide/ateliers/<int:pk>/", workshops.workshop_detail, name="workshop_detail"),
+    path(
+        "guide/ateliers/<int:pk>/inscription/",
+        workshops.workshop_signup,
+        name="workshop_signup",
+    ),
+    path("guide/inscription/<str:token>/", workshops.signup_detail, name="signup_detail"),
+    path("guide/inscription/<str:token>/annuler/", workshops.signup_cancel, name="signup_cancel"),
+    path("ateliers/<int:pk>/inscrits/", workshops.workshop_signups, name="workshop_signups"),
+    # The consent text and the privacy notice in the person's language.
+    path(
+        "consentement/<str:version>/<str:language>/",
+        workshops.consent_notice,
+        name="consent_notice",
+    ),
+    path("ateliers/<int:pk>/presence/", workshops.workshop_attendance, name="workshop_attendance"),
+    path(
+        "ateliers/<int:pk>/inscrits/<int:signup_pk>/annuler/",
+        workshops.workshop_signup_cancel,
+        name="workshop_signup_cancel",
     ),
 ]

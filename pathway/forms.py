@@ -373,6 +373,9 @@ class PlannedWorkshopForm(forms.ModelForm):
     duration_minutes = forms.TypedChoiceField(
         label=_("Durée"), choices=DURATIONS, coerce=int, initial=90
     )
+    # The seats taken as the form showed them: seats taken online meanwhile are kept, the
+    # form only adds what the person changed (see apply_seats_taken).
+    seats_taken_seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     class Meta:
         model = PlannedWorkshop
@@ -396,6 +399,7 @@ class PlannedWorkshopForm(forms.ModelForm):
                 date=local.date(),
                 time=local.time(),
                 duration_minutes=self.instance.duration_minutes,
+                seats_taken_seen=self.instance.seats_taken,
             )
 
     def clean(self):
@@ -414,3 +418,49 @@ class PlannedWorkshopForm(forms.ModelForm):
         if cleaned.get("duration_minutes"):
             self.instance.duration_minutes = cleaned["duration_minutes"]
         return cleaned
+
+    def apply_seats_taken(self, current):
+        """Inside the transaction that saves, with `current` the seats taken now (row
+        locked): add the change the person made to what they saw, so that the sign-ups
+        made online while the form was open are not lost. False (with an error on the
+        form) when that would give more seats taken than seats."""
+        seen = self.cleaned_data.get("seats_taken_seen")
+        if seen is None or not self.instance.pk:
+            return True
+        taken = current + self.cleaned_data["seats_taken"] - seen
+        if not 0 <= taken <= self.instance.seats:
+            self.add_error(
+                "seats",
+                _(
+                    "Des personnes se sont inscrites entre-temps : %(taken)s places sont "
+                    "prises. Indiquez au moins autant de places."
+                )
+                % {"taken": current},
+            )
+            return False
+        self.instance.seats_taken = taken
+        return True
+
+
+class PlaceReportForm(forms.Form):
+    """« Signaler une erreur » on a place's page."""
+
+    message = forms.CharField(
+        label=_("Qu'est-ce qui ne va pas ?"),
+        max_length=2000,
+        help_text=_(
+            "Par exemple : les horaires ont changé, le lieu a déménagé, le numéro ne répond pas."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Dites-nous en quelques mots ce qui ne va pas.")},
+    )
+    contact = forms.CharField(
+        label=_("Votre téléphone ou courriel (facultatif)"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Seulement si vous voulez qu'on vous réponde. Effacé une fois l'erreur traitée."
+        ),
+    )
+    # Left empty by people; robots fill every field.
+    website = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -15,11 +15,15 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Responsable de structure")
     MEDIATOR = "mediator", _("Médiateur ou médiatrice")
     OFFICIAL = "official", _("Élu ou service de la ville")
+    # A volunteer parent who refers families (network.ambassadors): signs in by a link sent
+    # by email, sees only their own referrals' status; no staff page, no resident.
+    AMBASSADOR = "ambassador", _("Parent ambassadeur")
 
 
 def staff_required(*roles):
-    """Signed-in staff with one of `roles` (any role when none given; the network admin
-    always passes). Anonymous visitors go to the login page; other staff get a 404."""
+    """Signed-in staff with one of `roles` (any staff role when none given, never the parent
+    ambassador, who is not staff; the network admin always passes). Anonymous visitors go to
+    the login page; other staff get a 404."""
 
     def decorator(view):
         @wraps(view)
@@ -31,7 +35,8 @@ def staff_required(*roles):
                 from django.contrib.auth.views import redirect_to_login
 
                 return redirect_to_login(request.get_full_path())
-            if roles and not (user.is_network_admin or user.role in roles):
+            allowed = roles or STAFF_ROLES
+            if not (user.is_network_admin or user.role in allowed):
                 raise Http404
             return view(request, *args, **kwargs)
 
@@ -39,5 +44,7 @@ def staff_required(*roles):
 
     return decorator
 
+
+STAFF_ROLES = frozenset(Role) - {Role.AMBASSADOR}
 
 working_with_residents = staff_required(Role.MEDIATOR, Role.COORDINATOR)

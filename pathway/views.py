@@ -8,12 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 
-from pathway import hours, opendata
-from pathway.forms import PlaceFilterForm, PlaceForm, PlannedWorkshopForm
+from pathway import hours, opendata, orientation
+from pathway.forms import PlaceFilterForm, PlaceForm, PlaceReportForm, PlannedWorkshopForm
 from pathway.guide import build_guide
-from pathway.models import Place, PlannedWorkshop, Pole
+from pathway.models import Neighbourhood, Place, PlaceReport, PlannedWorkshop, Pole, Service
 from pathway.permissions import Role, staff_required, working_with_residents
 from pathway.sorting import Alphabetical
 
@@ -31,6 +32,7 @@ def retention_context():
         "resident_years": settings.RESIDENT_INACTIVITY_DAYS // 365,
         "journal_days": settings.JOURNAL_RETENTION_DAYS,
         "min_count": settings.STATS_MIN_COUNT,
+        "signup_days": settings.SIGNUP_RETENTION_DAYS,
     }
 
 
@@ -155,6 +157,33 @@ def place_detail(request, pk):
     )
 
 
+REPORTS_PER_PLACE_PER_DAY = 20
+
+
+def place_report(request, pk):
+    """« Signaler une erreur » : what is wrong with a place's page, with an optional contact;
+    goes to the place's coordinator and the network admin (place_reports)."""
+    place = get_object_or_404(Place.objects.in_guide(), pk=pk)
+    form = PlaceReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        since = current_time() - timezone.timedelta(days=1)
+        flooded = (
+            PlaceReport.objects.filter(place=place, created_at__gte=since).count()
+            >= REPORTS_PER_PLACE_PER_DAY
+        )
+        if not form.cleaned_data["website"] and not flooded:
+            PlaceReport.objects.create(
+                place=place,
+                message=form.cleaned_data["message"],
+                contact=form.cleaned_data["contact"],
+            )
+        messages.success(request, _("Merci ! L'équipe du lieu va vérifier et corriger si besoin."))
+        return redirect(place.get_absolute_url())
+    return render(
+        request, "pathway/place_report.html", guide_context(request, place=place, form=form)
+    )
+
+
 def workshop_list(request):
     """Coming workshops, by pole and date."""
     now = current_time()
@@ -171,6 +200,102 @@ def workshop_list(request):
         "pathway/workshop_list.html",
         guide_context(request, page=page, by_pole=by_pole, pole=pole, poles=list(Pole)),
     )
+
+
+def orientation_guide(request):
+    """« Je ne sais pas où aller » : what for, where, when free — one question a page (GET
+    forms, no JavaScript needed) — then the places and workshops that fit."""
+    now = current_time()
+    form = orientation.OrientationForm(request.GET or None)
+    need, where, moment = form.answers() if form.is_bound else ("", "", "")
+    step = 1 if not need else 2 if not where else 3 if not moment else 4
+    context = {
+        "form": form,
+        "step": step,
+        "need": need,
+        "need_label": orientation.NEEDS[need].label if need else "",
+        "where": where,
+        "moment": moment,
+        "moment_label": (
+            orientation.MOMENTS[moment].label
+            if moment in orientation.MOMENTS
+            else _("N'importe quand")
+        ),
+        "needs": orientation.NEEDS,
+        "moments": orientation.MOMENTS,
+        "position": form.position if where == orientation.NEAR_ME else None,
+        "EVERYWHERE": orientation.EVERYWHERE,
+        "NEAR_ME": orientation.NEAR_ME,
+        "ANYTIME": orientation.ANYTIME,
+    }
+    if step == 2:
+        context["neighbourhoods"] = Neighbourhood.objects.order_by(Alphabetical("name"), "pk")
+    if where not in ("", orientation.EVERYWHERE, orientation.NEAR_ME):
+        context["neighbourhood"] = Neighbourhood.objects.filter(slug=where).first()
+    if step == 4:
+        places, count, workshops = orientation.results(
+            need=need, where=where, moment=moment, now=now, position=context["position"]
+        )
+        context.update(places=places, place_count=count, workshops=workshops)
+    return render(request, "pathway/orientation.html", guide_context(request, **context))
+
+
+WIDGET_PLACES = 200
+WIDGET_WORKSHOPS = 8
+
+
+@xframe_options_exempt
+def widget(request):
+    """The list and map of places, and the coming workshops, for partners to embed in
+    their sites (an iframe): the one route that may be framed, with its own CSP
+    (settings.WIDGET_CSP). ?quartier=<slug> and ?service=<code> narrow it, ?ateliers=0
+    leaves the workshops out. Every link opens the full guide in a new tab."""
+    now = current_time()
+    places = places_in_guide()
+    workshops = PlannedWorkshop.objects.public(now=now)
+    neighbourhood = request.GET.get("quartier", "")
+    if neighbourhood:
+        places = places.filter(neighbourhood__slug=neighbourhood)
+        workshops = workshops.filter(place__neighbourhood__slug=neighbourhood)
+    service = request.GET.get("service", "")
+    if service in Service.values:
+        places = places.with_service(service)
+    places = list(places[:WIDGET_PLACES])
+    for place in places:
+        place.status = hours.status(place.opening_hours, now)
+        place.full_url = request.build_absolute_uri(place.get_absolute_url())
+    show_workshops = request.GET.get("ateliers") != "0"
+    workshops = list(workshops[:WIDGET_WORKSHOPS]) if show_workshops else []
+    for workshop in workshops:
+        workshop.full_url = request.build_absolute_uri(
+            reverse("workshop_detail", args=[workshop.pk])
+        )
+    markers = [
+        {
+            "name": place.name,
+            "lat": float(place.latitude),
+            "lon": float(place.longitude),
+            "url": place.full_url,
+            "address": f"{place.address}, {place.postcode} {place.city}",
+        }
+        for place in places
+        if place.has_coordinates
+    ]
+    response = render(
+        request,
+        "pathway/widget.html",
+        {
+            "places": places,
+            "workshops": workshops,
+            "show_workshops": show_workshops,
+            "markers": markers,
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "guide_url": request.build_absolute_uri(reverse("place_list")),
+        },
+    )
+    response._csp_config = settings.WIDGET_CSP  # read by ContentSecurityPolicyMiddleware
+    return response
 
 
 @require_POST
@@ -234,7 +359,10 @@ def place_manage(request):
     left_out = {place.pk: problems for place, problems in opendata.export_rows(places)[1]}
     for place in places:
         place.open_data_problems = left_out.get(place.pk, [])
-    return render(request, "pathway/place_manage.html", {"places": places})
+    open_reports = PlaceReport.objects.for_manager(request.user).open().count()
+    return render(
+        request, "pathway/place_manage.html", {"places": places, "open_reports": open_reports}
+    )
 
 
 @staff_required(Role.COORDINATOR)
@@ -243,6 +371,7 @@ def place_edit(request, pk):
     form = PlaceForm(request.POST or None, instance=place)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            form.instance.checked_on = timezone.localdate(current_time())
             form.save()
         messages.success(request, _("Le lieu « %(name)s » est enregistré.") % {"name": place.name})
         return redirect("place_manage")
@@ -253,12 +382,40 @@ def place_edit(request, pk):
     )
 
 
+@staff_required(Role.COORDINATOR)
+def place_reports(request):
+    """Errors reported on the places a coordinator manages (all for the network admin),
+    those to deal with first."""
+    reports = (
+        PlaceReport.objects.for_manager(request.user)
+        .select_related("place", "resolved_by")
+        .order_by("resolved_at", "-created_at", "-id")
+    )
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    return render(request, "pathway/place_reports.html", {"page": page})
+
+
+@require_POST
+@staff_required(Role.COORDINATOR)
+def place_report_resolve(request, pk):
+    report = get_object_or_404(PlaceReport.objects.for_manager(request.user).open(), pk=pk)
+    report.resolve(by=request.user, now=current_time())
+    messages.success(
+        request,
+        _("Signalement traité : « %(name)s » est marqué vérifié aujourd'hui.")
+        % {"name": report.place.name},
+    )
+    return redirect("place_reports")
+
+
 @working_with_residents
 def workshop_manage(request):
     now = current_time()
+    # From the start of today: the attendance of today's workshops is taken from here.
+    start_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     workshops = (
         PlannedWorkshop.objects.visible_to(request.user)
-        .upcoming(now=now)
+        .upcoming(now=start_of_today)
         .select_related("place__actor", "actor")
     )
     page = Paginator(workshops, 25).get_page(request.GET.get("page"))
@@ -282,11 +439,20 @@ def workshop_form(request, workshop):
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.save()
-        messages.success(
-            request, _("L'atelier « %(title)s » est enregistré.") % {"title": workshop.title}
-        )
-        return redirect("workshop_manage")
+            current = (
+                PlannedWorkshop.objects.select_for_update()
+                .filter(pk=workshop.pk)
+                .values_list("seats_taken", flat=True)
+                .first()
+            )
+            saved = current is None or form.apply_seats_taken(current)
+            if saved:
+                form.save()
+        if saved:
+            messages.success(
+                request, _("L'atelier « %(title)s » est enregistré.") % {"title": workshop.title}
+            )
+            return redirect("workshop_manage")
     return render(request, "pathway/workshop_form.html", {"form": form, "workshop": workshop})
 
 

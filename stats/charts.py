@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stats.disclosure import Cell
 
@@ -55,20 +56,35 @@ class BarChart:
 
     @classmethod
     def build(cls, chart_id, title, items, *, percent=False, classes=None):
-        shown = [cell.value for _label, cell in items if not cell.hidden and cell.value is not None]
+        """The bars of the items that have a figure: a row without one ("—", nothing to
+        compute) is left out, a hidden one ("< 5", "masqué") stays, saying so; None when no
+        bar at all would be drawn (rows of empty bars would only push the page down)."""
+        kept = [
+            (label, cell, classes[min(i, len(classes) - 1)] if classes else "")
+            for i, (label, cell) in enumerate(items)
+            if cell.hidden or cell.value is not None
+        ]
+        if not any(not cell.hidden for _label, cell, _css in kept):
+            return None
+        shown = [cell.value for _label, cell, _css in kept if not cell.hidden]
         top = 100 if percent else max([*shown, 0])
         usable = CHART_WIDTH - 80
         bars = []
-        for i, (label, cell) in enumerate(items):
-            drawn = not cell.hidden and cell.value is not None and top
-            css = classes[min(i, len(classes) - 1)] if classes else ""
-            width = round(usable * cell.value / top, 1) if drawn else 0
+        for i, (label, cell, css) in enumerate(kept):
+            width = round(usable * cell.value / top, 1) if top and not cell.hidden else 0
             bars.append(Bar(str(label), cell, width, i * cls.STEP, css))
         values = "; ".join(f"{bar.label} : {bar.cell.text}" for bar in bars)
+        left_out = len(items) - len(kept)
+        if left_out:
+            values += ". " + ngettext(
+                "%(count)s ligne sans chiffre à montrer n'est pas dessinée",
+                "%(count)s lignes sans chiffre à montrer ne sont pas dessinées",
+                left_out,
+            ) % {"count": left_out}
         description = _(
             "Diagramme en barres. %(values)s. Les chiffres sont repris dans le tableau qui suit."
-        ) % {"values": values or _("aucune donnée")}
-        return cls(chart_id, str(title), description, bars, max(len(bars), 1) * cls.STEP + 4)
+        ) % {"values": values}
+        return cls(chart_id, str(title), description, bars, len(bars) * cls.STEP + 4)
 
 
 @dataclass

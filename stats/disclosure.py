@@ -385,6 +385,37 @@ class Table:
             html.append("</tr>")
         return mark_safe("".join(html))  # every piece of text above is escaped
 
+    def flows_html(self):
+        """A matrix of pairs (sent / seen) as a list that reads on a phone: for each row,
+        only the columns where something happened, in words."""
+        html = ['<ul class="matrix-list">']
+        for row in self.rows:
+            items = []
+            for column, cell in zip(self.columns, row.cells, strict=True):
+                if all(part.value == 0 for part in cell.parts):
+                    continue
+                sent, seen = cell.parts
+                items.append(
+                    "<li>"
+                    + escape(
+                        _("vers %(to)s : %(sent)s envoyées, %(seen)s personnes venues")
+                        % {"to": column, "sent": sent.text, "seen": seen.text}
+                    )
+                    + "</li>"
+                )
+            if not items:
+                continue
+            css = ' class="total-row"' if row.total else ""
+            html.append(
+                f'<li{css}><p class="matrix-from">'
+                + escape(_("Au total") if row.total else _("De %(from)s") % {"from": row.label})
+                + "</p><ul>"
+                + "".join(items)
+                + "</ul></li>"
+            )
+        html.append("</ul>")
+        return mark_safe("".join(html))  # every piece of text above is escaped
+
     def export_header(self):
         header = [self.label_header]
         for column in self.columns:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Sum
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
 from learners.models import Referral, ReferralStatus
@@ -31,6 +32,16 @@ def month_label(month):
     return formats.date_format(month, "F Y")
 
 
+def day_label(day, *, with_year=True):
+    """ "1er juillet 2026" in French (the first of the month is "1er"), "1 July 2026" in
+    English."""
+    number = _("1er") if day.day == 1 else str(day.day)
+    month = formats.date_format(day, "F")
+    if with_year:
+        return _("%(day)s %(month)s %(year)s") % {"day": number, "month": month, "year": day.year}
+    return _("%(day)s %(month)s") % {"day": number, "month": month}
+
+
 # Periods and filters ---------------------------------------------------------------------
 
 
@@ -45,6 +56,26 @@ class Period:
     @property
     def last_day(self):
         return next_month(self.end) - datetime.timedelta(days=1)
+
+    def in_words(self, today):
+        """The days this period covers, in words: "Du 1er juillet au 30 septembre 2026",
+        and up to which day there are figures when it is not over."""
+        start, last = self.start, self.last_day
+        if start.year == last.year:
+            text = _("Du %(start)s au %(end)s") % {
+                "start": day_label(start, with_year=False),
+                "end": day_label(last),
+            }
+        else:
+            text = _("Du %(start)s au %(end)s") % {
+                "start": day_label(start),
+                "end": day_label(last),
+            }
+        if start <= today < last:
+            text += " " + _("(chiffres arrêtés au %(today)s)") % {"today": day_label(today)}
+        elif today < start:
+            text += " " + _("(période à venir : pas encore de chiffres)")
+        return text
 
     def months(self):
         month = self.start

@@ -148,10 +148,51 @@ class StatsFilterForm(forms.Form):
             )
         return datetime.date(int(match[1]), int(match[2]), 1)
 
+    # The fields that say which quarter, month or months: each belongs to one period type.
+    PERIOD_FIELDS = {"quarter": ("quarter",), "month": ("month",), "custom": ("start", "end")}
+
+    def _period_kind(self, data):
+        """The period type these choices ask for. A quarter, a month or months chosen while
+        "Période" stayed at "Une année" (its default) switch it; a choice that belongs to
+        another type than the one chosen is refused, never silently ignored: the figures
+        shown are always those of the period the form displays."""
+        kind = data.get("period")
+        filled = [
+            other
+            for other, names in self.PERIOD_FIELDS.items()
+            if any(data.get(name) or self.data.get(name) for name in names)
+        ]
+        if kind == "year" and len(filled) == 1:
+            kind = filled[0]
+            data["period"] = kind
+            # The form shown again says the period type that applies.
+            self.data = self.data.copy()
+            self.data["period"] = kind
+        for other in filled:
+            if other == kind:
+                continue
+            for name in self.PERIOD_FIELDS[other]:
+                if data.get(name) or self.data.get(name):
+                    self.add_error(
+                        name,
+                        _(
+                            "« %(field)s » ne va pas avec la période « %(period)s » : "
+                            "videz ce champ, ou choisissez « %(other)s » dans « Période »."
+                        )
+                        % {
+                            "field": self.fields[name].label,
+                            "period": dict(self.fields["period"].choices)[kind],
+                            "other": dict(self.fields["period"].choices)[other],
+                        },
+                    )
+        return kind
+
     def clean(self):
         data = super().clean()
-        kind, year = data.get("period"), data.get("year")
-        if kind is None or year is None:
+        if data.get("period") is None or data.get("year") is None:
+            return data
+        kind, year = self._period_kind(data), data["year"]
+        if self.errors:
             return data
         if kind == "year":
             data["range"] = Period(

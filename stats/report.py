@@ -108,15 +108,12 @@ class Report:
         ]
         self.by_slug = {table.slug: table for table in self.tables}
         self.headline = self.tables[0]
+        self.funnel = self.by_slug["parcours"]
+        self.referral_summary = self._referral_summary()
         tables = self.by_slug
         # Section titles differ from their tables' (each table is a named region: two
         # landmarks of one name confuse screen-reader users, axe rule landmark-unique).
         self.sections = [
-            Section(
-                "parcours",
-                _("Le parcours : des démarches à la formation, puis aux loisirs"),
-                [tables["parcours"]],
-            ),
             Section(
                 "autonomie",
                 _("L'autonomie des habitants"),
@@ -128,11 +125,8 @@ class Report:
                 [tables["demarches"], tables["blocages"]],
             ),
             Section("formation", _("Formation"), [tables["modules"]]),
-            Section(
-                "orientations",
-                _("Les orientations"),
-                [tables["orientations"], tables["boucles"]],
-            ),
+            # The matrix itself is summarised first, and shown whole on demand (dashboard).
+            Section("orientations", _("Les orientations"), [tables["boucles"]]),
             Section("mois", _("L'activité mois par mois"), [tables["mois"]]),
             Section(
                 "public",
@@ -741,6 +735,37 @@ class Report:
             ),
             part_labels=(_("envoyées"), _("personne venue")),
         )
+
+    def _referral_summary(self):
+        """What the matrix says in a few lines: how many referrals, the part where the
+        person came and the part closed by the receiver ("bouclées"), and the largest flows
+        between two structures (their cells as the matrix shows them: hidden ones are left
+        out)."""
+        d = self.disclosure
+        flows = [
+            (d.values[("sent", sender, receiver)], sender, receiver)
+            for sender in self.senders
+            for receiver in self.receivers
+            if ("sent", sender, receiver) in d.values
+            and d.shown(("sent", sender, receiver))
+            and d.values[("sent", sender, receiver)]
+        ]
+        flows.sort(key=lambda f: (-f[0], collate(self._actor(f[1])), collate(self._receiver(f[2]))))
+        return {
+            "sent": d.cell("sent_all"),
+            "seen_rate": d.rate("seen_all", "sent_all"),
+            "closed_rate": d.rate("closed_all", "sent_all"),
+            "top": [
+                {
+                    "sender": self._actor(sender),
+                    "receiver": self._receiver(receiver),
+                    "sent": d.cell(("sent", sender, receiver)),
+                    "seen": d.cell(("seen", sender, receiver)),
+                }
+                for _n, sender, receiver in flows[:5]
+            ],
+            "flows": len(flows),
+        }
 
     def _referral_loops(self):
         d = self.disclosure

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from certificates import signing
 from learners.middleware import NEEDS_SECOND_FACTOR
 from learners.models import ResidentLink
+from pathway.models import ActorKind
 from stats.demo.factories import (
     ActorFactory,
     PlaceFactory,
@@ -60,12 +61,13 @@ def _review_results(terminalreporter):
 
 def pytest_terminal_summary(terminalreporter, config):
     """`make audit`: URL x role pairs walked, fuzz examples run, axe violations by impact,
-    and the seconds the browser tests took."""
+    the seconds the browser tests took, and the figures browser tests measured (FIGURES:
+    the workshop of 6 logged on a phone, its interactions and scrolling)."""
     if not config.getoption("--audit"):
         return
     import json
 
-    from tests.browser.conftest import AXE_RULES, AXE_TOTALS
+    from tests.browser.conftest import AXE_RULES, AXE_TOTALS, FIGURES
     from tests.test_fuzz import FUZZ_COUNTS
     from tests.test_permission_walk import WALKED
 
@@ -84,6 +86,7 @@ def pytest_terminal_summary(terminalreporter, config):
         "axe_violations_by_impact": dict(AXE_TOTALS),
         "axe_violations_by_rule": {rule: dict(pages) for rule, pages in AXE_RULES.items()},
         "browser_tests_seconds": round(browser_seconds, 1),
+        **FIGURES,
         "security_review_tests": review["passed"] + review["failed"],
         "security_review_failures": review["failed"],
         "failed": len(terminalreporter.stats.get("failed", [])),
@@ -110,6 +113,15 @@ def _french_by_default():
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _sms_in_memory(settings):
+    """Text messages are kept in learners.sms.outbox, emptied for each test."""
+    from learners import sms
+
+    settings.SMS_BACKEND = "learners.sms.LocmemBackend"
+    sms.outbox.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -170,6 +182,8 @@ class Cast:
     resident_token: str
     place_a: object  # a published place of actor A, in the public guide
     workshop_a: object  # a workshop planned by actor A at place_a
+    school: object = None  # a school of the network (an actor of kind school)
+    ambassador: object = None  # a parent ambassador of that school (not staff)
 
     STAFF = [
         "mediator_a",
@@ -179,7 +193,7 @@ class Cast:
         "official",
         "network_admin",
     ]
-    ROLES = ["anonymous", "resident", *STAFF]
+    ROLES = ["anonymous", "resident", *STAFF, "ambassador"]
 
     def client(self, role):
         """A browser signed in as `role` (one of ROLES)."""
@@ -198,6 +212,7 @@ def cast(db):
     resident = ResidentFactory(first_name="Éloïse", last_name="Garnier", created_by_actor=actor_a)
     _link, token = ResidentLink.create_for(resident)
     place_a = PlaceFactory(actor=actor_a)
+    school = ActorFactory(name="École Jean Moulin", kind=ActorKind.SCHOOL)
     return Cast(
         actor_a=actor_a,
         actor_b=actor_b,
@@ -211,4 +226,6 @@ def cast(db):
         resident_token=token,
         place_a=place_a,
         workshop_a=PlannedWorkshopFactory(place=place_a),
+        school=school,
+        ambassador=UserFactory(username="ambassador", ambassador=True, actors=[school]),
     )

@@ -120,6 +120,7 @@ def untranslated_script_texts(source):
     for line in source.splitlines():
         code = line.split("//")[0] if not line.lstrip().startswith("//") else ""
         code = re.sub(r"gettext\(\s*(\"[^\"]*\"|'[^']*')\s*\)", "", code)
+        code = re.sub(r"ngettext\(\s*(\"[^\"]*\"|'[^']*')\s*,\s*(\"[^\"]*\"|'[^']*')", "", code)
         for literal in re.findall(r"\"([^\"]*)\"|'([^']*)'|`([^`]*)`", code):
             text = "".join(literal)
             if text != "use strict" and re.search(r"[A-Za-zÀ-ÿ]{2,} [A-Za-zÀ-ÿ]{2,}", text):
@@ -130,6 +131,7 @@ def untranslated_script_texts(source):
 def test_the_script_scanner_finds_unmarked_text():
     assert untranslated_script_texts('say("Lien copié");  // "un commentaire"') == ["Lien copié"]
     assert untranslated_script_texts('say(label + " est ajouté");') == [" est ajouté"]
+    assert untranslated_script_texts('ngettext("%s niveau vu", "%s niveaux vus", n)') == []
     assert untranslated_script_texts('say(gettext("Lien copié. Collez-le ici."));') == []
 
 
@@ -176,7 +178,15 @@ def test_the_compiled_catalog_matches_the_translations(domain, tmp_path):
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="xgettext (Debian gettext) is needed")
 def test_the_catalogs_hold_every_marked_string(tmp_path, monkeypatch, settings):
     """makemessages run on a copy of the code finds no string the catalogs lack."""
-    for folder in ["config", "pathway", "learners", "certificates", "stats", "templates"]:
+    for folder in [
+        "config",
+        "pathway",
+        "learners",
+        "certificates",
+        "network",
+        "stats",
+        "templates",
+    ]:
         shutil.copytree(
             ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("locale", "__pycache__")
         )

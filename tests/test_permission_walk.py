@@ -7,8 +7,11 @@ action on a record the person does see (tests/learners/test_resident_permissions
 The API answers 401 to a request without credentials, as DRF does, and 404 likewise.
 """
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from certificates.services import certificate_issue
 from learners.models import ApiToken, ImportJob
@@ -33,14 +36,20 @@ ROLES = [
     "coordinator_a",
     "official",
     "network_admin",
+    "ambassador",
 ]
 EVERYONE = dict.fromkeys(ROLES, 200)
 WITH_RESIDENTS = ["mediator_a", "colleague_a", "mediator_b", "coordinator_a", "network_admin"]
-API_STAFF = {**EVERYONE, "anonymous": 401, "resident": 401}
+# Parent ambassadors are not staff: the API does not exist for them.
+API_STAFF = {**EVERYONE, "anonymous": 401, "resident": 401, "ambassador": 404}
 API_WITH_RESIDENTS = {**API_STAFF, "official": 404}
 
 
 def expect(default, **overrides):
+    """`default` for every role but those named. A parent ambassador is not staff: unless
+    named, they get what the official gets (no page about residents, a 302 where everybody
+    gets one), and the statistics are not theirs either (see below)."""
+    overrides.setdefault("ambassador", overrides.get("official", default))
     return {role: overrides.get(role, default) for role in EVERYONE}
 
 
@@ -68,6 +77,20 @@ def endorsement(cast):
             issued_by=cast.network_admin,
         )
     return cast.endorsement
+
+
+def signup_token(cast):
+    """The personal link's token of a sign-up to the cast's workshop (made once per test)."""
+    from learners.signups import signup_create
+
+    if not hasattr(cast, "signup_token"):
+        _signup, cast.signup_token = signup_create(
+            workshop_id=cast.workshop_a.pk,
+            first_name="Nadia",
+            last_name="Benali",
+            phone="0612345678",
+        )
+    return cast.signup_token
 
 
 def learner_record(cast):
@@ -153,6 +176,10 @@ ROUTES = {
         expect(404, anonymous=302, resident=302, network_admin=200),
     ),
     "referral_list": ("/referrals/", expect(200, anonymous=302, resident=302, official=404)),
+    "referral_notifications": (
+        "/referrals/notifications/",
+        expect(405, anonymous=302, resident=302, official=404),  # POST only
+    ),
     # Addressed to actor B, but B sees it only once the resident consents.
     "referral_detail": (
         lambda cast: f"/referrals/{referral_to_b(cast).pk}/",
@@ -162,13 +189,63 @@ ROUTES = {
     "stats": (
         "/stats/",
         expect(
-            404, anonymous=302, resident=302, official=200, coordinator_a=200, network_admin=200
+            404,
+            anonymous=302,
+            resident=302,
+            official=200,
+            coordinator_a=200,
+            network_admin=200,
+            ambassador=404,
         ),
     ),
     "stats_export": (
         "/stats/export/chiffres-cles.csv",
         expect(
-            404, anonymous=302, resident=302, official=200, coordinator_a=200, network_admin=200
+            404,
+            anonymous=302,
+            resident=302,
+            official=200,
+            coordinator_a=200,
+            network_admin=200,
+            ambassador=404,
+        ),
+    ),
+    # The yearly report (web and PDF): those who read the statistics.
+    "stats_annual_report": (
+        "/stats/rapport/2026/",
+        expect(
+            404,
+            anonymous=302,
+            resident=302,
+            official=200,
+            coordinator_a=200,
+            network_admin=200,
+            ambassador=404,
+        ),
+    ),
+    "stats_annual_report_pdf": (
+        "/stats/rapport/2026/rapport.pdf",
+        expect(
+            404,
+            anonymous=302,
+            resident=302,
+            official=200,
+            coordinator_a=200,
+            network_admin=200,
+            ambassador=404,
+        ),
+    ),
+    # What parent ambassadors bring: those who read the statistics (officials: no names).
+    "stats_ambassadors": (
+        "/stats/ambassadeurs/",
+        expect(
+            404,
+            anonymous=302,
+            resident=302,
+            official=200,
+            coordinator_a=200,
+            network_admin=200,
+            ambassador=404,
         ),
     ),
     "me": ("/me/", expect(302, resident=200)),
@@ -182,6 +259,15 @@ ROUTES = {
     "place_map": ("/guide/carte/", EVERYONE),
     "place_detail": (lambda cast: f"/guide/lieux/{cast.place_a.pk}/", EVERYONE),
     "workshop_list": ("/guide/ateliers/", EVERYONE),
+    "place_report": (lambda cast: f"/guide/lieux/{cast.place_a.pk}/signaler/", EVERYONE),
+    "place_reports": (
+        "/lieux/signalements/",
+        expect(404, anonymous=302, resident=302, coordinator_a=200, network_admin=200),
+    ),
+    "place_report_resolve": ("/lieux/signalements/1/traite/", expect(405)),  # POST only
+    "orientation": ("/guide/orientation/", EVERYONE),
+    "widget": ("/widget/", EVERYONE),
+    "consent_notice": ("/consentement/2026-01/en/", EVERYONE),
     "text_size": ("/guide/taille-du-texte/", expect(405)),  # POST only
     "guide_pdf": ("/guide.pdf", EVERYONE),
     "open_data_csv": ("/open-data/places.csv", EVERYONE),
@@ -210,6 +296,30 @@ ROUTES = {
     ),
     "workshop_delete": (
         lambda cast: f"/ateliers/{cast.workshop_a.pk}/supprimer/",
+        expect(405),  # POST only
+    ),
+    # Sign-ups: the workshop's public page and form, the person's own link (anyone holding
+    # it), and the staff page of the workshop's sign-ups.
+    "workshop_detail": (lambda cast: f"/guide/ateliers/{cast.workshop_a.pk}/", EVERYONE),
+    "workshop_signup": (
+        lambda cast: f"/guide/ateliers/{cast.workshop_a.pk}/inscription/",
+        expect(302),  # the form is posted; a GET goes back to the page
+    ),
+    "signup_detail": (lambda cast: f"/guide/inscription/{signup_token(cast)}/", EVERYONE),
+    "signup_cancel": (
+        lambda cast: f"/guide/inscription/{signup_token(cast)}/annuler/",
+        expect(405),  # POST only
+    ),
+    "workshop_signups": (
+        lambda cast: f"/ateliers/{cast.workshop_a.pk}/inscrits/",
+        expect(200, anonymous=302, resident=302, official=404, mediator_b=404),
+    ),
+    "workshop_attendance": (
+        lambda cast: f"/ateliers/{cast.workshop_a.pk}/presence/",
+        expect(200, anonymous=302, resident=302, official=404, mediator_b=404),
+    ),
+    "workshop_signup_cancel": (
+        lambda cast: f"/ateliers/{cast.workshop_a.pk}/inscrits/1/annuler/",
         expect(405),  # POST only
     ),
     "admin:index": ("/admin/", expect(302, network_admin=200)),
@@ -394,11 +504,116 @@ ROUTES = {
         lambda cast: f"/residents/{cast.resident.reference}/links/email/",
         expect(405),  # POST only
     ),
+    # Parent ambassadors' own pages (their referrals, the form, the workshops, the card):
+    # theirs only; visitors are sent to the ambassadors' sign-in page.
+    "ambassador_home": ("/ambassadeurs/", expect(404, anonymous=302, resident=302, ambassador=200)),
+    "ambassador_refer": (
+        "/ambassadeurs/orienter/",
+        expect(404, anonymous=302, resident=302, ambassador=200),
+    ),
+    "ambassador_workshops": (
+        "/ambassadeurs/ateliers/",
+        expect(404, anonymous=302, resident=302, ambassador=200),
+    ),
+    "ambassador_card_pdf": (
+        "/ambassadeurs/carte.pdf",
+        expect(404, anonymous=302, resident=302, ambassador=200),
+    ),
+    # Asking for a link, and a link (a used or false one answers a page saying so).
+    "ambassador_sign_in": ("/ambassadeurs/connexion/", EVERYONE),
+    "ambassador_link": ("/ambassadeurs/lien/faux/", EVERYONE),
+    # Inviting ambassadors: the network admin, and the coordinators of schools (A is none).
+    "ambassador_team": (
+        "/reseau/ambassadeurs/",
+        expect(404, anonymous=302, resident=302, network_admin=200),
+    ),
+    "ambassador_account": (
+        lambda cast: f"/reseau/ambassadeurs/{cast.ambassador.pk}/compte/",
+        expect(405),  # POST only
+    ),
+    # The extranet: every member of staff reads the directory and writes their own entry;
+    # teams are managed by coordinators (their actors) and the network admin.
+    "directory": (
+        "/reseau/annuaire/?q=mira",
+        expect(200, anonymous=302, resident=302, ambassador=404),
+    ),
+    "directory_me": (
+        "/reseau/annuaire/ma-fiche/",
+        expect(200, anonymous=302, resident=302, ambassador=404),
+    ),
+    "team": (
+        "/reseau/equipe/",
+        expect(404, anonymous=302, resident=302, coordinator_a=200, network_admin=200),
+    ),
+    "team_member": (
+        lambda cast: f"/reseau/equipe/{cast.mediator_a.pk}/",
+        expect(405),  # POST only
+    ),
+    # An invitation link: anyone may open it (a false one says it does not work).
+    "invitation_accept": ("/reseau/invitation/faux/", EVERYONE),
+    # The network calendar: staff read it and register; coordinators and the network admin
+    # add dates. A person's .ics feed opens by its token; an event with public registration
+    # (the assises) is open to everyone, another date does not exist for the public.
+    "calendar": ("/reseau/agenda/", expect(200, anonymous=302, resident=302, ambassador=404)),
+    "meeting_create": (
+        "/reseau/agenda/nouveau/",
+        expect(404, anonymous=302, resident=302, coordinator_a=200, network_admin=200),
+    ),
+    "meeting_detail": (
+        lambda cast: f"/reseau/agenda/{meeting_of(cast).pk}/",
+        expect(200, anonymous=302, resident=302, ambassador=404),
+    ),
+    "calendar_ics": (
+        lambda cast: f"/reseau/agenda/flux/{feed_token(cast.mediator_a)}.ics",
+        EVERYONE,
+    ),
+    "event_public": (lambda cast: f"/evenements/{meeting_of(cast, public=True).pk}/", EVERYONE),
+    # News and the document library: every member of staff; files only through the view.
+    "news": ("/reseau/actualites/", expect(200, anonymous=302, resident=302, ambassador=404)),
+    "documents": ("/reseau/documents/", expect(200, anonymous=302, resident=302, ambassador=404)),
+    "document_download": (
+        lambda cast: f"/reseau/documents/versions/{document_of(cast).pk}/",
+        expect(200, anonymous=302, resident=302, ambassador=404),
+    ),
     "resident_link_revoke": (
         lambda cast: f"/residents/{cast.resident.reference}/links/1/revoke/",
         expect(405),  # POST only
     ),
 }
+
+
+def meeting_of(cast, public=False):
+    from network.models import Meeting, MeetingKind
+
+    start = timezone.now() + datetime.timedelta(days=10)
+    return Meeting.objects.create(
+        kind=MeetingKind.ASSISES if public else MeetingKind.COORDINATION,
+        title="Assises du numérique" if public else "Réunion de coordination",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        public_registration=public,
+        capacity=100,
+    )
+
+
+def document_of(cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from network.models import Folder
+    from network.news import document_upload
+
+    return document_upload(
+        by=cast.network_admin,
+        file=SimpleUploadedFile("charte.txt", b"Charte du reseau"),
+        folder=Folder.objects.get_or_create(name="Charte")[0],
+        title="Charte du réseau",
+    )
+
+
+def feed_token(user):
+    from network.calendar import feed_token
+
+    return feed_token(user)
 
 
 def job_of(cast):

@@ -20,14 +20,12 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="session",
-            index=models.Index(
-                fields=["actor", "-date", "-start_time", "-id"], name="session_actor_order_idx"
-            ),
+            index=models.Index(fields=["actor", "-date", "-id"], name="session_actor_order_idx"),
         ),
         migrations.AddIndex(
             model_name="session",
             index=models.Index(
-                fields=["created_by", "-date", "-start_time", "-id"],
+                fields=["created_by", "-date", "-id"],
                 name="session_creator_order_idx",
             ),
         ),

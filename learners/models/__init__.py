@@ -6,7 +6,8 @@ passed 800 lines; every name is re-exported here (`from learners.models import R
 - sessions.py: sessions, participations with their outcomes, competence assessments;
 - referrals.py: referrals from one actor to another actor or a pole;
 - access.py: the access journal, residents' personal links and the API keys;
-- imports.py: files uploaded to be imported.
+- imports.py: files uploaded to be imported;
+- signups.py: sign-ups to planned workshops.
 
 `Role` (pathway.permissions) and `normalise` (pathway.text), which these models use, are
 named here too."""
@@ -52,6 +53,12 @@ from learners.models.sessions import (
     SessionQuerySet,
     WorkshopLevel,
 )
+from learners.models.signups import (
+    SignupStatus,
+    WorkshopAttendance,
+    WorkshopSignup,
+    WorkshopSignupQuerySet,
+)
 from learners.models.staff import Role, StaffUserManager, User
 
 __all__ = [
@@ -87,12 +94,16 @@ __all__ = [
     "Session",
     "SessionFormat",
     "SessionQuerySet",
+    "SignupStatus",
     "SocialStatus",
     "StaffUserManager",
     "TokenScope",
     "User",
     "VisibleThroughResident",
+    "WorkshopAttendance",
     "WorkshopLevel",
+    "WorkshopSignup",
+    "WorkshopSignupQuerySet",
     "normalise",
     "random_code",
     "resident_management",

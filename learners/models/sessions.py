@@ -164,15 +164,13 @@ class Session(models.Model):
     class Meta:
         verbose_name = _("accompagnement")
         verbose_name_plural = _("accompagnements")
-        ordering = ["-date", "-start_time", "-id"]
+        ordering = ["-date", "-id"]  # by day, then as saved: newest first
         indexes = [
             # In the lists' order (Meta.ordering): the first page of an actor's or an
             # author's sessions is read from the index, however many share a day.
+            models.Index(fields=["actor", "-date", "-id"], name="session_actor_order_idx"),
             models.Index(
-                fields=["actor", "-date", "-start_time", "-id"], name="session_actor_order_idx"
-            ),
-            models.Index(
-                fields=["created_by", "-date", "-start_time", "-id"],
+                fields=["created_by", "-date", "-id"],
                 name="session_creator_order_idx",
             ),
             models.Index(fields=["date", "pole"], name="session_date_pole_idx"),

@@ -23,6 +23,14 @@ class User(AbstractUser):
     actors = models.ManyToManyField(
         "pathway.Actor", blank=True, related_name="staff", verbose_name=_("structures")
     )
+    notify_referrals = models.BooleanField(
+        _("prévenir par e-mail des orientations reçues"),
+        default=False,
+        help_text=_(
+            "Un e-mail, sans le nom de la personne, à chaque orientation adressée à une de ses "
+            "structures. Chacun le choisit sur la page des orientations."
+        ),
+    )
 
     objects = StaffUserManager()
 

@@ -2,21 +2,21 @@
 
 The participants' columns hold one value per participant, in the order of the references,
 separated by "|" (one value alone applies to every participant). Sessions are read in bulk
-(SessionResource.import_data) and written by services.sessions_import(); `fast=False` runs
-the same rows through django-import-export's standard row-by-row import instead
-(services.session_create for each row), which the bench measures as its baseline."""
+(SessionReader: the file's syntax into writing.SessionInput, then the one resolver) and
+written by writing.sessions_write(), a batch at a time; `fast=False` runs the same rows
+through django-import-export's standard row-by-row import instead (one row, one write),
+which the bench measures as its baseline."""
 
 import dataclasses
 import re
 from itertools import batched
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Prefetch, Q
-from django.utils import timezone
+from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
-from learners import services
 from learners.models import (
     Autonomy,
     BlockedReason,
@@ -25,23 +25,23 @@ from learners.models import (
     Location,
     PaperworkResult,
     Participation,
-    Resident,
     Session,
     SessionFormat,
     WorkshopLevel,
-    normalise,
 )
 from learners.resources.people import journal_export
+from learners.services import participations_changed
+from learners.writing import (
+    ParticipantInput,
+    SessionChoices,
+    SessionErrors,
+    SessionInput,
+    SessionResolver,
+    sessions_write,
+)
 from pathway.models import (
-    Actor,
-    Competence,
     Level,
-    Module,
-    ModuleCompetence,
-    Operator,
-    Place,
     Pole,
-    Topic,
 )
 from pathway.resources import (
     ActorWidget,
@@ -53,7 +53,6 @@ from pathway.resources import (
     TextWidget,
     TimeWidget,
     column,
-    find_actor,
     is_empty,
     normalised,
     record_id,
@@ -97,54 +96,12 @@ def autonomy_words():
     return {normalised(label): value for value, label in Autonomy.choices}
 
 
-class Catalogue:
-    """What the rows of a sessions file name, found for `user`. Preloaded (`rows` given),
-    every table is read once for the whole file (residents and sessions by the references
-    and ids the file holds, a batch at a time); otherwise each name is looked up when a row
-    needs it — django-import-export's usual way, one query per name per row."""
+class ImportChoices(SessionChoices):
+    """SessionChoices, and the sessions a batch of rows names by id (read once a batch)."""
 
-    def __init__(self, user, *, rows=None):
-        self.user = user
-        self.preloaded = rows is not None
-        self.actor_ids = None if user.is_network_admin else set(user.actor_ids)
-        if self.preloaded:
-            self.load(rows)
-
-    def load(self, rows):
-        references, ids = set(), set()
-        participants, identifier = SESSION_COLUMNS["participants"], SESSION_COLUMNS["id"]
-        for row in rows:
-            references |= {r.strip().upper() for r in str(row.get(participants) or "").split("|")}
-            if (pk := record_id(row.get(identifier))) is not None:
-                ids.add(pk)
-        references.discard("")
-        self.actors = {}
-        for actor in Actor.objects.all():
-            self.actors[normalise(actor.name)] = actor
-            if actor.siret:
-                self.actors[actor.siret] = actor
-        self.places = {(p.actor_id, normalise(p.name)): p for p in Place.objects.all()}
-        self.topics = {(t.pole, normalise(t.name)): t for t in Topic.objects.all()}
-        self.modules = {normalise(m.name): m for m in self.module_queryset()}
-        self.operators = {normalise(o.name): o for o in Operator.objects.all()}
-        self.competences = {c.code: c for c in Competence.objects.all()}
-        self.residents = {}
-        for batch in batched(sorted(references), 2000):
-            for pk, reference in self.resident_queryset(batch).values_list("pk", "reference"):
-                self.residents[reference] = ResidentRef(pk, reference)
+    def __init__(self, user):
+        super().__init__(user)
         self.sessions = {}
-        for batch in batched(sorted(ids), 2000):
-            self.sessions |= {s.pk: s for s in self.session_queryset().filter(pk__in=batch)}
-
-    def module_queryset(self):
-        targets = ModuleCompetence.objects.select_related("competence")
-        modules = Module.objects.prefetch_related(Prefetch("targets", queryset=targets))
-        if self.actor_ids is not None:
-            modules = modules.filter(Q(actor__isnull=True) | Q(actor__in=self.actor_ids))
-        return modules
-
-    def resident_queryset(self, references):
-        return Resident.objects.visible_to(self.user).filter(reference__in=references)
 
     def session_queryset(self):
         participations = Participation.objects.with_shown(self.user).order_by("id")
@@ -158,60 +115,17 @@ class Catalogue:
             )
         )
 
-    def actor(self, value):
-        text = str(value).strip()
-        siret = re.sub(r"\s", "", text)
-        if self.preloaded:
-            actor = self.actors.get(siret) or self.actors.get(normalised(text))
-        else:
-            actor = find_actor(text)
-        if actor is not None and self.actor_ids is not None and actor.pk not in self.actor_ids:
-            return None
-        return actor
-
-    def place(self, actor, value):
-        if self.preloaded:
-            return self.places.get((actor.pk, normalised(value)))
-        return Place.objects.filter(actor=actor, name__iexact=str(value).strip()).first()
-
-    def topic(self, pole, value):
-        if self.preloaded:
-            return self.topics.get((pole, normalised(value)))
-        return Topic.objects.filter(pole=pole, name__iexact=str(value).strip()).first()
-
-    def module(self, value):
-        if self.preloaded:
-            return self.modules.get(normalised(value))
-        return self.module_queryset().filter(name__iexact=str(value).strip()).first()
-
-    def operator(self, value):
-        if self.preloaded:
-            return self.operators.get(normalised(value))
-        return Operator.objects.filter(name__iexact=str(value).strip()).first()
-
-    def resident(self, reference):
-        reference = reference.strip().upper()
-        if self.preloaded:
-            return self.residents.get(reference)
-        return self.resident_queryset([reference]).first()
+    def load_sessions(self, rows):
+        identifier = SESSION_COLUMNS["id"]
+        ids = {pk for row in rows if (pk := record_id(row.get(identifier))) is not None}
+        self.sessions = {}
+        for batch in batched(sorted(ids), 2000):
+            self.sessions |= {s.pk: s for s in self.session_queryset().filter(pk__in=batch)}
 
     def session(self, pk):
-        if self.preloaded:
-            return self.sessions.get(pk)
-        return self.session_queryset().filter(pk=pk).first()
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ResidentRef:
-    """A resident named by a file: all an import needs of them (a whole Resident for each
-    of 100,000 rows would cost time and memory)."""
-
-    pk: int
-    reference: str
-
-    @property
-    def display_name(self):
-        return self.reference
+        if pk not in self.sessions:
+            self.sessions[pk] = self.session_queryset().filter(pk=pk).first()
+        return self.sessions[pk]
 
 
 def split_values(value):
@@ -221,14 +135,45 @@ def split_values(value):
     return [item.strip() for item in str(value).split("|")]
 
 
-class SessionReader:
-    """Reads rows of a sessions file into services.ImportedSession, raising
-    ValidationError({field: [French messages]}) for a row that cannot be imported."""
+def cell_message(message):
+    """A message of the write path as the import report words its cells' errors: "indiquez
+    ce qui bloque la démarche", like the messages of the cells' own syntax."""
+    message = str(message).rstrip(".")
+    if len(message) > 1 and message[0].isupper() and not message[1].isupper():
+        message = message[0].lower() + message[1:]
+    return message
 
-    def __init__(self, user, catalogue, *, today=None):
-        self.user, self.catalogue = user, catalogue
-        self.today = today or timezone.localdate()
+
+# Cells whose values repeat from row to row (dates, choices): each is read once.
+REPEATED = {
+    "date",
+    "start_time",
+    "duration_minutes",
+    "format",
+    "location",
+    "pole",
+    "equipment",
+    "workshop_level",
+    "unregistered_count",
+}
+
+# Columns where the errors of a participant's fields show.
+PARTICIPANT_COLUMNS = {"resident": "participants"}
+
+
+class SessionReader:
+    """Reads rows of a sessions file into writing.SessionInput (the file's own syntax:
+    names, "|"-separated participants' values), then checks them through the one resolver
+    a batch at a time, into drafts (writing.SessionDraft) or ValidationError({field:
+    [French messages]}) for a row that cannot be imported."""
+
+    def __init__(self, user, choices=None, *, today=None):
+        self.user = user
+        self.choices = choices or ImportChoices(user)
+        self.resolver = SessionResolver(user, today=today, choices=self.choices)
+        self.today = self.resolver.today
         self.seen_ids, self.seen_keys = {}, {}
+        self.cleaned = {}  # (column, cell) -> (value, error) of the cells that repeat
         self.widgets = {
             "date": DateWidget(),
             "start_time": TimeWidget(),
@@ -246,6 +191,76 @@ class SessionReader:
         self.reason_widget = ChoiceWidget(BlockedReason, blank=True)
 
     def read(self, row, line):
+        """One row: its draft, or ValidationError."""
+        [(_line, found)] = self.read_many([(row, line)])
+        if isinstance(found, ValidationError):
+            raise found
+        return found
+
+    def read_many(self, rows):
+        """[(row, line)] → [(line, draft or ValidationError)], in the rows' order."""
+        self.choices.load_sessions([row for row, _line in rows])
+        parsed = []
+        for row, line in rows:
+            try:
+                parsed.append((line, self.parse(row, line)))
+            except ValidationError as error:
+                parsed.append((line, error))
+        good = [item for _line, item in parsed if not isinstance(item, ValidationError)]
+        resolved = iter(self.resolver.resolve_many(good))
+        results = []
+        for line, item in parsed:
+            if not isinstance(item, ValidationError):
+                item = next(resolved)
+                if isinstance(item, SessionErrors):
+                    item = self.row_errors(item)
+                else:
+                    item = self.check_repeated(item, line)
+            results.append((line, item))
+        return results
+
+    @staticmethod
+    def row_errors(errors):
+        found = {}
+        for field, messages in errors.fields.items():
+            found.setdefault(field, []).extend(
+                messages if field == NON_FIELD_ERRORS else map(cell_message, messages)
+            )
+        for problems in errors.participants.values():
+            for field, messages in problems.items():
+                column = PARTICIPANT_COLUMNS.get(field, field)
+                found.setdefault(column, []).extend(map(cell_message, messages))
+        return ValidationError(found)
+
+    def check_repeated(self, draft, line):
+        """The same new session twice in the file."""
+        if draft.session is not None:
+            return draft
+        fields = draft.fields
+        key = hash(
+            (
+                fields["date"],
+                fields["start_time"],
+                fields["actor"].pk,
+                fields["pole"],
+                fields["workshop_title"],
+                tuple(o.resident.pk for o in draft.outcomes),
+            )
+        )
+        if key in self.seen_keys:
+            return ValidationError(
+                {
+                    NON_FIELD_ERRORS: [
+                        _("ligne en double : même accompagnement qu'à la ligne %(line)s")
+                        % {"line": self.seen_keys[key] + 1}
+                    ]
+                }
+            )
+        self.seen_keys[key] = line
+        return draft
+
+    def parse(self, row, line):
+        """(SessionInput, the session it replaces or None) of a row, or ValidationError."""
         errors = {}
 
         def cell(name):
@@ -256,24 +271,31 @@ class SessionReader:
 
         fields = {}
         for name, widget in self.widgets.items():
-            try:
-                fields[name] = widget.clean(cell(name))
-            except ValueError as error:
+            value = cell(name)
+            key = (name, value) if name in REPEATED else None
+            found = self.cleaned.get(key) if key is not None else None
+            if found is None:
+                try:
+                    found = (widget.clean(value), None)
+                except ValueError as error:
+                    found = (None, error)
+                if key is not None and len(self.cleaned) < 100_000:
+                    self.cleaned[key] = found
+            cleaned, error = found
+            if error is not None:
                 fail(name, error)
+            else:
+                fields[name] = cleaned
         if not errors.get("date") and fields.get("date") is None:
             fail("date", _("la date est obligatoire"))
         if not errors.get("duration_minutes") and fields.get("duration_minutes") is None:
             fail("duration_minutes", _("la durée est obligatoire"))
-        fields["format"] = fields.get("format") or SessionFormat.INDIVIDUAL
-        fields["location"] = fields.get("location") or Location.ON_SITE
-        fields["unregistered_count"] = fields.get("unregistered_count") or 0
-        pole = fields.get("pole")
 
         session = None
         identifier = str(cell("id") or "").strip()
         if identifier:
             pk = record_id(identifier)
-            session = self.catalogue.session(pk) if pk is not None else None
+            session = self.choices.session(pk) if pk is not None else None
             if session is None:
                 fail(
                     "id",
@@ -294,74 +316,22 @@ class SessionReader:
                 )
             self.seen_ids.setdefault(identifier, line)
 
-        actor = None
         if is_empty(cell("actor")):
             fail("actor", _("indiquez la structure (son nom ou son SIRET)"))
-        else:
-            actor = self.catalogue.actor(cell("actor"))
-            if actor is None:
-                fail(
-                    "actor",
-                    _("« %(value)s » n'est pas une de vos structures (nom ou SIRET)")
-                    % {"value": cell("actor")},
-                )
-        fields["actor"] = actor
-        fields["place"] = None
-        if not is_empty(cell("place")) and actor is not None:
-            fields["place"] = self.catalogue.place(actor, cell("place"))
-            if fields["place"] is None:
-                fail(
-                    "place",
-                    _("« %(value)s » n'est pas un lieu de %(actor)s")
-                    % {"value": cell("place"), "actor": actor.name},
-                )
-        topics = []
-        for name in split_values(cell("topics")):
-            topic = self.catalogue.topic(pole, name) if pole else None
-            if topic is None:
-                fail(
-                    "topics",
-                    _("thématique inconnue pour ce pôle : « %(value)s »") % {"value": name},
-                )
-            topics.append(topic)
-        fields["module"] = None
-        if not is_empty(cell("module")):
-            fields["module"] = self.catalogue.module(cell("module"))
-            if fields["module"] is None:
-                fail(
-                    "module",
-                    _("module inconnu ou d'une autre structure : « %(value)s »")
-                    % {"value": cell("module")},
-                )
-
-        outcomes = self.outcomes(row, fields.get("module"), fail, updating=session is not None)
-        if not errors:
-            try:
-                services.session_check(fields, outcomes, today=self.today)
-            except ValidationError as error:
-                errors[NON_FIELD_ERRORS] = error.messages
-        if not errors and session is None:
-            key = (
-                fields["date"],
-                fields["start_time"],
-                actor.pk,
-                fields["pole"],
-                fields["workshop_title"],
-                tuple(o.resident.pk for o in outcomes),
-            )
-            if key in self.seen_keys:
-                errors[NON_FIELD_ERRORS] = [
-                    _("ligne en double : même accompagnement qu'à la ligne %(line)s")
-                    % {"line": self.seen_keys[key] + 1}
-                ]
-            self.seen_keys.setdefault(key, line)
+        participants = self.participants(row, fail, updating=session is not None)
         if errors:
             raise ValidationError(errors)
-        return services.ImportedSession(
-            fields=fields, topics=topics, outcomes=outcomes, session=session
+        data = SessionInput(
+            **{name: value for name, value in fields.items() if value is not None},
+            actor=str(cell("actor")).strip(),
+            place=None if is_empty(cell("place")) else str(cell("place")).strip(),
+            module=None if is_empty(cell("module")) else str(cell("module")).strip(),
+            topics=split_values(cell("topics")),
+            participants=participants,
         )
+        return data, session
 
-    def outcomes(self, row, module, fail, *, updating=False):
+    def participants(self, row, fail, *, updating=False):
         references = split_values(row.get(SESSION_COLUMNS["participants"]))
         count = len(references)
 
@@ -391,15 +361,15 @@ class SessionReader:
             return parsed
 
         autonomies = aligned("autonomy", self.autonomy)
-        operators = aligned("operator", self.operator)
+        operators = aligned("operator", str)
         results = aligned("paperwork_result", self.result_widget.clean)
         reasons = aligned("blocked_reason", self.reason_widget.clean)
-        levels = aligned("levels", lambda value: self.levels(value, module))
-        outcomes = []
+        levels = aligned("levels", self.levels)
+        participants = []
         for index, reference in enumerate(references):
             if normalised(reference) == normalised(NOT_SHARED_CELL):
                 # Someone the importer may not see: the session keeps them as they are
-                # (services.hidden_outcomes); a new session cannot name them.
+                # (writing.hidden_outcomes); a new session cannot name them.
                 if not updating:
                     fail(
                         "participants",
@@ -410,18 +380,9 @@ class SessionReader:
                         % {"value": reference},
                     )
                 continue
-            resident = self.catalogue.resident(reference) if reference else None
-            if resident is None:
-                fail(
-                    "participants",
-                    _("aucune fiche accessible n'a la référence « %(ref)s »") % {"ref": reference},
-                )
-                continue
-            if results[index] == PaperworkResult.BLOCKED and not reasons[index]:
-                fail("blocked_reason", _("indiquez ce qui bloque la démarche"))
-            outcomes.append(
-                services.Outcome(
-                    resident=resident,
+            participants.append(
+                ParticipantInput(
+                    resident=reference,
                     autonomy=autonomies[index],
                     operator=operators[index],
                     paperwork_result=results[index] or "",
@@ -429,7 +390,7 @@ class SessionReader:
                     levels=levels[index] or {},
                 )
             )
-        return outcomes
+        return participants
 
     @staticmethod
     def autonomy(value):
@@ -440,28 +401,18 @@ class SessionReader:
             return autonomy_words()[text]
         raise ValueError(_("l'autonomie est 1, 2 ou 3, pas « %(value)s »") % {"value": value})
 
-    def operator(self, value):
-        found = self.catalogue.operator(value)
-        if found is None:
-            raise ValueError(_("organisme inconnu « %(value)s »") % {"value": value})
-        return found
-
-    def levels(self, value, module):
-        """ "4.1=3 4.2=2": levels reached on competences of the session's module."""
-        targets = {t.competence.code: t.competence for t in module.targets.all()} if module else {}
+    @staticmethod
+    def levels(value):
+        """ "4.1=3 4.2=2": levels reached, by competence code (the resolver checks they
+        belong to the session's module)."""
         levels = {}
         for item in re.split(r"[\s,;]+", value.strip()):
             code, _sep, level = item.partition("=")
-            if code not in targets:
-                raise ValueError(
-                    _("la compétence « %(code)s » ne fait pas partie du module de la séance")
-                    % {"code": code}
-                )
             if not level.isdigit() or not Level.MIN <= int(level) <= Level.MAX:
                 raise ValueError(
                     _("niveau de %(code)s : de 1 à 8 (écrivez %(code)s=3)") % {"code": code}
                 )
-            levels[targets[code]] = int(level)
+            levels[code] = int(level)
         return levels
 
 
@@ -477,6 +428,8 @@ def unchanged(item):
     # Participants the importer may not see are not in the file and stay as they are.
     shown = [p for p in session.participations.all() if p.shown]
     shown_ids = {p.resident_id for p in shown}
+    hidden_ids = {p.resident_id for p in session.participations.all() if not p.shown}
+    outcomes = [o for o in item.outcomes if o.resident.pk not in hidden_ids]
     levels = {}
     for assessment in session.assessments.all():
         if assessment.resident_id in shown_ids:
@@ -495,12 +448,10 @@ def unchanged(item):
             o.paperwork_result,
             o.blocked_reason,
         )
-        for o in item.outcomes
+        for o in outcomes
     ]
     new_levels = {
-        o.resident.pk: {c.pk: level for c, level in o.levels.items()}
-        for o in item.outcomes
-        if o.levels
+        o.resident.pk: {c.pk: level for c, level in o.levels.items()} for o in outcomes if o.levels
     }
     return before == after and levels == new_levels
 
@@ -646,18 +597,15 @@ class SessionResource(ScopedResource):
 
     def get_instance(self, instance_loader, row):
         pk = record_id(row.get(SESSION_COLUMNS["id"]))
-        return self.catalogue().session(pk) if pk is not None else None
+        return self.session_reader().choices.session(pk) if pk is not None else None
 
-    def catalogue(self, rows=None):
+    def session_reader(self):
         if self.reader is None:
-            self.reader = SessionReader(
-                self.user, Catalogue(self.user, rows=rows), today=self.today
-            )
-        return self.reader.catalogue
+            self.reader = SessionReader(self.user, today=self.today)
+        return self.reader
 
     def import_instance(self, instance, row, **kwargs):
-        self.catalogue()
-        item = self.reader.read(row, kwargs.get("row_number", 0))
+        item = self.session_reader().read(row, kwargs.get("row_number", 0))
         for name, value in item.fields.items():
             setattr(instance, name, value)
         instance._imported = item
@@ -665,23 +613,11 @@ class SessionResource(ScopedResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         if kwargs.get("dry_run"):
             return
-        item = instance._imported
-        if is_create:
-            session, _created = services.session_create(
-                by=self.user, outcomes=item.outcomes, topics=item.topics, **item.fields
-            )
-            instance.pk = session.pk
-        else:
-            services.session_update(
-                session=item.session,
-                by=self.user,
-                outcomes=item.outcomes,
-                topics=item.topics,
-                **item.fields,
-            )
+        [written] = sessions_write([instance._imported], by=self.user)
+        instance.pk = written.pk if is_create else instance.pk
 
     def save_m2m(self, instance, row, **kwargs):
-        pass  # topics are written by the services
+        pass  # topics are written by the writer
 
     def may_write(self, instance):
         # The reader has checked the actor, residents and session against the user's rights.
@@ -711,49 +647,58 @@ class SessionResource(ScopedResource):
                 )
             )
             return result
-        progress = Progress(self.progress, total=2 * len(dataset))
-        rows = (dict(zip(headers, values, strict=False)) for values in dataset)
-        self.reader = SessionReader(self.user, Catalogue(self.user, rows=rows), today=self.today)
-        items = []
-        for number, values in enumerate(dataset, 1):
-            row = dict(zip(headers, values, strict=False))
-            row_result = RowResult()
-            row_result.number = number
-            try:
-                item = self.reader.read(row, number)
-            except ValidationError as error:
-                row_result.import_type = RowResult.IMPORT_TYPE_INVALID
-                row_result.validation_error = error
-                result.append_invalid_row(number, row, error)
-            else:
-                if unchanged(item):
-                    row_result.import_type = RowResult.IMPORT_TYPE_SKIP
-                else:
-                    row_result.import_type = (
-                        RowResult.IMPORT_TYPE_NEW
-                        if item.session is None
-                        else RowResult.IMPORT_TYPE_UPDATE
-                    )
-                    items.append(item)
-                row_result.object_id = item.session.pk if item.session else None
-                if number <= PREVIEW_ROWS:
-                    row_result.object_repr = describe(item)
-            result.increment_row_result_total(row_result)
-            if number <= PREVIEW_ROWS or not row_result.is_valid():
-                result.append_row_result(row_result)
-            if number % 1000 == 0:
-                progress(number)
-        progress(len(dataset))
-        if not dry_run and not result.has_validation_errors() and items:
-            written = len(dataset)
-            services.sessions_import(
-                by=self.user,
-                sessions=items,
-                progress=lambda done: progress(written + done),
-            )
+        # Rows are read, checked and written a batch at a time, all in one transaction
+        # undone at the end if any row was wrong: memory stays that of a batch.
+        with transaction.atomic():
+            self.import_batches(dataset, headers, result, dry_run=dry_run)
+            if dry_run or result.has_validation_errors():
+                transaction.set_rollback(True)
         return result
 
+    def import_batches(self, dataset, headers, result, *, dry_run):
+        progress = Progress(self.progress, total=2 * len(dataset))
+        self.reader = SessionReader(self.user, today=self.today)
+        resident_ids = set()
+        rows = (
+            (dict(zip(headers, values, strict=False)), n) for n, values in enumerate(dataset, 1)
+        )
+        for batch in batched(rows, IMPORT_BATCH):
+            drafts = []
+            for number, item in self.reader.read_many(batch):
+                row_result = RowResult()
+                row_result.number = number
+                if isinstance(item, ValidationError):
+                    row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+                    row_result.validation_error = item
+                    result.append_invalid_row(number, batch[number - batch[0][1]][0], item)
+                else:
+                    if unchanged(item):
+                        row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+                    else:
+                        row_result.import_type = (
+                            RowResult.IMPORT_TYPE_NEW
+                            if item.session is None
+                            else RowResult.IMPORT_TYPE_UPDATE
+                        )
+                        drafts.append(item)
+                    row_result.object_id = item.session.pk if item.session else None
+                    if number <= PREVIEW_ROWS:
+                        row_result.object_repr = describe(item)
+                result.increment_row_result_total(row_result)
+                if number <= PREVIEW_ROWS or not row_result.is_valid():
+                    result.append_row_result(row_result)
+            done = batch[-1][1]
+            if drafts and not dry_run and not result.has_validation_errors():
+                written = sessions_write(drafts, by=self.user, refresh=False)
+                resident_ids |= written.resident_ids
+            progress(2 * done if not dry_run else done)
+        progress(2 * len(dataset))
+        if resident_ids and not result.has_validation_errors():
+            participations_changed(resident_ids)
 
+
+# Rows read, checked and written together by an import.
+IMPORT_BATCH = 1000
 # Rows of a preview kept in the result (every error is kept).
 PREVIEW_ROWS = 200
 

@@ -19,7 +19,13 @@ from learners.views.imports import (
     import_start,
     visible_job,
 )
-from learners.views.referrals import STEPS, referral_create, referral_detail, referral_list
+from learners.views.referrals import (
+    STEPS,
+    referral_create,
+    referral_detail,
+    referral_list,
+    referral_notifications,
+)
 from learners.views.resident_space import (
     followed_resident,
     me,
@@ -49,8 +55,6 @@ from learners.views.residents import (
 )
 from learners.views.sessions import (
     changeable_session,
-    default_operator,
-    outcomes_of,
     participants_initial,
     render_session_form,
     session_create,
@@ -70,7 +74,6 @@ __all__ = [
     "apitoken_list",
     "apitoken_revoke",
     "changeable_session",
-    "default_operator",
     "export_download",
     "export_list",
     "find_residents",
@@ -91,11 +94,11 @@ __all__ = [
     "network_admin_only",
     "otp_setup",
     "otp_verify",
-    "outcomes_of",
     "participants_initial",
     "referral_create",
     "referral_detail",
     "referral_list",
+    "referral_notifications",
     "render_session_form",
     "resident_carnet",
     "resident_create",

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from learners import services
 from learners.forms import ReferralForm
@@ -43,6 +44,33 @@ def referral_list(request):
             "flag_days": settings.REFERRAL_FLAG_DAYS,
         },
     )
+
+
+@working_with_residents
+@require_POST
+def referral_notifications(request):
+    """The user's own choice: an email at each referral to one of their structures."""
+    wanted = request.POST.get("notify") == "on"
+    user = request.user
+    user.notify_referrals = wanted
+    user.save(update_fields=["notify_referrals"])
+    if not wanted:
+        messages.success(request, _("Vous ne recevrez plus d'e-mail pour les orientations."))
+    elif user.email:
+        messages.success(
+            request,
+            _("Vous recevrez un e-mail à %(email)s à chaque orientation reçue.")
+            % {"email": user.email},
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "C'est noté, mais aucune adresse e-mail n'est enregistrée pour vous : "
+                "demandez à la coordination du réseau de l'ajouter."
+            ),
+        )
+    return redirect("referral_list")
 
 
 @working_with_residents

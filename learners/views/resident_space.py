@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,6 +22,7 @@ from learners.models import (
     Resident,
     ResidentLink,
 )
+from learners.next_step import next_step
 from learners.permissions import (
     RESIDENT_LINK_SESSION_KEY,
     RESIDENT_SESSION_KEY,
@@ -83,7 +85,11 @@ def me(request):
     return render(
         request,
         "learners/me.html",
-        {"resident": request.resident, "certificates": certificates},
+        {
+            "resident": request.resident,
+            "certificates": certificates,
+            "next_step": next_step(request.resident, has_certificate=bool(certificates)),
+        },
     )
 
 
@@ -191,7 +197,12 @@ def resident_carnet(request, reference):
     link, token = ResidentLink.create_for(
         resident, created_by=request.user, days=settings.RESIDENT_LINK_DAYS
     )
-    document = carnet_pdf(resident, url=personal_url(token), expires_at=link.expires_at)
+    step = next_step(resident, has_certificate=resident.certificates.exists())
+    for workshop in step.workshops:
+        workshop.signup_url = settings.SITE_URL + reverse("workshop_detail", args=[workshop.pk])
+    document = carnet_pdf(
+        resident, url=personal_url(token), expires_at=link.expires_at, next_step=step
+    )
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="carnet-{resident.reference}.pdf"'
     response["Cache-Control"] = "no-store"

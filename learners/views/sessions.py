@@ -1,10 +1,7 @@
 """Logging sessions: the list, the one-page form with the participants and their
 outcomes (new, repeated from the last one, or edited), and deleting."""
 
-import uuid
-
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,13 +13,13 @@ from learners.forms import (
     LEVEL_PREFIX,
     OTHER,
     ParticipantFormSet,
-    SessionChoices,
     SessionForm,
     new_submission_key,
 )
 from learners.models import AccessLog, Role, Session, SessionFormat
 from learners.pagination import LookAheadPaginator
 from learners.permissions import working_with_residents
+from learners.writing import SessionChoices, SessionErrors, session_save, session_values
 
 
 @working_with_residents
@@ -32,6 +29,7 @@ def session_list(request):
     sessions = Session.objects.visible_to(request.user)
     if request.user.role == Role.MEDIATOR and not request.user.is_network_admin:
         sessions = sessions.filter(created_by=request.user)
+    # By day, then as saved, newest first (Session.Meta.ordering, read from an index).
     page = LookAheadPaginator(sessions.with_list_data(), 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for session in page.object_list:
@@ -51,23 +49,14 @@ def changeable_session(request, pk):
 
 def session_initial(session, *, today=None):
     """Form values copied from `session` (for "repeat" when `today` is given, else editing)."""
-    minutes = session.duration_minutes
+    values = session_values(session)
+    minutes = values.pop("duration_minutes")
     return {
+        **values,
         "date": today or session.date,
-        "start_time": session.start_time,
         "duration": str(minutes) if minutes in DURATION_PRESETS else OTHER,
         "duration_other": None if minutes in DURATION_PRESETS else minutes,
-        "format": session.format,
-        "actor": session.actor_id,
-        "location": session.location,
-        "place": session.place_id,
-        "pole": session.pole,
         "topics": [t.pk for t in session.topics.all()],
-        "module": session.module_id,
-        "equipment": session.equipment,
-        "workshop_title": session.workshop_title,
-        "workshop_level": session.workshop_level,
-        "unregistered_count": session.unregistered_count,
         "notes": "" if today else session.notes,
     }
 
@@ -121,20 +110,20 @@ def session_forms(request, choices, *, today, session=None, initial=None, partic
     return form, formset
 
 
-def default_operator(topics):
-    """The operator of the paperwork topic ticked, when there is exactly one."""
-    operators = {t.operator_id for t in topics if t.operator_id}
-    return operators.pop() if len(operators) == 1 else None
-
-
-def outcomes_of(form, formset):
-    outcomes = formset.outcomes
-    operator_id = default_operator(form.cleaned_data["topics"])
-    if operator_id and form.cleaned_data["pole"] == "necessity":
-        operator = form.choices.by_pk(form.choices.operators)[operator_id]
-        for outcome in outcomes:
-            outcome.operator = outcome.operator or operator
-    return outcomes
+def save(request, form, formset, *, session=None):
+    """The page's session through the one write path; (session, created), or None with
+    the errors on the page."""
+    try:
+        return session_save(
+            form.session_input(formset.participants),
+            by=request.user,
+            session=session,
+            choices=form.choices,
+        )
+    except SessionErrors as errors:
+        form.attach(errors)
+        formset.attach(errors)
+        return None
 
 
 def render_session_form(request, form, formset, *, session=None, hidden=0):
@@ -163,41 +152,27 @@ def session_create(request):
     user, today = request.user, timezone.localdate()
     choices = SessionChoices(user)
     if request.method == "POST":
-        # The same form posted twice (double click, a reload): the first one counts.
-        try:
-            key = uuid.UUID(request.POST.get("submission_key", ""))
-        except ValueError:
-            key = None
-        if Session.objects.posted(by=user, key=key).exists():
-            messages.info(request, _("Cet accompagnement était déjà enregistré."))
-            return redirect("session_list")
         form, formset = session_forms(request, choices, today=today)
         if form.is_valid() & formset.is_valid():
-            try:
-                session, created = services.session_create(
-                    by=user,
-                    outcomes=outcomes_of(form, formset),
-                    topics=form.cleaned_data["topics"],
-                    submission_key=form.cleaned_data["submission_key"],
-                    today=today,
-                    **form.session_fields(),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
+            saved = save(request, form, formset)
+            if saved is not None:
+                session, created = saved
                 if created:
                     messages.success(
                         request,
                         _("Accompagnement du %(date)s enregistré.")
                         % {"date": session.date.strftime("%d/%m/%Y")},
                     )
+                else:
+                    # The same form posted twice (double click, a reload): the first counts.
+                    messages.info(request, _("Cet accompagnement était déjà enregistré."))
                 return redirect("session_list")
         return render_session_form(request, form, formset)
 
     initial = {"date": today, "submission_key": new_submission_key()}
     participants = None
-    if choices.actors:
-        actor = choices.actors[0]
+    actor = choices.default_actor()
+    if actor is not None:
         initial["actor"] = actor.pk
         place = next((p for p in choices.places if p.actor_id == actor.pk), None)
         initial["place"] = place.pk if place else None
@@ -237,22 +212,10 @@ def session_update(request, pk):
         initial=session_initial(session),
         participants=participants,
     )
-    if request.method == "POST" and form.is_valid() & formset.is_valid():
-        fields = form.session_fields()
-        try:
-            services.session_update(
-                session=session,
-                by=user,
-                outcomes=outcomes_of(form, formset),
-                topics=form.cleaned_data["topics"],
-                today=today,
-                **fields,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Accompagnement modifié."))
-            return redirect("session_list")
+    valid = request.method == "POST" and form.is_valid() & formset.is_valid()
+    if valid and save(request, form, formset, session=session) is not None:
+        messages.success(request, _("Accompagnement modifié."))
+        return redirect("session_list")
     hidden = session.participant_count - len(participants)
     return render_session_form(request, form, formset, session=session, hidden=hidden)
 

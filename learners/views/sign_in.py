@@ -23,6 +23,7 @@ from qrcode.image.svg import SvgPathImage
 from learners.forms import LoginForm, SecondFactorForm
 from learners.middleware import second_factor_given
 from learners.permissions import current_resident, rate_limit_exceeded, too_many_requests
+from pathway.permissions import Role
 
 
 def home(request):
@@ -32,6 +33,8 @@ def home(request):
     if user.is_authenticated:
         if user.is_official:
             return redirect("stats")
+        if user.role == Role.AMBASSADOR:
+            return redirect("ambassador_home")  # network's pages, by name (a higher app)
         return redirect("session_list")
     if current_resident(request):
         return redirect("me")

@@ -6,7 +6,8 @@ A package, as one file passed 800 lines; every name is re-exported here
 - network.py: poles, actors, neighbourhoods, operators and topics;
 - places.py: places and the national open-data standard they follow;
 - framework.py: the competence framework and the training modules;
-- workshops.py: the workshops planned for the public."""
+- workshops.py: the workshops planned for the public;
+- reports.py: errors the public reports on a place's page."""
 
 from pathway.models.framework import (
     Competence,
@@ -46,9 +47,12 @@ from pathway.models.places import (
     normalize_french_phone,
     postcode_validator,
 )
+from pathway.models.reports import PlaceReport, PlaceReportQuerySet
 from pathway.models.workshops import PlannedWorkshop, PlannedWorkshopQuerySet
 
 __all__ = [
+    "PlaceReport",
+    "PlaceReportQuerySet",
     "DISABILITY_CARE",
     "FRANCE_AREAS",
     "SERVICE_PLAIN_WORDS",

@@ -407,6 +407,12 @@ class Place(models.Model):
     is_published = models.BooleanField(_("publié"), default=True)
     is_active = models.BooleanField(_("actif"), default=True)
     updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
+    checked_on = models.DateField(
+        _("informations vérifiées le"),
+        null=True,
+        blank=True,
+        help_text=_("Mis à jour quand la fiche est enregistrée ou un signalement traité."),
+    )
 
     objects = PlaceQuerySet.as_manager()
 

@@ -1,5 +1,8 @@
 /* The session page: show only the fields that apply, search residents as one types, add
-   participant rows. Plain JavaScript, no library; every control stays usable by keyboard. */
+   participant rows. Plain JavaScript, no library; every control stays usable by keyboard.
+   A row added goes to the top of the list, just under the search box, and the focus stays
+   in the search box: a group is logged name after name without scrolling back up. Each row's
+   outcome is folded into one line (a <details>) whose summary says what it holds. */
 (function () {
   "use strict";
   const form = document.getElementById("session-form");
@@ -66,6 +69,53 @@
     }
   }
 
+  // The operator of the paperwork topic ticked (CAF for "Allocations CAF") ----------
+  function topicOperator() {
+    const operators = new Set(
+      all("input[name=topics][data-operator]:checked").map(function (box) {
+        return box.getAttribute("data-operator");
+      })
+    );
+    return operators.size === 1 ? Array.from(operators)[0] : "";
+  }
+
+  // Fills the rows' "Organisme" left empty, or filled by this same rule before; a choice
+  // made by hand is kept.
+  function fillOperators(root) {
+    const operator = topicOperator();
+    all('select[name$="-operator"]', root || list).forEach(function (select) {
+      if (select.hasAttribute("data-by-hand")) return;
+      if (select.value && !select.hasAttribute("data-from-topic")) return;
+      select.value = operator;
+      if (operator) select.setAttribute("data-from-topic", "");
+      else select.removeAttribute("data-from-topic");
+    });
+  }
+
+  // Folded outcome: its summary line says what it holds ------------------------------
+  function shown(element) {
+    return element && !element.closest("[hidden]");
+  }
+
+  function summarise(row) {
+    const values = row.querySelector("[data-details-values]");
+    if (!values) return;
+    const parts = [];
+    const autonomy = row.querySelector('input[name$="-autonomy"]:checked');
+    if (autonomy) parts.push(autonomy.closest("label").textContent.trim());
+    ["operator", "paperwork_result", "blocked_reason"].forEach(function (name) {
+      const select = row.querySelector('select[name$="-' + name + '"]');
+      if (shown(select) && select.value) parts.push(select.selectedOptions[0].textContent.trim());
+    });
+    const levels = all("[data-levels] select", row).filter(function (select) {
+      return shown(select) && select.value;
+    }).length;
+    if (levels) {
+      parts.push(interpolate(ngettext("%s niveau évalué", "%s niveaux évalués", levels), [levels]));
+    }
+    values.textContent = parts.length ? parts.join(" · ") : gettext("facultatif");
+  }
+
   // Competence levels follow the module chosen --------------------------------------
   function drawLevels(row) {
     const holder = row.querySelector("[data-levels]");
@@ -124,35 +174,37 @@
     const holder = document.createElement("div");
     holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index)).trim();
     const row = holder.firstElementChild;
-    list.appendChild(row);
+    // Newest first, just under the search box: the view need not move.
+    list.prepend(row);
     total.value = String(index + 1);
     drawLevels(row);
     refresh();
+    fillOperators(row);
+    summarise(row);
     return row;
   }
 
-  function focusFirstField(row) {
-    const field = all("input, select", row).find(function (element) {
-      return element.type !== "hidden" && !element.closest("[hidden]");
-    });
-    if (field) field.focus();
+  // Back to the search box, for the next name, without moving the view when it shows.
+  function backToSearch() {
+    search.value = "";
+    results.textContent = "";
+    search.focus({ preventScroll: true });
+    const box = search.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) search.scrollIntoView({ block: "center" });
   }
 
   function addPerson(id, label, detail) {
-    const existing = rowOf(id);
-    if (existing) {
+    if (rowOf(id)) {
+      backToSearch();
       announce(interpolate(gettext("%s est déjà dans la liste."), [label]));
-      focusFirstField(existing);
       return;
     }
     const row = addRow();
     row.querySelector('input[name$="-resident"]').value = id;
     row.querySelector("[data-person-label]").textContent = label + (detail ? " — " + detail : "");
     row.querySelector(".new-person").hidden = true;
-    search.value = "";
-    results.textContent = "";
+    backToSearch();
     announce(interpolate(gettext("%s est ajouté à la liste des participants."), [label]));
-    focusFirstField(row);
   }
 
   function addNewPerson(typed) {
@@ -165,8 +217,11 @@
     search.value = "";
     results.textContent = "";
     announce(gettext("Nouvelle personne ajoutée : complétez sa fiche."));
-    const field = row.querySelector(words.length ? 'input[name$="-first_name"]' : 'input[name$="-last_name"]');
-    field.focus();
+    // The first thing left to fill in: a name, the birth year, else the consent.
+    const field = ["last_name", "first_name", "birth_year"]
+      .map(function (name) { return row.querySelector('input[name$="-' + name + '"]'); })
+      .find(function (input) { return !input.value; });
+    (field || row.querySelector('input[name$="-consent"]')).focus();
   }
 
   // Search as one types --------------------------------------------------------------
@@ -265,8 +320,41 @@
     if (/-DELETE$/.test(name)) {
       event.target.closest("[data-participant]").classList.toggle("removed", event.target.checked);
     }
+    if (/-operator$/.test(name)) {
+      event.target.removeAttribute("data-from-topic");
+      event.target.setAttribute("data-by-hand", "");
+    }
     refresh();
+    if (name === "topics" || name === "pole") fillOperators();
+    rows().forEach(summarise);
   });
+
+  // The error summary's links: open the folded line holding the field, and put the focus
+  // in the field itself (the first option of a group), its label in view.
+  function reveal(target) {
+    for (let details = target.closest("details"); details; details = details.parentElement.closest("details")) {
+      details.open = true;
+    }
+    // A group or a participant's row: its first control on screen (a folded line's summary).
+    const field = target.matches("input, select, textarea, button")
+      ? target
+      : all("input, select, textarea, summary", target).find(function (element) {
+          return element.type !== "hidden" && element.getClientRects().length > 0;
+        });
+    const label = field && (field.closest("fieldset.choices") || field.closest(".field"));
+    (label || target).scrollIntoView({ block: "start" });
+    if (field) field.focus({ preventScroll: true });
+  }
+  const errors = document.getElementById("form-errors");
+  if (errors) {
+    errors.addEventListener("click", function (event) {
+      const link = event.target.closest('a[href^="#"]');
+      const target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) return;
+      event.preventDefault();
+      reveal(target);
+    });
+  }
   let sent = false;
   form.addEventListener("submit", function (event) {
     // The server ignores a second post of the same form; this spares the wait.
@@ -277,7 +365,11 @@
 
   filterPlaces();
   refresh();
+  rows().forEach(summarise);
+  // A refused field is never left folded.
+  all("[data-details]").forEach(function (details) {
+    if (details.querySelector(".errorlist")) details.open = true;
+  });
   // After a refused post, start from the summary of what to correct.
-  const errors = document.getElementById("form-errors");
   if (errors) errors.focus();
 })();

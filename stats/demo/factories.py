@@ -183,6 +183,7 @@ class UserFactory(DjangoModelFactory):
         coordinator = factory.Trait(role=Role.COORDINATOR)
         official = factory.Trait(role=Role.OFFICIAL)
         network_admin = factory.Trait(role=Role.NETWORK_ADMIN)
+        ambassador = factory.Trait(role=Role.AMBASSADOR)
 
     @factory.post_generation
     def actors(self, create, extracted, **kwargs):

@@ -32,6 +32,8 @@ SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")  # set by `make screenshots`
 # Axe violations seen during the run, by impact and by rule: reported by `make audit`.
 AXE_TOTALS = Counter()
 AXE_RULES = {}  # "impact: rule" -> Counter of pages
+# Other figures measured by browser tests (name -> dict), reported by `make audit`.
+FIGURES = {}
 
 
 @pytest.fixture(scope="session")

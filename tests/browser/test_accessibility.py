@@ -33,10 +33,18 @@ NOT_PAGES = re.compile(
     r"^(v1:|api_schema$|javascript_catalog$|open_data_|guide_pdf$|issuer_|status_list$"
     r"|stats_export$|export_download$|resident_export$|me_export$|me_open$|.*_pdf$"
     r"|.*credential$|certificate_download$|resident_search$|.*_badge_(png|svg)$"
-    r"|endorser_profile$|endorser_key$)"
+    r"|endorser_profile$|endorser_key$|document_download$|calendar_ics$)"
 )
 # Each page is opened as the first of these who may open it.
-ROLES = ["anonymous", "resident", "mediator_a", "coordinator_a", "official", "network_admin"]
+ROLES = [
+    "anonymous",
+    "resident",
+    "mediator_a",
+    "coordinator_a",
+    "official",
+    "network_admin",
+    "ambassador",
+]
 SIZES = ["page", "phone"]  # the fixtures of tests/browser/conftest.py
 
 

@@ -37,17 +37,20 @@ def test_a_mediator_logs_a_workshop_with_the_keyboard_only(page, live_server, ca
     page.keyboard.press("Enter")
     first_row = page.locator("[data-participant]").nth(0)
     assert "Éloïse Garnier" in first_row.locator("[data-person-label]").inner_text()
+    # The focus is back in the search box, for the next name.
+    assert page.evaluate("document.activeElement.id") == "resident-search"
 
-    # A new person, created inline.
+    # A new person, created inline: their row comes first, the focus in its first field.
     press(page, "#add-new-person", "Enter")
-    row = page.locator("[data-participant]").nth(1)
-    row.locator("input[name$='-last_name']").focus()
+    row = page.locator("[data-participant]").nth(0)
+    assert page.evaluate("document.activeElement.name") == "p-1-last_name"
     page.keyboard.type("Martin")
     page.keyboard.press("Tab")
     page.keyboard.type("Lucie")
     row.locator("input[name$='-birth_year']").focus()
     page.keyboard.type("1958")
-    press(page, "[data-participant]:nth-of-type(2) input[name$='-consent']")
+    row.locator("input[name$='-consent']").focus()
+    page.keyboard.press("Space")
 
     press(page, "button[type=submit]:has-text('Enregistrer')", "Enter")
     page.wait_for_url(re.compile(r"/sessions/$"))

@@ -6,7 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, staff_page
+from learners.models import ReferralStatus
+from stats.demo.factories import ActorFactory, ReferralFactory, ResidentFactory
+from tests.browser.conftest import check_accessibility, scrolls_sideways, staff_page
 from tests.stats.test_stats_dashboard import populate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,6 +20,7 @@ def test_an_official_filters_the_dashboard_and_exports_a_table(page, live_server
     page.goto("/stats/")
     check_accessibility(page, "stats-dashboard")
 
+    page.get_by_text("Changer les filtres").click()
     page.get_by_label("Période").select_option("quarter")
     page.get_by_label("Année").select_option("2026")
     page.get_by_label("Trimestre").select_option("1")
@@ -56,3 +59,89 @@ def test_a_visitor_switches_to_english_and_the_scripts_follow(page, live_server,
     )
     assert "complétez" not in page.locator("main").inner_text()
     check_accessibility(page, "session-form-english")
+
+
+def test_a_quarter_chosen_without_changing_the_period_type_is_the_quarter_shown(
+    page, live_server, cast
+):
+    populate([cast.actor_a, cast.actor_b], 6)
+    staff_page(page, live_server, cast.official)
+    page.goto("/stats/?year=2026")
+    page.get_by_text("Changer les filtres").click()
+    assert page.get_by_label("Période").input_value() == "year"
+    page.get_by_label("Trimestre").select_option("3")  # "Période" stays "Une année"
+    page.get_by_role("button", name="Afficher les chiffres").click()
+    page.wait_for_url(re.compile(r"quarter=3"))
+    expect(page.locator("#stats-period")).to_have_text("Du 1er juillet au 30 septembre 2026")
+    # The filters' line says it too, and the form, opened again, shows the type applied.
+    assert "3e trimestre" in page.locator(".stats-filters summary").inner_text()
+    page.get_by_text("Changer les filtres").click()
+    assert page.get_by_label("Période").input_value() == "quarter"
+    check_accessibility(page, "stats-quarter")
+
+
+def referrals_between(cast):
+    """Enough referrals for the matrix to show figures, to structures of long names."""
+    far = ActorFactory(name="Centre communal d'action sociale et maison des solidarités")
+    for to_actor, count in ((cast.actor_b, 10), (far, 6)):
+        for i in range(count):
+            referral = ReferralFactory(
+                resident=ResidentFactory(created_by_actor=cast.actor_a),
+                from_actor=cast.actor_a,
+                to_actor=to_actor,
+                created_by=cast.mediator_a,
+            )
+            referral.status = ReferralStatus.CLOSED if i < 5 else ReferralStatus.SEEN
+            referral.save()
+
+
+def funnel_box(page):
+    page.evaluate("window.scrollTo(0, 0)")
+    return page.locator("#parcours figure.chart").bounding_box()
+
+
+def test_an_official_reads_the_funnel_in_the_first_screen(page, live_server, cast):
+    populate([cast.actor_a, cast.actor_b], 6)
+    referrals_between(cast)
+    staff_page(page, live_server, cast.official)
+    page.goto("/stats/?year=2026")
+    # Filters folded in one line that opens; key figures, then the funnel, at once.
+    assert not page.get_by_label("Période").is_visible()
+    assert "Tout le réseau" in page.locator(".stats-filters summary").inner_text()
+    box = funnel_box(page)
+    assert box["y"] + box["height"] <= 900, box
+    # The referrals summed up, the whole matrix on demand.
+    summary = page.locator(".referral-summary").inner_text()
+    assert "Les principaux trajets" in summary
+    assert f"De {cast.actor_a.name} vers {cast.actor_b.name} : 10 envoyées" in summary
+    matrix = page.locator("#orientations table")
+    assert not matrix.is_visible()
+    page.get_by_text("Toutes les orientations, structure par structure").click()
+    assert matrix.is_visible()
+    check_accessibility(page, "stats-desktop-layout")
+
+
+def test_on_a_phone_the_funnel_within_two_screens_and_the_matrix_as_a_list(
+    phone, live_server, cast
+):
+    populate([cast.actor_a, cast.actor_b], 6)
+    referrals_between(cast)
+    staff_page(phone, live_server, cast.official)
+    phone.goto("/stats/?year=2026")
+    box = funnel_box(phone)
+    assert box["y"] + box["height"] <= 2 * 844, box
+    assert not scrolls_sideways(phone)
+    phone.get_by_text("Toutes les orientations, structure par structure").click()
+    # No table of one column per structure: a list of who sent whom where.
+    assert not phone.locator("#orientations table").is_visible()
+    flows = phone.locator("#orientations .matrix-list")
+    assert flows.is_visible()
+    assert "vers Centre communal d'action sociale" in flows.inner_text()
+    assert not scrolls_sideways(phone)
+    check_accessibility(phone, "stats-phone-matrix")
+    # Larger text (the browser's text size at 150 %): still nothing wider than the screen.
+    phone.evaluate("document.documentElement.style.fontSize = '150%'")
+    assert not scrolls_sideways(phone)
+    phone.get_by_text("Changer les filtres").click()
+    assert phone.get_by_label("Période").is_visible()
+    assert not scrolls_sideways(phone)

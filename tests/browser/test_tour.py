@@ -72,7 +72,7 @@ def test_the_residents_own_space(page, town):
 
 def test_the_pages_on_a_phone(phone, live_server, town):
     """The same product on a phone (390 × 844): the guide, its map, a mediator's sessions,
-    a journey and the unfolded menu, a resident's certificate."""
+    a journey and the unfolded menu, a resident's certificate, the statistics."""
     visit(phone, "/guide/", "50-phone-guide")
     visit(phone, "/guide/carte/", "51-phone-map")
     staff_page(phone, live_server, User.objects.get(username="mediatrice.fs"))
@@ -85,3 +85,6 @@ def test_the_pages_on_a_phone(phone, live_server, town):
     phone.goto(f"/me/link/{token}/")
     certificate = Certificate.objects.filter(resident=town, revoked_at__isnull=True).first()
     visit(phone, f"/me/certificates/{certificate.code}/", "55-phone-certificate")
+    phone.context.clear_cookies()
+    staff_page(phone, live_server, User.objects.get(username="elu"))
+    visit(phone, "/stats/", "56-phone-stats")

@@ -57,12 +57,12 @@ def test_the_eligible_list_has_a_constant_number_of_queries(cast, group, django_
     # session, user, actor ids, recent workshop groups (filter), target counts of modules,
     # count of rows, the page's rows, its residents, its modules, the journal row,
     # signatories (issue form), modules with targets (filter)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # with the new referrals' count
         client.get("/certificates/eligible/")
     for n in range(5):
         resident = ResidentFactory(created_by_actor=cast.actor_a, last_name=f"Autre{n}")
         completed_module(resident, targets={"1.1": 2}, mediator=cast.mediator_a)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # with the new referrals' count
         response = client.get("/certificates/eligible/")
     # The first module for its two residents, and each new module ("1.1" at level 2) for
     # all seven who reached it.
@@ -228,15 +228,15 @@ def test_the_list_has_a_constant_number_of_queries(cast, issued, django_assert_n
     client = cast.client("colleague_a")
     client.get("/certificates/")
     # session, user, actor ids, count, page of certificates with resident, module, actor,
-    # the journal row
-    with django_assert_num_queries(6):
+    # the journal row, the count of new referrals (navigation)
+    with django_assert_num_queries(7):
         response = client.get("/certificates/")
     assert issued.code in response.content.decode()
     for _n in range(3):
         resident = ResidentFactory(created_by_actor=cast.actor_a)
         module = completed_module(resident, mediator=cast.mediator_a)
         certificate_issue(resident=resident, module=module)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get("/certificates/")
     assert response.content.decode().count("/certificates/MRM-") == 4
 

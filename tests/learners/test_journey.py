@@ -233,7 +233,8 @@ def test_the_journey_page_costs_the_same_queries_whatever_its_length(
     client = cast.client("mediator_a")
     # session, user, resident, journal row, participations with session/module/place/actor/
     # operator, their topics, assessments, certificates, referrals, the user's actors (for
-    # the referral links), module targets, the latest Pix result (certificates' pix_levels)
-    with django_assert_num_queries(12):
+    # the referral links), module targets, the latest Pix result (certificates' pix_levels),
+    # the count of new referrals (navigation)
+    with django_assert_num_queries(13):
         response = client.get(f"/residents/{cast.resident.reference}/")
     assert len(response.context["journey"].participations) == sessions + 4

@@ -50,6 +50,35 @@ def test_the_list_shows_newest_first_with_participants(cast):
     assert "20/11/2026" in response.content.decode()
 
 
+def test_the_session_just_saved_comes_first_among_those_of_its_day(cast):
+    """Logged in the evening for the morning, it still lands above the afternoon's session
+    saved earlier: the list is by date, then by when it was saved, newest first."""
+    day = datetime.date(2026, 11, 20)
+    saved_at = datetime.datetime(2026, 11, 20, 15, tzinfo=datetime.UTC)
+    afternoon = SessionFactory(
+        actor=cast.actor_a,
+        created_by=cast.mediator_a,
+        date=day,
+        start_time=datetime.time(14),
+        created_at=saved_at,
+    )
+    morning = SessionFactory(
+        actor=cast.actor_a,
+        created_by=cast.mediator_a,
+        date=day,
+        start_time=datetime.time(9),
+        created_at=saved_at + datetime.timedelta(hours=4),
+    )
+    older = SessionFactory(
+        actor=cast.actor_a,
+        created_by=cast.mediator_a,
+        date=day - datetime.timedelta(days=1),
+        created_at=saved_at + datetime.timedelta(hours=5),
+    )
+    response = cast.client("mediator_a").get("/sessions/")
+    assert list(response.context["page"].object_list) == [morning, afternoon, older]
+
+
 @pytest.mark.parametrize("sessions", [1, 30])
 def test_the_session_list_costs_the_same_queries_whatever_its_length(
     cast, sessions, django_assert_num_queries

@@ -105,6 +105,33 @@ def test_the_staff_list_query_count_is_constant(cast, django_assert_num_queries)
     client = cast.client("mediator_a")
     client.get("/ateliers/")
     # session, user, user's actors, count, page of workshops with place and actor
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # with the new referrals' count
         response = client.get("/ateliers/")
     assert len(response.context["page"]) == 13
+
+
+def test_seats_taken_online_while_the_form_was_open_are_kept(cast):
+    from learners.signups import signup_create
+
+    workshop = cast.workshop_a
+    client = cast.client("mediator_a")
+    local = timezone.localtime(workshop.starts_at)
+    form = data(
+        cast.place_a,
+        date=f"{local:%Y-%m-%d}",
+        time=f"{local:%H:%M}",
+        seats="8",
+        seats_taken="1",  # was 0 when the form opened: one person called
+        seats_taken_seen="0",
+    )
+    signup_create(workshop_id=workshop.pk, first_name="A", last_name="B", phone="0611111111")
+    signup_create(workshop_id=workshop.pk, first_name="C", last_name="D", phone="0622222222")
+
+    assert client.post(f"/ateliers/{workshop.pk}/modifier/", form).status_code == 302
+
+    workshop.refresh_from_db()
+    assert workshop.seats_taken == 3  # two online, one by phone
+    response = client.post(f"/ateliers/{workshop.pk}/modifier/", {**form, "seats": "2"})
+    assert "Des personnes se sont inscrites entre-temps" in response.content.decode()
+    workshop.refresh_from_db()
+    assert (workshop.seats, workshop.seats_taken) == (8, 3)

@@ -82,8 +82,16 @@ def test_a_coordinator_of_two_actors_sees_both_together_or_each_alone(cast):
 def test_the_page_draws_accessible_charts_with_their_tables(cast):
     populate([cast.actor_a, cast.actor_b], 8)
     content = cast.client("official").get("/stats/?year=2026").content.decode()
-    assert content.count("<svg") == 10
-    assert content.count('role="img"') == 10
+    # A chart for each table with figures to draw; none of rows of empty bars ("—"): no
+    # paperwork, module or referral here, autonomy is "—" for want of a second paperwork.
+    assert re.findall(r'<title id="(chart-[a-z]+)-title">', content) == [
+        "chart-parcours",
+        "chart-mois",
+        "chart-quartiers",
+        "chart-ages",
+        "chart-situations",
+    ]
+    assert content.count('role="img"') == 5
     assert 'aria-labelledby="chart-parcours-title chart-parcours-desc"' in content
     assert '<title id="chart-parcours-title">' in content
     assert "Diagramme en barres. Venus pour une démarche : 16" in content
@@ -191,8 +199,9 @@ def test_a_coordinator_of_several_actors_costs_the_same_queries(
     client.get("/stats/?year=2026")
     # session, user, the user's actors, actors, neighbourhoods, operators, modules, first
     # month; residents (by resident, with the months), sessions held, paperwork, funnel
-    # (two), autonomy, modules completed, certificates, referrals
-    with django_assert_num_queries(17):
+    # (two), autonomy, modules completed, certificates, referrals; the count of new
+    # referrals in the navigation (a coordinator works with residents)
+    with django_assert_num_queries(18):
         client.get("/stats/?year=2026")
 
 
@@ -208,3 +217,33 @@ def test_figures_of_a_kind_of_actor_match_its_actors_together(cast):
     assert by_kind == by_actors
     report = Report(by_kind, Filters(period=year), Lookups.load(), threshold=1)
     assert report.headline.rows[0].cells[0].value == 8
+
+
+def test_the_period_shown_is_the_one_chosen_and_said_in_words(cast, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: D(2026, 12, 7))
+    populate([cast.actor_a], 6)
+    client = cast.client("official")
+    # "3e trimestre" chosen while "Période" stayed at "Une année": the third quarter.
+    response = client.get("/stats/?period=year&year=2026&quarter=3")
+    period = response.context["report"].filters.period
+    assert (period.start, period.end) == (D(2026, 7, 1), D(2026, 9, 1))
+    content = response.content.decode()
+    assert "Du 1er juillet au 30 septembre 2026" in content
+    assert '<option value="quarter" selected>' in content
+    # A month the same way; and the whole year, up to today.
+    month = client.get("/stats/?period=year&year=2026&month=2").context["report"]
+    assert (month.filters.period.start, month.filters.period.end) == (D(2026, 2, 1),) * 2
+    year = client.get("/stats/?year=2026").content.decode()
+    assert "Du 1er janvier au 31 décembre 2026 (chiffres arrêtés au 7 décembre 2026)" in year
+    across = client.get("/stats/?period=custom&start=2025-11&end=2026-02").content.decode()
+    assert "Du 1er novembre 2025 au 28 février 2026" in across
+    # Two choices that contradict each other: refused in words, no figures shown.
+    refused = client.get("/stats/?period=quarter&year=2026&quarter=3&month=2")
+    assert refused.context["report"] is None
+    assert refused.context["form"].errors["month"] == [
+        "« Mois » ne va pas avec la période « Un trimestre » : videz ce champ, ou choisissez "
+        "« Un mois » dans « Période »."
+    ]
+    both = client.get("/stats/?period=year&year=2026&quarter=3&month=2")
+    assert both.context["report"] is None
+    assert set(both.context["form"].errors) == {"quarter", "month"}

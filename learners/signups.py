@@ -1,0 +1,256 @@
+"""Workshop sign-ups: the one place their rules live, used by the public form, the staff
+page, the cancel link, the reminder and purge commands, and the bench.
+
+Seats are counted on the workshop row (PlannedWorkshop.seats_taken, which also holds the
+seats staff give by phone). A sign-up takes its seat with one conditional UPDATE (… WHERE
+seats_taken < seats), which locks the row until its transaction commits: two people signing
+up at once for the last seat are served one after the other, and the database's check
+(seats_taken <= seats) refuses any overbooking that would slip through. Cancelling and
+moving the waiting list up lock the row (SELECT … FOR UPDATE) for the same reason."""
+
+import datetime
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from learners import signals
+from learners.models import CURRENT_CONSENT_VERSION, SignupStatus, WorkshopSignup
+from learners.sms import SmsMessage, get_backend
+from pathway.models import PlannedWorkshop
+
+
+def phone_normalise(text):
+    """'06 12 34 56 78', '06.12.34.56.78', '+33 6 12…' → '0612345678' / '+33612…'; '' when
+    it is not a phone number (fewer than 10 digits, or letters)."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    plus = text.startswith("+")
+    digits = re.sub(r"[\s.\-()/]", "", text.lstrip("+"))
+    if not digits.isdigit() or not 10 <= len(digits) <= 15:
+        return ""
+    return ("+" if plus else "") + digits
+
+
+def cancel_url(token):
+    return settings.SITE_URL + reverse("signup_detail", args=[token])
+
+
+class Notice:
+    """What one sign-up's person is told, by email and/or text message."""
+
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    PROMOTED = "promoted"
+    REMINDER = "reminder"
+
+
+def _notify(signup, kind, token=None):
+    """Email (if an address was given) and text message (if a phone was given), in the
+    language the person signed up in. Sent after the transaction commits."""
+    workshop = signup.workshop
+    with translation.override(signup.consent_language or settings.LANGUAGE_CODE):
+        context = {
+            "signup": signup,
+            "workshop": workshop,
+            "place": workshop.place,
+            "kind": kind,
+            "url": cancel_url(token) if token else "",
+            "NETWORK_NAME": settings.NETWORK_NAME,
+        }
+        subject = {
+            Notice.CONFIRMED: _("Votre inscription à l'atelier « %(title)s »"),
+            Notice.WAITING: _("Liste d'attente pour l'atelier « %(title)s »"),
+            Notice.PROMOTED: _("Une place s'est libérée : atelier « %(title)s »"),
+            Notice.REMINDER: _("Rappel : atelier « %(title)s » demain"),
+        }[kind] % {"title": workshop.title}
+        email_body = render_to_string("learners/signup_email.txt", context)
+        sms_body = " ".join(render_to_string("learners/signup_sms.txt", context).split())
+    if signup.email:
+        EmailMessage(subject=subject, body=email_body, to=[signup.email]).send()
+    if signup.phone:
+        get_backend().send_messages([SmsMessage(to=signup.phone, body=sms_body)])
+
+
+def _locked_workshop(workshop_id):
+    return (
+        PlannedWorkshop.objects.select_for_update(of=("self",))
+        .select_related("place")
+        .get(pk=workshop_id)
+    )
+
+
+def signup_create(
+    *,
+    workshop_id,
+    first_name,
+    last_name,
+    phone="",
+    email="",
+    sharing_consent=False,
+    language="",
+    by=None,
+    now=None,
+):
+    """Sign a person up: a seat if one is free, else the waiting list. Returns
+    (signup, token), the token of the personal cancel link (shown once). Raises
+    ValidationError (French) when the workshop is past or the person already signed up."""
+    now = now or timezone.now()
+    phone, email = phone_normalise(phone), (email or "").strip().lower()
+    if not phone and not email:
+        raise ValidationError(_("Donnez un numéro de téléphone ou une adresse électronique."))
+    workshop = PlannedWorkshop.objects.select_related("place").get(pk=workshop_id)
+    if workshop.starts_at <= now or (not workshop.is_published and by is None):
+        raise ValidationError(_("Les inscriptions à cet atelier sont closes."))
+    same = Q(phone=phone) if phone else Q()
+    if email:
+        same |= Q(email=email)
+    already = _("Cette personne est déjà inscrite à cet atelier (même téléphone ou courriel).")
+    if workshop.signups.active().filter(same).exists():
+        raise ValidationError(already)
+    try:
+        with transaction.atomic():
+            # The seat is taken by one conditional UPDATE: the row stays locked only until
+            # this short transaction commits, and two people never get the last seat.
+            confirmed = bool(
+                PlannedWorkshop.objects.filter(pk=workshop.pk, seats_taken__lt=F("seats")).update(
+                    seats_taken=F("seats_taken") + 1
+                )
+            )
+            signup = WorkshopSignup(
+                workshop=workshop,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                phone=phone,
+                email=email,
+                status=SignupStatus.CONFIRMED if confirmed else SignupStatus.WAITING,
+                sharing_consent=sharing_consent,
+                consent_version=CURRENT_CONSENT_VERSION if sharing_consent else "",
+                consent_language=language or translation.get_language() or settings.LANGUAGE_CODE,
+                created_by=by,
+                created_at=now,
+            )
+            token = signup.new_token()
+            signup.save()
+            kind = Notice.CONFIRMED if confirmed else Notice.WAITING
+            transaction.on_commit(lambda: _notify(signup, kind, token))
+    except IntegrityError as error:
+        # The same phone or email posted twice at the same moment (signup_one_per_phone…).
+        raise ValidationError(already) from error
+    return signup, token
+
+
+def signup_cancel(*, signup, now=None):
+    """Cancel a sign-up (by its person's link, or by staff): frees the seat, which goes to
+    the first person of the waiting list (told at once). Cancelling twice does nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        workshop = _locked_workshop(signup.workshop_id)
+        signup = WorkshopSignup.objects.select_for_update().get(pk=signup.pk)
+        if signup.status == SignupStatus.CANCELLED:
+            return signup
+        if workshop.starts_at <= now:
+            raise ValidationError(_("L'atelier a commencé : il ne peut plus être annulé ici."))
+        was_confirmed = signup.status == SignupStatus.CONFIRMED
+        signup.status = SignupStatus.CANCELLED
+        signup.cancelled_at = now
+        signup.save(update_fields=["status", "cancelled_at"])
+        if was_confirmed:
+            PlannedWorkshop.objects.filter(pk=workshop.pk, seats_taken__gt=0).update(
+                seats_taken=F("seats_taken") - 1
+            )
+            workshop.seats_taken = max(0, workshop.seats_taken - 1)
+        _promote(workshop, now=now)
+    return signup
+
+
+def _promote(workshop, *, now):
+    """Give the free seats of a locked workshop to the waiting list, first come first
+    served; each promoted person gets a new cancel link with the news."""
+    free = workshop.seats - workshop.seats_taken
+    if free <= 0 or workshop.starts_at <= now:
+        return []
+    promoted = list(workshop.signups.waiting_in_order().select_for_update()[:free])
+    for signup in promoted:
+        token = signup.new_token()
+        signup.status = SignupStatus.CONFIRMED
+        signup.promoted_at = now
+        signup.save(update_fields=["status", "promoted_at", "token_hash"])
+        transaction.on_commit(lambda s=signup, t=token: _notify(s, Notice.PROMOTED, t))
+    if promoted:
+        PlannedWorkshop.objects.filter(pk=workshop.pk).update(
+            seats_taken=F("seats_taken") + len(promoted)
+        )
+        workshop.seats_taken += len(promoted)
+    return promoted
+
+
+@receiver(post_save, sender=PlannedWorkshop, dispatch_uid="signups_seats_changed")
+def seats_changed(sender, instance, created, raw=False, **kwargs):
+    """Staff gave the workshop more seats (or fewer by phone): the waiting list moves up."""
+    if (
+        created
+        or raw
+        or not WorkshopSignup.objects.filter(
+            workshop_id=instance.pk, status=SignupStatus.WAITING
+        ).exists()
+    ):
+        return
+    with transaction.atomic():
+        _promote(_locked_workshop(instance.pk), now=timezone.now())
+
+
+def send_reminders(*, now=None):
+    """The day before a workshop, remind each person with a seat (email and/or text
+    message), once. Returns the number of people reminded."""
+    now = now or timezone.now()
+    tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
+    start = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.min))
+    end = start + datetime.timedelta(days=1)
+    due = list(
+        WorkshopSignup.objects.filter(
+            status=SignupStatus.CONFIRMED,
+            reminded_at__isnull=True,
+            workshop__starts_at__gte=start,
+            workshop__starts_at__lt=end,
+        ).select_related("workshop__place")
+    )
+    for signup in due:
+        with transaction.atomic():
+            # Marked first: a reminder is never sent twice, even when two runs overlap.
+            if not WorkshopSignup.objects.filter(pk=signup.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                continue
+            # A fresh link with the reminder (the first one is only a hash here).
+            token = signup.new_token()
+            WorkshopSignup.objects.filter(pk=signup.pk).update(token_hash=signup.token_hash)
+            transaction.on_commit(lambda s=signup, t=token: _notify(s, Notice.REMINDER, t))
+    return len(due)
+
+
+def signups_purge(*, now=None):
+    """Delete the sign-ups never turned into a session (no-shows, cancellations, attendance
+    never taken) SIGNUP_RETENTION_DAYS after their workshop. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.SIGNUP_RETENTION_DAYS)
+    deleted, _by_model = WorkshopSignup.objects.filter(
+        session__isnull=True, workshop__starts_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
+@receiver(signals.residents_erasing, dispatch_uid="signups_residents_erasing")
+def residents_erasing(sender, resident_ids, **kwargs):
+    """An erased resident's sign-ups (names, phone, email) go with their data."""
+    WorkshopSignup.objects.filter(resident_id__in=resident_ids).delete()

@@ -1,0 +1,55 @@
+"""The network's directory: the actors (their places, opening hours, contacts) and the staff
+who chose to appear, searchable by name, actor, topic, organisation or language."""
+
+from django.db.models import Prefetch
+
+from network.models import DirectoryEntry
+from pathway.models import Actor, Place
+from pathway.text import normalise
+
+
+def refresh_search(entry):
+    """Rebuild the entry's search text from its person, actors, topics, operators, languages."""
+    user = entry.user
+    parts = [
+        user.first_name,
+        user.last_name,
+        entry.job_title,
+        entry.languages,
+        user.get_role_display(),
+        *(a.name for a in user.actors.all()),
+        *(t.name for t in entry.topics.all()),
+        *(o.name for o in entry.operators.all()),
+    ]
+    entry.search_text = " " + normalise(" ".join(str(p) for p in parts if p)) + " "
+    DirectoryEntry.objects.filter(pk=entry.pk).update(search_text=entry.search_text)
+
+
+def _words(text):
+    return [w for w in normalise(text or "").split() if len(w) >= 2]
+
+
+def search_people(text=""):
+    """Listed, active staff; every word typed must start a word of their search text."""
+    entries = DirectoryEntry.objects.filter(listed=True, user__is_active=True)
+    for word in _words(text):
+        entries = entries.filter(search_text__contains=f" {word}")
+    return (
+        entries.select_related("user")
+        .prefetch_related("user__actors", "topics", "operators")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def search_actors(text=""):
+    """Active actors (a few dozen: filtered here, accent-free) with their places."""
+    words = _words(text)
+    actors = Actor.objects.active().prefetch_related(
+        Prefetch("places", queryset=Place.objects.order_by("name"), to_attr="listed_places")
+    )
+    found = []
+    for actor in actors.order_by("name"):
+        haystack = " " + normalise(f"{actor.name} {actor.get_kind_display()} {actor.city}")
+        if all(f" {word}" in haystack for word in words):
+            found.append(actor)
+    return found

@@ -1,0 +1,221 @@
+"""Bench group of workshop sign-ups, attendance and the orientation guide.
+
+python manage.py bench --only workshops
+
+- workshop_signup_ms_p95: 50 people signing up at once (threads, one connection each) for
+  a workshop of 12 seats; workshop_signup_confirmed must be 12 and _waitlisted 38 (the
+  race needs PostgreSQL's row locks; on SQLite the sign-ups run one after the other);
+- attendance_to_session_ms_p95: an attendance sheet of 12 sign-ups saved as a session
+  (candidates looked up, 12 new residents, the session logged);
+- orientation_ms_p95: the orientation guide's results with 500 places in the guide.
+"""
+
+import datetime
+import threading
+import time
+
+from django.db import connection, connections
+from django.test.utils import override_settings
+
+from stats.bench.guide import guide_database
+from stats.management.commands.bench import group, percentiles
+
+SIGNUPS = 50
+SEATS = 12
+ATTENDEES = 12
+ATTENDANCE_RUNS = 20
+
+
+def concurrent_signups(workshop):
+    """SIGNUPS sign-ups started together; returns (latencies in ms, errors)."""
+    from learners.signups import signup_create
+
+    barrier = threading.Barrier(SIGNUPS)
+    latencies, errors = [], []
+
+    def sign_up(n):
+        try:
+            # A server keeps its connections open (CONN_MAX_AGE): connecting is not timed.
+            connection.ensure_connection()
+            barrier.wait()
+            started = time.perf_counter()
+            signup_create(
+                workshop_id=workshop.pk,
+                first_name=f"Personne {n}",
+                last_name="Banc",
+                phone=f"07{n:08d}",
+            )
+            latencies.append((time.perf_counter() - started) * 1000)
+        except Exception as error:  # noqa: BLE001 (counted, printed)
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sign_up, args=(n,)) for n in range(SIGNUPS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors
+
+
+def sequential_signups(workshop):
+    from learners.signups import signup_create
+
+    latencies = []
+    for n in range(SIGNUPS):
+        started = time.perf_counter()
+        signup_create(
+            workshop_id=workshop.pk,
+            first_name=f"Personne {n}",
+            last_name="Banc",
+            phone=f"07{n:08d}",
+        )
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies, []
+
+
+@group("workshops")
+@override_settings(
+    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    SMS_BACKEND="learners.sms.LocmemBackend",
+)
+def workshops(bench):
+    from django.test import Client
+    from django.utils import timezone
+
+    from learners import attendance, sms
+    from learners.models import Resident, Session, SignupStatus, User, WorkshopSignup
+    from pathway.models import Place, PlannedWorkshop, Pole
+
+    context = guide_database(bench)
+    created_workshops, figures = [], {}
+    try:
+        place = Place.objects.in_guide().order_by("pk").first()
+        mediator = User.objects.filter(actors=place.actor, role="mediator").first() or (
+            User.objects.filter(is_active=True).first()
+        )
+        # Sign-ups: 50 at once for 12 seats.
+        workshop = PlannedWorkshop.objects.create(
+            actor=place.actor,
+            place=place,
+            pole=Pole.ACHIEVEMENT,
+            title="Banc : atelier très demandé",
+            starts_at=timezone.now() + datetime.timedelta(days=3),
+            seats=SEATS,
+        )
+        created_workshops.append(workshop.pk)
+        concurrent = connection.vendor == "postgresql"
+        latencies, errors = (concurrent_signups if concurrent else sequential_signups)(workshop)
+        p50, p95 = percentiles(latencies)
+        workshop.refresh_from_db()
+        figures.update(
+            {
+                "workshop_signup_concurrent": concurrent,
+                "workshop_signup_ms_p50": p50,
+                "workshop_signup_ms_p95": p95,
+                "workshop_signup_confirmed": workshop.signups.filter(
+                    status=SignupStatus.CONFIRMED
+                ).count(),
+                "workshop_signup_waitlisted": workshop.signups.filter(
+                    status=SignupStatus.WAITING
+                ).count(),
+                "workshop_signup_seats_taken": workshop.seats_taken,
+                "workshop_signup_errors": len(errors),
+            }
+        )
+        # The same 50 one after the other: the cost of one sign-up, without waiting.
+        alone = PlannedWorkshop.objects.create(
+            actor=place.actor,
+            place=place,
+            pole=Pole.ACHIEVEMENT,
+            title="Banc : atelier, une inscription à la fois",
+            starts_at=timezone.now() + datetime.timedelta(days=3),
+            seats=SEATS,
+        )
+        created_workshops.append(alone.pk)
+        p50, p95 = percentiles(sequential_signups(alone)[0])
+        figures["workshop_signup_sequential_ms_p50"] = p50
+        figures["workshop_signup_sequential_ms_p95"] = p95
+        sms.outbox.clear()
+
+        # Attendance: 12 sign-ups ticked, saved as one collective session.
+        samples = []
+        sessions_before = Session.objects.count()
+        for run in range(ATTENDANCE_RUNS):
+            held = PlannedWorkshop.objects.create(
+                actor=place.actor,
+                place=place,
+                pole=Pole.ACHIEVEMENT,
+                title=f"Banc : présence {run}",
+                starts_at=timezone.now() - datetime.timedelta(hours=1),
+                seats=ATTENDEES,
+                seats_taken=ATTENDEES,
+            )
+            created_workshops.append(held.pk)
+            WorkshopSignup.objects.bulk_create(
+                WorkshopSignup(
+                    workshop=held,
+                    first_name=f"Zoé{run}x{n}",
+                    last_name=f"Présente{run}x{n}",
+                    phone=f"06{run:04d}{n:04d}",
+                    token_hash=f"bench-{held.pk}-{n}",
+                )
+                for n in range(ATTENDEES)
+            )
+            started = time.perf_counter()
+            lines = attendance.sheet(held)
+            for line in lines:
+                line.came = True
+            attendance.candidates(mediator, lines)
+            attendance.attendance_save(workshop=held, by=mediator, attendees=lines)
+            samples.append((time.perf_counter() - started) * 1000)
+        p50, p95 = percentiles(samples[2:])  # the first two warm the caches
+        figures.update(
+            {
+                "attendance_to_session_ms_p50": p50,
+                "attendance_to_session_ms_p95": p95,
+                "attendance_to_session_attendees": ATTENDEES,
+                "attendance_sessions_logged": Session.objects.count() - sessions_before,
+            }
+        )
+
+        # The orientation guide's results, with 500 places.
+        client = Client()
+        urls = {
+            "": "/guide/orientation/?besoin=papiers&quartier=partout&quand=apres-midi",
+            "_near_me": "/guide/orientation/?besoin=apprendre&quartier=pres&lat=43.58"
+            "&lon=5.00&quand=tout",
+        }
+        figures["orientation_places"] = Place.objects.in_guide().count()
+        for suffix, url in urls.items():
+            assert client.get(url).status_code == 200, url
+            p50, p95 = bench.time_ms(lambda url=url: client.get(url))
+            figures[f"orientation{suffix}_ms_p50"] = p50
+            figures[f"orientation{suffix}_ms_p95"] = p95
+            figures[f"orientation{suffix}_queries"] = bench.count_queries(
+                lambda url=url: client.get(url)
+            )
+    finally:
+        # Leave the scratch database as it was for the other groups.
+        try:
+            sessions = list(
+                Session.objects.filter(workshop_title__startswith="Banc : présence").values_list(
+                    "pk", flat=True
+                )
+            )
+            residents = list(
+                Resident.objects.filter(last_name__startswith="Présente").values_list(
+                    "pk", flat=True
+                )
+            )
+            WorkshopSignup.objects.filter(workshop_id__in=created_workshops).delete()
+            Session.objects.filter(pk__in=sessions).delete()
+            Resident.objects.filter(pk__in=residents).delete()
+            PlannedWorkshop.objects.filter(pk__in=created_workshops).delete()
+            from learners.services import participations_changed
+
+            participations_changed(residents)
+        finally:
+            context.__exit__(None, None, None)
+    return figures
