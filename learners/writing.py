@@ -28,15 +28,18 @@ from django.utils.translation import gettext as _
 
 from learners.models import (
     CompetenceAssessment,
+    Gender,
     Location,
     PaperworkResult,
     Participation,
     Resident,
     Session,
     SessionFormat,
+    SocialStatus,
     normalise,
     resident_visibility,
 )
+from pathway import communes
 from pathway.models import (
     Actor,
     Level,
@@ -67,6 +70,10 @@ SESSION_FIELDS = (
     "workshop_level",
     "unregistered_count",
     "notes",
+    "procedure_name",
+    "redirected",
+    "redirection_kind",
+    "external_ref",
 )
 RELATED_FIELDS = ("actor", "place", "module")
 EARLIEST_DATE = datetime.date(2000, 1, 1)
@@ -91,6 +98,9 @@ class NewPerson:
     last_name: str = ""
     birth_year: int | None = None
     neighbourhood: object = None  # Neighbourhood, its id or its name
+    gender: str = ""  # learners.models.Gender; empty: not stated
+    social_status: str = ""  # learners.models.SocialStatus; empty: not stated
+    commune: object = None  # pathway.communes.Commune, or its INSEE code
     consent: bool = False
     confirm_new: bool = False  # create even if a likely duplicate exists
 
@@ -132,6 +142,10 @@ class SessionInput:
     workshop_level: str = ""
     unregistered_count: int = 0
     notes: str = ""
+    procedure_name: str = ""
+    redirected: bool | None = None
+    redirection_kind: str = ""
+    external_ref: str | None = None  # None: the session's own, kept as it is
     topics: list = dataclasses.field(default_factory=list)
     participants: list = dataclasses.field(default_factory=list)
     submission_key: object = None
@@ -441,8 +455,18 @@ class SessionResolver:
         fields["location"] = fields["location"] or Location.ON_SITE
         fields["unregistered_count"] = fields["unregistered_count"] or 0
         fields["equipment"] = list(fields["equipment"] or [])
-        for name in ("workshop_title", "workshop_level", "notes"):
+        for name in ("workshop_title", "workshop_level", "notes", "procedure_name"):
             fields[name] = fields[name] or ""
+        fields["redirection_kind"] = fields["redirection_kind"] or ""
+        if fields["redirection_kind"] and fields["redirected"] is None:
+            fields["redirected"] = True
+        if fields["external_ref"] is None:
+            fields["external_ref"] = session.external_ref if session is not None else ""
+        if fields["redirection_kind"] and fields["redirected"] is False:
+            add(
+                "redirection_kind",
+                _("La structure de réorientation va avec une personne réorientée."),
+            )
         if fields["date"] is None:
             add("date", _("Indiquez la date."))
         if fields["duration_minutes"] is None:
@@ -578,6 +602,14 @@ class SessionResolver:
             neighbourhood = self.choices.find("neighbourhoods", person.neighbourhood)
             if neighbourhood is None:
                 add("neighbourhood", _("Quartier inconnu."))
+        commune = person.commune or None
+        if commune is not None and not isinstance(commune, communes.Commune):
+            commune = communes.get(str(commune))
+            if commune is None:
+                add(
+                    "commune",
+                    _("Code INSEE de commune inconnu : %(code)s.") % {"code": person.commune},
+                )
         alike = new_person_problems(person, user=self.user, add=add)
         if alike:
             add(
@@ -594,6 +626,11 @@ class SessionResolver:
             last_name=person.last_name.strip(),
             birth_year=person.birth_year,
             neighbourhood=neighbourhood,
+            gender=person.gender or Gender.NOT_STATED,
+            social_status=person.social_status or SocialStatus.NOT_STATED,
+            commune_insee=commune.insee if commune else "",
+            commune_postcode=commune.postcode if commune else "",
+            commune_name=commune.name if commune else "",
         )
         if person.consent:
             resident.give_consent()
