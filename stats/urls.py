@@ -1,8 +1,10 @@
 from django.urls import path
 
 from stats import views
+from stats.coop import views as coop_views
 
 urlpatterns = [
     path("stats/", views.stats, name="stats"),
     path("stats/export/<slug:table>.<str:extension>", views.stats_export, name="stats_export"),
+    path("coop/correspondances/", coop_views.coop_mapping, name="coop_mapping"),
 ]

@@ -171,6 +171,10 @@ ROUTES = {
             404, anonymous=302, resident=302, official=200, coordinator_a=200, network_admin=200
         ),
     ),
+    "coop_mapping": (
+        "/coop/correspondances/",
+        expect(404, anonymous=302, resident=302, coordinator_a=200, network_admin=200),
+    ),
     "me": ("/me/", expect(302, resident=200)),
     "me_access": ("/me/access/", EVERYONE),
     "me_open": (lambda cast: f"/me/link/{cast.resident_token}/", expect(302)),
