@@ -309,7 +309,7 @@ class SessionWriteSerializer(serializers.Serializer):
                 )
             )
         return SessionInput(
-            **{name: data[name] for name in SESSION_FIELDS},
+            **{name: data[name] for name in SESSION_FIELDS if name in data},
             topics=data["topics"],
             participants=participants,
         )

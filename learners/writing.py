@@ -74,6 +74,7 @@ SESSION_FIELDS = (
     "redirected",
     "redirection_kind",
     "external_ref",
+    "anonymous_participants",
 )
 RELATED_FIELDS = ("actor", "place", "module")
 EARLIEST_DATE = datetime.date(2000, 1, 1)
@@ -146,6 +147,10 @@ class SessionInput:
     redirected: bool | None = None
     redirection_kind: str = ""
     external_ref: str | None = None  # None: the session's own, kept as it is
+    # None: the session's own, kept as it is; else [{autonomy, gender, age_band,
+    # social_status, commune_insee, commune_postcode, commune_name}] of people without a
+    # record, each counted in unregistered_count.
+    anonymous_participants: list | None = None
     topics: list = dataclasses.field(default_factory=list)
     participants: list = dataclasses.field(default_factory=list)
     submission_key: object = None
@@ -460,6 +465,13 @@ class SessionResolver:
         fields["redirection_kind"] = fields["redirection_kind"] or ""
         if fields["redirection_kind"] and fields["redirected"] is None:
             fields["redirected"] = True
+        if fields["anonymous_participants"] is None:
+            fields["anonymous_participants"] = (
+                session.anonymous_participants if session is not None else []
+            )
+        fields["unregistered_count"] = max(
+            fields["unregistered_count"], len(fields["anonymous_participants"])
+        )
         if fields["external_ref"] is None:
             fields["external_ref"] = session.external_ref if session is not None else ""
         if fields["redirection_kind"] and fields["redirected"] is False:
@@ -701,8 +713,11 @@ class SessionResolver:
         if fields["module"] is not None and fields["pole"] != Pole.ACHIEVEMENT:
             errors.append(_("Un module de formation ne va qu'avec le pôle accomplissement."))
         if fields["format"] != SessionFormat.COLLECTIVE and (
-            fields["workshop_level"] or fields["unregistered_count"]
+            fields["workshop_level"]
+            or (fields["unregistered_count"] and not fields["anonymous_participants"])
         ):
+            # People without a record in an individual session come only from another
+            # tool's report (the Coop's beneficiaries without a name).
             errors.append(
                 _("Le niveau et les participants non inscrits vont avec un atelier collectif.")
             )

@@ -7,4 +7,6 @@ urlpatterns = [
     path("stats/", views.stats, name="stats"),
     path("stats/export/<slug:table>.<str:extension>", views.stats_export, name="stats_export"),
     path("coop/correspondances/", coop_views.coop_mapping, name="coop_mapping"),
+    path("coop/export/", coop_views.coop_export, name="coop_export"),
+    path("coop/import/", coop_views.coop_import, name="coop_import"),
 ]

@@ -175,6 +175,14 @@ ROUTES = {
         "/coop/correspondances/",
         expect(404, anonymous=302, resident=302, coordinator_a=200, network_admin=200),
     ),
+    "coop_export": (
+        "/coop/export/",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
+    "coop_import": (
+        "/coop/import/",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
     "me": ("/me/", expect(302, resident=200)),
     "me_access": ("/me/access/", EVERYONE),
     "me_open": (lambda cast: f"/me/link/{cast.resident_token}/", expect(302)),

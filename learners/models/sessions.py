@@ -174,6 +174,12 @@ class Session(models.Model):
         _("réorientée vers"), max_length=20, choices=RedirectionKind.choices, blank=True
     )
     participant_count = models.PositiveSmallIntegerField(_("participants inscrits"), default=0)
+    # What is known of the participants without a record (unregistered_count of them at
+    # most), in order: autonomy, gender, age band, social status, commune (the Coop's
+    # beneficiaries without a name). Nothing that names anybody.
+    anonymous_participants = models.JSONField(
+        _("participants sans fiche"), default=list, blank=True
+    )
     # The id of the same activity in another tool (the Coop's "ID CRA"), so that importing
     # its export twice adds nothing.
     external_ref = models.CharField(_("référence externe"), max_length=64, blank=True)
@@ -227,9 +233,8 @@ class Session(models.Model):
                 name="session_place_only_on_site",
             ),
             models.CheckConstraint(
-                condition=Q(format=SessionFormat.COLLECTIVE)
-                | (Q(workshop_level="") & Q(unregistered_count=0)),
-                name="session_workshop_fields_collective_only",
+                condition=Q(format=SessionFormat.COLLECTIVE) | Q(workshop_level=""),
+                name="session_workshop_level_collective_only",
             ),
             models.CheckConstraint(
                 condition=Q(module__isnull=True) | Q(pole="achievement"),

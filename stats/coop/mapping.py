@@ -140,6 +140,7 @@ class Mapping:
 
     def __init__(self):
         self.topics = list(Topic.objects.order_by("pole", "name", "pk"))
+        self.topic_names = {t.pk: t.name for t in self.topics}
         self.operators = list(Operator.objects.order_by("name", "pk"))
         self.places = list(Place.objects.order_by("name", "pk").only("pk", "name", "actor_id"))
         self.stored = {(m.kind, m.value): m.code for m in CoopMapping.objects.all()}
