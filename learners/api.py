@@ -55,7 +55,13 @@ from learners.serializers import (
     api_errors,
     session_as_input,
 )
-from learners.writing import SessionChoices, SessionErrors, session_save
+from learners.writing import (
+    NewPerson,
+    SessionChoices,
+    SessionErrors,
+    new_person_problems,
+    session_save,
+)
 from pathway.api import IdFilter
 from pathway.models import Pole
 
@@ -316,25 +322,29 @@ class ResidentViewSet(
         actor = data.pop("actor") or SessionChoices(request.user).default_actor()
         if actor is None:
             raise data_error("actor", _("Votre compte n'est rattaché à aucune structure."))
-        if not data.pop("confirm_new"):
-            alike = list(
-                Resident.objects.visible_to(request.user)
-                .likely_duplicates(
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    birth_year=data["birth_year"],
+        person = NewPerson(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_year=data["birth_year"],
+            confirm_new=data.pop("confirm_new"),
+        )
+        problems = {}
+        alike = new_person_problems(
+            person,
+            user=request.user,
+            add=lambda field, message: problems.setdefault(field, []).append(message),
+        )
+        if problems:
+            raise exceptions.ValidationError(problems)
+        if alike:
+            raise data_error(
+                "confirm_new",
+                _(
+                    "Cette personne a peut-être déjà une fiche (%(references)s). Utilisez-la, "
+                    "ou envoyez confirm_new: true s'il s'agit d'une autre personne."
                 )
-                .values_list("reference", flat=True)[:5]
+                % {"references": ", ".join(r.reference for r in alike)},
             )
-            if alike:
-                raise data_error(
-                    "confirm_new",
-                    _(
-                        "Cette personne a peut-être déjà une fiche (%(references)s). Utilisez-la, "
-                        "ou envoyez confirm_new: true s'il s'agit d'une autre personne."
-                    )
-                    % {"references": ", ".join(alike)},
-                )
         resident = services.resident_create(
             by=request.user, actor=actor, consent=data.pop("consent"), **data
         )

@@ -16,12 +16,13 @@ stores drafts in bulk and ends with participations_changed().
 
 import dataclasses
 import datetime
+import functools
 import json
 from functools import cached_property
 from itertools import batched
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -225,6 +226,10 @@ class Problems:
 # What a user may pick -------------------------------------------------------------------
 
 
+# Names repeat from one row of a file to the next: each is folded once.
+folded = functools.lru_cache(maxsize=8192)(normalise)
+
+
 def is_record(value):
     return isinstance(value, models.Model)
 
@@ -334,7 +339,7 @@ class SessionChoices:
 
     @staticmethod
     def _key(value):
-        return value if isinstance(value, int) else normalise(str(value))
+        return value if isinstance(value, int) else folded(str(value))
 
     def find(self, kind, value):
         """The actor, module, operator or neighbourhood `value` names (None: unknown, or not
@@ -357,7 +362,7 @@ class SessionChoices:
             return value
         if isinstance(value, int):
             return self._index("topics").get(value)
-        key = normalise(str(value))
+        key = folded(str(value))
         return self._index("topics").get((pole, key)) or self._index("topics").get(key)
 
     def residents(self, values):
@@ -386,13 +391,11 @@ def default_operator(topics):
 
 
 def new_person_problems(person, *, user, add):
-    """The rules of a new record (one place: sessions, the resident pages, the API): a name
-    with a first name, a birth year not in the future, and no likely duplicate unless
-    confirmed. `add(field, message)`; returns the likely duplicates found."""
+    """The rules of a new record, one place for the session paths, the resident page and
+    the API: a first name needs a last name, a birth year is not in the future, and a
+    likely duplicate (Resident.likely_duplicates) is proposed unless the person was
+    confirmed as new. `add(field, message)`; returns the likely duplicates."""
     first, last = person.first_name.strip(), person.last_name.strip()
-    if not first and not last:
-        add("new_resident", _("Indiquez au moins le nom ou le prénom de la nouvelle personne."))
-        return []
     if first and not last:
         add(
             "last_name",
@@ -400,7 +403,7 @@ def new_person_problems(person, *, user, add):
         )
     if person.birth_year is not None and person.birth_year > timezone.localdate().year:
         add("birth_year", _("L'année de naissance ne peut pas être dans le futur."))
-    if person.confirm_new:
+    if person.confirm_new or not (first or last):
         return []
     return list(
         Resident.objects.visible_to(user)
@@ -622,6 +625,12 @@ class SessionResolver:
                     "commune",
                     _("Code INSEE de commune inconnu : %(code)s.") % {"code": person.commune},
                 )
+        if not person.first_name.strip() and not person.last_name.strip():
+            # A participant is someone: an anonymous record is made on the resident page.
+            add(
+                "new_resident",
+                _("Indiquez au moins le nom ou le prénom de la nouvelle personne."),
+            )
         alike = new_person_problems(person, user=self.user, add=add)
         if alike:
             add(
@@ -1002,10 +1011,7 @@ def _insert_sessions(rows):
     if not rows:
         return []
     if connection.vendor != "postgresql" or len(rows) < COPY_FROM:
-        records = Session.objects.bulk_create(
-            [Session(**dict(zip(SESSION_ROW, row, strict=True))) for row in rows], batch_size=500
-        )
-        return [record.pk for record in records]
+        return _insert_rows(Session, SESSION_ROW, rows, returning=True)
     # COPY returns no ids: take them from the table's sequence first.
     with connection.cursor() as cursor:
         cursor.execute(
@@ -1013,12 +1019,12 @@ def _insert_sessions(rows):
             [Session._meta.db_table, len(rows)],
         )
         pks = [pk for (pk,) in cursor.fetchall()]
-    equipment = SESSION_ROW.index("equipment")
+    lists = {SESSION_ROW.index("equipment"), SESSION_ROW.index("anonymous_participants")}
     _insert(
         Session,
         ["id", *SESSION_ROW],
         [
-            (pk, *row[:equipment], json.dumps(row[equipment]), *row[equipment + 1 :])
+            (pk, *(json.dumps(value) if i in lists else value for i, value in enumerate(row)))
             for pk, row in zip(pks, rows, strict=True)
         ],
     )
@@ -1027,13 +1033,11 @@ def _insert_sessions(rows):
 
 def _insert(model, names, rows):
     """Insert rows (tuples of the values of the fields `names`) into `model`'s table:
-    PostgreSQL's COPY for many rows, the fastest way in, or bulk_create."""
+    PostgreSQL's COPY for many rows, the fastest way in, or multi-row INSERTs."""
     if not rows:
         return
     if connection.vendor != "postgresql" or len(rows) < COPY_FROM:
-        model.objects.bulk_create(
-            [model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=500
-        )
+        _insert_rows(model, names, rows)
         return
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
@@ -1042,3 +1046,70 @@ def _insert(model, names, rows):
         with cursor.cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+# Column types whose Python values the database drivers take as they are.
+PLAIN_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
+# Values in one INSERT statement (SQLite takes 32,766 since 3.32).
+MAX_PARAMS = 30_000
+
+
+def _insert_rows(model, names, rows, *, returning=False):
+    """INSERT rows in a few multi-row statements, values prepared once per column (no
+    model instances: the ORM's bulk_create spent most of an import's time building
+    them); returns the new ids when `returning`."""
+    fields = [model._meta.get_field(name) for name in names]
+    db = connections[model.objects.db]
+    convert = [_converter(field, db) for field in fields]
+    if any(convert):
+        rows = [
+            tuple(
+                value if c is None or value is None else c(value)
+                for c, value in zip(convert, row, strict=True)
+            )
+            for row in rows
+        ]
+    quote = db.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    pks = []
+    with db.cursor() as wrapper:
+        # The driver's cursor (Django's own for SQLite, which reads %s): with DEBUG, the
+        # wrapper would also write out every value of these long statements.
+        cursor = wrapper.cursor
+        for chunk in batched(rows, max(1, MAX_PARAMS // len(names))):
+            statement = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}"
+            if returning:
+                statement += f" RETURNING {quote(model._meta.pk.column)}"
+            cursor.execute(statement, [value for row in chunk for value in row])
+            if returning:
+                pks += [pk for (pk,) in cursor.fetchall()]
+    return pks
+
+
+def _converter(field, db):
+    """What turns a Python value of `field` into what the driver takes (None: as it is)."""
+    kind = field.get_internal_type()
+    if kind in PLAIN_TYPES:
+        return None
+    adapt = {
+        "DateField": db.ops.adapt_datefield_value,
+        "TimeField": db.ops.adapt_timefield_value,
+        "DateTimeField": db.ops.adapt_datetimefield_value,
+    }.get(kind)
+    if adapt is not None:
+        return adapt
+    return functools.partial(field.get_db_prep_save, connection=db)

@@ -240,19 +240,30 @@ class ResidentQuerySet(models.QuerySet):
         return queryset
 
     def likely_duplicates(self, *, first_name, last_name, birth_year=None):
-        """Records that may be the same person: same last name and a first name starting
-        alike, or same first name and birth year (a misspelt or changed last name). A known,
-        different birth year (more than a year apart) rules a record out."""
+        """Records that are likely the same person: the same names (accents and case
+        folded), or names at most two typos apart with the same birth year. A known birth
+        year more than a year apart rules a record out. A new name alone proposes nobody."""
         last, first = normalise(last_name), normalise(first_name)
         if not last and not first:
             return self.none()
-        alike = Q()
-        if last:
-            alike |= Q(search_last=last) & (
-                self._starting_with("search_first", first[:3]) if first else Q()
+        alike = Q(search_last=last, search_first=first)
+        if birth_year and last and first:
+            whole = f"{first} {last}"
+            candidates = (
+                self.filter(birth_year=birth_year)
+                .filter(
+                    self._starting_with("search_last", last[:2])
+                    | self._starting_with("search_first", first[:2])
+                )
+                .values_list("pk", "search_first", "search_last")
             )
-        if first and birth_year:
-            alike |= Q(search_first=first, birth_year=birth_year)
+            close = [
+                pk
+                for pk, their_first, their_last in candidates[:2000]
+                if edit_distance(f"{their_first} {their_last}", whole, limit=2) <= 2
+            ]
+            if close:
+                alike |= Q(pk__in=close)
         queryset = self.filter(alike)
         if birth_year:
             queryset = queryset.filter(
@@ -260,6 +271,23 @@ class ResidentQuerySet(models.QuerySet):
                 | Q(birth_year__gte=birth_year - 1, birth_year__lte=birth_year + 1)
             )
         return queryset
+
+
+def edit_distance(a, b, *, limit):
+    """Levenshtein distance between `a` and `b`, or limit + 1 once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            )
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
 
 
 class Resident(models.Model):

@@ -159,6 +159,19 @@ def cell_message(message):
     return message
 
 
+# Cells whose values repeat from row to row (dates, choices): each is read once.
+REPEATED = {
+    "date",
+    "start_time",
+    "duration_minutes",
+    "format",
+    "location",
+    "pole",
+    "equipment",
+    "workshop_level",
+    "unregistered_count",
+}
+
 # Columns where the errors of a participant's fields show.
 PARTICIPANT_COLUMNS = {"resident": "participants"}
 
@@ -175,6 +188,7 @@ class SessionReader:
         self.resolver = SessionResolver(user, today=today, choices=self.choices)
         self.today = self.resolver.today
         self.seen_ids, self.seen_keys = {}, {}
+        self.cleaned = {}  # (column, cell) -> (value, error) of the cells that repeat
         self.widgets = {
             "date": DateWidget(),
             "start_time": TimeWidget(),
@@ -275,10 +289,21 @@ class SessionReader:
 
         fields = {}
         for name, widget in self.widgets.items():
-            try:
-                fields[name] = widget.clean(cell(name))
-            except ValueError as error:
+            value = cell(name)
+            key = (name, value) if name in REPEATED else None
+            found = self.cleaned.get(key) if key is not None else None
+            if found is None:
+                try:
+                    found = (widget.clean(value), None)
+                except ValueError as error:
+                    found = (None, error)
+                if key is not None and len(self.cleaned) < 100_000:
+                    self.cleaned[key] = found
+            cleaned, error = found
+            if error is not None:
                 fail(name, error)
+            else:
+                fields[name] = cleaned
         if not errors.get("date") and fields.get("date") is None:
             fail("date", _("la date est obligatoire"))
         if not errors.get("duration_minutes") and fields.get("duration_minutes") is None:

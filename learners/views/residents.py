@@ -14,7 +14,7 @@ from learners.journeys import journey_of, resident_data, resident_data_pdf
 from learners.models import AccessAction, AccessLog, Resident
 from learners.permissions import require_management, working_with_residents
 from learners.views.access import network_admin_only
-from learners.writing import SessionChoices
+from learners.writing import NewPerson, SessionChoices, new_person_problems
 from pathway.models import Neighbourhood
 
 SEARCH_LIMIT = 10
@@ -94,27 +94,24 @@ def resident_search(request):
 @working_with_residents
 def resident_create(request):
     user = request.user
-    actors = SessionChoices(user).actors
+    actor = SessionChoices(user).default_actor()
     form = ResidentForm(request.POST or None)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if data["same_as"] != "new":
-            duplicates = list(
-                Resident.objects.visible_to(user)
-                .likely_duplicates(
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    birth_year=data["birth_year"],
-                )
-                .select_related("neighbourhood", "created_by_actor")[:5]
-            )
-        if not actors:
+        person = NewPerson(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_year=data["birth_year"],
+            confirm_new=data["same_as"] == "new",
+        )
+        duplicates = new_person_problems(person, user=user, add=form.add_error)
+        if actor is None:
             form.add_error(None, _("Votre compte n'est rattaché à aucune structure."))
-        elif not duplicates:
+        elif not duplicates and not form.errors:
             fields = {name: data[name] for name in ResidentForm.Meta.fields}
             resident = services.resident_create(
-                by=user, actor=actors[0], consent=data["consent"], **fields
+                by=user, actor=actor, consent=data["consent"], **fields
             )
             messages.success(request, _("Fiche créée."))
             return redirect("resident_journey", reference=resident.reference)
