@@ -379,6 +379,7 @@ class SessionSerializer(OutputSerializer):
     mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     equipment = serializers.ListField(child=serializers.ChoiceField(choices=Equipment.choices))
     workshop_level = blank_choice(WorkshopLevel)
+    redirection_kind = blank_choice(RedirectionKind)
     participants = serializers.SerializerMethodField()
 
     class Meta:

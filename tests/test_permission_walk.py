@@ -263,6 +263,11 @@ ROUTES = {
         "/api/v1/statistics/",
         {**API_STAFF, "mediator_a": 404, "colleague_a": 404, "mediator_b": 404},
     ),
+    # The Coop's file: one's own sessions (the network for its admin).
+    "v1:coop-export-list": (
+        "/api/v1/coop/export/?start=2026-01-01&end=2026-12-31&file_format=csv",
+        API_WITH_RESIDENTS,
+    ),
     "v1:actor-detail": (lambda cast: f"/api/v1/actors/{cast.actor_b.pk}/", API_STAFF),
     "v1:place-list": ("/api/v1/places/", API_STAFF),
     "v1:place-detail": (lambda cast: f"/api/v1/places/{cast.place_a.pk}/", API_STAFF),

@@ -343,3 +343,16 @@ def test_the_pages_export_and_import(cast, story):
     upload.name = "coop.xlsx"
     page = cast.client("mediator_a").post("/coop/import/", {"file": upload, "dry_run": "on"})
     assert "Rien à ajouter" in page.content.decode()
+
+
+def test_the_api_gives_the_same_file(cast, story):
+    client = cast.client("coordinator_a")
+    query = {"start": START.isoformat(), "end": END.isoformat(), "file_format": "csv"}
+    response = client.get("/api/v1/coop/export/", {**query, "actor": cast.actor_a.pk})
+    assert response.status_code == 200
+    scope = Scope(cast.coordinator_a, actor=cast.actor_a)
+    assert response.content.decode() == CoopExport(scope, START, END).csv()
+    other = client.get("/api/v1/coop/export/", {**query, "actor": cast.actor_b.pk})
+    assert other.status_code == 404
+    bad = client.get("/api/v1/coop/export/", {"start": "hier", "end": END.isoformat()})
+    assert bad.status_code == 400
