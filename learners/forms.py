@@ -13,8 +13,10 @@ from learners.models import (
     Autonomy,
     BlockedReason,
     Equipment,
+    Gender,
     Location,
     PaperworkResult,
+    RedirectionKind,
     Resident,
     SessionFormat,
     SocialStatus,
@@ -29,6 +31,7 @@ from learners.writing import (
     ParticipantInput,
     SessionInput,
 )
+from pathway import communes
 from pathway.models import (
     Actor,
     Level,
@@ -157,6 +160,24 @@ class SessionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    procedure_name = forms.CharField(
+        label=_("Nom de la démarche administrative"),
+        help_text=_("Par exemple : demande de carte grise, déclaration de revenus."),
+        max_length=150,
+        required=False,
+    )
+    redirected = forms.TypedChoiceField(
+        label=_("Personne réorientée vers une autre structure"),
+        choices=[("", _("Non renseigné")), ("yes", _("Oui")), ("no", _("Non"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+    )
+    redirection_kind = forms.ChoiceField(
+        label=_("Réorientée vers"),
+        choices=[("", _("Non précisé")), *RedirectionKind.choices],
+        required=False,
+    )
     submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, choices, today, **kwargs):
@@ -199,7 +220,7 @@ class SessionForm(forms.Form):
         """The cleaned values, as writing.session_save() takes them."""
         data = self.cleaned_data
         return SessionInput(
-            **{name: data[name] for name in SESSION_FIELDS},
+            **{name: data[name] for name in SESSION_FIELDS if name in data},
             topics=data.get("topics", []),
             participants=participants,
             submission_key=data.get("submission_key"),
@@ -456,6 +477,15 @@ def new_submission_key():
 class ResidentForm(forms.ModelForm):
     consent = forms.BooleanField(label=_("La personne accepte le partage"), required=False)
     same_as = forms.CharField(required=False, widget=forms.HiddenInput)
+    commune = forms.CharField(
+        label=_("Commune de résidence"),
+        help_text=_(
+            "Nom de la commune, code postal ou code INSEE, si la personne vient d'ailleurs ; "
+            "par exemple « Poitiers 86000 »."
+        ),
+        max_length=120,
+        required=False,
+    )
 
     class Meta:
         model = Resident
@@ -463,6 +493,7 @@ class ResidentForm(forms.ModelForm):
             "first_name",
             "last_name",
             "birth_year",
+            "gender",
             "neighbourhood",
             "social_status",
             "phone",
@@ -483,6 +514,37 @@ class ResidentForm(forms.ModelForm):
         self.fields["consent"].initial = self.instance.sharing_consent
         self.fields["social_status"].choices = SocialStatus.choices
         self.fields["birth_year"].widget.attrs.update(min=1900, max=timezone.localdate().year)
+        self.fields["gender"].required = False
+        if self.instance.commune_insee:
+            self.fields[
+                "commune"
+            ].initial = f"{self.instance.commune_name} {self.instance.commune_postcode}".strip()
+
+    def clean_gender(self):
+        return self.cleaned_data.get("gender") or Gender.NOT_STATED
+
+    def clean_commune(self):
+        """The commune typed: its name (and postcode if there are namesakes), a postcode
+        with one commune, or an INSEE code (pathway.communes)."""
+        text = self.cleaned_data.get("commune", "").strip()
+        if not text:
+            return None
+        found = communes.parse(text)
+        if isinstance(found, communes.Commune):
+            return found
+        if found:
+            raise forms.ValidationError(
+                _("Plusieurs communes correspondent : %(names)s. Ajoutez le code postal.")
+                % {"names": ", ".join(c.label for c in found[:6])}
+            )
+        raise forms.ValidationError(_("Commune introuvable : « %(text)s ».") % {"text": text})
+
+    def save(self, commit=True):
+        commune = self.cleaned_data.get("commune")
+        self.instance.commune_insee = commune.insee if commune else ""
+        self.instance.commune_postcode = commune.postcode if commune else ""
+        self.instance.commune_name = commune.name if commune else ""
+        return super().save(commit)
 
     def clean_birth_year(self):
         year = self.cleaned_data.get("birth_year")

@@ -18,8 +18,10 @@ from learners.models import (
     BlockedReason,
     CompetenceAssessment,
     Equipment,
+    Gender,
     Location,
     PaperworkResult,
+    RedirectionKind,
     Referral,
     ReferralStatus,
     Resident,
@@ -177,6 +179,19 @@ class NewResidentSerializer(serializers.Serializer):
     last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     birth_year = birth_year_field()
     neighbourhood = serializers.IntegerField(required=False, allow_null=True, default=None)
+    gender = serializers.ChoiceField(
+        choices=Gender.choices, required=False, allow_blank=True, default=""
+    )
+    social_status = serializers.ChoiceField(
+        choices=SocialStatus.choices, required=False, allow_blank=True, default=""
+    )
+    commune = serializers.CharField(
+        max_length=5,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Code INSEE de la commune de résidence."),
+    )
     consent = serializers.BooleanField(required=False, default=False)
     confirm_new = serializers.BooleanField(
         required=False,
@@ -258,6 +273,21 @@ class SessionWriteSerializer(serializers.Serializer):
         min_value=0, max_value=500, required=False, default=0
     )
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    procedure_name = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, default=""
+    )
+    redirected = serializers.BooleanField(required=False, allow_null=True, default=None)
+    redirection_kind = serializers.ChoiceField(
+        choices=RedirectionKind.choices, required=False, allow_blank=True, default=""
+    )
+    external_ref = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        help_text=_("Identifiant de l'activité dans un autre outil (ID CRA de la Coop)."),
+    )
     participants = ParticipantWriteSerializer(
         many=True, required=False, default=list, max_length=200
     )
@@ -279,14 +309,14 @@ class SessionWriteSerializer(serializers.Serializer):
                 )
             )
         return SessionInput(
-            **{name: data[name] for name in SESSION_FIELDS},
+            **{name: data[name] for name in SESSION_FIELDS if name in data},
             topics=data["topics"],
             participants=participants,
         )
 
 
 # Where the errors of a new person show in the API's answer.
-NEW_PERSON_FIELDS = {"last_name", "birth_year", "neighbourhood", "duplicates"}
+NEW_PERSON_FIELDS = {"last_name", "birth_year", "neighbourhood", "commune", "duplicates"}
 
 
 def api_errors(errors):
@@ -349,6 +379,7 @@ class SessionSerializer(OutputSerializer):
     mediators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     equipment = serializers.ListField(child=serializers.ChoiceField(choices=Equipment.choices))
     workshop_level = blank_choice(WorkshopLevel)
+    redirection_kind = blank_choice(RedirectionKind)
     participants = serializers.SerializerMethodField()
 
     class Meta:

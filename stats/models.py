@@ -328,3 +328,41 @@ class StatsModuleCompletion(models.Model):
 
     def __str__(self):
         return f"module {self.module_id} completed on {self.completed_on}"
+
+
+# La Coop de la médiation numérique ------------------------------------------------------
+
+
+class CoopMappingKind(models.TextChoices):
+    TOPIC = "topic", _("Thématiques")
+    POLE = "pole", _("Pôles (accompagnement sans thématique)")
+    OPERATOR = "operator", _("Organismes")
+    AUTONOMY = "autonomy", _("Niveaux d'autonomie")
+    WORKSHOP_LEVEL = "workshop_level", _("Niveaux d'atelier")
+    LOCATION = "location", _("Canaux (où)")
+    EQUIPMENT = "equipment", _("Matériel")
+    PLACE = "place", _("Lieux (nom dans la Coop)")
+    REDIRECTION = "redirection", _("Réorientations")
+
+
+class CoopMapping(models.Model):
+    """A value of ours (a topic's id, a pole, a level…) and the Coop's code it is exported
+    as, when a coordinator changed the default (stats.coop.mapping)."""
+
+    kind = models.CharField(_("type"), max_length=20, choices=CoopMappingKind.choices)
+    value = models.CharField(_("valeur"), max_length=50)
+    code = models.CharField(_("code de la Coop"), max_length=150, blank=True)
+    changed_by = models.ForeignKey(
+        "learners.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("correspondance avec la Coop")
+        verbose_name_plural = _("correspondances avec la Coop")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="coop_mapping_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.value} → {self.code}"

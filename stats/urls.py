@@ -1,6 +1,7 @@
 from django.urls import path
 
 from stats import views
+from stats.coop import views as coop_views
 
 urlpatterns = [
     path("stats/", views.stats, name="stats"),
@@ -12,4 +13,7 @@ urlpatterns = [
     ),
     path("stats/ambassadeurs/", views.stats_ambassadors, name="stats_ambassadors"),
     path("stats/export/<slug:table>.<str:extension>", views.stats_export, name="stats_export"),
+    path("coop/correspondances/", coop_views.coop_mapping, name="coop_mapping"),
+    path("coop/export/", coop_views.coop_export, name="coop_export"),
+    path("coop/import/", coop_views.coop_import, name="coop_import"),
 ]

@@ -248,6 +248,18 @@ ROUTES = {
             ambassador=404,
         ),
     ),
+    "coop_mapping": (
+        "/coop/correspondances/",
+        expect(404, anonymous=302, resident=302, coordinator_a=200, network_admin=200),
+    ),
+    "coop_export": (
+        "/coop/export/",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
+    "coop_import": (
+        "/coop/import/",
+        expect(200, anonymous=302, resident=302, official=404),
+    ),
     "me": ("/me/", expect(302, resident=200)),
     "me_access": ("/me/access/", EVERYONE),
     "me_open": (lambda cast: f"/me/link/{cast.resident_token}/", expect(302)),
@@ -360,6 +372,11 @@ ROUTES = {
     "v1:statistics-list": (
         "/api/v1/statistics/",
         {**API_STAFF, "mediator_a": 404, "colleague_a": 404, "mediator_b": 404},
+    ),
+    # The Coop's file: one's own sessions (the network for its admin).
+    "v1:coop-export-list": (
+        "/api/v1/coop/export/?start=2026-01-01&end=2026-12-31&file_format=csv",
+        API_WITH_RESIDENTS,
     ),
     "v1:actor-detail": (lambda cast: f"/api/v1/actors/{cast.actor_b.pk}/", API_STAFF),
     "v1:place-list": ("/api/v1/places/", API_STAFF),

@@ -29,6 +29,44 @@ class SocialStatus(models.TextChoices):
     NOT_STATED = "not_stated", _("Non renseigné")
 
 
+class Gender(models.TextChoices):
+    MALE = "male", _("Masculin")
+    FEMALE = "female", _("Féminin")
+    NOT_STATED = "not_stated", _("Non communiqué")
+
+
+class AgeBand(models.TextChoices):
+    """The age bands of the national activity report (La Coop de la médiation numérique)."""
+
+    UNDER_12 = "under_12", _("Moins de 12 ans")
+    FROM_12 = "12_17", _("12 - 17 ans")
+    FROM_18 = "18_24", _("18 - 24 ans")
+    FROM_25 = "25_39", _("25 - 39 ans")
+    FROM_40 = "40_59", _("40 - 59 ans")
+    FROM_60 = "60_69", _("60 - 69 ans")
+    FROM_70 = "70_plus", _("70 ans et plus")
+    NOT_STATED = "not_stated", _("Non communiqué")
+
+
+AGE_BAND_STARTS = (
+    (70, "70_plus"),
+    (60, "60_69"),
+    (40, "40_59"),
+    (25, "25_39"),
+    (18, "18_24"),
+    (12, "12_17"),
+    (0, "under_12"),
+)
+
+
+def age_band(birth_year, on=None):
+    """The age band of someone born in `birth_year`, in the year of `on` (today)."""
+    if not birth_year:
+        return AgeBand.NOT_STATED
+    age = (on or timezone.localdate()).year - birth_year
+    return AgeBand(next(band for start, band in AGE_BAND_STARTS if age >= start))
+
+
 # The consent text shown to the resident, by version. A new wording gets a new version;
 # old versions stay here so that every recorded consent can be read as it was given.
 CONSENT_TEXTS = {
@@ -339,6 +377,13 @@ class Resident(models.Model):
     social_status = models.CharField(
         _("situation"), max_length=20, choices=SocialStatus.choices, default=SocialStatus.NOT_STATED
     )
+    gender = models.CharField(
+        _("genre"), max_length=12, choices=Gender.choices, default=Gender.NOT_STATED
+    )
+    # Commune of residence (people come from neighbouring towns): pathway.communes.
+    commune_insee = models.CharField(_("code INSEE de la commune"), max_length=5, blank=True)
+    commune_postcode = models.CharField(_("code postal"), max_length=5, blank=True)
+    commune_name = models.CharField(_("commune de résidence"), max_length=100, blank=True)
     sharing_consent = models.BooleanField(_("accepte le partage dans le réseau"), default=False)
     consent_at = models.DateTimeField(_("date du consentement"), null=True, blank=True)
     consent_version = models.CharField(

@@ -22,6 +22,7 @@ class Location(models.TextChoices):
     ON_SITE = "on_site", _("Dans un lieu du réseau")
     HOME = "home", _("À domicile")
     REMOTE = "remote", _("À distance")
+    OTHER = "other", _("Autre lieu")
 
 
 class WorkshopLevel(models.TextChoices):
@@ -36,6 +37,19 @@ class Equipment(models.TextChoices):
     SMARTPHONE = "smartphone", _("Smartphone")
     OWN_DEVICE = "own_device", _("Appareil personnel")
     PRINTER = "printer", _("Imprimante ou scanner")
+    NONE = "none", _("Pas de matériel")
+
+
+class RedirectionKind(models.TextChoices):
+    """Where a person was sent after a session (the kinds of the national activity report)."""
+
+    ADMINISTRATION = "administration", _("Administration (mairie, préfecture…)")
+    MEDIATION = "mediation", _("Autre structure de médiation numérique")
+    OPERATOR = "operator", _("Organisme en charge de la démarche")
+    SOCIAL = "social", _("Structure d'aide sociale (maison des solidarités, centre social…)")
+    EMPLOYMENT = "employment", _("Structure d'insertion professionnelle (France Travail…)")
+    PAPERWORK_HELP = "paperwork_help", _("Aide aux démarches administratives (France Services…)")
+    OTHER = "other", _("Autre")
 
 
 class SessionQuerySet(models.QuerySet):
@@ -150,7 +164,23 @@ class Session(models.Model):
     )
     unregistered_count = models.PositiveSmallIntegerField(_("participants non inscrits"), default=0)
     notes = models.TextField(_("notes"), blank=True)
+    procedure_name = models.CharField(
+        _("nom de la démarche administrative"), max_length=150, blank=True
+    )
+    redirected = models.BooleanField(_("personne réorientée"), null=True, blank=True)
+    redirection_kind = models.CharField(
+        _("réorientée vers"), max_length=20, choices=RedirectionKind.choices, blank=True
+    )
     participant_count = models.PositiveSmallIntegerField(_("participants inscrits"), default=0)
+    # What is known of the participants without a record (unregistered_count of them at
+    # most), in order: autonomy, gender, age band, social status, commune (the Coop's
+    # beneficiaries without a name). Nothing that names anybody.
+    anonymous_participants = models.JSONField(
+        _("participants sans fiche"), default=list, blank=True
+    )
+    # The id of the same activity in another tool (the Coop's "ID CRA"), so that importing
+    # its export twice adds nothing.
+    external_ref = models.CharField(_("référence externe"), max_length=64, blank=True)
     # One key per displayed form (or API request): posting it twice creates one session.
     # Unique per user, not across users: a key is only ever compared with its author's own
     # (anyone may choose the key they post, so a global uniqueness would let one person
@@ -174,6 +204,11 @@ class Session(models.Model):
                 name="session_creator_order_idx",
             ),
             models.Index(fields=["date", "pole"], name="session_date_pole_idx"),
+            models.Index(
+                fields=["external_ref"],
+                name="session_external_ref_idx",
+                condition=~Q(external_ref=""),
+            ),
             # Covering the statistics' recount of an actor's month (stats.services).
             models.Index(
                 fields=[
@@ -201,9 +236,8 @@ class Session(models.Model):
                 name="session_place_only_on_site",
             ),
             models.CheckConstraint(
-                condition=Q(format=SessionFormat.COLLECTIVE)
-                | (Q(workshop_level="") & Q(unregistered_count=0)),
-                name="session_workshop_fields_collective_only",
+                condition=Q(format=SessionFormat.COLLECTIVE) | Q(workshop_level=""),
+                name="session_workshop_level_collective_only",
             ),
             models.CheckConstraint(
                 condition=Q(module__isnull=True) | Q(pole="achievement"),

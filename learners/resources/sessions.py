@@ -25,6 +25,7 @@ from learners.models import (
     Location,
     PaperworkResult,
     Participation,
+    RedirectionKind,
     Session,
     SessionFormat,
     WorkshopLevel,
@@ -45,6 +46,7 @@ from pathway.models import (
 )
 from pathway.resources import (
     ActorWidget,
+    BooleanWidget,
     ChoiceListWidget,
     ChoiceWidget,
     DateWidget,
@@ -78,6 +80,9 @@ SESSION_COLUMNS = {
     "workshop_level": "niveau de l'atelier",
     "unregistered_count": "participants non inscrits",
     "notes": "notes",
+    "procedure_name": "démarche administrative",
+    "redirected": "réorientée",
+    "redirection_kind": "réorientée vers",
     "participants": "participants (références)",
     "autonomy": "autonomie (1 fait pour, 2 fait avec, 3 fait seul)",
     "operator": "organisme",
@@ -126,6 +131,16 @@ class ImportChoices(SessionChoices):
         if pk not in self.sessions:
             self.sessions[pk] = self.session_queryset().filter(pk=pk).first()
         return self.sessions[pk]
+
+
+class OptionalBooleanWidget(BooleanWidget):
+    """Oui, non, or an empty cell: not stated."""
+
+    def clean(self, value, row=None, **kwargs):
+        return None if is_empty(value) else super().clean(value, row, **kwargs)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else super().render(value, obj, **kwargs)
 
 
 def split_values(value):
@@ -186,6 +201,9 @@ class SessionReader:
             "workshop_level": ChoiceWidget(WorkshopLevel, blank=True),
             "unregistered_count": IntegerWidget(minimum=0, maximum=500),
             "notes": TextWidget(),
+            "procedure_name": TextWidget(),
+            "redirected": OptionalBooleanWidget(),
+            "redirection_kind": ChoiceWidget(RedirectionKind, blank=True),
         }
         self.result_widget = ChoiceWidget(PaperworkResult, blank=True)
         self.reason_widget = ChoiceWidget(BlockedReason, blank=True)
@@ -494,6 +512,13 @@ class SessionResource(ScopedResource):
         "unregistered_count", SESSION_COLUMNS["unregistered_count"], IntegerWidget()
     )
     notes = column("notes", SESSION_COLUMNS["notes"])
+    procedure_name = column("procedure_name", SESSION_COLUMNS["procedure_name"])
+    redirected = column("redirected", SESSION_COLUMNS["redirected"], OptionalBooleanWidget())
+    redirection_kind = column(
+        "redirection_kind",
+        SESSION_COLUMNS["redirection_kind"],
+        ChoiceWidget(RedirectionKind, blank=True),
+    )
     participants = column(None, SESSION_COLUMNS["participants"])
     autonomy = column(None, SESSION_COLUMNS["autonomy"])
     operator = column(None, SESSION_COLUMNS["operator"])

@@ -29,6 +29,11 @@ SESSION_FIELDS = (
     "workshop_level",
     "unregistered_count",
     "notes",
+    "procedure_name",
+    "redirected",
+    "redirection_kind",
+    "external_ref",
+    "anonymous_participants",
 )
 RELATED_FIELDS = ("actor", "place", "module")
 EARLIEST_DATE = datetime.date(2000, 1, 1)
@@ -53,6 +58,9 @@ class NewPerson:
     last_name: str = ""
     birth_year: int | None = None
     neighbourhood: object = None  # Neighbourhood, its id or its name
+    gender: str = ""  # learners.models.Gender; empty: not stated
+    social_status: str = ""  # learners.models.SocialStatus; empty: not stated
+    commune: object = None  # pathway.communes.Commune, or its INSEE code
     consent: bool = False
     confirm_new: bool = False  # create even if a likely duplicate exists
 
@@ -94,6 +102,14 @@ class SessionInput:
     workshop_level: str = ""
     unregistered_count: int = 0
     notes: str = ""
+    procedure_name: str = ""
+    redirected: bool | None = None
+    redirection_kind: str = ""
+    external_ref: str | None = None  # None: the session's own, kept as it is
+    # None: the session's own, kept as it is; else [{autonomy, gender, age_band,
+    # social_status, commune_insee, commune_postcode, commune_name}] of people without a
+    # record, each counted in unregistered_count.
+    anonymous_participants: list | None = None
     topics: list = dataclasses.field(default_factory=list)
     participants: list = dataclasses.field(default_factory=list)
     submission_key: object = None

@@ -8,12 +8,14 @@ from django.utils.translation import gettext as _
 
 from learners.models import (
     CompetenceAssessment,
+    Gender,
     Location,
     PaperworkResult,
     Participation,
     Resident,
     Session,
     SessionFormat,
+    SocialStatus,
     resident_visibility,
 )
 from learners.writing.choices import SessionChoices, is_record
@@ -26,6 +28,7 @@ from learners.writing.inputs import (
     SessionDraft,
     SessionErrors,
 )
+from pathway import communes
 from pathway.models import (
     Level,
     Pole,
@@ -113,8 +116,25 @@ class SessionResolver:
         fields["location"] = fields["location"] or Location.ON_SITE
         fields["unregistered_count"] = fields["unregistered_count"] or 0
         fields["equipment"] = list(fields["equipment"] or [])
-        for name in ("workshop_title", "workshop_level", "notes"):
+        for name in ("workshop_title", "workshop_level", "notes", "procedure_name"):
             fields[name] = fields[name] or ""
+        fields["redirection_kind"] = fields["redirection_kind"] or ""
+        if fields["redirection_kind"] and fields["redirected"] is None:
+            fields["redirected"] = True
+        if fields["anonymous_participants"] is None:
+            fields["anonymous_participants"] = (
+                session.anonymous_participants if session is not None else []
+            )
+        fields["unregistered_count"] = max(
+            fields["unregistered_count"], len(fields["anonymous_participants"])
+        )
+        if fields["external_ref"] is None:
+            fields["external_ref"] = session.external_ref if session is not None else ""
+        if fields["redirection_kind"] and fields["redirected"] is False:
+            add(
+                "redirection_kind",
+                _("La structure de réorientation va avec une personne réorientée."),
+            )
         if fields["date"] is None:
             add("date", _("Indiquez la date."))
         if fields["duration_minutes"] is None:
@@ -250,6 +270,14 @@ class SessionResolver:
             neighbourhood = self.choices.find("neighbourhoods", person.neighbourhood)
             if neighbourhood is None:
                 add("neighbourhood", _("Quartier inconnu."))
+        commune = person.commune or None
+        if commune is not None and not isinstance(commune, communes.Commune):
+            commune = communes.get(str(commune))
+            if commune is None:
+                add(
+                    "commune",
+                    _("Code INSEE de commune inconnu : %(code)s.") % {"code": person.commune},
+                )
         if not person.first_name.strip() and not person.last_name.strip():
             # A participant is someone: an anonymous record is made on the resident page.
             add(
@@ -272,6 +300,11 @@ class SessionResolver:
             last_name=person.last_name.strip(),
             birth_year=person.birth_year,
             neighbourhood=neighbourhood,
+            gender=person.gender or Gender.NOT_STATED,
+            social_status=person.social_status or SocialStatus.NOT_STATED,
+            commune_insee=commune.insee if commune else "",
+            commune_postcode=commune.postcode if commune else "",
+            commune_name=commune.name if commune else "",
         )
         if person.consent:
             resident.give_consent()
@@ -342,8 +375,11 @@ class SessionResolver:
         if fields["module"] is not None and fields["pole"] != Pole.ACHIEVEMENT:
             errors.append(_("Un module de formation ne va qu'avec le pôle accomplissement."))
         if fields["format"] != SessionFormat.COLLECTIVE and (
-            fields["workshop_level"] or fields["unregistered_count"]
+            fields["workshop_level"]
+            or (fields["unregistered_count"] and not fields["anonymous_participants"])
         ):
+            # People without a record in an individual session come only from another
+            # tool's report (the Coop's beneficiaries without a name).
             errors.append(
                 _("Le niveau et les participants non inscrits vont avec un atelier collectif.")
             )

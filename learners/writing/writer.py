@@ -191,12 +191,12 @@ def _insert_sessions(rows):
             [Session._meta.db_table, len(rows)],
         )
         pks = [pk for (pk,) in cursor.fetchall()]
-    equipment = SESSION_ROW.index("equipment")
+    lists = {SESSION_ROW.index("equipment"), SESSION_ROW.index("anonymous_participants")}
     _insert(
         Session,
         ["id", *SESSION_ROW],
         [
-            (pk, *row[:equipment], json.dumps(row[equipment]), *row[equipment + 1 :])
+            (pk, *(json.dumps(value) if i in lists else value for i, value in enumerate(row)))
             for pk, row in zip(pks, rows, strict=True)
         ],
     )
