@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which database this request reads (config.replica): the primary unless a replica is set.
+    "config.replica.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "learners.middleware.SessionLifetimeMiddleware",
@@ -129,6 +131,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A PostgreSQL streaming replica for the pages that only read (statistics, public guide, open
+# data, exports): config.replica says when it is used and when the primary is read instead.
+if env("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"),
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    # A replica that does not answer must not hold the page: the primary is read instead.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    # The test database is the primary's, seen through the replica (made once, on the primary).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+# Reads go back to the primary while the replica is this many seconds behind, or more.
+REPLICA_MAX_LAG = float(env("DATABASE_REPLICA_MAX_LAG", "5"))
+# How long each process keeps the replica's measured lag before measuring it again.
+REPLICA_CHECK_SECONDS = float(env("DATABASE_REPLICA_CHECK_SECONDS", "2"))
+# After a person's write, their reads stay on the primary this long (a cookie): longer than
+# the largest lag accepted plus the time the lag is kept.
+REPLICA_PIN_SECONDS = int(env("DATABASE_REPLICA_PIN_SECONDS", "10"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "learners.User"
