@@ -76,6 +76,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the load balancer's health checks (/sante/vivant, /sante/pret) are answered
+    # before host checks, HTTPS redirects, sessions and sign-in (config.health).
+    "config.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -225,6 +228,25 @@ STORAGES = {
         )
     },
 }
+
+# With several app servers the files must be shared: an S3-compatible object store (any
+# provider, or MinIO / Garage on your own servers) when STORAGE_S3_BUCKET is set; it needs
+# the s3 extra (pip install 'parcours-numerique[s3]', django-storages and boto3). Private
+# as the folder: no public ACL, no address printed (learners.storage_s3).
+if env("STORAGE_S3_BUCKET", ""):
+    STORAGES["default"] = {
+        "BACKEND": "learners.storage_s3.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": env("STORAGE_S3_BUCKET"),
+            "endpoint_url": env("STORAGE_S3_ENDPOINT_URL", "") or None,
+            "region_name": env("STORAGE_S3_REGION", "") or None,
+            "access_key": env("STORAGE_S3_ACCESS_KEY", "") or None,
+            "secret_key": env("STORAGE_S3_SECRET_KEY", "") or None,
+            "location": env("STORAGE_S3_PREFIX", ""),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
 
 # The cache is shared by every gunicorn worker and every server, since rate limits count in
 # it: Redis when REDIS_URL is set, a table of the database otherwise (made by a migration).

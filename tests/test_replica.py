@@ -130,3 +130,15 @@ def test_a_replica_that_does_not_answer_is_not_read(standby, settings):
     assert "Médiathèque Alpha" in guide(Client())
     assert time.monotonic() - started < 10
     assert replica.measure_lag() is None
+
+
+def test_readiness_reports_the_replica_lag(standby, settings, client):
+    settings.REPLICA_MAX_LAG = 600
+    checks = client.get("/sante/pret").json()["checks"]
+    assert checks["replica"]["ok"] and checks["replica"]["lag_seconds"] < 600
+    standby.close()
+    standby.settings_dict = {**standby.settings_dict, "PORT": "1"}
+    response = client.get("/sante/pret")
+    # Still ready: the primary serves the reads meanwhile.
+    assert response.status_code == 200
+    assert response.json()["checks"]["replica"]["ok"] is False
