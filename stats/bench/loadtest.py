@@ -54,7 +54,8 @@ def environment(folder):
         "DATABASE_URL": PRIMARY,
         "DATABASE_REPLICA_URL": REPLICA,
         "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
-        "STATIC_ROOT": str(folder / "static"),
+        # Kept between runs (collectstatic takes minutes on a busy machine).
+        "STATIC_ROOT": str(BASE_DIR / "var" / "loadtest-static"),
         "MEDIA_ROOT": str(folder / "media"),
         "ISSUER_KEYS_DIR": str(folder / "keys"),
         # Every simulated person comes from 127.0.0.1: the per-address limits would stop them.
@@ -173,7 +174,8 @@ class Harness:
                 str(SESSIONS),
                 **quiet,
             )
-        self.run(PY, "manage.py", "collectstatic", "--noinput", **quiet)
+        if not (Path(self.env["STATIC_ROOT"]) / "staticfiles.json").exists():
+            self.run(PY, "manage.py", "collectstatic", "--noinput", **quiet)
         self.data = self.folder / "data.json"
         self.run(
             PY,
@@ -181,6 +183,7 @@ class Harness:
             "shell",
             "-c",
             f"from stats.bench.loadtest_data import write; write({str(self.data)!r})",
+            **quiet,
         )
         for number, port in enumerate(APP_PORTS, 1):
             self.start(
@@ -330,7 +333,8 @@ def summary(name, stats, *, elapsed, acknowledged, stored, failures, failure_at)
     }
 
 
-# Round robin over the two app servers, checked every second on /sante/pret; a request that
+# Round robin over the two app servers, checked every 2 s on /sante/pret (down after three
+# failures: a busy server answering slowly is not dropped); a request that
 # could not reach a server (connection refused, reset, empty response) is sent to the other
 # one: safe for the session posts too, which carry an Idempotency-Key (saved once).
 HAPROXY = """
@@ -342,6 +346,7 @@ defaults
     timeout client 60s
     timeout server 60s
     timeout queue 10s
+    timeout check 5s
     retries 3
     option redispatch 1
     retry-on conn-failure empty-response junk-response response-timeout 502 503
@@ -352,7 +357,7 @@ backend apps
     balance roundrobin
     option httpchk GET /sante/pret
     http-check expect status 200
-    default-server inter 1s fall 2 rise 2 maxconn 16
+    default-server inter 2s fall 3 rise 2 maxconn 16
     server app1 127.0.0.1:{app1} check
     server app2 127.0.0.1:{app2} check
 """
