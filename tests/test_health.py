@@ -3,7 +3,7 @@
 import pytest
 from django.db import DatabaseError
 
-from config import health
+from config import health, replica
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,8 @@ def test_readiness_checks_the_database_and_the_cache(client):
     body = response.json()
     assert body["status"] == "ok"
     assert body["checks"]["database"]["ok"] and body["checks"]["cache"]["ok"]
-    assert "replica" not in body["checks"]  # none configured
+    # The replica's lag is reported only when there is one (tests/test_replica.py).
+    assert ("replica" in body["checks"]) == replica.configured()
     assert "sessionid" not in response.cookies
 
 
