@@ -21,13 +21,14 @@ PYTEST_ARGS ?= -n auto
 export DEBUG ?= true
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: help run test lint bench audit screenshots install install-dev messages lock loc clean
+.PHONY: help run test lint bench loadtest audit screenshots install install-dev messages lock loc clean
 
 help:
 	@echo "make run    install, migrate, load the demo town, serve on http://$(HOST):$(PORT) (and run the worker)"
 	@echo "make test   run the test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint   ruff, the migrations check and the apps' layers (import-linter)"
 	@echo "make bench  print performance figures as JSON"
+	@echo "make loadtest  load and failure test of a several-server set-up on this machine (about 5 minutes, needs root)"
 	@echo "make audit  permission walk, fuzzing and accessibility figures"
 	@echo "make messages  update the English translation files after changing interface text"
 	@echo "make install   what the running product needs (requirements.lock); make install-dev adds the tests' and linters' tools"
@@ -129,3 +130,9 @@ loc:
 
 clean:
 	rm -rf $(VENV) var/staticfiles tests/js/node_modules
+
+# Load and failure test (docs/scaling.md): HAProxy, two gunicorn servers, PostgreSQL primary
+# and replica, Redis, two workers, Locust; two phases of LOADTEST_SECONDS (60), the second
+# losing an app server and a worker. Prints one JSON object. Not part of make test.
+loadtest: install-dev
+	$(PY) -m stats.bench.loadtest

@@ -77,6 +77,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the load balancer's health checks (/sante/vivant, /sante/pret) are answered
+    # before host checks, HTTPS redirects, sessions and sign-in (config.health).
+    "config.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which database this request reads (config.replica): the primary unless a replica is set.
+    "config.replica.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "learners.middleware.SessionLifetimeMiddleware",
@@ -131,6 +136,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A PostgreSQL streaming replica for the pages that only read (statistics, public guide, open
+# data, exports): config.replica says when it is used and when the primary is read instead.
+if env("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"),
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    # A replica that does not answer must not hold the page: the primary is read instead.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    # The test database is the primary's, seen through the replica (made once, on the primary).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+# Reads go back to the primary while the replica is this many seconds behind, or more.
+REPLICA_MAX_LAG = float(env("DATABASE_REPLICA_MAX_LAG", "5"))
+# How long each process keeps the replica's measured lag before measuring it again.
+REPLICA_CHECK_SECONDS = float(env("DATABASE_REPLICA_CHECK_SECONDS", "2"))
+# After a person's write, their reads stay on the primary this long (a cookie): longer than
+# the largest lag accepted plus the time the lag is kept.
+REPLICA_PIN_SECONDS = int(env("DATABASE_REPLICA_PIN_SECONDS", "10"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "learners.User"
@@ -204,6 +230,25 @@ STORAGES = {
         )
     },
 }
+
+# With several app servers the files must be shared: an S3-compatible object store (any
+# provider, or MinIO / Garage on your own servers) when STORAGE_S3_BUCKET is set; it needs
+# the s3 extra (pip install 'parcours-numerique[s3]', django-storages and boto3). Private
+# as the folder: no public ACL, no address printed (learners.storage_s3).
+if env("STORAGE_S3_BUCKET", ""):
+    STORAGES["default"] = {
+        "BACKEND": "learners.storage_s3.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": env("STORAGE_S3_BUCKET"),
+            "endpoint_url": env("STORAGE_S3_ENDPOINT_URL", "") or None,
+            "region_name": env("STORAGE_S3_REGION", "") or None,
+            "access_key": env("STORAGE_S3_ACCESS_KEY", "") or None,
+            "secret_key": env("STORAGE_S3_SECRET_KEY", "") or None,
+            "location": env("STORAGE_S3_PREFIX", ""),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
 
 # The cache is shared by every gunicorn worker and every server, since rate limits count in
 # it: Redis when REDIS_URL is set, a table of the database otherwise (made by a migration).
