@@ -1,7 +1,7 @@
 """`make loadtest`: a load and failure test of a several-server installation, on this machine
 and the loopback only. It starts a PostgreSQL primary and its streaming replica (.ci/replica),
 Redis, two gunicorn app servers, two db_worker processes and HAProxy in front of the app
-servers, loads the demo town, then runs Locust (stats/bench/locustfile.py) twice:
+servers, loads the demo town, then runs Locust (loadtest/locustfile.py) twice:
 
 1. `steady`: everything up;
 2. `failover`: half-way through, one app server and one worker are killed (SIGKILL).
@@ -244,7 +244,7 @@ class Harness:
                 "-m",
                 "locust",
                 "-f",
-                str(BASE_DIR / "stats/bench/locustfile.py"),
+                str(BASE_DIR / "loadtest/locustfile.py"),
                 "--headless",
                 "--host",
                 f"http://127.0.0.1:{PROXY_PORT}",

@@ -69,7 +69,9 @@ def test_the_network_pages_at_desktop_size(page, live_server, cast):
 
     staff_page(page, live_server, cast.network_admin)
     page.goto(f"/stats/rapport/{year}/")
-    assert page.locator("svg.chart-svg").count() >= 3
+    # A year with no session: the charts with nothing to draw are left out (issue 15), the
+    # funnel stays.
+    assert page.locator("svg.chart-svg").count() >= 1
     shot(page, "60-annual-report")
     page.goto("/reseau/annuaire/?q=pronote")
     assert "04 90 58 00 11" in page.locator(".directory-people").inner_text()

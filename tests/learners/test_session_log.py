@@ -424,8 +424,9 @@ def test_logging_costs_the_same_queries_whatever_the_size(
     # their three kinds of rows, their participations, the modules' targets, their
     # assessments, insert their rows and reach rows, the per-period counts (read, insert),
     # the month's sessions held and paperwork (delete both, count sessions, insert, count
-    # paperwork), release; release
-    with django_assert_num_queries(37 + (connection.vendor == "postgresql")):
+    # paperwork), release; whether a parent ambassador referred the newcomers (network);
+    # release
+    with django_assert_num_queries(38 + (connection.vendor == "postgresql")):
         response = post(client, data)
     assert response.status_code == 302
     assert Participation.objects.filter(session__module=module).count() == people

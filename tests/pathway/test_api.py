@@ -17,6 +17,7 @@ def results(response):
 
 def test_officials_read_the_offer_but_visitors_do_not(cast):
     assert [a["name"] for a in results(cast.client("official").get("/api/v1/actors/"))] == [
+        "École Jean Moulin",  # the cast's school (parent ambassadors), sorted with the E's
         "France services de Miramas",
         "Médiathèque de Miramas",
     ]
