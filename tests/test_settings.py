@@ -25,7 +25,10 @@ def run_manage(*args, env):
         env=clean | env,
         capture_output=True,
         text=True,
-        timeout=60,
+        # collectstatic compresses every file with gzip, and with brotli where it is installed:
+        # the development set has it (Locust's geventhttpclient), production's has not, and
+        # brotli at its best quality takes most of a minute on a busy 2-core machine.
+        timeout=300,
     )
 
 
