@@ -6,7 +6,6 @@ import secrets
 from django.conf import settings
 from django.db import connections, models
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -255,30 +254,11 @@ class ResidentQuerySet(models.QuerySet):
         conditions test): one branch per word and name, joined by UNION, sorted on the names
         and ids; the records themselves (and what the caller joins to them) are read for
         those `limit` ids only."""
-        starts, narrowing = self._search_terms(text, neighbourhoods)
-        if not starts:
-            return self.none()
         order = ("search_last", "search_first", "id")
-        narrowed = self.filter(narrowing)
-        # The first `limit` of each branch, in name order: a branch led by the last name
-        # reads its index in that order and stops there; one led by the first name keeps
-        # the `limit` first names as it reads. Their union's first `limit` are the answer.
-        branches, params = [], []
-        for word in starts:
-            for field in ("search_last", "search_first"):
-                branch = (
-                    narrowed.filter(self._starting_with(field, word))
-                    .order_by(*order)
-                    .values(*order)[:limit]
-                )
-                sql, branch_params = branch.query.sql_with_params()
-                branches.append(f"SELECT * FROM ({sql}) AS branch{len(branches)}")
-                params.extend(branch_params)
-        first = (
-            f"SELECT id FROM ({' UNION '.join(branches)}) AS found "
-            f"ORDER BY search_last, search_first, id LIMIT {int(limit)}"
-        )
-        return self.filter(id__in=RawSQL(first, params)).order_by(*order)
+        # One query: the first `limit` ids as a subquery (the UNION of index-only branches
+        # answered records that other words should have ruled out on PostgreSQL).
+        first = self.search(text, neighbourhoods=neighbourhoods).order_by(*order)
+        return self.filter(id__in=models.Subquery(first.values("id")[:limit])).order_by(*order)
 
     def likely_duplicates(self, *, first_name, last_name, birth_year=None):
         """Records that are likely the same person: the same names (accents and case
