@@ -144,6 +144,10 @@ ERROR_RESPONSES = {
         "d'une autre structure…)."
     ),
     "404": "N'existe pas, ou ne vous est pas accessible.",
+    "406": (
+        "L'en-tête Accept ne demande aucun format que l'API sait produire (elle répond en "
+        "JSON : application/json)."
+    ),
     "409": (
         "Clé d'idempotence déjà utilisée pour un accompagnement que vous ne voyez plus : "
         "envoyez une nouvelle clé."
@@ -160,7 +164,7 @@ def add_error_responses(result, generator, request, public):
         for method, operation in methods.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
-            codes = ["400", "401", "404"]
+            codes = ["400", "401", "404", "406"]
             if method != "get":
                 codes.append("403")
             if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
