@@ -112,12 +112,6 @@ def signup_create(
     workshop = PlannedWorkshop.objects.select_related("place").get(pk=workshop_id)
     if workshop.starts_at <= now or (not workshop.is_published and by is None):
         raise ValidationError(_("Les inscriptions à cet atelier sont closes."))
-    same = Q(phone=phone) if phone else Q()
-    if email:
-        same |= Q(email=email)
-    already = _("Cette personne est déjà inscrite à cet atelier (même téléphone ou courriel).")
-    if workshop.signups.active().filter(same).exists():
-        raise ValidationError(already)
     try:
         with transaction.atomic():
             # The seat is taken by one conditional UPDATE: the row stays locked only until
@@ -145,8 +139,17 @@ def signup_create(
             kind = Notice.CONFIRMED if confirmed else Notice.WAITING
             transaction.on_commit(lambda: _notify(signup, kind, token))
     except IntegrityError as error:
-        # The same phone or email posted twice at the same moment (signup_one_per_phone…).
-        raise ValidationError(already) from error
+        # Already signed up with this phone or email (the constraints signup_one_per_phone
+        # and signup_one_per_email are the one check, also between two posts at the same
+        # moment); the seat taken above goes back with the rollback.
+        same = Q(phone=phone) if phone else Q()
+        if email:
+            same |= Q(email=email)
+        if not workshop.signups.active().filter(same).exists():
+            raise
+        raise ValidationError(
+            _("Cette personne est déjà inscrite à cet atelier (même téléphone ou courriel).")
+        ) from error
     return signup, token
 
 

@@ -89,6 +89,14 @@ def test_the_same_person_cannot_take_two_seats(cast):
     assert response.status_code == 400
     assert "déjà inscrite" in response.content.decode()
     assert WorkshopSignup.objects.count() == 1
+    # The seat the refused post took for a moment went back with its rollback.
+    cast.workshop_a.refresh_from_db()
+    assert cast.workshop_a.seats_taken == 1
+    # By email too, the phone differing.
+    Client().post(url, form(phone="", email="Nadia@Example.fr", first_name="Nadia"))
+    response = Client().post(url, form(phone="0699887766", email="nadia@example.fr"))
+    assert "déjà inscrite" in response.content.decode()
+    assert WorkshopSignup.objects.count() == 2
 
 
 def test_past_or_unpublished_workshops_take_no_sign_up(cast):
