@@ -904,54 +904,42 @@ class Report:
         return table
 
     def _ages(self):
-        d = self.disclosure
         labels = dict(AGE_BAND_CHOICES)
-        everybody = self._people()
-        cells = {band: self._people(band=band) for band in labels if self.view[1] in (ANY, band)}
-        rows = [
-            Row(str(labels[band]), [d.cell(cell), d.rate(cell, everybody)])
-            for band, cell in cells.items()
-            if cell != NOBODY
-        ]
-        rows.append(Row(_("Total"), [d.cell(everybody), d.rate(everybody, everybody)], total=True))
-        table = Table(
+        return self._people_by(
             "ages",
             _("Habitants accompagnés, par âge"),
             _("Âge à la fin de la période"),
-            [_("Habitants"), _("Part")],
-            rows,
+            {
+                str(labels[band]): self._people(band=band)
+                for band in labels
+                if self.view[1] in (ANY, band)
+            },
         )
-        table.chart = BarChart.build(
-            "chart-ages",
-            _("Habitants accompagnés, par âge"),
-            [(r.label, r.cells[0]) for r in rows[:-1]],
-        )
-        return table
 
     def _statuses(self):
-        d = self.disclosure
-        everybody = self._people()
-        cells = {
-            status: self._people(status=status.value)
-            for status in SocialStatus
-            if self.view[2] in (ANY, status.value)
-        }
-        rows = [
-            Row(str(status.label), [d.cell(cell), d.rate(cell, everybody)])
-            for status, cell in cells.items()
-            if cell != NOBODY
-        ]
-        rows.append(Row(_("Total"), [d.cell(everybody), d.rate(everybody, everybody)], total=True))
-        table = Table(
+        return self._people_by(
             "situations",
             _("Habitants accompagnés, par situation"),
             _("Situation"),
-            [_("Habitants"), _("Part")],
-            rows,
+            {
+                str(status.label): self._people(status=status.value)
+                for status in SocialStatus
+                if self.view[2] in (ANY, status.value)
+            },
         )
-        table.chart = BarChart.build(
-            "chart-situations",
-            _("Habitants accompagnés, par situation"),
-            [(r.label, r.cells[0]) for r in rows[:-1]],
-        )
+
+    def _people_by(self, key, title, heading, cells):
+        """A table of the people counted in each group (label → cell), their share of
+        everybody, a total row, and its bar chart; groups of nobody are left out."""
+        d = self.disclosure
+        everybody = self._people()
+        rows = [
+            Row(label, [d.cell(cell), d.rate(cell, everybody)])
+            for label, cell in cells.items()
+            if cell != NOBODY
+        ]
+        rows.append(Row(_("Total"), [d.cell(everybody), d.rate(everybody, everybody)], total=True))
+        table = Table(key, title, heading, [_("Habitants"), _("Part")], rows)
+        bars = [(r.label, r.cells[0]) for r in rows[:-1]]
+        table.chart = BarChart.build(f"chart-{key}", title, bars)
         return table
