@@ -4,7 +4,7 @@ who chose to appear, searchable by name, actor, topic, organisation or language.
 from django.db.models import Prefetch
 
 from network.models import DirectoryEntry
-from pathway.models import Actor, Place
+from pathway.models import Actor, ActorKind, Operator, Place, Topic
 from pathway.text import normalise
 
 
@@ -34,9 +34,15 @@ def search_people(text=""):
     entries = DirectoryEntry.objects.filter(listed=True, user__is_active=True)
     for word in _words(text):
         entries = entries.filter(search_text__contains=f" {word}")
+    # Lists of names only, in attributes (to_attr): Django then builds no related manager
+    # and no queryset per person, which was most of a search's time.
     return (
         entries.select_related("user")
-        .prefetch_related("user__actors", "topics", "operators")
+        .prefetch_related(
+            Prefetch("user__actors", queryset=Actor.objects.only("name"), to_attr="actor_list"),
+            Prefetch("topics", queryset=Topic.objects.only("name"), to_attr="topic_list"),
+            Prefetch("operators", queryset=Operator.objects.only("name"), to_attr="operator_list"),
+        )
         .order_by("user__last_name", "user__first_name", "pk")
     )
 
@@ -47,9 +53,12 @@ def search_actors(text=""):
     actors = Actor.objects.active().prefetch_related(
         Prefetch("places", queryset=Place.objects.order_by("name"), to_attr="listed_places")
     )
+    # The kinds' labels read once: get_kind_display() hashes every lazy label at each call.
+    kinds = {value: str(label) for value, label in ActorKind.choices}
     found = []
     for actor in actors.order_by("name"):
-        haystack = " " + normalise(f"{actor.name} {actor.get_kind_display()} {actor.city}")
+        actor.kind_label = kinds.get(actor.kind, actor.kind)
+        haystack = " " + normalise(f"{actor.name} {actor.kind_label} {actor.city}")
         if all(f" {word}" in haystack for word in words):
             found.append(actor)
     return found

@@ -139,12 +139,16 @@ def test_the_directory_shows_who_chose_to_appear_found_by_what_they_do(cast, cli
     reader = cast.client("official")
     page = reader.get("/reseau/annuaire/?q=pronote").content.decode()
     assert cast.mediator_a.last_name in page and "04 90 00 00 01" in page
+    # What they do and where: their topics, their actors, each actor's kind.
+    assert "Pour : Pronote et ENT" in page
+    assert all(actor.name in page for actor in cast.mediator_a.actors.all())
     for query in ("arabe", "Pronote", "France services", cast.mediator_a.last_name.upper()):
         found = reader.get("/reseau/annuaire/", {"q": query}).context["people"]
         assert [e.user for e in found] == [cast.mediator_a], query
     page = reader.get("/reseau/annuaire/").content.decode()
     assert cast.mediator_b.last_name not in page
     assert "Médiathèque de Miramas" in page  # the actors, with their places
+    assert f"{cast.actor_a.name}</strong> — {cast.actor_a.get_kind_display()}<br>" in page
 
 
 def test_ones_entry_is_ones_choice(cast):
