@@ -366,3 +366,30 @@ def test_a_cell_that_looks_like_a_formula_stays_text(cast, year):
     )
     assert "'=HYPERLINK" in export.csv()
     assert xlsx_table(export.xlsx())[1][16] == '=HYPERLINK("http://x")'
+
+
+def test_the_number_of_queries_does_not_grow_with_the_meetings(cast, year):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        export = c.CoordinationExport(
+            cast.network_admin, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
+        )
+        with CaptureQueriesContext(connection) as captured:
+            rows = list(export.rows())
+        return len(rows), len(captured)
+
+    few = queries()
+    for day in range(1, 20):
+        meeting = held(
+            MeetingKind.COORDINATION,
+            f"Réunion {day}",
+            datetime.date(2025, 2, day),
+            by=cast.mediator_b,
+        )
+        Registration.objects.create(meeting=meeting, user=cast.mediator_a, attended=True)
+        Registration.objects.create(meeting=meeting, name="Invité", email="x@y.fr")
+    many = queries()
+    assert many[0] == few[0] + 19
+    assert many[1] == few[1]
