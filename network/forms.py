@@ -1,7 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from network.ambassadors import destinations
+from network.coordination import CoordinationExport, actors_for
 from network.models import (
     CURRENT_FAMILY_CONSENT,
     FAMILY_CONSENT_TEXTS,
@@ -197,3 +199,35 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["folder"].queryset = Folder.objects.all()
         self.fields["document"].queryset = Document.objects.order_by("title")
+
+
+class CoordinationExportForm(forms.Form):
+    """The period and the part of the network of the coordination export."""
+
+    start = forms.DateField(label=_("Du"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Au"), widget=forms.DateInput(attrs={"type": "date"}))
+    actor = forms.ChoiceField(label=_("Périmètre"), required=False)
+    file_format = forms.ChoiceField(
+        label=_("Format"), choices=[("xlsx", "XLSX"), ("csv", "CSV")], initial="xlsx"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        choices = [("", _("Tout le réseau"))] if user.is_network_admin else []
+        self.actors = {str(a.pk): a for a in actors_for(user)}
+        choices += [(pk, actor.name) for pk, actor in self.actors.items()]
+        self.fields["actor"].choices = choices
+        self.fields["actor"].required = not user.is_network_admin
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            data["export"] = CoordinationExport(
+                self.user, data["start"], data["end"], actor=self.actors.get(data.get("actor"))
+            )
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+        return data

@@ -287,6 +287,12 @@ class Meeting(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def decision_list(self):
+        """The decisions and commitments, one a line (a leading dash or bullet dropped)."""
+        lines = (line.strip().lstrip("-•*").strip() for line in self.decisions.splitlines())
+        return [line for line in lines if line]
+
 
 class Registration(models.Model):
     """Someone registered for a meeting: a member of staff, or a guest (name, structure,

@@ -27,6 +27,7 @@ urlpatterns = [
     path("reseau/agenda/", views.calendar, name="calendar"),
     path("reseau/agenda/nouveau/", views.meeting_create, name="meeting_create"),
     path("reseau/agenda/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("reseau/agenda/export/", views.coordination_export, name="coordination_export"),
     path("reseau/agenda/flux/<str:token>.ics", views.calendar_ics, name="calendar_ics"),
     path("evenements/<int:pk>/", views.event_public, name="event_public"),
     # News and shared documents (staff).

@@ -349,6 +349,28 @@ def meeting_create(request):
     return render(request, "network/meeting_form.html", {"form": form})
 
 
+@staff_required(Role.COORDINATOR)
+def coordination_export(request):
+    """The coordination work of a period in the Coop's vocabulary (network.coordination):
+    the network admin's of the whole network or of an actor, a coordinator's of their
+    actor."""
+    from network.forms import CoordinationExportForm
+
+    form = CoordinationExportForm(request.GET or None, user=request.user)
+    if request.GET and form.is_valid():
+        export, file_format = form.cleaned_data["export"], form.cleaned_data["file_format"]
+        if file_format == "csv":
+            response = HttpResponse(export.csv(), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(
+                export.xlsx(),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="{export.filename(file_format)}"'
+        return response
+    return render(request, "network/coordination_export.html", {"form": form})
+
+
 @staff_required()
 def meeting_detail(request, pk):
     """A date: register, and after it the minutes, decisions and who came."""
@@ -395,7 +417,7 @@ def meeting_detail(request, pk):
             "form": form,
             "workshops": meeting.workshops.order_by("starts_at"),
             "past": meeting.ends_at < timezone.now(),
-            "decisions": [d for d in meeting.decisions.splitlines() if d.strip()],
+            "decisions": meeting.decision_list,
         },
     )
 

@@ -18,6 +18,7 @@ comes back exactly:
 """
 
 import csv
+import datetime
 import io
 import re
 
@@ -71,6 +72,19 @@ def csv_text(rows, **options):
     for row in rows:
         writer.writerow([csv_cell(value) for value in row])
     return out.getvalue()
+
+
+def csv_file_text(rows):
+    """The CSV files people download to open in a French spreadsheet (the Coop's files and
+    ours): ";" between cells, a byte order mark (so that accents survive), dates as
+    DD/MM/YYYY, every cell through csv_cell()."""
+    return "\ufeff" + csv_text(
+        (
+            [v.strftime("%d/%m/%Y") if isinstance(v, datetime.date) else v for v in row]
+            for row in rows
+        ),
+        delimiter=";",
+    )
 
 
 def xlsx_cell(sheet, value, *, bold=False):

@@ -36,6 +36,48 @@ class AnnualReport:
     previous: object  # of the year before, or None (no data, or not a year of the data)
     tables: list = field(default_factory=list)  # comparison tables, REPORT_TABLES' order
     offer: Table = None  # places and workshops
+    # What the network decided the year before (network.models.Meeting.decisions): the
+    # assises' (with their workshops) and the other meetings', [MeetingDecisions].
+    assises_decisions: list = field(default_factory=list)
+    other_decisions: list = field(default_factory=list)
+
+    @property
+    def decisions_year(self):
+        return self.year - 1
+
+
+@dataclass
+class MeetingDecisions:
+    day: object  # date
+    title: str
+    decisions: list  # one line each
+
+
+def decisions_of(year):
+    """The decisions and commitments recorded on the network's meetings of `year`, one a
+    line, in date order: (those of the assises and their workshops, those of the other
+    meetings). They are the network's, the same in every actor's report."""
+    from network.models import Meeting, MeetingKind
+
+    assises, others = [], []
+    meetings = (
+        Meeting.objects.filter(starts_at__year=year)
+        .exclude(decisions="")
+        .select_related("parent")
+        .order_by("starts_at", "pk")
+    )
+    for meeting in meetings:
+        if not meeting.decision_list:
+            continue
+        item = MeetingDecisions(
+            timezone.localtime(meeting.starts_at).date(), meeting.title, meeting.decision_list
+        )
+        parent_kind = meeting.parent.kind if meeting.parent else None
+        if MeetingKind.ASSISES in (meeting.kind, parent_kind):
+            assises.append(item)
+        else:
+            others.append(item)
+    return assises, others
 
 
 class WholeNetwork:
@@ -67,6 +109,7 @@ def annual_report(user, year, *, actor=None):
     for slug in REPORT_TABLES:
         report.tables.append(beside(current.by_slug[slug], previous, year))
     report.offer = _offer(year, current.filters.actor_ids)
+    report.assises_decisions, report.other_decisions = decisions_of(year - 1)
     return report
 
 
@@ -253,6 +296,7 @@ def annual_report_pdf(report):
         if note:
             block.append(Paragraph(str(note), styles["small"]))
         story += [KeepTogether(block[:3]), *block[3:], Spacer(1, 5 * mm)]
+    story += _decisions_story(report, heading, styles)
     story.append(
         Paragraph(
             _("Produit le %(day)s.") % {"day": timezone.localdate().strftime("%d/%m/%Y")},
@@ -261,3 +305,44 @@ def annual_report_pdf(report):
     )
     doc.build(story)
     return buffer.getvalue()
+
+
+def decision_headings(report):
+    """The titles of the decisions' parts (the page and the PDF say the same)."""
+    return {
+        "assises": _("Ce que nous avions décidé aux assises %(year)s")
+        % {"year": report.decisions_year},
+        "others": _("Décisions et engagements des autres réunions du réseau en %(year)s")
+        % {"year": report.decisions_year},
+    }
+
+
+def _decisions_story(report, heading, styles):
+    """The decisions of the year before, in the PDF: nothing when none was recorded."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether, ListFlowable, ListItem, Paragraph, Spacer
+
+    titles = decision_headings(report)
+    story = []
+    for key, groups in (("assises", report.assises_decisions), ("others", report.other_decisions)):
+        if not groups:
+            continue
+        block = [Paragraph(escape(titles[key]), heading), Spacer(1, 2 * mm)]
+        for group in groups:
+            block.append(
+                Paragraph(
+                    escape(f"{group.day:%d/%m/%Y} — {group.title}"),
+                    styles["body"].clone("meeting", fontName=styles["head"].fontName),
+                )
+            )
+            block.append(
+                ListFlowable(
+                    [ListItem(Paragraph(escape(d), styles["body"])) for d in group.decisions],
+                    bulletType="bullet",
+                    leftIndent=5 * mm,
+                )
+            )
+        story += [KeepTogether(block[:4]), *block[4:], Spacer(1, 5 * mm)]
+    return story

@@ -580,6 +580,12 @@ ROUTES = {
         lambda cast: f"/reseau/agenda/{meeting_of(cast).pk}/",
         expect(200, anonymous=302, resident=302, ambassador=404),
     ),
+    # The coordination work in the Coop's vocabulary: the network admin and coordinators
+    # (an actor's part); the form page, and a file for a period.
+    "coordination_export": (
+        "/reseau/agenda/export/",
+        expect(404, anonymous=302, resident=302, coordinator_a=200, network_admin=200),
+    ),
     "calendar_ics": (
         lambda cast: f"/reseau/agenda/flux/{feed_token(cast.mediator_a)}.ics",
         EVERYONE,

@@ -4,8 +4,6 @@ accompagnement (a participant of a session, registered or not), XLSX or CSV.
 Read with .values() a few thousand sessions at a time (a handful of queries per batch),
 so that 100,000 rows go out in seconds."""
 
-import csv
-import datetime
 import io
 from itertools import batched
 
@@ -24,7 +22,7 @@ from learners.models import (
     age_band,
 )
 from pathway.models import Actor, Place
-from pathway.spreadsheets import csv_cell, xlsx_cell
+from pathway.spreadsheets import csv_file_text, xlsx_cell
 from stats.coop import vocabulary as v
 from stats.coop.mapping import Mapping
 from stats.models import CoopMappingKind as Kind
@@ -345,19 +343,7 @@ class CoopExport:
         return output.getvalue()
 
     def csv(self):
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(self.columns)
-        for row in self.rows():
-            writer.writerow(
-                [
-                    value.strftime("%d/%m/%Y")
-                    if isinstance(value, datetime.date)
-                    else csv_cell(value)
-                    for value in row
-                ]
-            )
-        return "\ufeff" + out.getvalue()
+        return csv_file_text([self.columns, *self.rows()])
 
     def filename(self, extension):
         return (

@@ -151,3 +151,38 @@ def test_open_now_with_nothing_open_says_what_opens_next(phone, cast, monkeypatc
     assert "Aucun lieu n'est ouvert en ce moment" in main
     assert "Médiathèque Jean-Giono" in main and "ouvre demain à 9 h" in main
     check_accessibility(phone, "phone-guide-open-now")
+
+
+def test_the_coordination_export_and_last_years_decisions_on_a_phone(phone, live_server, cast):
+    """A coordinator fills the export's form on a phone (a wrong period is said in French);
+    the annual report's decisions of the year before fit the screen."""
+    from network.models import Meeting, MeetingKind
+    from tests.stats.test_stats_dashboard import populate
+
+    populate([cast.actor_a], 6, year=2026)
+    start = timezone.make_aware(datetime.datetime(2025, 11, 20, 9))
+    Meeting.objects.create(
+        kind=MeetingKind.ASSISES,
+        title="Assises du numérique 2025",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=6),
+        decisions="Ouvrir un lieu le samedi matin\n" + "Un engagement très long " * 12,
+    )
+    staff_page(phone, live_server, cast.coordinator_a)
+    phone.goto("/reseau/agenda/")
+    phone.get_by_role("link", name="Exporter le travail de coordination (Coop)").click()
+    phone.wait_for_url("**/reseau/agenda/export/")
+    assert not scrolls_sideways(phone)
+    phone.get_by_label("Du").fill("2025-12-31")
+    phone.get_by_label("Au").fill("2025-01-01")
+    phone.get_by_role("button", name="Télécharger").click()
+    phone.get_by_text("La date de début est après la date de fin.").first.wait_for()
+    assert not scrolls_sideways(phone)
+    check_accessibility(phone, "phone-coordination-export")
+
+    staff_page(phone, live_server, cast.network_admin)
+    phone.goto("/stats/rapport/2026/")
+    heading = phone.get_by_role("heading", name="Ce que nous avions décidé aux assises 2025")
+    assert heading.is_visible()
+    assert inside_the_screen(phone.get_by_text("Ouvrir un lieu le samedi matin"))
+    assert not scrolls_sideways(phone)
