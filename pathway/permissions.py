@@ -48,3 +48,13 @@ def staff_required(*roles):
 STAFF_ROLES = frozenset(Role) - {Role.AMBASSADOR}
 
 working_with_residents = staff_required(Role.MEDIATOR, Role.COORDINATOR)
+
+
+class WholeNetwork:
+    """The reader of what a management command produces for the network (the annual
+    report, the coordination export): the network admin's view, without a user."""
+
+    is_authenticated = is_active = is_network_admin = True
+    is_official = False
+    role = Role.NETWORK_ADMIN
+    actor_ids = frozenset()

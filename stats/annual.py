@@ -80,15 +80,6 @@ def decisions_of(year):
     return assises, others
 
 
-class WholeNetwork:
-    """The reader of the command's report: the network admin's view, without a user."""
-
-    is_authenticated = is_active = is_network_admin = True
-    is_official = False
-    role = "network_admin"
-    actor_ids = frozenset()
-
-
 def _query(year, actor):
     data = QueryDict(mutable=True)
     data.update({"period": "year", "year": str(year)})

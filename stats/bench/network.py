@@ -16,7 +16,8 @@ from stats.management.commands.bench import group, percentiles
 def network(bench):
     from network.ambassadors import ambassador_refer, destinations
     from pathway.models import Actor, ActorKind
-    from stats.annual import WholeNetwork, annual_report, annual_report_pdf
+    from pathway.permissions import WholeNetwork
+    from stats.annual import annual_report, annual_report_pdf
     from stats.demo.factories import UserFactory
     from stats.models import StatsReach
     from stats.services import stats_refresh

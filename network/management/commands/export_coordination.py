@@ -13,14 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from network.coordination import CoordinationExport
 from pathway.models import Actor
-
-
-class WholeNetwork:
-    """The reader of the command's export: the network admin's view, without a user."""
-
-    is_authenticated = is_active = is_network_admin = True
-    role = "network_admin"
-    actor_ids = frozenset()
+from pathway.permissions import WholeNetwork
 
 
 def day(text):

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 
-from stats.annual import WholeNetwork, annual_report, annual_report_pdf
+from pathway.permissions import WholeNetwork
+from stats.annual import annual_report, annual_report_pdf
 from stats.exports import privacy_rule
 
 
