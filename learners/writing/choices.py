@@ -157,6 +157,23 @@ class SessionChoices:
             return value
         return self._index("places").get((actor.pk, self._key(value)))
 
+    def actor_of_place(self, value):
+        """The structure of the place `value` names (its id, or a name that only one of the
+        user's structures gives a place), for a session that names a place and no
+        structure: a mediator of two structures logs at either's places. None when the
+        place is unknown or its name ambiguous."""
+        if value in (None, ""):
+            return None
+        if is_record(value):
+            return self.find("actors", value.actor_id)
+        owners = self.__dict__.get("_place_owners")
+        if owners is None:
+            owners = self.__dict__["_place_owners"] = {}
+            for actor_id, key in self._index("places"):
+                owners.setdefault(key, set()).add(actor_id)
+        found = owners.get(self._key(value), ())
+        return self.find("actors", next(iter(found))) if len(found) == 1 else None
+
     def topic(self, pole, value):
         """The topic `value` names, of `pole` if there are namesakes."""
         if is_record(value):

@@ -143,7 +143,7 @@ class SessionResolver:
             add("pole", _("Choisissez le pôle."))
 
         if data.actor is None:
-            actor = choices.default_actor()
+            actor = choices.actor_of_place(data.place) or choices.default_actor()
             if actor is None:
                 add("actor", _("Votre compte n'est rattaché à aucune structure."))
         else:

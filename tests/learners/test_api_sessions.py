@@ -369,3 +369,35 @@ def test_creating_costs_the_same_queries_whatever_the_participants(
         response = post(client, data, **{"Idempotency-Key": f"k-{people}"})
     assert response.status_code == 201, response.json()
     assert Participation.objects.count() == people
+
+
+def test_a_place_named_without_a_structure_gives_its_structure(cast):
+    """A mediator of two structures who names only the place (the API, a Coop file) logs
+    at that place's structure; without a place, at their first structure; a place of a
+    structure they do not work for is still refused."""
+    from stats.demo.factories import PlaceFactory
+
+    cast.mediator_a.actors.add(cast.actor_b)
+    library = PlaceFactory(actor=cast.actor_b, name="Salle multimédia")
+    client = cast.client("mediator_a")
+    data = body(cast, place=library.pk)
+    del data["actor"]
+    response = post(client, data)
+    assert response.status_code == 201, response.json()
+    assert Session.objects.get(pk=response.json()["id"]).actor == cast.actor_b
+
+    data = body(cast)
+    del data["actor"]
+    response = post(client, data)
+    assert response.status_code == 201, response.json()
+    first = min([cast.actor_a, cast.actor_b], key=lambda actor: actor.name)
+    assert Session.objects.get(pk=response.json()["id"]).actor == first
+
+    elsewhere = PlaceFactory(name="Ailleurs")
+    data = body(cast, place=elsewhere.pk)
+    del data["actor"]
+    response = post(client, data)
+    assert response.status_code == 400
+    assert response.json()["errors"]["place"] == [
+        "Ce lieu n'est pas un lieu actif de la structure choisie."
+    ]
