@@ -339,3 +339,25 @@ def stats_report(data, user):
         )
         return form, None
     return form, report
+
+
+class MyStatsForm(PeriodForm):
+    """A mediator's own statistics: the period; for a coordinator, whose figures too."""
+
+    qui = forms.ChoiceField(label=_("Les chiffres de"), required=False)
+
+    def __init__(self, data, *, today, first_year, whose_choices=None):
+        super().__init__(data, today=today, first_year=first_year)
+        if whose_choices is None:
+            del self.fields["qui"]
+        else:
+            self.fields["qui"].choices = whose_choices
+
+
+class ShareLinkForm(forms.Form):
+    label = forms.CharField(
+        label=_("Pour qui est ce lien ?"),
+        help_text=_("Facultatif. Par exemple : ma responsable. Vous seul le voyez."),
+        max_length=100,
+        required=False,
+    )

@@ -222,6 +222,21 @@ class Session(models.Model):
                 ],
                 name="session_stats_idx",
             ),
+            # Covering a mediator's own statistics (stats.mine): a busy mediator's year is
+            # read from the index alone, month by month.
+            models.Index(
+                fields=[
+                    "created_by",
+                    "date",
+                    "actor",
+                    "pole",
+                    "format",
+                    "duration_minutes",
+                    "participant_count",
+                    "unregistered_count",
+                ],
+                name="session_creator_stats_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
