@@ -200,7 +200,7 @@ def my_stats_shared(request, token):
     """A mediator's figures through the link they gave their employer: read only, no name
     but theirs, small counts of people hidden; each visit journaled. 404 for a revoked or
     unknown link."""
-    if rate_limit_exceeded(request, "stats_share", limit=settings.RESIDENT_LINK_RATE_LIMIT):
+    if rate_limit_exceeded(request, "stats_share", limit=settings.STATS_SHARE_RATE_LIMIT):
         return too_many_requests(request)
     link = get_object_or_404(
         StatsShareLink.objects.usable().select_related("owner"),
