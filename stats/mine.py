@@ -38,6 +38,8 @@ class Whose:
     key: str = ""  # the value of the "qui" choice ("" for one's own figures)
 
     def sessions(self, prefix=""):
+        """Q on sessions (or, with `prefix`, on a relation to them), and on participations,
+        which carry their session's author and actor."""
         condition = Q()
         if self.mediator is not None:
             condition &= Q(**{f"{prefix}created_by": self.mediator})
@@ -139,7 +141,9 @@ class MyFigures:
 
 
 def collect_mine(whose, period):
-    """Every figure of the page, in six queries whatever the number of sessions."""
+    """Every figure of the page, in six queries whatever the number of sessions: sessions
+    and participations are each read through an index that covers the query
+    (session_creator_stats_idx, particip_creator_idx; an actor's: session_stats_idx)."""
     figures = MyFigures()
     start, last = period.start, period.last_day
     sessions = Session.objects.filter(whose.sessions(), date__gte=start, date__lte=last)
@@ -150,11 +154,10 @@ def collect_mine(whose, period):
         .order_by()
     ):
         figures.activity[month, pole, fmt] = [n, minutes or 0, unregistered or 0]
-    participations = Participation.objects.filter(
-        whose.sessions("session__"), session__date__gte=start, session__date__lte=last
-    )
+    # Participations carry their session's date, actor and author: no join.
+    participations = Participation.objects.filter(whose.sessions(), date__gte=start, date__lte=last)
     figures.residents_by_month = dict(
-        participations.annotate(month=TruncMonth("session__date"))
+        participations.annotate(month=TruncMonth("date"))
         .values_list("month")
         .annotate(n=Count("resident_id", distinct=True))
         .order_by()
@@ -165,7 +168,7 @@ def collect_mine(whose, period):
     first, latest = {}, {}
     for resident_id, level in (
         participations.filter(autonomy__isnull=False)
-        .order_by("session__date", "session_id")
+        .order_by("date", "session_id")
         .values_list("resident_id", "autonomy")
     ):
         first.setdefault(resident_id, [level, 0])[1] += 1

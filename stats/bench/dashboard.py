@@ -189,29 +189,29 @@ MY_STATS_SAMPLES = 30
 
 
 def my_stats(bench):
-    """A mediator's own statistics (/mes-statistiques/) for the busiest mediator over the
-    last twelve months (at 1,000,000 sessions, about 13,500 of theirs), through the real
-    view; its share link's page beside it (small counts hidden, each visit journaled).
-    Goal: my_stats_ms_p95 under 150 ms at 1,000,000 sessions, with the same number of
-    queries at every size."""
-    from django.db.models import Count
-
+    """A mediator's own statistics (/mes-statistiques/) for the demo's mediator of France
+    services over the last twelve months (at 1,000,000 sessions, about 13,500 of theirs),
+    through the real view; its share link's page beside it (small counts hidden, each visit
+    journaled). Goal: my_stats_ms_p95 under 150 ms at 1,000,000 sessions, with the same
+    number of queries at every size. On PostgreSQL the tables it reads are first vacuumed,
+    as autovacuum would on a production server, so that the covering indexes are read
+    without visiting the tables."""
     from learners.models import Session, User
     from stats.models import StatsShareLink
     from stats.services import next_month
 
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("learners_session", "learners_participation", "learners_session_topics"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
     today = timezone.localdate()
     first = today.replace(day=1)
     for _ in range(11):
         first = (first - datetime.timedelta(days=1)).replace(day=1)
-    busiest = (
-        Session.objects.filter(date__gte=first, date__lt=next_month(today.replace(day=1)))
-        .values("created_by")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .first()
-    )
-    mediator = User.objects.get(pk=busiest["created_by"])
+    mediator = User.objects.get(username="mediatrice.fs")
+    sessions = Session.objects.filter(
+        created_by=mediator, date__gte=first, date__lt=next_month(today.replace(day=1))
+    ).count()
     query = f"period=custom&start={first:%Y-%m}&end={today:%Y-%m}"
     client = bench.client_for(mediator.username)
     url = f"/mes-statistiques/?{query}"
@@ -219,7 +219,7 @@ def my_stats(bench):
     if response.status_code != 200 or b'id="chiffres-cles-title"' not in response.content:
         raise RuntimeError(f"My statistics failed ({response.status_code}).")
     figures = {
-        "my_stats_mediator_sessions": busiest["n"],
+        "my_stats_mediator_sessions": sessions,
         "my_stats_samples": MY_STATS_SAMPLES,
         "my_stats_queries": bench.count_queries(lambda: client.get(url)),
     }

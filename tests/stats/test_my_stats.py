@@ -279,3 +279,30 @@ def test_a_mediator_without_sessions_sees_zeros(cast):
 
     response = sign_in(Client(), mediator).get(f"/mes-statistiques/?{YEAR_2025}")
     assert headline(response)["Accompagnements"] == "0"
+
+
+def test_participations_keep_their_sessions_author_through_the_write_path(cast):
+    """My statistics count people from participations, which carry the session's author:
+    logged by mediator_a, then changed by the network admin, they stay mediator_a's."""
+    from learners.services import Outcome, session_create, session_update
+
+    session, _created = session_create(
+        by=cast.mediator_a,
+        outcomes=[Outcome(resident=cast.resident, autonomy=1)],
+        actor=cast.actor_a,
+        date=day(3),
+        duration_minutes=60,
+        pole="necessity",
+    )
+    other = ResidentFactory(created_by_actor=cast.actor_a)
+    session_update(
+        session=session,
+        by=cast.network_admin,
+        outcomes=[Outcome(resident=cast.resident, autonomy=2), Outcome(resident=other)],
+    )
+    authors = set(
+        Participation.objects.filter(session=session).values_list("created_by", flat=True)
+    )
+    assert authors == {cast.mediator_a.pk}
+    response = cast.client("mediator_a").get(f"/mes-statistiques/?{YEAR_2025}")
+    assert headline(response)["Habitants accompagnés (personnes différentes)"] == "2"
