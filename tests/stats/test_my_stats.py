@@ -306,3 +306,16 @@ def test_participations_keep_their_sessions_author_through_the_write_path(cast):
     assert authors == {cast.mediator_a.pk}
     response = cast.client("mediator_a").get(f"/mes-statistiques/?{YEAR_2025}")
     assert headline(response)["Habitants accompagnés (personnes différentes)"] == "2"
+
+
+def test_the_network_admin_browses_the_journal_and_nobody_changes_it(work):
+    path = make_link(work.client("mediator_a"))
+    work.client("anonymous").get(path)
+    admin = work.client("network_admin")
+    response = admin.get("/admin/stats/statsreadlog/")
+    assert response.status_code == 200
+    assert work.mediator_a.get_full_name() in response.content.decode()
+    assert admin.get("/admin/stats/statsreadlog/add/").status_code == 403
+    link = StatsShareLink.objects.get()
+    page = admin.get(f"/admin/stats/statssharelink/{link.pk}/change/").content.decode()
+    assert link.token_hash not in page
