@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
 from learners.models import Participation, Session, SessionFormat, User
-from pathway.models import Actor, Pole
+from pathway.models import Actor, Pole, Topic
 from pathway.permissions import Role
 from pathway.sorting import sort_key
 from stats.charts import BarChart
@@ -141,7 +142,7 @@ class MyFigures:
 
 
 def collect_mine(whose, period):
-    """Every figure of the page, in six queries whatever the number of sessions: sessions
+    """Every figure of the page, in seven queries whatever the number of sessions: sessions
     and participations are each read through an index that covers the query
     (session_creator_stats_idx, particip_creator_idx; an actor's: session_stats_idx)."""
     figures = MyFigures()
@@ -176,13 +177,11 @@ def collect_mine(whose, period):
     for resident_id, (level, times) in first.items():
         if times >= 2:
             figures.autonomy[level, latest[resident_id]] += 1
-    figures.topics = list(
-        Session.topics.through.objects.filter(
-            whose.sessions("session__"), session__date__gte=start, session__date__lte=last
-        )
-        .values_list("topic__name")
-        .annotate(n=Count("session_id"))
-        .order_by("-n", "topic__name")
+    counts = _topic_counts(sessions)
+    # Every topic's name (a few dozen): one query, with or without topics to name.
+    names = dict(Topic.objects.values_list("pk", "name"))
+    figures.topics = sorted(
+        ((names[pk], n) for pk, n in counts.items()), key=lambda item: (-item[1], item[0])
     )
     since, until = _aware_bounds(period)
     figures.certificates_by_month = dict(
@@ -195,6 +194,31 @@ def collect_mine(whose, period):
         .order_by()
     )
     return figures
+
+
+def _topic_counts(sessions):
+    """{topic id: sessions} of these sessions. On PostgreSQL each session's topics are
+    looked up in the link table's index (a LATERAL subquery, kept apart by OFFSET 0): a
+    plain join would read the whole link table, a million rows at 1,000,000 sessions,
+    for a mediator's thirteen thousand sessions."""
+    links = Session.topics.through
+    if connection.vendor != "postgresql":
+        return dict(
+            links.objects.filter(session__in=sessions.order_by().values("id"))
+            .values_list("topic_id")
+            .annotate(n=Count("session_id"))
+            .order_by()
+        )
+    sql, params = sessions.order_by().values("id").query.sql_with_params()
+    table = connection.ops.quote_name(links._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT link.topic_id, COUNT(*) FROM ({sql}) mine CROSS JOIN LATERAL "
+            f"(SELECT topic_id FROM {table} WHERE session_id = mine.id OFFSET 0) link "
+            "GROUP BY link.topic_id",
+            params,
+        )
+        return dict(cursor.fetchall())
 
 
 # The page's tables -----------------------------------------------------------------------

@@ -174,9 +174,9 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_sessions(
         ParticipationFactory(session=session, autonomy=1 + i % 3)
     client = cast.client("mediator_a")
     # django session, user, first year (StatsActivity), sessions by month, residents by
-    # month, residents over the period, autonomy rows, topics, certificates, user's actors
-    # and new referrals (navigation), share links
-    with django_assert_num_queries(12):
+    # month, residents over the period, autonomy rows, topics, their names, certificates,
+    # user's actors and new referrals (navigation), share links
+    with django_assert_num_queries(13):
         response = client.get(f"/mes-statistiques/?{YEAR_2025}")
     assert headline(response)["Accompagnements"] == str(sessions)
 
@@ -191,9 +191,9 @@ def test_a_coordinator_page_costs_the_same_queries(cast, sessions, django_assert
         )
     client = cast.client("coordinator_a")
     url = f"/mes-statistiques/?qui=m{cast.mediator_a.pk}&{YEAR_2025}"
-    # django session, user, user's actors, actors, mediators, first year, six figures,
+    # django session, user, user's actors, actors, mediators, first year, seven figures,
     # journal, new referrals (navigation)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get(url)
 
 
