@@ -428,6 +428,9 @@ MAP_TILE_ATTRIBUTION = env(
 )
 # Statistics shown to officials hide any count below this threshold.
 STATS_MIN_COUNT = int(env("STATS_MIN_COUNT", "5"))
+# Visits of a mediator's statistics share link allowed per client and per hour, so that
+# tokens cannot be guessed.
+STATS_SHARE_RATE_LIMIT = int(env("STATS_SHARE_RATE_LIMIT", "60"))
 # Certificates: the issuer's signing keys (python manage.py create_issuer_keys) live in this
 # folder, outside the database and never in git; back it up apart from the database.
 ISSUER_KEYS_DIR = Path(env("ISSUER_KEYS_DIR", str(BASE_DIR / "var" / "keys")))

@@ -28,8 +28,10 @@ MAX_MONTHS = 120
 QPV, OUTSIDE_QPV = "qpv", "outside_qpv"
 
 
-class StatsFilterForm(forms.Form):
-    """The dashboard's filters (a GET form: the address of a page says what it shows)."""
+class PeriodForm(forms.Form):
+    """A period of whole months: a year, a quarter, a month, or from one month to another
+    (a GET form: the address of a page says what it shows). The dashboard and a mediator's
+    own statistics read their period through it; `cleaned_data["range"]` is the Period."""
 
     period = forms.ChoiceField(
         label=_("Période"),
@@ -67,69 +69,22 @@ class StatsFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-06"}),
     )
-    actor = forms.TypedChoiceField(label=_("Structure"), coerce=int, required=False)
-    actor_kind = forms.ChoiceField(
-        label=_("Type de structure"),
-        choices=[("", _("Tous les types")), *ActorKind.choices],
-        required=False,
-    )
-    neighbourhood = forms.ChoiceField(label=_("Quartier"), required=False)
-    pole = forms.ChoiceField(
-        label=_("Pôle"),
-        choices=[("", _("Tous les pôles")), *Pole.choices],
-        required=False,
-    )
-    age = forms.ChoiceField(
-        label=_("Âge"),
-        choices=[("", _("Tous les âges")), *AGE_BAND_CHOICES],
-        required=False,
-    )
-    social_status = forms.ChoiceField(
-        label=_("Situation"),
-        choices=[("", _("Toutes les situations")), *SocialStatus.choices],
-        required=False,
-    )
 
-    def __init__(self, data, *, user, lookups, today, first_year):
+    def __init__(self, data, *, today, first_year):
         data = data.copy()
         if not data.get("period"):
             data["period"] = "year"
         if not data.get("year"):
             data["year"] = str(today.year)
         super().__init__(data)
-        self.user = user
-        self.lookups = lookups
         self.years = list(range(min(first_year, today.year), today.year + 1))
         self.fields["year"].choices = [(y, str(y)) for y in reversed(self.years)]
-        # Coordinators see their own actors only; officials and the network admin, all.
-        self.own_actors = None if user.is_network_admin or user.is_official else user.actor_ids
-        if self.own_actors is None:
-            by_kind = {}
-            for pk, (name, kind) in sorted(lookups.actors.items(), key=lambda a: sort_key(a[1][0])):
-                by_kind.setdefault(ActorKind(kind).label, []).append((pk, name))
-            self.fields["actor"].choices = [("", _("Tout le réseau"))] + sorted(
-                by_kind.items(), key=lambda group: sort_key(group[0])
-            )
-        else:
-            mine = sorted(
-                ((pk, lookups.actors[pk][0]) for pk in self.own_actors if pk in lookups.actors),
-                key=lambda actor: sort_key(actor[1]),
-            )
-            self.fields["actor"].choices = [("", _("Toutes mes structures")), *mine]
-            del self.fields["actor_kind"]
-        neighbourhoods = sorted(lookups.neighbourhoods.items(), key=lambda n: sort_key(n[1][0]))
-        self.fields["neighbourhood"].choices = [
-            ("", _("Tous les quartiers")),
-            (QPV, _("Quartiers prioritaires (QPV)")),
-            (OUTSIDE_QPV, _("Hors quartiers prioritaires")),
-            (
-                _("Un quartier"),
-                [
-                    (str(pk), f"{name} (QPV)" if priority else name)
-                    for pk, (name, priority) in neighbourhoods
-                ],
-            ),
-        ]
+
+    @staticmethod
+    def first_year(today):
+        """The first year with figures (the year list starts there)."""
+        first = StatsActivity.objects.aggregate(first=Min("month"))["first"]
+        return first.year if first else today.year
 
     def clean_start(self):
         return self._month("start")
@@ -237,6 +192,71 @@ class StatsFilterForm(forms.Form):
                 _("De %(start)s à %(end)s")
                 % {"start": month_label(start), "end": month_label(end)},
             )
+        return data
+
+
+class StatsFilterForm(PeriodForm):
+    """The dashboard's filters: the period, then where and who."""
+
+    actor = forms.TypedChoiceField(label=_("Structure"), coerce=int, required=False)
+    actor_kind = forms.ChoiceField(
+        label=_("Type de structure"),
+        choices=[("", _("Tous les types")), *ActorKind.choices],
+        required=False,
+    )
+    neighbourhood = forms.ChoiceField(label=_("Quartier"), required=False)
+    pole = forms.ChoiceField(
+        label=_("Pôle"),
+        choices=[("", _("Tous les pôles")), *Pole.choices],
+        required=False,
+    )
+    age = forms.ChoiceField(
+        label=_("Âge"),
+        choices=[("", _("Tous les âges")), *AGE_BAND_CHOICES],
+        required=False,
+    )
+    social_status = forms.ChoiceField(
+        label=_("Situation"),
+        choices=[("", _("Toutes les situations")), *SocialStatus.choices],
+        required=False,
+    )
+
+    def __init__(self, data, *, user, lookups, today, first_year):
+        super().__init__(data, today=today, first_year=first_year)
+        self.user = user
+        self.lookups = lookups
+        # Coordinators see their own actors only; officials and the network admin, all.
+        self.own_actors = None if user.is_network_admin or user.is_official else user.actor_ids
+        if self.own_actors is None:
+            by_kind = {}
+            for pk, (name, kind) in sorted(lookups.actors.items(), key=lambda a: sort_key(a[1][0])):
+                by_kind.setdefault(ActorKind(kind).label, []).append((pk, name))
+            self.fields["actor"].choices = [("", _("Tout le réseau"))] + sorted(
+                by_kind.items(), key=lambda group: sort_key(group[0])
+            )
+        else:
+            mine = sorted(
+                ((pk, lookups.actors[pk][0]) for pk in self.own_actors if pk in lookups.actors),
+                key=lambda actor: sort_key(actor[1]),
+            )
+            self.fields["actor"].choices = [("", _("Toutes mes structures")), *mine]
+            del self.fields["actor_kind"]
+        neighbourhoods = sorted(lookups.neighbourhoods.items(), key=lambda n: sort_key(n[1][0]))
+        self.fields["neighbourhood"].choices = [
+            ("", _("Tous les quartiers")),
+            (QPV, _("Quartiers prioritaires (QPV)")),
+            (OUTSIDE_QPV, _("Hors quartiers prioritaires")),
+            (
+                _("Un quartier"),
+                [
+                    (str(pk), f"{name} (QPV)" if priority else name)
+                    for pk, (name, priority) in neighbourhoods
+                ],
+            ),
+        ]
+
+    def clean(self):
+        data = super().clean()
         if data.get("actor") and data.get("actor_kind"):
             self.add_error(
                 "actor_kind",
@@ -303,14 +323,9 @@ def stats_report(data, user):
     """The statistics filter form for these choices (a query string) and, when they are
     valid, the report they ask for: the dashboard, its exports and the API share it."""
     lookups = Lookups.load()
-    first = StatsActivity.objects.aggregate(first=Min("month"))["first"]
     today = timezone.localdate()
     form = StatsFilterForm(
-        data,
-        user=user,
-        lookups=lookups,
-        today=today,
-        first_year=first.year if first else today.year,
+        data, user=user, lookups=lookups, today=today, first_year=PeriodForm.first_year(today)
     )
     if not form.is_valid():
         return form, None
@@ -324,3 +339,25 @@ def stats_report(data, user):
         )
         return form, None
     return form, report
+
+
+class MyStatsForm(PeriodForm):
+    """A mediator's own statistics: the period; for a coordinator, whose figures too."""
+
+    qui = forms.ChoiceField(label=_("Les chiffres de"), required=False)
+
+    def __init__(self, data, *, today, first_year, whose_choices=None):
+        super().__init__(data, today=today, first_year=first_year)
+        if whose_choices is None:
+            del self.fields["qui"]
+        else:
+            self.fields["qui"].choices = whose_choices
+
+
+class ShareLinkForm(forms.Form):
+    label = forms.CharField(
+        label=_("Pour qui est ce lien ?"),
+        help_text=_("Facultatif. Par exemple : ma responsable. Vous seul le voyez."),
+        max_length=100,
+        required=False,
+    )

@@ -1,7 +1,12 @@
 """The summaries behind the pathway statistics, and the age bands they count by."""
 
+import hashlib
+import secrets
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pathway.models import Actor, ActorKind, Module, Neighbourhood, Operator, Pole
@@ -366,3 +371,139 @@ class CoopMapping(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.value} → {self.code}"
+
+
+# A mediator's own statistics, shared with their employer ------------------------------
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class StatsShareLink(models.Model):
+    """A read-only link to a mediator's own statistics, for their employer: the figures
+    without any name. Only the token's hash is kept (the link is shown once, when it is
+    made); its owner revokes it, and every visit is journaled (StatsReadLog)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="stats_share_links",
+        verbose_name=_("médiateur"),
+    )
+    label = models.CharField(
+        _("pour qui"),
+        max_length=100,
+        blank=True,
+        help_text=_("Par exemple : ma responsable à l'association. Vous seul le voyez."),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lien de partage des statistiques")
+        verbose_name_plural = _("liens de partage des statistiques")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.owner} ({self.created_at:%d/%m/%Y})"
+
+    @staticmethod
+    def hash(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def create_for(cls, owner, *, label=""):
+        """Create a link and return (link, token); the token is shown once, never stored."""
+        token = secrets.token_urlsafe(24)
+        link = cls.objects.create(owner=owner, label=label, token_hash=cls.hash(token))
+        return link, token
+
+    def revoke(self, *, now=None):
+        if self.revoked_at is None:
+            self.revoked_at = now or timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+
+class StatsReadLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The statistics journal is append-only.")
+
+    def delete(self):
+        raise PermissionError("The statistics journal is append-only.")
+
+
+class StatsReadLog(models.Model):
+    """Append-only journal of who read a mediator's own statistics other than the mediator:
+    a coordinator or the network admin (`user`), or a visitor of a share link (`link`, no
+    user). The access journal (learners.AccessLog) names residents; these pages name none,
+    but a person's work is personal data of theirs too."""
+
+    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("qui"),
+    )
+    link = models.ForeignKey(
+        StatsShareLink,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("lien de partage"),
+    )
+    # Whose figures: one mediator's, or (empty) an actor's as a whole.
+    mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chiffres de"),
+    )
+    actor = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("structure"),
+    )
+    path = models.CharField(_("page"), max_length=255, blank=True)
+    query = models.CharField(_("période"), max_length=500, blank=True)
+
+    objects = StatsReadLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lecture de statistiques personnelles")
+        verbose_name_plural = _("journal des statistiques personnelles")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(link__isnull=False),
+                name="statsreadlog_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=Q(mediator__isnull=False) | Q(actor__isnull=False),
+                name="statsreadlog_of_someone",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.user or self.link}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The statistics journal is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The statistics journal is append-only.")

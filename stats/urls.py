@@ -17,3 +17,14 @@ urlpatterns = [
     path("coop/export/", coop_views.coop_export, name="coop_export"),
     path("coop/import/", coop_views.coop_import, name="coop_import"),
 ]
+
+urlpatterns += [
+    path("mes-statistiques/", views.my_stats, name="my_stats"),
+    path("mes-statistiques/partager/", views.my_stats_share, name="my_stats_share"),
+    path(
+        "mes-statistiques/partager/<int:pk>/desactiver/",
+        views.my_stats_share_revoke,
+        name="my_stats_share_revoke",
+    ),
+    path("statistiques-partagees/<str:token>/", views.my_stats_shared, name="my_stats_shared"),
+]

@@ -93,6 +93,15 @@ def signup_token(cast):
     return cast.signup_token
 
 
+def stats_share_token(cast):
+    """A share link of mediator_a's own statistics (made once per test)."""
+    from stats.models import StatsShareLink
+
+    if not hasattr(cast, "stats_share_token"):
+        _link, cast.stats_share_token = StatsShareLink.create_for(cast.mediator_a)
+    return cast.stats_share_token
+
+
 def learner_record(cast):
     from certificates.services import learner_record_issue
 
@@ -259,6 +268,24 @@ ROUTES = {
     "coop_import": (
         "/coop/import/",
         expect(200, anonymous=302, resident=302, official=404),
+    ),
+    # A mediator's own statistics: mediators and coordinators (the network admin too);
+    # their share link: anyone who has it.
+    "my_stats": (
+        "/mes-statistiques/",
+        expect(200, anonymous=302, resident=302, official=404, ambassador=404),
+    ),
+    "my_stats_share": (  # POST only
+        "/mes-statistiques/partager/",
+        expect(405, anonymous=302, resident=302, official=404, ambassador=404),
+    ),
+    "my_stats_share_revoke": (  # POST only
+        "/mes-statistiques/partager/1/desactiver/",
+        expect(405, anonymous=302, resident=302, official=404, ambassador=404),
+    ),
+    "my_stats_shared": (
+        lambda cast: f"/statistiques-partagees/{stats_share_token(cast)}/",
+        EVERYONE,
     ),
     "me": ("/me/", expect(302, resident=200)),
     "me_access": ("/me/access/", EVERYONE),

@@ -222,6 +222,21 @@ class Session(models.Model):
                 ],
                 name="session_stats_idx",
             ),
+            # Covering a mediator's own statistics (stats.mine): a busy mediator's year is
+            # read from the index alone, month by month.
+            models.Index(
+                fields=[
+                    "created_by",
+                    "date",
+                    "actor",
+                    "pole",
+                    "format",
+                    "duration_minutes",
+                    "participant_count",
+                    "unregistered_count",
+                ],
+                name="session_creator_stats_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -314,6 +329,15 @@ class Participation(models.Model):
     actor = models.ForeignKey(
         "pathway.Actor", on_delete=models.PROTECT, related_name="+", verbose_name=_("structure")
     )
+    # The session's author (who never changes): a mediator's own statistics count their
+    # people from this table alone, without joining a million sessions.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("saisi par"),
+    )
     autonomy = models.PositiveSmallIntegerField(
         _("autonomie"), choices=Autonomy.choices, null=True, blank=True
     )
@@ -346,6 +370,12 @@ class Participation(models.Model):
             models.Index(
                 fields=["actor", "date", "paperwork_result", "operator", "blocked_reason"],
                 name="particip_stats_idx",
+            ),
+            # Covering a mediator's own statistics (stats.mine): the people they met over a
+            # period, month by month, and their autonomy in the order of the sessions.
+            models.Index(
+                fields=["created_by", "date", "session", "resident", "autonomy", "actor"],
+                name="particip_creator_idx",
             ),
         ]
         constraints = [

@@ -37,6 +37,7 @@ PARTICIPATION_ROW = [
     "date",
     "pole",
     "actor_id",
+    "created_by_id",
     "autonomy",
     "operator_id",
     "paperwork_result",
@@ -129,6 +130,8 @@ def _write(drafts, *, by, batch_size, progress):
         topics, participations, assessments = [], [], []
         for draft in batch:
             pk = getattr(draft.session, "pk", draft.session)
+            # A changed session keeps its author; a new one is `by`'s.
+            author = getattr(draft.session, "created_by_id", None) or by.pk
             fields = draft.fields
             topics += [(pk, topic.pk) for topic in draft.topics]
             necessity = fields["pole"] == Pole.NECESSITY
@@ -142,6 +145,7 @@ def _write(drafts, *, by, batch_size, progress):
                         fields["date"],
                         fields["pole"],
                         fields["actor"].pk,
+                        author,
                         outcome.autonomy,
                         outcome.operator.pk if necessity and outcome.operator else None,
                         outcome.paperwork_result if necessity else "",

@@ -40,7 +40,12 @@ def residents_who_earned(module, count):
     if session:
         Participation.objects.bulk_create(
             Participation(
-                session=session, resident=r, date=day, pole=session.pole, actor=session.actor
+                session=session,
+                resident=r,
+                date=day,
+                pole=session.pole,
+                actor=session.actor,
+                created_by_id=session.created_by_id,
             )
             for r in people
         )

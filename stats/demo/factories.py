@@ -262,6 +262,7 @@ class ParticipationFactory(DjangoModelFactory):
     date = factory.SelfAttribute("session.date")
     pole = factory.SelfAttribute("session.pole")
     actor = factory.SelfAttribute("session.actor")
+    created_by = factory.SelfAttribute("session.created_by")
     autonomy = 2
 
 

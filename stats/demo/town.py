@@ -810,6 +810,7 @@ def build_chunk(town, rng, fake, *, size, target_sessions, start, today, first, 
                 date=session.date,
                 pole=session.pole,
                 actor_id=session.actor_id,
+                created_by_id=session.created_by_id,
                 autonomy=event.autonomy,
                 is_first_visit=key not in seen_at_actor,
             )

@@ -142,6 +142,7 @@ class Town:
             date=session.date,
             pole=session.pole,
             actor=session.actor,
+            created_by=session.created_by,
             autonomy=rng.choice([1, 2, 3]) if session.pole == Pole.NECESSITY else None,
             **paperwork,
         )
@@ -208,6 +209,7 @@ class Town:
                 date=s.date,
                 pole=s.pole,
                 actor=s.actor,
+                created_by=s.created_by,
                 autonomy=self.rng.choice([1, 2, 3]),
             )
             for s, r in zip(sessions, people, strict=True)
@@ -369,7 +371,12 @@ def test_editing_a_residents_details_moves_them_in_the_statistics(cast):
         participant_count=1,
     )
     Participation.objects.create(
-        session=session, resident=resident, date=session.date, pole=session.pole, actor=cast.actor_a
+        session=session,
+        resident=resident,
+        date=session.date,
+        pole=session.pole,
+        actor=cast.actor_a,
+        created_by=cast.mediator_a,
     )
     participations_changed([resident.pk])
     year = Filters(period=Period(D(2026, 1, 1), D(2026, 12, 1), "2026"))
