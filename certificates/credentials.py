@@ -32,8 +32,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.urls import reverse
+from frozendict import frozendict
 from pyld import jsonld
+from pyld.canon import URDNA2015, UnknownFormatError
 from pyld.context_resolver import ContextResolver
+from pyld.identifier_issuer import IdentifierIssuer
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -129,6 +132,55 @@ def jsonld_options():
     }
 
 
+class MemoisedContextProcessor(jsonld.JsonLdProcessor):
+    """PyLD's processor, remembering the active contexts it computes.
+
+    Expanding a credential applies the same few scoped contexts (the Open Badges types',
+    `proof`'s…) hundreds of times. PyLD caches a processed context against the active
+    context it was applied to, but a type-scoped context (propagate=False) is applied to a
+    fresh copy of the active context each time: the cache never hits, every definition of
+    the scoped context is rebuilt for every node of those types (half of the canonicalisation
+    of a learner record). Processing a context is a pure function of the active context
+    (frozen once processed, named by its unique `_uuid`), the local context (one object of a
+    bundled context or of the document under expansion, kept in the entry so its id is not
+    reused), the flags and the base; what it returns is frozen. So the result is remembered
+    for those, and only with the bundled loader."""
+
+    def _process_context(
+        self,
+        active_ctx,
+        local_ctx,
+        options,
+        override_protected=False,
+        propagate=True,
+        validate_scoped=True,
+        cycles=None,
+    ):
+        arguments = (override_protected, propagate, validate_scoped)
+        if (
+            cycles is not None  # pre-validating scoped contexts while defining terms
+            # A scoped context is an object of a bundled context; a document's own @context
+            # (a list or a URL here) is a new copy at each expansion: nothing to remember.
+            or not isinstance(local_ctx, dict)
+            or not isinstance(active_ctx, frozendict)
+            or "_uuid" not in active_ctx
+            or options.get("documentLoader") is not offline_document_loader
+        ):
+            return super()._process_context(active_ctx, local_ctx, options, *arguments, cycles)
+        key = (active_ctx["_uuid"], id(local_ctx), *arguments, options.get("base"))
+        found = PROCESSED_CONTEXTS.get(key)
+        if found is not None and found[0] is local_ctx:
+            return found[1]
+        processed = super()._process_context(active_ctx, local_ctx, options, *arguments)
+        if isinstance(processed, frozendict):
+            PROCESSED_CONTEXTS[key] = (local_ctx, processed)
+        return processed
+
+
+# Scoped contexts of the bundled contexts in their usual active contexts: a few dozen.
+PROCESSED_CONTEXTS = LockedCache(maxsize=512)
+
+
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
@@ -177,7 +229,7 @@ def canonize(document):
     if not isinstance(document, dict):
         raise CredentialError("A JSON-LD document is a JSON object.")
     dropped = []
-    processor = jsonld.JsonLdProcessor(on_property_dropped=lambda term: dropped.append(str(term)))
+    processor = MemoisedContextProcessor(on_property_dropped=lambda term: dropped.append(str(term)))
     try:
         expanded = processor.expand(dict(document), jsonld_options())
     except jsonld.JsonLdError as error:
@@ -189,12 +241,30 @@ def canonize(document):
         raise UnsafeDocumentError(f"Terms not defined by the contexts: {sorted(set(dropped))}")
     check_iris(expanded)
     try:
-        return jsonld.normalize(
-            expanded,
-            {"algorithm": "URDNA2015", "format": "application/n-quads", **jsonld_options()},
-        )
-    except jsonld.JsonLdError as error:
+        return URDNA2015().main(rdf_dataset(processor, expanded), {"format": N_QUADS})
+    except (jsonld.JsonLdError, UnknownFormatError) as error:
         raise CredentialError(f"RDF canonicalisation failed: {error}") from error
+
+
+N_QUADS = "application/n-quads"
+
+
+def rdf_dataset(processor, expanded):
+    """The RDF dataset of an expanded document: JsonLdProcessor.to_rdf() without its first
+    step, which would expand the document a second time (expanding an expanded document
+    gives it back unchanged, at the cost of a walk over the whole of it).
+    jsonld.normalize(expanded, URDNA2015) = URDNA2015().main(rdf_dataset(expanded)); a test
+    compares the two."""
+    options = {"produceGeneralizedRdf": False, "processingMode": "json-ld-1.1"}
+    issuer = IdentifierIssuer("_:b")
+    node_map = {"@default": {}}
+    processor._create_node_map(expanded, node_map, "@default", issuer)
+    return {
+        name: processor._graph_to_rdf(graph, issuer, options)
+        for name, graph in sorted(node_map.items())
+        # to_rdf() drops graphs named by a relative IRI; check_iris() refused those already.
+        if name == "@default" or jsonld._is_absolute_iri(name)
+    }
 
 
 # The eddsa-rdfc-2022 proof ------------------------------------------------------------------

@@ -25,6 +25,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.pathobject import PDFPathObject
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "dejavu"
 
@@ -74,7 +75,18 @@ def day(value, language):
 
 
 def draw_qr(pdf, url, x, y, size):
-    """A QR code as one vector path, dark runs of each row merged into one rectangle.
+    """A QR code as one vector path, dark runs of each row merged into one rectangle."""
+    pdf.saveState()
+    pdf.setFillColor(colors.black)
+    pdf.drawPath(qr_path(url, x, y, size), stroke=0, fill=1)
+    pdf.restoreState()
+
+
+@functools.lru_cache(maxsize=32)
+def qr_path(url, x, y, size):
+    """The path of draw_qr(), made once for a document that prints the same code on every
+    page (the learner record's foot): encoding the URL and writing a few hundred
+    rectangles cost about 3 ms a page. drawPath() only reads the path.
 
     The mask pattern is fixed: every reader accepts any of the eight, and searching the
     best one costs ten times the rest of the code (~11 ms of a certificate's budget)."""
@@ -83,7 +95,7 @@ def draw_qr(pdf, url, x, y, size):
     code.make(fit=True)
     matrix = code.get_matrix()
     cell = size / len(matrix)
-    path = pdf.beginPath()
+    path = PDFPathObject()
     for row, cells in enumerate(matrix):
         top = y + size - (row + 1) * cell
         start = None
@@ -93,10 +105,7 @@ def draw_qr(pdf, url, x, y, size):
             elif not dark and start is not None:
                 path.rect(x + start * cell, top, (column - start) * cell, cell)
                 start = None
-    pdf.saveState()
-    pdf.setFillColor(colors.black)
-    pdf.drawPath(path, stroke=0, fill=1)
-    pdf.restoreState()
+    return path
 
 
 def draw(pdf, flowable, x, y, width):

@@ -8,14 +8,17 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pyld import jsonld
+from pyld.context_resolver import ContextResolver
 from pypdf import PdfReader
 
 from certificates import credentials, signing
-from certificates.models import LearnerRecord
+from certificates.models import Endorsement, Endorser, EndorserKind, LearnerRecord
 from certificates.services import (
     certificate_check_pdf,
     certificate_issue,
     certificate_revoke,
+    endorsement_issue,
     learner_record_issue,
 )
 from stats.demo.factories import completed_module
@@ -101,6 +104,43 @@ def test_the_record_pdf_is_signed_and_carries_the_credential(cast, two_certifica
     # The level's words may wrap in their narrow column.
     assert "niveau 3 sur 8 (indépendant)" in " ".join(text.split())
     assert record.code in text
+
+
+def pyld_canon(document):
+    """RDFC-1.0 by PyLD's own normalize(), which expands the document twice, with a fresh
+    context cache: what credentials.canonize() shortens (remembered scoped contexts, one
+    expansion) must give the same N-Quads."""
+    return jsonld.normalize(
+        document,
+        {
+            "algorithm": "URDNA2015",
+            "format": "application/n-quads",
+            "base": None,
+            "documentLoader": credentials.offline_document_loader,
+            "contextResolver": ContextResolver({}, credentials.offline_document_loader),
+        },
+    )
+
+
+def test_the_canonical_form_is_pyld_normalize_exactly(cast, two_certificates):
+    partner = Endorser.objects.create(
+        name="Mission locale", kind=EndorserKind.MISSION_LOCALE, slug="mission-locale"
+    )
+    for endorsed in ({"module": two_certificates[0].module}, {"certificate": two_certificates[1]}):
+        endorsement_issue(
+            endorser=partner, comment="Bien.", issued_by=cast.network_admin, **endorsed
+        )
+    record = learner_record_issue(resident=cast.resident)
+    document = {k: v for k, v in record.credential.items() if k != "proof"}
+    assert document["credentialSubject"]["achievement"][0]["endorsement"]
+    config = {"@context": document["@context"], **record.credential["proof"]}
+    del config["proofValue"]
+    others = [c.credential for c in two_certificates] + [
+        e.credential for e in Endorsement.objects.all()
+    ]
+    for _ in range(2):  # the second time, with every context remembered
+        for each in [document, config, *others]:
+            assert credentials.canonize(each) == pyld_canon(each)
 
 
 def test_a_changed_byte_in_the_record_pdf_is_caught(cast, two_certificates):
