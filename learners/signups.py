@@ -3,18 +3,20 @@ page, the cancel link, the reminder and purge commands, and the bench.
 
 Seats are counted on the workshop row (PlannedWorkshop.seats_taken, which also holds the
 seats staff give by phone). A sign-up takes its seat with one conditional UPDATE (… WHERE
-seats_taken < seats), which locks the row until its transaction commits: two people signing
-up at once for the last seat are served one after the other, and the database's check
-(seats_taken <= seats) refuses any overbooking that would slip through. Cancelling and
-moving the waiting list up lock the row (SELECT … FOR UPDATE) for the same reason."""
+seats_taken < seats), written with the sign-up itself, which locks the row until its
+transaction commits right after: two people signing up at once for the last seat are
+served one after the other, and the database's check (seats_taken <= seats) refuses any
+overbooking that would slip through. Cancelling and moving the waiting list up lock the
+row (SELECT … FOR UPDATE) for the same reason."""
 
+import contextlib
 import datetime
 import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -90,6 +92,45 @@ def _locked_workshop(workshop_id):
     )
 
 
+def _save_taking_a_seat(signup):
+    """Write a new sign-up, confirmed if a seat is free (taking it), else waiting, all or
+    nothing. The workshop's row is locked from the seat's UPDATE to the commit that follows:
+    on PostgreSQL one statement takes the seat and inserts the sign-up (a transaction by
+    itself, committed at once unless the caller holds one), so that people signing up
+    together wait for each other as little as possible; SQLite writes one transaction at a
+    time anyway."""
+    workshop = PlannedWorkshop.objects.filter(pk=signup.workshop_id, seats_taken__lt=F("seats"))
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            taken = workshop.update(seats_taken=F("seats_taken") + 1)
+            signup.status = SignupStatus.CONFIRMED if taken else SignupStatus.WAITING
+            signup.save()
+        return
+    # The INSERT Django would write for this sign-up (its fields and their database values),
+    # its status chosen by whether the seat's UPDATE found a free seat.
+    fields = [f for f in WorkshopSignup._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(signup, True), connection) for f in fields]
+    status = next(n for n, f in enumerate(fields) if f.name == "status")
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ["%s"] * len(fields)
+    placeholders[status] = "CASE WHEN EXISTS (SELECT FROM seat) THEN %s ELSE %s END"
+    values[status : status + 1] = [SignupStatus.CONFIRMED, SignupStatus.WAITING]
+    # Inside the caller's transaction a savepoint, so that a refused sign-up (already
+    # signed up) leaves that transaction usable.
+    inside = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with inside, connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH seat AS (UPDATE {quote(PlannedWorkshop._meta.db_table)}"
+            " SET seats_taken = seats_taken + 1 WHERE id = %s AND seats_taken < seats"
+            f" RETURNING id) INSERT INTO {quote(WorkshopSignup._meta.db_table)} ({columns})"
+            f" VALUES ({', '.join(placeholders)}) RETURNING id, status",
+            [signup.workshop_id, *values],
+        )
+        signup.pk, signup.status = cursor.fetchone()
+    signup._state.adding = False
+
+
 def signup_create(
     *,
     workshop_id,
@@ -112,32 +153,21 @@ def signup_create(
     workshop = PlannedWorkshop.objects.select_related("place").get(pk=workshop_id)
     if workshop.starts_at <= now or (not workshop.is_published and by is None):
         raise ValidationError(_("Les inscriptions à cet atelier sont closes."))
+    signup = WorkshopSignup(
+        workshop=workshop,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        phone=phone,
+        email=email,
+        sharing_consent=sharing_consent,
+        consent_version=CURRENT_CONSENT_VERSION if sharing_consent else "",
+        consent_language=language or translation.get_language() or settings.LANGUAGE_CODE,
+        created_by=by,
+        created_at=now,
+    )
+    token = signup.new_token()
     try:
-        with transaction.atomic():
-            # The seat is taken by one conditional UPDATE: the row stays locked only until
-            # this short transaction commits, and two people never get the last seat.
-            confirmed = bool(
-                PlannedWorkshop.objects.filter(pk=workshop.pk, seats_taken__lt=F("seats")).update(
-                    seats_taken=F("seats_taken") + 1
-                )
-            )
-            signup = WorkshopSignup(
-                workshop=workshop,
-                first_name=first_name.strip(),
-                last_name=last_name.strip(),
-                phone=phone,
-                email=email,
-                status=SignupStatus.CONFIRMED if confirmed else SignupStatus.WAITING,
-                sharing_consent=sharing_consent,
-                consent_version=CURRENT_CONSENT_VERSION if sharing_consent else "",
-                consent_language=language or translation.get_language() or settings.LANGUAGE_CODE,
-                created_by=by,
-                created_at=now,
-            )
-            token = signup.new_token()
-            signup.save()
-            kind = Notice.CONFIRMED if confirmed else Notice.WAITING
-            transaction.on_commit(lambda: _notify(signup, kind, token))
+        _save_taking_a_seat(signup)
     except IntegrityError as error:
         # Already signed up with this phone or email (the constraints signup_one_per_phone
         # and signup_one_per_email are the one check, also between two posts at the same
@@ -150,6 +180,8 @@ def signup_create(
         raise ValidationError(
             _("Cette personne est déjà inscrite à cet atelier (même téléphone ou courriel).")
         ) from error
+    kind = Notice.CONFIRMED if signup.status == SignupStatus.CONFIRMED else Notice.WAITING
+    transaction.on_commit(lambda: _notify(signup, kind, token))
     return signup, token
 
 

@@ -185,7 +185,7 @@ def dashboard(bench):
     return figures
 
 
-MY_STATS_SAMPLES = 30
+MY_STATS_SAMPLES = 100
 
 
 def my_stats(bench):
