@@ -4,8 +4,6 @@ off, and the warning before an inactive account is switched off. Everything is j
 the admin's history (LogEntry), as the rest of the accounts' changes."""
 
 import datetime
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
@@ -22,13 +20,13 @@ from django.utils.translation import gettext as _
 from network.models import Invitation
 from pathway.models import Actor
 from pathway.permissions import Role
+from pathway.tokens import hashed, new_token
 
 # The roles a team member can have within an actor.
 TEAM_ROLES = [Role.MEDIATOR, Role.COORDINATOR]
 
 
-def _hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
+_hash = hashed
 
 
 def _journal(by, obj, flag, message):
@@ -72,7 +70,7 @@ def invitation_send(*, by, email, actor, role, now=None):
         raise ValidationError(_("Choisissez un rôle : médiateur ou responsable."))
     if get_user_model().objects.filter(email__iexact=email).exists():
         raise ValidationError(_("Cette adresse a déjà un compte : un compte par personne."))
-    token = secrets.token_urlsafe(32)
+    token = new_token(32)
     invitation = Invitation.objects.create(
         email=email,
         actor=actor,

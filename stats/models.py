@@ -1,8 +1,5 @@
 """The summaries behind the pathway statistics, and the age bands they count by."""
 
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pathway.models import Actor, ActorKind, Module, Neighbourhood, Operator, Pole
+from pathway.tokens import hashed, new_token
 
 
 class AgeBand:
@@ -412,14 +410,12 @@ class StatsShareLink(models.Model):
     def __str__(self):
         return f"{self.owner} ({self.created_at:%d/%m/%Y})"
 
-    @staticmethod
-    def hash(token):
-        return hashlib.sha256(token.encode()).hexdigest()
+    hash = staticmethod(hashed)
 
     @classmethod
     def create_for(cls, owner, *, label=""):
         """Create a link and return (link, token); the token is shown once, never stored."""
-        token = secrets.token_urlsafe(24)
+        token = new_token(24)
         link = cls.objects.create(owner=owner, label=label, token_hash=cls.hash(token))
         return link, token
 

@@ -1,7 +1,6 @@
 """Access to residents' records: the append-only access journal, the personal links that
 open a resident's own space, and the API's credentials."""
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from learners.models.residents import Resident
+from pathway.tokens import hashed, new_token
 
 
 class AccessLogQuerySet(models.QuerySet):
@@ -186,9 +186,7 @@ class ResidentLink(models.Model):
     ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
     GROUPS = 5  # 20 characters of 31: 99 random bits, behind a rate limit
 
-    @staticmethod
-    def hash(token):
-        return hashlib.sha256(token.encode()).hexdigest()
+    hash = staticmethod(hashed)
 
     @classmethod
     def canonical(cls, token):
@@ -282,14 +280,12 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.key_start}… ({self.name})"
 
-    @staticmethod
-    def hash(key):
-        return hashlib.sha256(key.encode()).hexdigest()
+    hash = staticmethod(hashed)
 
     @classmethod
     def issue(cls, *, user, name, scope, created_by, expires_at=None):
         """Create a key and return (token, key); the key is shown once, never stored."""
-        key = cls.PREFIX + secrets.token_urlsafe(32)
+        key = cls.PREFIX + new_token(32)
         token = cls.objects.create(
             user=user,
             name=name,

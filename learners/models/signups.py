@@ -1,9 +1,6 @@
 """Sign-ups to planned workshops, made by residents themselves from the public guide (no
 account) or by staff for them; the attendance sheet turns them into a logged session."""
 
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from learners.models.residents import Resident
 from learners.models.sessions import Session
+from pathway.tokens import hashed, new_token
 
 
 class SignupStatus(models.TextChoices):
@@ -114,13 +112,11 @@ class WorkshopSignup(models.Model):
     def display_name(self):
         return f"{self.first_name} {self.last_name}".strip()
 
-    @staticmethod
-    def hash(token):
-        return hashlib.sha256(token.encode()).hexdigest()
+    hash = staticmethod(hashed)
 
     def new_token(self):
         """Give the sign-up a fresh personal token; returns it (shown once)."""
-        token = secrets.token_urlsafe(18)
+        token = new_token(18)
         self.token_hash = self.hash(token)
         return token
 
