@@ -495,7 +495,8 @@ def copy_sessions(path, user):
     actor_ids = {a.name: a.pk for a in Actor.objects.all()}
     poles = {str(label): code for code, label in Pole.choices}
     formats = {str(label): code for code, label in SessionFormat.choices}
-    now = timezone.now().isoformat()
+    since = timezone.now()  # the rows' created_at: they are removed by it
+    now = since.isoformat()
     buffer = io.StringIO()
     rows = 0
     with open(path, encoding="utf-8") as handle:
@@ -520,16 +521,20 @@ def copy_sessions(path, user):
                 str(user.pk),
                 now,
                 now,
+                "",  # procedure_name
+                "",  # redirection_kind
+                "[]",  # anonymous_participants
+                "",  # external_ref
             ]
             buffer.write("\t".join(line) + "\n")
             rows += 1
     columns = (
         "date, start_time, duration_minutes, format, actor_id, location, pole, equipment, "
         "workshop_title, workshop_level, unregistered_count, notes, participant_count, "
-        "created_by_id, created_at, updated_at"
+        "created_by_id, created_at, updated_at, procedure_name, redirection_kind, "
+        "anonymous_participants, external_ref"
     )
     data = buffer.getvalue()
-    since = timezone.now()
     with connection.cursor() as cursor:
         started = time.perf_counter()
         with cursor.cursor.copy(f"COPY learners_session ({columns}) FROM STDIN") as copy:

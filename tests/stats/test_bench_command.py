@@ -42,3 +42,22 @@ def test_a_growth_ratio_is_the_large_databases_p95_over_the_small_ones():
     figures = {"home_ms_p95_at_1000": 20.0, "home_ms_p95_at_1000000": 27.0}
     assert growth_ratio(figures, "home", [1_000_000, 1_000]) == {"home_growth_ratio": 1.35}
     assert growth_ratio(figures, "home", [1_000]) == {}
+
+
+@pytest.mark.django_db
+def test_the_copy_baseline_writes_every_column_a_session_needs(cast, tmp_path):
+    """The import bench's COPY baseline names its columns: a NOT NULL column added to sessions
+    since (the Coop's fields) broke it on PostgreSQL, where only that baseline runs."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    from learners.models import Session
+    from stats.bench.sessions import copy_sessions, write_sessions_file
+
+    path = tmp_path / "sessions.csv"
+    write_sessions_file(path, 20)
+    before = Session.objects.count()
+    rows, seconds = copy_sessions(path, cast.mediator_a)
+    assert rows == 20 and seconds > 0
+    assert Session.objects.count() == before  # removed again
