@@ -8,10 +8,13 @@ test asks, for accessibility with axe-core.
 
 import os
 import shutil
+import threading
 from collections import Counter
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from tests.conftest import sign_in as sign_in_client
 
@@ -28,6 +31,31 @@ ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")  # set by `make screenshots`
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, its requests' Django work one at a time. On SQLite its threads share
+    the test's in-memory connection, and two requests at once on one sqlite3 connection fail
+    ("bad parameter or other API misuse": a page and its /jsi18n/ script, seen once on CI).
+    Connections stay concurrent (the browser's keep-alive ones never wait on each other);
+    each response is read whole inside the lock."""
+
+    lock = threading.Lock()
+
+    def set_app(self, application):
+        def one_at_a_time(environ, start_response):
+            with self.lock:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 # Axe violations seen during the run, by impact and by rule: reported by `make audit`.
 AXE_TOTALS = Counter()
