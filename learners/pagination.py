@@ -14,6 +14,10 @@ class LookAheadPaginator(Paginator):
     page shown, whatever the size of the list. `more` tells whether rows remain beyond
     those counted: the page then says "Page 1 sur plus de 11" rather than a total."""
 
+    # A page number past this is read as this one: the count's LIMIT stays a number the
+    # database takes (a number typed in the address bar overflowed PostgreSQL's bigint).
+    MAX_PAGE = 100_000
+
     def __init__(self, object_list, per_page, *, ahead=10, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.ahead = ahead
@@ -22,15 +26,15 @@ class LookAheadPaginator(Paginator):
 
     def get_page(self, number):
         try:
-            self.wanted = max(1, int(number))
-        except (TypeError, ValueError):
+            self.wanted = min(max(1, int(number)), self.MAX_PAGE)
+        except (TypeError, ValueError, OverflowError):
             self.wanted = 1
         return super().get_page(number)
 
     def page(self, number):
         # A wrong number is left to validate_number(), which says what is wrong with it.
-        with suppress(TypeError, ValueError):
-            self.wanted = max(self.wanted, int(number))
+        with suppress(TypeError, ValueError, OverflowError):
+            self.wanted = min(max(self.wanted, int(number)), self.MAX_PAGE)
         return super().page(number)
 
     @cached_property

@@ -142,3 +142,14 @@ def test_the_paginator_counts_a_few_pages_ahead_of_the_one_asked():
     page = paginator.get_page("9")
     assert (paginator.num_pages, paginator.more, page.has_next()) == (10, False, True)
     assert list(LookAheadPaginator(rows, 1).get_page("beyond")) == [0]
+
+
+def test_a_page_number_past_any_list_shows_the_last_page(cast):
+    """Found by the fuzz test on PostgreSQL: page=10**17 made the count's LIMIT overflow
+    bigint (a server error); any number past the list shows its last page."""
+    many_sessions(cast, 30)
+    client = cast.client("mediator_a")
+    for number in ("99999999999999999999", str(10**17), "100001"):
+        response = client.get("/sessions/", {"page": number})
+        assert response.status_code == 200, number
+        assert "Page 2 sur 2" in " ".join(response.content.decode().split()), number
