@@ -11,6 +11,7 @@ row (SELECT … FOR UPDATE) for the same reason."""
 
 import contextlib
 import datetime
+import functools
 import re
 
 from django.conf import settings
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 from learners import signals
 from learners.models import CURRENT_CONSENT_VERSION, SignupStatus, WorkshopSignup
 from learners.sms import SmsMessage, get_backend
-from pathway.models import PlannedWorkshop
+from pathway.models import Place, PlannedWorkshop
 
 
 def phone_normalise(text):
@@ -76,12 +77,13 @@ def _notify(signup, kind, token=None):
             Notice.PROMOTED: _("Une place s'est libérée : atelier « %(title)s »"),
             Notice.REMINDER: _("Rappel : atelier « %(title)s » demain"),
         }[kind] % {"title": workshop.title}
-        email_body = render_to_string("learners/signup_email.txt", context)
-        sms_body = " ".join(render_to_string("learners/signup_sms.txt", context).split())
+        # Only the messages that go out are written (most people give one of the two).
+        email_body = signup.email and render_to_string("learners/signup_email.txt", context)
+        sms_body = signup.phone and render_to_string("learners/signup_sms.txt", context)
     if signup.email:
         EmailMessage(subject=subject, body=email_body, to=[signup.email]).send()
     if signup.phone:
-        get_backend().send_messages([SmsMessage(to=signup.phone, body=sms_body)])
+        get_backend().send_messages([SmsMessage(to=signup.phone, body=" ".join(sms_body.split()))])
 
 
 def _locked_workshop(workshop_id):
@@ -92,43 +94,104 @@ def _locked_workshop(workshop_id):
     )
 
 
-def _save_taking_a_seat(signup):
-    """Write a new sign-up, confirmed if a seat is free (taking it), else waiting, all or
-    nothing. The workshop's row is locked from the seat's UPDATE to the commit that follows:
-    on PostgreSQL one statement takes the seat and inserts the sign-up (a transaction by
-    itself, committed at once unless the caller holds one), so that people signing up
-    together wait for each other as little as possible; SQLite writes one transaction at a
-    time anyway."""
-    workshop = PlannedWorkshop.objects.filter(pk=signup.workshop_id, seats_taken__lt=F("seats"))
+# What a sign-up reads of its workshop and place: the checks, and the message it sends.
+WORKSHOP_FIELDS = ("id", "title", "starts_at", "is_published", "place_id")
+PLACE_FIELDS = ("id", "name", "address", "postcode", "city")
+
+
+def _in_model_order(model, names):
+    """The fields named, in the model's order (the order Model.from_db reads values in)."""
+    return [f for f in model._meta.concrete_fields if f.attname in names]
+
+
+def _open_workshop(workshop_id, *, now, staff):
+    """The workshop (with its place) if sign-ups to it are open, else None: still to come,
+    and published unless staff sign the person up."""
+    workshop = (
+        PlannedWorkshop.objects.filter(pk=workshop_id, starts_at__gt=now)
+        .select_related("place")
+        .only(*WORKSHOP_FIELDS, *(f"place__{name}" for name in PLACE_FIELDS))
+        .first()
+    )
+    if workshop is None or not (workshop.is_published or staff):
+        return None
+    return workshop
+
+
+def _save_taking_a_seat(signup, *, now, staff):
+    """Write a new sign-up if the workshop is open (returns False when it is not), confirmed
+    if a seat is free (taking it), else waiting, all or nothing. The workshop's row is locked
+    from the seat's UPDATE to the commit that follows. On PostgreSQL one statement checks the
+    workshop, takes the seat, inserts the sign-up and reads what its message needs (a
+    transaction by itself, committed at once unless the caller holds one): people signing
+    up together wait for each other as little as possible, and a sign-up is one round trip.
+    SQLite writes one transaction at a time anyway."""
     if connection.vendor != "postgresql":
+        workshop = _open_workshop(signup.workshop_id, now=now, staff=staff)
+        if workshop is None:
+            return False
         with transaction.atomic():
-            taken = workshop.update(seats_taken=F("seats_taken") + 1)
+            taken = PlannedWorkshop.objects.filter(
+                pk=workshop.pk, seats_taken__lt=F("seats")
+            ).update(seats_taken=F("seats_taken") + 1)
             signup.status = SignupStatus.CONFIRMED if taken else SignupStatus.WAITING
+            signup.workshop = workshop
             signup.save()
-        return
-    # The INSERT Django would write for this sign-up (its fields and their database values),
-    # its status chosen by whether the seat's UPDATE found a free seat.
-    fields = [f for f in WorkshopSignup._meta.concrete_fields if not f.primary_key]
+        return True
+    sql, fields, workshop_fields, place_fields = _seat_and_insert_sql()
     values = [f.get_db_prep_save(f.pre_save(signup, True), connection) for f in fields]
-    status = next(n for n, f in enumerate(fields) if f.name == "status")
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ["%s"] * len(fields)
-    placeholders[status] = "CASE WHEN EXISTS (SELECT FROM seat) THEN %s ELSE %s END"
-    values[status : status + 1] = [SignupStatus.CONFIRMED, SignupStatus.WAITING]
     # Inside the caller's transaction a savepoint, so that a refused sign-up (already
     # signed up) leaves that transaction usable.
     inside = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     with inside, connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH seat AS (UPDATE {quote(PlannedWorkshop._meta.db_table)}"
-            " SET seats_taken = seats_taken + 1 WHERE id = %s AND seats_taken < seats"
-            f" RETURNING id) INSERT INTO {quote(WorkshopSignup._meta.db_table)} ({columns})"
-            f" VALUES ({', '.join(placeholders)}) RETURNING id, status",
-            [signup.workshop_id, *values],
-        )
-        signup.pk, signup.status = cursor.fetchone()
+        cursor.execute(sql, [signup.workshop_id, now, staff, *values])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    signup.pk, signup.status = row[:2]
     signup._state.adding = False
+    split = 2 + len(workshop_fields)
+    workshop = PlannedWorkshop.from_db(connection.alias, workshop_fields, row[2:split])
+    workshop.place = Place.from_db(connection.alias, place_fields, row[split:])
+    signup.workshop = workshop
+    return True
+
+
+@functools.cache
+def _seat_and_insert_sql():
+    """The statement (PostgreSQL) behind _save_taking_a_seat: the INSERT Django would write
+    for the sign-up, its status chosen by whether the seat's UPDATE found a free seat, made
+    only if the workshop is open; then the workshop's and place's fields read with it.
+    Returns the statement, the sign-up's fields in the order of its parameters (after the
+    workshop's id, the time and the staff flag), and the names of the workshop's and the
+    place's fields in the order they come back (their models' order, as from_db reads)."""
+    quote = connection.ops.quote_name
+    fields = [
+        f for f in WorkshopSignup._meta.concrete_fields if not f.primary_key and f.name != "status"
+    ]
+    columns = ", ".join(quote(f.column) for f in fields)
+    status = quote(WorkshopSignup._meta.get_field("status").column)
+    workshops = quote(PlannedWorkshop._meta.db_table)
+    places = quote(Place._meta.db_table)
+    workshop_fields = _in_model_order(PlannedWorkshop, WORKSHOP_FIELDS)
+    place_fields = _in_model_order(Place, PLACE_FIELDS)
+    chosen = ", ".join(
+        [f"w.{quote(f.column)}" for f in workshop_fields]
+        + [f"p.{quote(f.column)}" for f in place_fields]
+    )
+    sql = (
+        f"WITH open AS (SELECT id FROM {workshops} WHERE id = %s AND starts_at > %s"
+        " AND (is_published OR %s)),"
+        f" seat AS (UPDATE {workshops} SET seats_taken = seats_taken + 1"
+        " WHERE id = (SELECT id FROM open) AND seats_taken < seats RETURNING id),"
+        f" signup AS (INSERT INTO {quote(WorkshopSignup._meta.db_table)} ({columns}, {status})"
+        f" SELECT {', '.join(['%s'] * len(fields))},"
+        f" CASE WHEN EXISTS (SELECT FROM seat) THEN '{SignupStatus.CONFIRMED}'"
+        f" ELSE '{SignupStatus.WAITING}' END FROM open RETURNING id, {status}, workshop_id)"
+        f" SELECT signup.id, signup.{status}, {chosen} FROM signup"
+        f" JOIN {workshops} w ON w.id = signup.workshop_id JOIN {places} p ON p.id = w.place_id"
+    )
+    return sql, fields, [f.attname for f in workshop_fields], [f.attname for f in place_fields]
 
 
 def signup_create(
@@ -150,11 +213,8 @@ def signup_create(
     phone, email = phone_normalise(phone), (email or "").strip().lower()
     if not phone and not email:
         raise ValidationError(_("Donnez un numéro de téléphone ou une adresse électronique."))
-    workshop = PlannedWorkshop.objects.select_related("place").get(pk=workshop_id)
-    if workshop.starts_at <= now or (not workshop.is_published and by is None):
-        raise ValidationError(_("Les inscriptions à cet atelier sont closes."))
     signup = WorkshopSignup(
-        workshop=workshop,
+        workshop_id=workshop_id,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         phone=phone,
@@ -167,7 +227,7 @@ def signup_create(
     )
     token = signup.new_token()
     try:
-        _save_taking_a_seat(signup)
+        opened = _save_taking_a_seat(signup, now=now, staff=by is not None)
     except IntegrityError as error:
         # Already signed up with this phone or email (the constraints signup_one_per_phone
         # and signup_one_per_email are the one check, also between two posts at the same
@@ -175,11 +235,18 @@ def signup_create(
         same = Q(phone=phone) if phone else Q()
         if email:
             same |= Q(email=email)
-        if not workshop.signups.active().filter(same).exists():
+        if (
+            not WorkshopSignup.objects.filter(workshop_id=workshop_id)
+            .active()
+            .filter(same)
+            .exists()
+        ):
             raise
         raise ValidationError(
             _("Cette personne est déjà inscrite à cet atelier (même téléphone ou courriel).")
         ) from error
+    if not opened:
+        raise ValidationError(_("Les inscriptions à cet atelier sont closes."))
     kind = Notice.CONFIRMED if signup.status == SignupStatus.CONFIRMED else Notice.WAITING
     transaction.on_commit(lambda: _notify(signup, kind, token))
     return signup, token

@@ -7,9 +7,11 @@ import threading
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from learners import sms
@@ -109,6 +111,55 @@ def test_past_or_unpublished_workshops_take_no_sign_up(cast):
         response = Client().post(f"/guide/ateliers/{workshop.pk}/inscription/", form())
         assert response.status_code == 404
     assert not WorkshopSignup.objects.exists()
+
+
+def test_the_sign_up_itself_refuses_a_past_workshop_and_an_unpublished_one_unless_staff(cast):
+    past = PlannedWorkshopFactory(
+        place=cast.place_a, starts_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    hidden = PlannedWorkshopFactory(place=cast.place_a, is_published=False, seats=1)
+    for workshop in (past, hidden):
+        with pytest.raises(ValidationError, match="Les inscriptions à cet atelier sont closes"):
+            sign_up(workshop, 1)
+    with pytest.raises(ValidationError, match="closes"):
+        signup_create(
+            workshop_id=past.pk,
+            first_name="A",
+            last_name="B",
+            phone="0600000009",
+            by=cast.mediator_a,
+        )
+    assert not WorkshopSignup.objects.exists()
+    # Staff may sign someone up for a workshop not (yet) in the guide.
+    signup, _token = signup_create(
+        workshop_id=hidden.pk, first_name="A", last_name="B", phone="0600000009", by=cast.mediator_a
+    )
+    assert signup.status == SignupStatus.CONFIRMED
+    hidden.refresh_from_db()
+    assert hidden.seats_taken == 1
+
+
+def test_the_message_names_the_workshop_its_day_and_its_place_in_one_statement(
+    cast, django_capture_on_commit_callbacks
+):
+    workshop, place = cast.workshop_a, cast.workshop_a.place
+    with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as sql:
+        signup_create(
+            workshop_id=workshop.pk,
+            first_name="Nadia",
+            last_name="Benali",
+            phone="0612345678",
+            email="nadia@example.fr",
+        )
+    statements = [q["sql"] for q in sql.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # PostgreSQL: one statement checks the workshop, takes the seat, writes the sign-up and
+    # reads what the message says; SQLite: the workshop read, the seat, the sign-up.
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 3), statements
+    for body in (mail.outbox[0].body, sms.outbox[0].body):
+        assert workshop.title in body
+        assert f"{place.name}, {place.address}" in body
+        assert workshop.when_text in body
+    assert mail.outbox[0].subject == f"Votre inscription à l'atelier « {workshop.title} »"
 
 
 def test_when_full_people_wait_and_move_up_in_order_when_someone_cancels(
