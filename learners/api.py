@@ -56,9 +56,11 @@ from learners.serializers import (
     session_as_input,
 )
 from learners.writing import (
+    AssessmentErrors,
     NewPerson,
     SessionChoices,
     SessionErrors,
+    assessment_save,
     new_person_problems,
     session_save,
 )
@@ -662,7 +664,10 @@ class AssessmentViewSet(
     def create(self, request, *args, **kwargs):
         serializer = AssessmentWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        assessment = services.assessment_record(by=request.user, **serializer.validated_data)
+        try:
+            assessment = assessment_save(serializer.to_input(), by=request.user)
+        except AssessmentErrors as errors:
+            raise api_errors(errors) from None
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 

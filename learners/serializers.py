@@ -5,8 +5,6 @@ Serializers validate and shape; learners.services writes. Lookups of what a requ
 SessionChoices and one query per kind, so that a session costs the same number of queries
 whatever the number of its participants."""
 
-import datetime
-
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -32,13 +30,14 @@ from learners.models import (
 )
 from learners.writing import (
     SESSION_FIELDS,
+    AssessmentInput,
     NewPerson,
     ParticipantInput,
     SessionChoices,
     SessionInput,
     session_values,
 )
-from pathway.models import Actor, Competence, Level, Neighbourhood, Pole
+from pathway.models import Actor, Level, Neighbourhood, Pole
 from pathway.serializers import OutputSerializer
 
 
@@ -539,32 +538,14 @@ class AssessmentSerializer(OutputSerializer):
 
 
 class AssessmentWriteSerializer(serializers.Serializer):
+    """Reads the JSON only; the rules are the write path's (writing.assessments)."""
+
     resident = serializers.CharField(max_length=12, help_text=_("Référence de la fiche."))
     competence = serializers.CharField(max_length=5, help_text=_("Code CRCN, par exemple 4.2."))
-    level = serializers.IntegerField(min_value=Level.MIN, max_value=Level.MAX)
-    assessed_on = serializers.DateField(required=False, default=None, allow_null=True)
+    level = serializers.IntegerField(help_text=_("Niveau atteint, de 1 à 8."))
+    assessed_on = serializers.DateField(
+        required=False, default=None, allow_null=True, help_text=_("Par défaut : aujourd'hui.")
+    )
 
-    def validate_assessed_on(self, value):
-        value = value or timezone.localdate()
-        if value > timezone.localdate():
-            raise serializers.ValidationError(_("La date ne peut pas être dans le futur."))
-        if value < datetime.date(2000, 1, 1):
-            raise serializers.ValidationError(_("La date est trop ancienne : vérifiez l'année."))
-        return value
-
-    def validate(self, data):
-        user = self.context["request"].user
-        errors = {}
-        resident = (
-            Resident.objects.visible_to(user)
-            .filter(reference=data["resident"].strip().upper())
-            .first()
-        )
-        if resident is None:
-            errors["resident"] = [_("Aucune fiche accessible n'a cette référence.")]
-        competence = Competence.objects.filter(code=data["competence"].strip()).first()
-        if competence is None:
-            errors["competence"] = [_("Code de compétence inconnu (par exemple 1.1 ou 4.2).")]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return {**data, "resident": resident, "competence": competence}
+    def to_input(self):
+        return AssessmentInput(**self.validated_data)

@@ -31,7 +31,7 @@ from learners.models import (
     SocialStatus,
 )
 from learners.writing import Outcome, SessionInput, hidden_outcomes, session_save  # noqa: F401
-from pathway.models import Level, Pole
+from pathway.models import Pole
 
 JOURNEY_FIELDS = [
     "first_session_on",
@@ -271,27 +271,6 @@ def resident_merge(*, survivor, duplicate, by):
         AccessLog.objects.create(user=by, resident=resident, action=AccessAction.MERGE)
     participations_changed([survivor.pk, duplicate.pk])
     return survivor
-
-
-# Competences ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def assessment_record(*, resident, competence, level, by, assessed_on=None, session=None):
-    """A mediator's finding that `resident` reached `level` on `competence`; the modules
-    they completed, in the statistics, follow."""
-    if not Level.MIN <= level <= Level.MAX:
-        raise ValidationError(_("Un niveau de compétence va de 1 à 8."))
-    assessment = CompetenceAssessment.objects.create(
-        resident=resident,
-        competence=competence,
-        level=level,
-        assessed_on=assessed_on or timezone.localdate(),
-        assessed_by=by,
-        session=session,
-    )
-    participations_changed([resident.pk])
-    return assessment
 
 
 # Referrals ------------------------------------------------------------------------------

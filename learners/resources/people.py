@@ -13,11 +13,15 @@ from learners.models import (
     Resident,
     SocialStatus,
 )
-from pathway.models import (
-    Competence,
-    Level,
-    Neighbourhood,
+from learners.writing.assessments import (
+    ASSESSMENT_FIELDS,
+    AssessmentErrors,
+    AssessmentInput,
+    AssessmentResolver,
+    may_change,
 )
+from learners.writing.assessments import refusal as assessment_refusal
+from pathway.models import Neighbourhood
 from pathway.resources import (
     ActorWidget,
     BooleanWidget,
@@ -241,46 +245,28 @@ class ResidentResource(ScopedResource):
 # Competence assessments ------------------------------------------------------------------
 
 
-class ResidentWidget(TextWidget):
-    def __init__(self, user, **kwargs):
-        self.user = user
+class ReferenceWidget(TextWidget):
+    """A record named by its reference or code in a cell: read as text (the write path
+    looks it up), written as the record's `attribute`."""
+
+    def __init__(self, attribute, **kwargs):
+        self.attribute = attribute
         super().__init__(**kwargs)
 
-    def clean(self, value, row=None, **kwargs):
-        reference = str(value or "").strip().upper()
-        found = Resident.objects.visible_to(self.user).filter(reference=reference).first()
-        if found is None:
-            raise ValueError(
-                _("aucune fiche accessible n'a la référence « %(ref)s »") % {"ref": value}
-            )
-        return found
-
     def render(self, value, obj=None, **kwargs):
-        return value.reference if value else ""
-
-
-class CompetenceWidget(TextWidget):
-    def clean(self, value, row=None, **kwargs):
-        found = Competence.objects.filter(code=str(value or "").strip()).first()
-        if found is None:
-            raise ValueError(
-                _("compétence inconnue « %(code)s » (un code CRCN, par exemple 4.2)")
-                % {"code": value}
-            )
-        return found
-
-    def render(self, value, obj=None, **kwargs):
-        return value.code if value else ""
+        return getattr(value, self.attribute) if value else ""
 
 
 class AssessmentResource(ScopedResource):
     """Levels reached on competences. A row matches an assessment of the same resident,
-    competence and day (whose level it updates); otherwise it records a new one."""
+    competence and day (whose level it updates); otherwise it records a new one. The cells
+    are only read here: the look-ups and the rules are the write path's
+    (writing.AssessmentResolver), the same as the API's."""
 
     export_kind = "assessments"
-    resident = column("resident", "habitant (référence)")
-    competence = column("competence", "compétence", CompetenceWidget())
-    level = column("level", "niveau", IntegerWidget(minimum=Level.MIN, maximum=Level.MAX))
+    resident = column("resident", "habitant (référence)", ReferenceWidget("reference"))
+    competence = column("competence", "compétence", ReferenceWidget("code"))
+    level = column("level", "niveau", IntegerWidget())
     assessed_on = column("assessed_on", "évalué le", DateWidget())
     assessed_by = column("assessed_by__username", "évalué par", readonly=True)
     session = column("session_id", "accompagnement", readonly=True)
@@ -295,7 +281,7 @@ class AssessmentResource(ScopedResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.fields["resident"].widget = ResidentWidget(self.user)
+        self.resolver = AssessmentResolver(self.user)
         self.assessed = set()  # residents with new or changed levels
         self.exported = []  # references written to an export
 
@@ -323,43 +309,43 @@ class AssessmentResource(ScopedResource):
             .order_by("resident__reference", "competence__code", "assessed_on", "id")
         )
 
+    def row_input(self, row):
+        """The row's cells as an AssessmentInput, and the cells that could not be read."""
+        data, errors = AssessmentInput(), {}
+        for name in ASSESSMENT_FIELDS:
+            try:
+                setattr(data, name, self.fields[name].clean(row))
+            except ValueError as error:
+                errors[name] = [str(error)]
+        return data, errors
+
     def get_instance(self, instance_loader, row):
-        try:
-            resident = self.fields["resident"].clean(row)
-            competence = self.fields["competence"].clean(row)
-            day = self.fields["assessed_on"].clean(row)
-        except ValueError:
-            return None  # reported by import_instance, field by field
-        return (
-            CompetenceAssessment.objects.filter(
-                resident=resident, competence=competence, assessed_on=day
-            )
-            .select_related("session")
-            .order_by("id")
-            .first()
-        )
+        data, errors = self.row_input(row)
+        return None if errors else self.resolver.existing(data)
 
     def import_instance(self, instance, row, **kwargs):
-        errors = {}
+        data, errors = self.row_input(row)
         try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if instance.assessed_on and instance.assessed_on > timezone.localdate():
-            errors.setdefault("assessed_on", []).append(_("la date ne peut pas être dans le futur"))
+            # Whether the user may change the assessment found is ScopedResource's
+            # question (may_write, asked before and after the row).
+            self.resolver.resolve(data)
+        except AssessmentErrors as problems:
+            for field, messages in problems.fields.items():
+                errors.setdefault(field, messages)
+        # Onto the record, refused or not: the model's own checks (clean_model_instances)
+        # then look only at the fields without an error.
+        instance.resident, instance.competence = self.resolver.found(data)
+        instance.level = data.level
+        instance.assessed_on = data.assessed_on or self.resolver.today
         if instance.pk is None:
             instance.assessed_by = self.user
         if errors:
             raise ValidationError(errors)
 
     def may_write(self, instance):
-        user = self.user
-        if user is None or not user.works_with_residents:
+        if self.user is None or not self.user.works_with_residents:
             return False
-        return instance.pk is None or instance.can_be_changed_by(user)
+        return instance.pk is None or may_change(instance, self.user)
 
     def refusal(self, instance):
-        return _(
-            "Vous ne pouvez pas modifier cette évaluation : seule la personne qui l'a saisie "
-            "le peut (et, pour une séance, tant que la séance peut être modifiée)."
-        )
+        return assessment_refusal()

@@ -19,6 +19,13 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from learners.models import Session
+from learners.writing.assessments import (
+    AssessmentErrors,
+    AssessmentInput,
+    AssessmentResolver,
+    assessment_save,
+    assessments_write,
+)
 from learners.writing.choices import SessionChoices, folded
 from learners.writing.inputs import (
     EARLIEST_DATE,
@@ -76,6 +83,9 @@ def session_save(data, *, by, session=None, today=None, choices=None):
 
 
 __all__ = [
+    "AssessmentErrors",
+    "AssessmentInput",
+    "AssessmentResolver",
     "EARLIEST_DATE",
     "RELATED_FIELDS",
     "SESSION_FIELDS",
@@ -88,6 +98,8 @@ __all__ = [
     "SessionInput",
     "SessionResolver",
     "adapt_hidden",
+    "assessment_save",
+    "assessments_write",
     "default_operator",
     "folded",
     "hidden_outcomes",

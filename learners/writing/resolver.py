@@ -20,7 +20,6 @@ from learners.models import (
 )
 from learners.writing.choices import SessionChoices, is_record
 from learners.writing.inputs import (
-    EARLIEST_DATE,
     SESSION_FIELDS,
     NewPerson,
     ParticipantInput,
@@ -28,9 +27,9 @@ from learners.writing.inputs import (
     SessionDraft,
     SessionErrors,
 )
+from learners.writing.rules import date_problems, level_problem
 from pathway import communes
 from pathway.models import (
-    Level,
     Pole,
 )
 
@@ -249,8 +248,8 @@ class SessionResolver:
                     _("La compétence %(code)s ne fait pas partie du module choisi.")
                     % {"code": code},
                 )
-            elif not Level.MIN <= level <= Level.MAX:
-                add("levels", _("Un niveau de compétence va de 1 à 8."))
+            elif level_problem(level):
+                add("levels", level_problem(level))
             else:
                 levels[found] = level
         if resident is None:
@@ -361,10 +360,7 @@ class SessionResolver:
         done). Raises SessionErrors with messages not tied to one field."""
         fields, outcomes = draft.fields, draft.outcomes
         errors = []
-        if fields["date"] > self.today:
-            errors.append(_("La date ne peut pas être dans le futur."))
-        if fields["date"] < EARLIEST_DATE:
-            errors.append(_("La date est trop ancienne : vérifiez l'année."))
+        errors += date_problems(fields["date"], today=self.today)
         if not 0 < fields["duration_minutes"] <= Session.MAX_MINUTES:
             errors.append(_("La durée doit être comprise entre 1 minute et 12 heures."))
         place, actor = fields["place"], fields["actor"]

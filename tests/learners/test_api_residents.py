@@ -228,7 +228,12 @@ def test_an_assessment_is_recorded(cast):
         {"resident": cast.resident.reference, "competence": "9.9", "level": 9},
     )
     assert response.status_code == 400
-    assert set(response.json()["errors"]) == {"level"}
+    # Every problem at once, as the import reports them (the API stopped at the level).
+    assert response.json()["errors"] == {
+        "competence": ["Compétence inconnue « 9.9 » (un code CRCN, par exemple 4.2)."],
+        "level": ["Un niveau de compétence va de 1 à 8."],
+    }
+    assert CompetenceAssessment.objects.count() == 1
 
 
 @pytest.mark.parametrize("assessments", [1, 8])
