@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from pathway.hours import validate_opening_hours
+from pathway.hours import describe_week_grouped, validate_opening_hours
 from pathway.models.network import Actor, ActorKind, Neighbourhood, Pole
 from pathway.permissions import Role
 
@@ -471,6 +471,14 @@ class Place(models.Model):
             digits = "0" + self.phone[3:]
             return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
         return self.phone
+
+    @property
+    def opening_hours_plain(self):
+        """The usual week on one line, in plain French ("Du lundi au vendredi : 9 h – 12 h ;
+        samedi : 10 h – 12 h"): what a list shows instead of the open-data expression."""
+        if not self.opening_hours:
+            return ""
+        return " ; ".join(describe_week_grouped(self.opening_hours))
 
     @property
     def services_plain(self):

@@ -148,6 +148,13 @@ def test_the_directory_shows_who_chose_to_appear_found_by_what_they_do(cast, cli
     page = reader.get("/reseau/annuaire/").content.decode()
     assert cast.mediator_b.last_name not in page
     assert "Médiathèque de Miramas" in page  # the actors, with their places
+    # Their opening hours in plain French, not the open-data expression.
+    place = cast.actor_a.places.order_by("name").first()
+    place.opening_hours = "Mo-Fr 09:00-12:00; Sa 10:00-12:00"
+    place.save()
+    page = reader.get("/reseau/annuaire/").content.decode()
+    assert f"{place.name} — Du lundi au vendredi : 9 h – 12 h ; Samedi : 10 h – 12 h" in page
+    assert "Mo-Fr" not in page
     assert f"{cast.actor_a.name}</strong> — {cast.actor_a.get_kind_display()}<br>" in page
 
 
