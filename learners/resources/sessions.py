@@ -673,15 +673,18 @@ class SessionResource(ScopedResource):
             )
             return result
         # Rows are read, checked and written a batch at a time, all in one transaction
-        # undone at the end if any row was wrong: memory stays that of a batch.
+        # undone at the end if any row was wrong: memory stays that of a batch (`dataset`
+        # may be sheets.SheetRows, the file read as it goes).
         with transaction.atomic():
             self.import_batches(dataset, headers, result, dry_run=dry_run)
             if dry_run or result.has_validation_errors():
                 transaction.set_rollback(True)
+        result.total_rows = len(dataset)
         return result
 
     def import_batches(self, dataset, headers, result, *, dry_run):
-        progress = Progress(self.progress, total=2 * len(dataset))
+        total = getattr(dataset, "expected", None) or len(dataset)
+        progress = Progress(self.progress, total=2 * total)
         self.reader = SessionReader(self.user, today=self.today)
         resident_ids = set()
         rows = (
@@ -717,7 +720,7 @@ class SessionResource(ScopedResource):
                 written = sessions_write(drafts, by=self.user, refresh=False)
                 resident_ids |= written.resident_ids
             progress(2 * done if not dry_run else done)
-        progress(2 * len(dataset))
+        progress(2 * total)
         if resident_ids and not result.has_validation_errors():
             participations_changed(resident_ids)
 

@@ -581,14 +581,18 @@ def import_sessions(bench):
         def timed_import(path, *, fast):
             since = timezone.now()
             started, started_cpu = time.perf_counter(), time.process_time()
-            dataset = imports.read_dataset(path.read_bytes(), path.name)
-            report = imports.run_import(kind, dataset, user=user, dry_run=False, fast=fast)
+            if fast:
+                # What the worker does with an uploaded file: read as the rows are imported.
+                report = imports.import_file(kind, path, path.name, user=user, dry_run=False)
+            else:
+                dataset = imports.read_dataset(path.read_bytes(), path.name)
+                report = imports.run_import(kind, dataset, user=user, dry_run=False, fast=fast)
             elapsed = time.perf_counter() - started
             cpu["seconds"] = time.process_time() - started_cpu
             if report["errors"]:
                 raise RuntimeError(f"The bench file has errors: {report['errors'][:3]}")
             forget_imported_sessions(user, since)
-            return len(dataset), elapsed
+            return report["total"], elapsed
 
         bench.log("import of 100,000 rows, in bulk…")
         rows, seconds = timed_import(full, fast=True)
@@ -613,10 +617,8 @@ def import_sessions(bench):
         )
         bench.log("check only (dry run) of the same file…")
         started = time.perf_counter()
-        dataset = imports.read_dataset(full.read_bytes(), full.name)
-        imports.run_import(kind, dataset, user=user, dry_run=True)
+        imports.import_file(kind, full, full.name, user=user, dry_run=True)
         figures["import_sessions_check_rows_per_s"] = round(rows / (time.perf_counter() - started))
-        del dataset
         bench.log("import of the first rows with django-import-export's defaults…")
         rows, seconds = timed_import(part, fast=False)
         figures["import_default_rows"] = rows
