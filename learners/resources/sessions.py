@@ -33,6 +33,7 @@ from learners.models import (
 from learners.resources.people import journal_export
 from learners.services import participations_changed
 from learners.writing import (
+    FirstVisits,
     ParticipantInput,
     SessionChoices,
     SessionErrors,
@@ -686,7 +687,7 @@ class SessionResource(ScopedResource):
         total = getattr(dataset, "expected", None) or len(dataset)
         progress = Progress(self.progress, total=2 * total)
         self.reader = SessionReader(self.user, today=self.today)
-        resident_ids = set()
+        resident_ids, visits = set(), FirstVisits()
         rows = (
             (dict(zip(headers, values, strict=False)), n) for n, values in enumerate(dataset, 1)
         )
@@ -717,7 +718,7 @@ class SessionResource(ScopedResource):
                     result.append_row_result(row_result)
             done = batch[-1][1]
             if drafts and not dry_run and not result.has_validation_errors():
-                written = sessions_write(drafts, by=self.user, refresh=False)
+                written = sessions_write(drafts, by=self.user, refresh=False, visits=visits)
                 resident_ids |= written.resident_ids
             progress(2 * done if not dry_run else done)
         progress(2 * total)

@@ -40,7 +40,7 @@ from learners.writing.resolver import (
     new_person_problems,
     with_hidden,
 )
-from learners.writing.writer import sessions_write
+from learners.writing.writer import FirstVisits, sessions_write
 
 # The entry point --------------------------------------------------------------------------
 
@@ -77,6 +77,7 @@ def session_save(data, *, by, session=None, today=None, choices=None):
 
 __all__ = [
     "EARLIEST_DATE",
+    "FirstVisits",
     "RELATED_FIELDS",
     "SESSION_FIELDS",
     "NewPerson",

@@ -23,6 +23,8 @@ from learners.models import (
     Session,
 )
 from learners.resources import SESSION_COLUMNS
+from learners.writing import FirstVisits
+from learners.writing.writer import PARTICIPATION_ROW
 from pathway.models import Actor, Module
 from stats.demo.factories import (
     CompetenceAssessmentFactory,
@@ -642,3 +644,34 @@ def test_places_of_an_actor_without_siret_come_back(cast):
     assert [e["message"] for e in report["errors"]] == [
         "Vous ne pouvez importer que les lieux des structures que vous coordonnez."
     ]
+
+
+def test_many_participations_are_marked_first_visits_as_they_are_written(cast):
+    """The writer marks the first visits of the many participations it writes (FirstVisits):
+    participations_changed() then finds little to rewrite after an import. A participation is
+    the first at its actor when none stored, nor one written before it, comes earlier."""
+    day, one = datetime.date(2024, 5, 10), datetime.timedelta(days=1)
+    ParticipationFactory(
+        resident=cast.resident,
+        session=SessionFactory(actor=cast.actor_a, date=day, created_by=cast.mediator_a),
+    )
+    other = ResidentFactory(created_by_actor=cast.actor_a)
+    mark = PARTICIPATION_ROW.index("is_first_visit")
+
+    def row(resident, actor, date):
+        values = dict.fromkeys(PARTICIPATION_ROW)
+        values.update(resident_id=resident.pk, actor_id=actor.pk, date=date, is_first_visit=False)
+        return tuple(values[name] for name in PARTICIPATION_ROW)
+
+    visits = FirstVisits()
+    rows = [
+        row(cast.resident, cast.actor_a, day + one),  # after the one stored
+        row(cast.resident, cast.actor_b, day + one),  # the first at the other actor
+        row(other, cast.actor_a, day),  # first, until…
+        row(other, cast.actor_a, day - one),  # … an earlier one comes
+        row(other, cast.actor_a, day - one),  # the same day, written after
+    ]
+    assert [r[mark] for r in visits.mark(rows)] == [False, True, False, True, False]
+    # The next batch of the same import: what the first one wrote counts.
+    rows = [row(other, cast.actor_b, day), row(cast.resident, cast.actor_b, day + one)]
+    assert [r[mark] for r in visits.mark(rows)] == [True, False]
