@@ -548,7 +548,8 @@ def copy_sessions(path, user):
 def import_sessions(bench):
     """Importing 100,000 session rows (with participants) from CSV, checked then written in
     bulk through the one write path (learners.writing), 1,000 rows read, checked and
-    written at a time; in the same run, django-import-export's standard row-by-row import
+    written at a time, the file read as the rows are imported (imports.import_file, what
+    the worker runs on an uploaded file); in the same run, django-import-export's standard row-by-row import
     (its default settings, one write per row) on the file's first DEFAULT_IMPORT_ROWS rows, and
     PostgreSQL's COPY of the same sessions into the same table (goal: 10,000 rows/s and 25 %
     of COPY on PostgreSQL; peak memory, traced, under 250 MB)."""
