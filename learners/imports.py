@@ -32,7 +32,7 @@ from learners.resources import (
     ResidentResource,
     SessionResource,
 )
-from learners.sheets import FileError, LargeFile, read_dataset
+from learners.sheets import FileError, LargeFile, open_rows, read_dataset
 from pathway.permissions import Role
 from pathway.resources import ActorResource, ModuleResource, PlaceResource
 from pathway.spreadsheets import csv_text, xlsx_bytes
@@ -155,7 +155,14 @@ def run_import(kind, dataset, *, user, dry_run, progress=None, fast=True):
     """Check (dry run) or import `dataset`, all or nothing; returns the report."""
     problems = header_problems(kind, dataset)
     if problems:
-        return {"new": 0, "update": 0, "skip": 0, "errors": problems, "rows": []}
+        return {
+            "new": 0,
+            "update": 0,
+            "skip": 0,
+            "total": len(dataset),
+            "errors": problems,
+            "rows": [],
+        }
     with translation.override("fr"):
         options = {"user": user}
         if kind.resource is SessionResource:
@@ -174,6 +181,22 @@ def run_import(kind, dataset, *, user, dry_run, progress=None, fast=True):
     if not dry_run and report["errors"]:
         report["rolled_back"] = True
     return report
+
+
+def import_file(kind, source, file_name, *, user, dry_run, progress=None, total=None):
+    """Check (dry run) or import a file (a path, or a binary file open for reading), all or
+    nothing; returns the report. Sessions are read a line at a time and checked and
+    written a batch at a time, never the whole file in memory (the other kinds, smaller,
+    are read whole first). `total`: the number of rows if known (the check counted them),
+    for the progress; else they are counted first when progress is wanted. Raises
+    FileError for a file that cannot be read."""
+    if progress and not total:
+        with open_rows(source, file_name) as rows:
+            total = sum(1 for _row in rows)
+    with open_rows(source, file_name) as rows:
+        rows.expected = total
+        dataset = rows if kind.resource is SessionResource else rows.dataset()
+        return run_import(kind, dataset, user=user, dry_run=dry_run, progress=progress)
 
 
 def counting(progress, total):
@@ -356,13 +379,20 @@ def job_run(job, *, dry_run, dataset=None):
         try:
             if dataset is None:
                 with job.file.open("rb") as handle:
-                    dataset = read_dataset(handle, job.file_name)
-                if job.total_rows != len(dataset):
-                    job.total_rows = len(dataset)
-                    job.save(update_fields=["total_rows"])
-            report = run_import(
-                kind, dataset, user=job.created_by, dry_run=dry_run, progress=progress
-            )
+                    report = import_file(
+                        kind,
+                        handle,
+                        job.file_name,
+                        user=job.created_by,
+                        dry_run=dry_run,
+                        progress=progress,
+                        total=job.total_rows,
+                    )
+                job.total_rows = report["total"]
+            else:
+                report = run_import(
+                    kind, dataset, user=job.created_by, dry_run=dry_run, progress=progress
+                )
         except FileError as error:
             report = {
                 "new": 0,
@@ -397,7 +427,7 @@ def job_run(job, *, dry_run, dataset=None):
         job.status = ImportStatus.REFUSED if report["errors"] else ImportStatus.CHECKED
     else:
         job.status = ImportStatus.REFUSED if report["errors"] else ImportStatus.DONE
-    job.save(update_fields=["report", "done_rows", "finished_at", "status"])
+    job.save(update_fields=["report", "total_rows", "done_rows", "finished_at", "status"])
     if not dry_run or report["errors"]:
         job.delete_file()
 

@@ -64,24 +64,35 @@ def participations_changed(resident_ids):
 
 def participation_refresh_first_visits(resident_ids, *, batch_size=2000):
     """Mark, for each of these residents and each actor, their earliest participation there
-    as the first visit (and no other). Two queries per batch of residents: their
-    participations in date order, then one UPDATE that rewrites only the rows whose mark
-    changes (a correlated subquery per row would cost the square of a long journey)."""
+    as the first visit (and no other). Per batch of residents, one query finds the rows whose
+    mark is wrong (their participations ranked by date within each actor, in the database:
+    an import's 20,000 residents brought every participation back to Python, a quarter of
+    the import's time), then one UPDATE flips those, when there are any."""
     for batch in batched(sorted(set(resident_ids)), batch_size):
-        firsts = {}
-        rows = (
-            Participation.objects.filter(resident_id__in=batch)
-            .order_by("date", "id")
-            .values_list("id", "resident_id", "actor_id")
-        )
-        for pk, resident_id, actor_id in rows:
-            firsts.setdefault((resident_id, actor_id), pk)
-        if not firsts:
-            continue
-        is_first = Q(pk__in=list(firsts.values()))
-        Participation.objects.filter(resident_id__in=batch).filter(
-            (Q(is_first_visit=True) & ~is_first) | (Q(is_first_visit=False) & is_first)
-        ).update(is_first_visit=is_first)
+        with connection.cursor() as cursor:
+            cursor.execute(first_visits_sql(len(batch)), batch)
+            wrong = [pk for (pk,) in cursor.fetchall()]
+        for chunk in batched(wrong, 10_000):
+            Participation.objects.filter(pk__in=chunk).update(
+                is_first_visit=~Q(is_first_visit=True)
+            )
+
+
+@functools.lru_cache(maxsize=64)
+def first_visits_sql(count):
+    """The ids of the participations of `count` residents whose first-visit mark is wrong, in
+    SQL that SQLite and PostgreSQL both take."""
+    quote = connection.ops.quote_name
+    column = {f.name: quote(f.column) for f in Participation._meta.concrete_fields}
+    placeholders = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {column['id']} FROM (SELECT {column['id']}, {column['is_first_visit']}, "
+        f"ROW_NUMBER() OVER (PARTITION BY {column['resident']}, {column['actor']} "
+        f"ORDER BY {column['date']}, {column['id']}) AS visit "
+        f"FROM {quote(Participation._meta.db_table)} "
+        f"WHERE {column['resident']} IN ({placeholders})) ranked "
+        f"WHERE (visit = 1) <> {column['is_first_visit']}"
+    )
 
 
 def resident_refresh_journey(resident_ids, *, batch_size=2000):

@@ -17,9 +17,9 @@ file whose text is larger than N lines may be, and raises LargeFile: a request r
 more than that and leaves the rest to the worker."""
 
 import codecs
-import contextlib
 import csv
 import io
+import os
 import posixpath
 import re
 import zipfile
@@ -110,51 +110,109 @@ def read_dataset(source, file_name, *, max_rows=None):
     CSV files may be UTF-8 or Windows-1252 (what French Excel writes), separated by
     commas, semicolons or tabs. Raises FileError with a French message, or LargeFile past
     `max_rows` lines."""
-    extension = Path(file_name).suffix.lower()
-    if extension not in EXTENSIONS:
-        raise FileError(_("Envoyez un fichier CSV ou XLSX (tableur)."))
-    binary = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
-    binary.seek(0)
-    budget = max_rows * REQUEST_BYTES_PER_ROW if max_rows is not None else None
-    reader = csv_lines if extension == ".csv" else xlsx_lines
-    with contextlib.closing(reader(binary, budget)) as lines:
-        return dataset_of(lines, max_rows)
+    with open_rows(source, file_name, max_rows=max_rows) as rows:
+        return rows.dataset()
 
 
-def dataset_of(lines, max_rows):
-    last_line = settings.IMPORT_MAX_ROWS + 1  # the headers, then the rows
-    dataset, width = None, 0
-    # Cells repeat (an actor's name, a pole, a date): one object for each value keeps a file
-    # of 100,000 rows small in memory.
-    values = {}
-    for number, cells in lines:
-        if max_rows is not None and number > max_rows + 1:
-            raise LargeFile
-        if number > last_line:
-            raise too_many_rows()
-        if dataset is None:
-            headers = [str(h or "").strip() for h in dense(cells, None)]
-            while headers and not headers[-1]:
-                headers.pop()
-            if not headers:
-                continue
-            width = len(headers)
-            if width > MAX_HEADERS:
+def open_rows(source, file_name, *, max_rows=None):
+    """The rows of a CSV or XLSX file (bytes, a path, or a binary file open for reading)
+    read a line at a time, within the limits of read_dataset(): SheetRows, to use in a
+    `with` block. Raises FileError (or LargeFile) for what its first lines show, and while
+    the rows are read for what comes later."""
+    if isinstance(source, str | os.PathLike):
+        binary = open(source, "rb")  # noqa: SIM115 — closed with the rows
+    else:
+        binary = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    try:
+        extension = Path(file_name).suffix.lower()
+        if extension not in EXTENSIONS:
+            raise FileError(_("Envoyez un fichier CSV ou XLSX (tableur)."))
+        binary.seek(0)
+        budget = max_rows * REQUEST_BYTES_PER_ROW if max_rows is not None else None
+        reader = csv_lines if extension == ".csv" else xlsx_lines
+        return SheetRows(
+            reader(binary, budget), max_rows, binary=binary if binary is not source else None
+        )
+    except BaseException:
+        if binary is not source:
+            binary.close()
+        raise
+
+
+class SheetRows:
+    """The headers of a file and its rows, as tuples as wide as the headers, read as they
+    are iterated (once): an import holds a batch of rows, never the whole file. `len()` is
+    the number of rows read so far, all of them once read through."""
+
+    def __init__(self, lines, max_rows, *, binary=None):
+        self.lines, self.max_rows = lines, max_rows
+        self.binary = binary  # a file opened here, closed with the rows
+        self.count = 0
+        self.expected = None  # the number of rows, when the caller knows it
+        self.last_line = settings.IMPORT_MAX_ROWS + 1  # the headers, then the rows
+        self.headers = None
+        try:
+            for number, cells in lines:
+                self.check_number(number)
+                headers = [str(h or "").strip() for h in dense(cells, None)]
+                while headers and not headers[-1]:
+                    headers.pop()
+                if headers:
+                    self.headers = headers
+                    break
+            if self.headers is None:
+                raise FileError(_("Ce fichier est vide."))
+            if len(self.headers) > MAX_HEADERS:
                 raise FileError(
                     _("Ce fichier a plus de %(max)s colonnes : gardez seulement celles à importer.")
                     % {"max": MAX_HEADERS}
                 )
-            dataset = tablib.Dataset(headers=headers)
-            continue
-        if not any(not is_blank(v) for v in (cells.values() if isinstance(cells, dict) else cells)):
-            continue
-        if (len(dataset) + 2) * width > settings.IMPORT_MAX_CELLS:
-            raise too_many_cells()
-        row = dense(cells, width)
-        dataset.append(tuple(values.setdefault(v, v) if isinstance(v, str) else v for v in row))
-    if dataset is None:
-        raise FileError(_("Ce fichier est vide."))
-    return dataset
+        except BaseException:
+            self.close()
+            raise
+
+    def check_number(self, number):
+        if self.max_rows is not None and number > self.max_rows + 1:
+            raise LargeFile
+        if number > self.last_line:
+            raise too_many_rows()
+
+    def __iter__(self):
+        width = len(self.headers)
+        for number, cells in self.lines:
+            self.check_number(number)
+            if not any(
+                not is_blank(v) for v in (cells.values() if isinstance(cells, dict) else cells)
+            ):
+                continue
+            if (self.count + 2) * width > settings.IMPORT_MAX_CELLS:
+                raise too_many_cells()
+            self.count += 1
+            yield tuple(dense(cells, width))
+
+    def __len__(self):
+        return self.count
+
+    def dataset(self):
+        """All the rows as a tablib Dataset."""
+        dataset = tablib.Dataset(headers=self.headers)
+        # Cells repeat (an actor's name, a pole, a date): one object for each value keeps a
+        # file of 100,000 rows small in memory.
+        values = {}
+        for row in self:
+            dataset.append(tuple(values.setdefault(v, v) if isinstance(v, str) else v for v in row))
+        return dataset
+
+    def close(self):
+        self.lines.close()
+        if self.binary is not None:
+            self.binary.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def dense(cells, width):

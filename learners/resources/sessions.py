@@ -33,6 +33,7 @@ from learners.models import (
 from learners.resources.people import journal_export
 from learners.services import participations_changed
 from learners.writing import (
+    FirstVisits,
     ParticipantInput,
     SessionChoices,
     SessionErrors,
@@ -673,17 +674,20 @@ class SessionResource(ScopedResource):
             )
             return result
         # Rows are read, checked and written a batch at a time, all in one transaction
-        # undone at the end if any row was wrong: memory stays that of a batch.
+        # undone at the end if any row was wrong: memory stays that of a batch (`dataset`
+        # may be sheets.SheetRows, the file read as it goes).
         with transaction.atomic():
             self.import_batches(dataset, headers, result, dry_run=dry_run)
             if dry_run or result.has_validation_errors():
                 transaction.set_rollback(True)
+        result.total_rows = len(dataset)
         return result
 
     def import_batches(self, dataset, headers, result, *, dry_run):
-        progress = Progress(self.progress, total=2 * len(dataset))
+        total = getattr(dataset, "expected", None) or len(dataset)
+        progress = Progress(self.progress, total=2 * total)
         self.reader = SessionReader(self.user, today=self.today)
-        resident_ids = set()
+        resident_ids, visits = set(), FirstVisits()
         rows = (
             (dict(zip(headers, values, strict=False)), n) for n, values in enumerate(dataset, 1)
         )
@@ -714,10 +718,10 @@ class SessionResource(ScopedResource):
                     result.append_row_result(row_result)
             done = batch[-1][1]
             if drafts and not dry_run and not result.has_validation_errors():
-                written = sessions_write(drafts, by=self.user, refresh=False)
+                written = sessions_write(drafts, by=self.user, refresh=False, visits=visits)
                 resident_ids |= written.resident_ids
             progress(2 * done if not dry_run else done)
-        progress(2 * len(dataset))
+        progress(2 * total)
         if resident_ids and not result.has_validation_errors():
             participations_changed(resident_ids)
 

@@ -47,7 +47,7 @@ from learners.writing.resolver import (
     new_person_problems,
     with_hidden,
 )
-from learners.writing.writer import sessions_write
+from learners.writing.writer import FirstVisits, sessions_write
 
 # The entry point --------------------------------------------------------------------------
 
@@ -87,6 +87,7 @@ __all__ = [
     "AssessmentInput",
     "AssessmentResolver",
     "EARLIEST_DATE",
+    "FirstVisits",
     "RELATED_FIELDS",
     "SESSION_FIELDS",
     "NewPerson",

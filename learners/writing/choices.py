@@ -185,15 +185,20 @@ class SessionChoices:
 
     def residents(self, values):
         """{value: Resident} for the ids and references among `values` that the user may
-        see, a few queries whatever their number."""
+        see, a few queries whatever their number. Those found are kept: an import names the
+        same people from one batch of rows to the next, and reads each of them once."""
+        known = self.__dict__.setdefault("_residents", {})
         ids = {v for v in values if isinstance(v, int)}
         references = {v.strip().upper() for v in values if isinstance(v, str)}
+        found = {key: known[key] for key in ids | references if key in known}
+        ids, references = ids - found.keys(), references - found.keys()
         allowed = resident_visibility(self.user)
-        found = {}
         if allowed is None:
             return found
         for batch in batched(sorted(ids), 2000):
             found |= {r.pk: r for r in Resident.objects.filter(allowed, pk__in=batch)}
         for batch in batched(sorted(references), 2000):
             found |= {r.reference: r for r in Resident.objects.filter(allowed, reference__in=batch)}
+        for resident in found.values():
+            known[resident.pk] = known[resident.reference] = resident
         return found

@@ -5,6 +5,7 @@ import json
 from itertools import batched
 
 from django.db import connection, connections, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from learners.models import (
@@ -56,15 +57,18 @@ ASSESSMENT_ROW = [
 COPY_FROM = 200
 
 
-def sessions_write(drafts, *, by, batch_size=5000, progress=None, refresh=True):
+def sessions_write(drafts, *, by, batch_size=5000, progress=None, refresh=True, visits=None):
     """Store checked drafts (SessionResolver), new sessions and changed ones, with their
     topics, participants (creating the new residents), outcomes and levels: a few bulk
     statements per batch, in one transaction, then participations_changed() once for every
     resident concerned (`refresh` False: the caller calls it, after its last batch, with
-    the ids returned in `.resident_ids` of the result). Returns the sessions written, in
-    order (new ones as unsaved-looking records with their id)."""
+    the ids returned in `.resident_ids` of the result; and passes the same FirstVisits as
+    `visits` to each call). Returns the sessions written, in order (new ones as
+    unsaved-looking records with their id)."""
     with transaction.atomic():
-        written, resident_ids = _write(drafts, by=by, batch_size=batch_size, progress=progress)
+        written, resident_ids = _write(
+            drafts, by=by, batch_size=batch_size, progress=progress, visits=visits or FirstVisits()
+        )
         if refresh:
             from learners.services import participations_changed
 
@@ -78,7 +82,7 @@ class WrittenSessions(list):
     resident_ids = ()
 
 
-def _write(drafts, *, by, batch_size, progress):
+def _write(drafts, *, by, batch_size, progress, visits):
     resident_ids, written, done = set(), [], 0
     for batch in batched(drafts, batch_size):
         now = timezone.now()
@@ -158,6 +162,8 @@ def _write(drafts, *, by, batch_size, progress):
                     for competence, level in outcome.levels.items()
                 ]
         _insert(Session.topics.through, ["session_id", "topic_id"], topics)
+        if len(participations) >= COPY_FROM:
+            participations = visits.mark(participations)
         _insert(Participation, PARTICIPATION_ROW, participations)
         _insert(CompetenceAssessment, ASSESSMENT_ROW, assessments)
         written += [d.session for d in batch]
@@ -165,6 +171,48 @@ def _write(drafts, *, by, batch_size, progress):
         if progress:
             progress(done)
     return written, resident_ids
+
+
+class FirstVisits:
+    """Marks many participations (tuples of PARTICIPATION_ROW, in the order they are
+    inserted) as their resident's first visit to their actor when no participation stored,
+    nor one before them, comes earlier. participations_changed() has the last word, but finds
+    little left to rewrite: unmarked, most of an import's rows were rewritten after it (on
+    PostgreSQL, with every index of the table). Each resident's earliest dates are read
+    once (one query per 2,000 residents), then kept up to date with the rows marked: one
+    instance serves every batch of an import."""
+
+    def __init__(self):
+        self.earliest = {}  # (resident, actor): date of their first participation
+        self.read = set()  # residents whose stored participations were read
+
+    def mark(self, rows):
+        resident, date, actor, mark = (
+            PARTICIPATION_ROW.index(name)
+            for name in ("resident_id", "date", "actor_id", "is_first_visit")
+        )
+        unread = {row[resident] for row in rows} - self.read
+        for batch in batched(sorted(unread), 2000):
+            found = (
+                Participation.objects.filter(resident_id__in=batch)
+                .order_by()
+                .values("resident_id", "actor_id")
+                .annotate(first=Min("date"))
+                .values_list("resident_id", "actor_id", "first")
+            )
+            for resident_id, actor_id, first in found:
+                self.earliest[resident_id, actor_id] = first
+        self.read |= unread
+        firsts, first_index = set(), {}
+        for index, row in enumerate(rows):
+            key = (row[resident], row[actor])
+            # On the same day, the one stored or inserted first (a smaller id) comes first.
+            if key not in self.earliest or row[date] < self.earliest[key]:
+                self.earliest[key] = row[date]
+                firsts.add(index)
+                firsts.discard(first_index.get(key))
+                first_index[key] = index
+        return [(*row[:mark], i in firsts, *row[mark + 1 :]) for i, row in enumerate(rows)]
 
 
 def _session_row(draft, *, by, now):

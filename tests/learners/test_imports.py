@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from learners import imports
+from learners import imports, writing
 from learners.models import (
     AccessLog,
     CompetenceAssessment,
@@ -23,6 +23,9 @@ from learners.models import (
     Session,
 )
 from learners.resources import SESSION_COLUMNS
+from learners.sheets import open_rows
+from learners.writing import FirstVisits
+from learners.writing.writer import PARTICIPATION_ROW
 from pathway.models import Actor, Module
 from stats.demo.factories import (
     CompetenceAssessmentFactory,
@@ -642,3 +645,77 @@ def test_places_of_an_actor_without_siret_come_back(cast):
     assert [e["message"] for e in report["errors"]] == [
         "Vous ne pouvez importer que les lieux des structures que vous coordonnez."
     ]
+
+
+def test_many_participations_are_marked_first_visits_as_they_are_written(cast):
+    """The writer marks the first visits of the many participations it writes (FirstVisits):
+    participations_changed() then finds little to rewrite after an import. A participation is
+    the first at its actor when none stored, nor one written before it, comes earlier."""
+    day, one = datetime.date(2024, 5, 10), datetime.timedelta(days=1)
+    ParticipationFactory(
+        resident=cast.resident,
+        session=SessionFactory(actor=cast.actor_a, date=day, created_by=cast.mediator_a),
+    )
+    other = ResidentFactory(created_by_actor=cast.actor_a)
+    mark = PARTICIPATION_ROW.index("is_first_visit")
+
+    def row(resident, actor, date):
+        values = dict.fromkeys(PARTICIPATION_ROW)
+        values.update(resident_id=resident.pk, actor_id=actor.pk, date=date, is_first_visit=False)
+        return tuple(values[name] for name in PARTICIPATION_ROW)
+
+    visits = FirstVisits()
+    rows = [
+        row(cast.resident, cast.actor_a, day + one),  # after the one stored
+        row(cast.resident, cast.actor_b, day + one),  # the first at the other actor
+        row(other, cast.actor_a, day),  # first, until…
+        row(other, cast.actor_a, day - one),  # … an earlier one comes
+        row(other, cast.actor_a, day - one),  # the same day, written after
+    ]
+    assert [r[mark] for r in visits.mark(rows)] == [False, True, False, True, False]
+    # The next batch of the same import: what the first one wrote counts.
+    rows = [row(other, cast.actor_b, day), row(cast.resident, cast.actor_b, day + one)]
+    assert [r[mark] for r in visits.mark(rows)] == [True, False]
+
+
+def test_a_sessions_file_is_read_as_its_rows_are_imported(cast, tmp_path, monkeypatch):
+    """The import holds a batch of rows, never the whole file (sheets.open_rows): when the
+    first batch is written, the rows after it are not read yet."""
+    from learners.resources import sessions as front_end
+
+    monkeypatch.setattr(front_end, "IMPORT_BATCH", 2)
+    path = tmp_path / "accompagnements.csv"
+    path.write_bytes(as_csv([session_row(cast, start_time=f"{9 + n}:00") for n in range(5)]))
+    read_when_written, opened = [], []
+    monkeypatch.setattr(
+        imports,
+        "open_rows",
+        lambda *args, **kw: opened.append(open_rows(*args, **kw)) or opened[-1],
+    )
+
+    def sessions_write(drafts, **options):
+        read_when_written.append(len(opened[-1]))
+        return writing.sessions_write(drafts, **options)
+
+    monkeypatch.setattr(front_end, "sessions_write", sessions_write)
+    report = imports.import_file(
+        imports.KINDS["sessions"], path, path.name, user=cast.mediator_a, dry_run=False
+    )
+    assert (report["errors"], report["new"], report["total"]) == ([], 5, 5)
+    assert read_when_written == [2, 4, 5]
+    assert Session.objects.count() == 5
+
+
+def test_a_file_refused_half_way_through_writes_nothing(cast, tmp_path, monkeypatch, settings):
+    """A limit met after some batches were written (here, too many lines) undoes them."""
+    from learners.resources import sessions as front_end
+
+    monkeypatch.setattr(front_end, "IMPORT_BATCH", 2)
+    settings.IMPORT_MAX_ROWS = 3
+    path = tmp_path / "accompagnements.csv"
+    path.write_bytes(as_csv([session_row(cast, start_time=f"{9 + n}:00") for n in range(5)]))
+    with pytest.raises(imports.FileError, match="plus de 3 lignes"):
+        imports.import_file(
+            imports.KINDS["sessions"], path, path.name, user=cast.mediator_a, dry_run=False
+        )
+    assert not Session.objects.exists()

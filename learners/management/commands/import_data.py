@@ -59,15 +59,17 @@ class Command(BaseCommand):
         kind = imports.KINDS[kind]
         if not kind.may_import(importer):
             raise CommandError(f"{importer} ne peut pas importer : {kind.label}.")
+        bar = ProgressBar(self.stderr, "vérification" if dry_run else "import")
+        started = time.monotonic()
         try:
-            dataset = imports.read_dataset(file.read_bytes(), file.name)
+            # Read as the rows are imported: a file of any size takes the memory of a batch.
+            report = imports.import_file(
+                kind, file, file.name, user=importer, dry_run=dry_run, progress=bar
+            )
         except OSError as error:
             raise CommandError(f"Fichier illisible : {error}") from error
         except imports.FileError as error:
             raise CommandError(str(error)) from error
-        bar = ProgressBar(self.stderr, "vérification" if dry_run else "import")
-        started = time.monotonic()
-        report = imports.run_import(kind, dataset, user=importer, dry_run=dry_run, progress=bar)
         bar(1, 1)
         bar.close()
         elapsed = time.monotonic() - started
@@ -78,7 +80,7 @@ class Command(BaseCommand):
         if len(report["errors"]) > 100:
             self.stderr.write(f"… et {len(report['errors']) - 100} autres erreurs.")
         summary = (
-            f"{len(dataset)} lignes en {elapsed:.1f} s : {report['new']} à ajouter, "
+            f"{report['total']} lignes en {elapsed:.1f} s : {report['new']} à ajouter, "
             f"{report['update']} à modifier, {report['skip']} inchangées."
         )
         if report["errors"]:
