@@ -185,12 +185,14 @@ class SessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.choices, self.today = choices, today
         self.fields["date"].widget.attrs["max"] = today.isoformat()
-        self.fields["actor"].choices = [(a.pk, a.name) for a in choices.actors]
-        self.fields["place"].choices = [("", _("Choisir un lieu"))] + [
+        # Each list is read from the database only when the page is shown or a value is
+        # posted (no topic nor module named: those lists are not read).
+        self.fields["actor"].choices = lambda: [(a.pk, a.name) for a in choices.actors]
+        self.fields["place"].choices = lambda: [("", _("Choisir un lieu"))] + [
             (p.pk, p.name) for p in choices.places
         ]
-        self.fields["topics"].choices = [(t.pk, t.name) for t in choices.topics]
-        self.fields["module"].choices = [("", _("Aucun module"))] + [
+        self.fields["topics"].choices = lambda: [(t.pk, t.name) for t in choices.topics]
+        self.fields["module"].choices = lambda: [("", _("Aucun module"))] + [
             (m.pk, m.name) for m in choices.modules
         ]
 

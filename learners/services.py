@@ -64,24 +64,36 @@ def participations_changed(resident_ids):
 
 def participation_refresh_first_visits(resident_ids, *, batch_size=2000):
     """Mark, for each of these residents and each actor, their earliest participation there
-    as the first visit (and no other). Two queries per batch of residents: their
-    participations in date order, then one UPDATE that rewrites only the rows whose mark
-    changes (a correlated subquery per row would cost the square of a long journey)."""
+    as the first visit (and no other). One UPDATE per batch of residents: it ranks their
+    participations per actor (a window function, in one pass: a correlated subquery per
+    row would cost the square of a long journey) and flips only the rows whose mark
+    changes. Written once in SQL that SQLite and PostgreSQL both take, as the journeys':
+    built through the ORM (a read, then an UPDATE naming the first ones) it cost more to
+    compile on every session logged than the database takes to run it."""
     for batch in batched(sorted(set(resident_ids)), batch_size):
-        firsts = {}
-        rows = (
-            Participation.objects.filter(resident_id__in=batch)
-            .order_by("date", "id")
-            .values_list("id", "resident_id", "actor_id")
-        )
-        for pk, resident_id, actor_id in rows:
-            firsts.setdefault((resident_id, actor_id), pk)
-        if not firsts:
-            continue
-        is_first = Q(pk__in=list(firsts.values()))
-        Participation.objects.filter(resident_id__in=batch).filter(
-            (Q(is_first_visit=True) & ~is_first) | (Q(is_first_visit=False) & is_first)
-        ).update(is_first_visit=is_first)
+        with connection.cursor() as cursor:
+            cursor.execute(first_visits_update_sql(connection.vendor, len(batch)), batch * 2)
+
+
+@functools.lru_cache(maxsize=64)
+def first_visits_update_sql(vendor, count):
+    """The first visits' UPDATE for `count` residents, on this database vendor; its
+    parameters are the residents' ids, twice."""
+    quote = connection.ops.quote_name
+    table = quote(Participation._meta.db_table)
+    pk = quote(Participation._meta.pk.column)
+    column = {f.name: quote(f.column) for f in Participation._meta.concrete_fields}
+    first, resident = column["is_first_visit"], column["resident"]
+    residents = f"{resident} IN ({', '.join(['%s'] * count)})"
+    firsts = (
+        f"SELECT {pk} FROM (SELECT {pk}, ROW_NUMBER() OVER (PARTITION BY {resident}, "
+        f"{column['actor']} ORDER BY {column['date']}, {pk}) AS visit "
+        f"FROM {table} WHERE {residents}) ranked WHERE visit = 1"
+    )
+    return (
+        f"UPDATE {table} SET {first} = NOT {first} "
+        f"WHERE {residents} AND {first} <> ({pk} IN ({firsts}))"
+    )
 
 
 def resident_refresh_journey(resident_ids, *, batch_size=2000):
