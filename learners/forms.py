@@ -188,13 +188,13 @@ class SessionForm(forms.Form):
         # Each list is read from the database only when the page is shown or a value is
         # posted (no topic nor module named: those lists are not read).
         self.fields["actor"].choices = lambda: [(a.pk, a.name) for a in choices.actors]
-        self.fields["place"].choices = lambda: [("", _("Choisir un lieu"))] + [
-            (p.pk, p.name) for p in choices.places
-        ]
+        self.fields["place"].choices = lambda: (
+            [("", _("Choisir un lieu"))] + [(p.pk, p.name) for p in choices.places]
+        )
         self.fields["topics"].choices = lambda: [(t.pk, t.name) for t in choices.topics]
-        self.fields["module"].choices = lambda: [("", _("Aucun module"))] + [
-            (m.pk, m.name) for m in choices.modules
-        ]
+        self.fields["module"].choices = lambda: (
+            [("", _("Aucun module"))] + [(m.pk, m.name) for m in choices.modules]
+        )
 
     def clean(self):
         """The page's own syntax: a duration chosen or typed, fields shown only for some
