@@ -1,3 +1,4 @@
+import copy
 import uuid
 from functools import cached_property
 
@@ -184,14 +185,16 @@ class SessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.choices, self.today = choices, today
         self.fields["date"].widget.attrs["max"] = today.isoformat()
-        self.fields["actor"].choices = [(a.pk, a.name) for a in choices.actors]
-        self.fields["place"].choices = [("", _("Choisir un lieu"))] + [
-            (p.pk, p.name) for p in choices.places
-        ]
-        self.fields["topics"].choices = [(t.pk, t.name) for t in choices.topics]
-        self.fields["module"].choices = [("", _("Aucun module"))] + [
-            (m.pk, m.name) for m in choices.modules
-        ]
+        # Each list is read from the database only when the page is shown or a value is
+        # posted (no topic nor module named: those lists are not read).
+        self.fields["actor"].choices = lambda: [(a.pk, a.name) for a in choices.actors]
+        self.fields["place"].choices = lambda: (
+            [("", _("Choisir un lieu"))] + [(p.pk, p.name) for p in choices.places]
+        )
+        self.fields["topics"].choices = lambda: [(t.pk, t.name) for t in choices.topics]
+        self.fields["module"].choices = lambda: (
+            [("", _("Aucun module"))] + [(m.pk, m.name) for m in choices.modules]
+        )
 
     def clean(self):
         """The page's own syntax: a duration chosen or typed, fields shown only for some
@@ -246,15 +249,6 @@ class SessionForm(forms.Form):
 LEVEL_PREFIX = "level_"
 
 
-class FixedChoiceField(forms.TypedChoiceField):
-    """A choice field whose choices never change from one form to the next: Django's copy
-    of the fields for each form shares them instead of copying every (lazily translated)
-    label, which was most of the cost of the participant rows of a session post."""
-
-    def __deepcopy__(self, memo):
-        return forms.Field.__deepcopy__(self, memo)
-
-
 class ParticipantForm(forms.Form):
     """One participant: an existing resident (by id) or a new one, and their outcome."""
 
@@ -267,13 +261,13 @@ class ParticipantForm(forms.Form):
         min_value=1900,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    neighbourhood = FixedChoiceField(
+    neighbourhood = forms.TypedChoiceField(
         label=_("Quartier"), coerce=int, required=False, empty_value=None
     )
     consent = forms.BooleanField(label=_("La personne accepte le partage"), required=False)
     # After a possible duplicate was shown: "new", or the id of the existing record to use.
     same_as = forms.CharField(required=False)
-    autonomy = FixedChoiceField(
+    autonomy = forms.TypedChoiceField(
         label=_("Autonomie"),
         choices=Autonomy.choices,
         coerce=int,
@@ -281,36 +275,27 @@ class ParticipantForm(forms.Form):
         empty_value=None,
         widget=forms.RadioSelect,
     )
-    operator = FixedChoiceField(label=_("Organisme"), coerce=int, required=False, empty_value=None)
-    paperwork_result = FixedChoiceField(
+    operator = forms.TypedChoiceField(
+        label=_("Organisme"), coerce=int, required=False, empty_value=None
+    )
+    paperwork_result = forms.TypedChoiceField(
         label=_("Résultat de la démarche"),
         choices=[("", _("Non renseigné"))] + PaperworkResult.choices,
         required=False,
     )
-    blocked_reason = FixedChoiceField(
+    blocked_reason = forms.TypedChoiceField(
         label=_("Raison du blocage"),
         choices=[("", _("Choisir une raison"))] + BlockedReason.choices,
         required=False,
     )
 
-    def __init__(self, *args, choices, module=None, pole=None, **kwargs):
+    def __init__(self, *args, choices, module=None, pole=None, fields=None, **kwargs):
+        # Django copies base_fields for each form: the formset's rows share the fields it
+        # made once (participant_fields) instead.
+        self.base_fields = fields or participant_fields(choices, module)
         super().__init__(*args, **kwargs)
         self.choices, self.module, self.pole = choices, module, pole
-        # Read from the database only when shown, or when a row names one.
-        self.fields["neighbourhood"].choices = choices.get_neighbourhood_choices
-        self.fields["operator"].choices = choices.get_operator_choices
-        self.fields["consent"].help_text = consent_label()
-        self.level_fields = []
-        for target in module.targets.all() if module else []:
-            name = f"{LEVEL_PREFIX}{target.competence_id}"
-            self.fields[name] = FixedChoiceField(
-                label=f"{target.competence.code} {target.competence.name}",
-                choices=[("", _("Non évaluée"))] + Level.CHOICES,
-                coerce=int,
-                required=False,
-                empty_value=None,
-            )
-            self.level_fields.append(self[name])
+        self.level_fields = [self[name] for name in self.fields if name.startswith(LEVEL_PREFIX)]
         self.duplicates = []
         self.person = None  # the Resident, once the formset has found it
 
@@ -399,13 +384,46 @@ class ParticipantForm(forms.Form):
         )
 
 
+class RowFields(dict):
+    """Fields shared by the rows of a formset: a form's copy of them (BaseForm.__init__
+    deep-copies base_fields) is a copy of the dict only. Copying every field, choices and
+    widget of every row was most of the cost of reading a session's participants."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+def participant_fields(choices, module):
+    """The fields of a participant row, with a level field per competence of `module`,
+    made once for all the rows of a formset."""
+    fields = copy.deepcopy(ParticipantForm.base_fields)
+    # Read from the database only when shown, or when a row names one.
+    fields["neighbourhood"].choices = choices.get_neighbourhood_choices
+    fields["operator"].choices = choices.get_operator_choices
+    fields["consent"].help_text = consent_label()
+    for target in module.targets.all() if module else []:
+        fields[f"{LEVEL_PREFIX}{target.competence_id}"] = forms.TypedChoiceField(
+            label=f"{target.competence.code} {target.competence.name}",
+            choices=[("", _("Non évaluée"))] + Level.CHOICES,
+            coerce=int,
+            required=False,
+            empty_value=None,
+        )
+    return RowFields(fields)
+
+
 class BaseParticipantFormSet(forms.BaseFormSet):
     def __init__(self, *args, choices, user, pole=None, module=None, session=None, **kwargs):
         self.choices, self.user, self.pole, self.session = choices, user, pole, session
         self.module = module if pole == Pole.ACHIEVEMENT else None
         super().__init__(
             *args,
-            form_kwargs={"choices": choices, "module": self.module, "pole": pole},
+            form_kwargs={
+                "choices": choices,
+                "module": self.module,
+                "pole": pole,
+                "fields": participant_fields(choices, self.module),
+            },
             **kwargs,
         )
 

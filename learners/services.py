@@ -64,34 +64,35 @@ def participations_changed(resident_ids):
 
 def participation_refresh_first_visits(resident_ids, *, batch_size=2000):
     """Mark, for each of these residents and each actor, their earliest participation there
-    as the first visit (and no other). Per batch of residents, one query finds the rows whose
-    mark is wrong (their participations ranked by date within each actor, in the database:
-    an import's 20,000 residents brought every participation back to Python, a quarter of
-    the import's time), then one UPDATE flips those, when there are any."""
+    as the first visit (and no other). One UPDATE per batch of residents: it ranks their
+    participations per actor (a window function, in one pass: a correlated subquery per
+    row would cost the square of a long journey) and flips only the rows whose mark
+    changes. Written once in SQL that SQLite and PostgreSQL both take, as the journeys':
+    built through the ORM (a read, then an UPDATE naming the first ones) it cost more to
+    compile on every session logged than the database takes to run it."""
     for batch in batched(sorted(set(resident_ids)), batch_size):
         with connection.cursor() as cursor:
-            cursor.execute(first_visits_sql(len(batch)), batch)
-            wrong = [pk for (pk,) in cursor.fetchall()]
-        for chunk in batched(wrong, 10_000):
-            Participation.objects.filter(pk__in=chunk).update(
-                is_first_visit=~Q(is_first_visit=True)
-            )
+            cursor.execute(first_visits_update_sql(connection.vendor, len(batch)), batch * 2)
 
 
 @functools.lru_cache(maxsize=64)
-def first_visits_sql(count):
-    """The ids of the participations of `count` residents whose first-visit mark is wrong, in
-    SQL that SQLite and PostgreSQL both take."""
+def first_visits_update_sql(vendor, count):
+    """The first visits' UPDATE for `count` residents, on this database vendor; its
+    parameters are the residents' ids, twice."""
     quote = connection.ops.quote_name
+    table = quote(Participation._meta.db_table)
+    pk = quote(Participation._meta.pk.column)
     column = {f.name: quote(f.column) for f in Participation._meta.concrete_fields}
-    placeholders = ", ".join(["%s"] * count)
+    first, resident = column["is_first_visit"], column["resident"]
+    residents = f"{resident} IN ({', '.join(['%s'] * count)})"
+    firsts = (
+        f"SELECT {pk} FROM (SELECT {pk}, ROW_NUMBER() OVER (PARTITION BY {resident}, "
+        f"{column['actor']} ORDER BY {column['date']}, {pk}) AS visit "
+        f"FROM {table} WHERE {residents}) ranked WHERE visit = 1"
+    )
     return (
-        f"SELECT {column['id']} FROM (SELECT {column['id']}, {column['is_first_visit']}, "
-        f"ROW_NUMBER() OVER (PARTITION BY {column['resident']}, {column['actor']} "
-        f"ORDER BY {column['date']}, {column['id']}) AS visit "
-        f"FROM {quote(Participation._meta.db_table)} "
-        f"WHERE {column['resident']} IN ({placeholders})) ranked "
-        f"WHERE (visit = 1) <> {column['is_first_visit']}"
+        f"UPDATE {table} SET {first} = NOT {first} "
+        f"WHERE {residents} AND {first} <> ({pk} IN ({firsts}))"
     )
 
 
@@ -99,11 +100,11 @@ def resident_refresh_journey(resident_ids, *, batch_size=2000):
     """Recompute the denormalised journey fields of these residents from their participations.
 
     Called after any change to participations (logging, editing, deleting, merging,
-    importing): one UPDATE per batch of residents, whose correlated subqueries read each
-    resident's participations through the (resident, date) index — no row comes back to
-    Python, whatever the number of participations. The statement is written once, in SQL
-    that SQLite and PostgreSQL both take: built through the ORM, its seven subqueries cost
-    more to compile on every session logged than the database takes to run them.
+    importing): one UPDATE per batch of residents, whose two correlated subqueries read
+    each resident's participations through the (resident, date) index — no row comes back
+    to Python, whatever the number of participations. The statement is written once, in SQL
+    that SQLite and PostgreSQL both take: built through the ORM, its subqueries cost more to
+    compile on every session logged than the database takes to run them.
     """
     for batch in batched(sorted(set(resident_ids)), batch_size):
         with connection.cursor() as cursor:
@@ -116,7 +117,10 @@ def resident_refresh_journey(resident_ids, *, batch_size=2000):
 @functools.lru_cache(maxsize=64)
 def journey_update_sql(vendor, count):
     """The journey UPDATE for `count` residents, on this database vendor; its parameters
-    are journey_update_params() then the residents' ids."""
+    are journey_update_params() then the residents' ids. The dates and the count come
+    from one pass over a resident's participations (one subquery giving a row of values:
+    a subquery per field cost PostgreSQL as much to plan as to run at 1,000,000 sessions);
+    a resident without any gets empty dates and a count of 0."""
     quote = connection.ops.quote_name
     resident_pk = quote(Resident._meta.pk.column)
     resident = quote(Resident._meta.db_table)
@@ -124,24 +128,26 @@ def journey_update_sql(vendor, count):
     column = {f.name: quote(f.column) for f in Participation._meta.concrete_fields}
     mine = f"FROM {participation} p WHERE p.{column['resident']} = {resident}.{resident_pk}"
     date, pole = f"p.{column['date']}", f"p.{column['pole']}"
-    changes = {
-        "first_session_on": f"(SELECT MIN({date}) {mine})",
-        "last_session_on": f"(SELECT MAX({date}) {mine})",
-        **dict.fromkeys(POLE_DATE_FIELD.values(), f"(SELECT MIN({date}) {mine} AND {pole} = %s)"),
-        "session_count": f"(SELECT COUNT(*) {mine})",
-        # The pole of the first participation; on the same day, the earlier pole.
-        "first_pole": (
-            f"COALESCE((SELECT {pole} {mine} ORDER BY {date}, CASE {pole} "
-            + " ".join("WHEN %s THEN %s" for _ in Pole)
-            + " END LIMIT 1), '')"
-        ),
+    aggregates = {
+        "first_session_on": f"MIN({date})",
+        "last_session_on": f"MAX({date})",
+        **dict.fromkeys(POLE_DATE_FIELD.values(), f"MIN(CASE WHEN {pole} = %s THEN {date} END)"),
+        "session_count": "COUNT(*)",
     }
-    assignments = ", ".join(
-        f"{quote(Resident._meta.get_field(name).column)} = {value}"
-        for name, value in changes.items()
+    # The pole of the first participation; on the same day, the earlier pole.
+    first_pole = (
+        f"COALESCE((SELECT {pole} {mine} ORDER BY {date}, CASE {pole} "
+        + " ".join("WHEN %s THEN %s" for _ in Pole)
+        + " END LIMIT 1), '')"
     )
+    fields = ", ".join(quote(Resident._meta.get_field(name).column) for name in aggregates)
+    values = ", ".join(aggregates.values())
     placeholders = ", ".join(["%s"] * count)
-    return f"UPDATE {resident} SET {assignments} WHERE {resident_pk} IN ({placeholders})"
+    return (
+        f"UPDATE {resident} SET ({fields}) = (SELECT {values} {mine}), "
+        f"{quote(Resident._meta.get_field('first_pole').column)} = {first_pole} "
+        f"WHERE {resident_pk} IN ({placeholders})"
+    )
 
 
 def journey_update_params():

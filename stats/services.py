@@ -53,14 +53,17 @@ def stats_refresh_task(resident_ids):
 
 
 def stats_refresh_soon(resident_ids):
-    """Refresh the statistics of these residents once the current transaction commits: in
-    the worker (STATS_REFRESH_IN_WORKER, the default: a mediator saving a session does not
-    wait for the summaries, and concurrent saves do not queue on their lock), or at once."""
+    """Refresh the statistics of these residents: in the worker (STATS_REFRESH_IN_WORKER,
+    the default: a mediator saving a session does not wait for the summaries, and
+    concurrent saves do not queue on their lock), or at once. The worker's task is queued
+    in the current transaction: it is committed with the change, in the same commit (a
+    session logged paid a second one), and never one without the other; the worker sees
+    both at once."""
     ids = sorted(set(resident_ids))
     if not ids:
         return
     if settings.STATS_REFRESH_IN_WORKER:
-        transaction.on_commit(lambda: stats_refresh_task.enqueue(ids))
+        stats_refresh_task.enqueue(ids)
     else:
         stats_refresh(ids)
 

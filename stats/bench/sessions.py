@@ -63,6 +63,10 @@ def mediator_home(bench):
     return figures
 
 
+# The participants of the session the bench logs.
+PARTICIPANTS = 8
+
+
 def session_log_setup(username="mediatrice.fs"):
     """A mediator, and the form of a collective training session with eight of the
     residents of their actor, each assessed on every competence of the module."""
@@ -74,7 +78,16 @@ def session_log_setup(username="mediatrice.fs"):
     actor = user.main_actor
     module = Module.objects.active().filter(actor__isnull=True).order_by("pk").first()
     codes = list(module.targets.values_list("competence__code", flat=True))
-    residents = Resident.objects.visible_to(user).filter(created_by_actor=actor).order_by("pk")
+    # Their own actor's residents first; on a small town (1,000 sessions: six of them),
+    # others they may see make up the eight.
+    visible = Resident.objects.visible_to(user)
+    residents = list(visible.filter(created_by_actor=actor).order_by("pk")[:PARTICIPANTS])
+    if len(residents) < PARTICIPANTS:
+        residents += visible.exclude(created_by_actor=actor).order_by("pk")[
+            : PARTICIPANTS - len(residents)
+        ]
+    if len(residents) < PARTICIPANTS:
+        raise RuntimeError(f"Fewer than {PARTICIPANTS} residents to log a session with.")
     data = session_form_data(
         actor=actor,
         place=Place.objects.filter(actor=actor).order_by("pk").first(),
@@ -87,7 +100,7 @@ def session_log_setup(username="mediatrice.fs"):
         duration="120",
         equipment=["computer"],
         participants=[
-            {"resident": r, "autonomy": 2, "levels": dict.fromkeys(codes, 2)} for r in residents[:8]
+            {"resident": r, "autonomy": 2, "levels": dict.fromkeys(codes, 2)} for r in residents
         ],
     )
     return user, data

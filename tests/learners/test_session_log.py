@@ -416,9 +416,10 @@ def test_logging_costs_the_same_queries_whatever_the_size(
         participants=[{"resident": r, "autonomy": 2, "levels": {"4.1": 2}} for r in residents],
     )
     client = cast.client("mediator_a")
-    # session, user, same form already posted?, the user's actors, actors, places, topics,
-    # modules, their competences, the residents named; savepoint, session, its mediator,
-    # participations, assessments, first visits (read, write), residents' journeys;
+    # session, user, the user's actors, modules, their competences, actors, same form
+    # already posted?, the residents named (no place nor topic named: those lists are not
+    # read); savepoint, session, its mediator, participations, assessments, first visits,
+    # residents' journeys;
     # statistics (stats.services.stats_refresh): savepoint, (on PostgreSQL, the lock that
     # makes concurrent refreshes take turns), the residents' previous reach rows, delete
     # their three kinds of rows, their participations, the modules' targets, their
@@ -426,10 +427,40 @@ def test_logging_costs_the_same_queries_whatever_the_size(
     # the month's sessions held and paperwork (delete both, count sessions, insert, count
     # paperwork), release; whether a parent ambassador referred the newcomers (network);
     # release
-    with django_assert_num_queries(38 + (connection.vendor == "postgresql")):
+    with django_assert_num_queries(35 + (connection.vendor == "postgresql")):
         response = post(client, data)
     assert response.status_code == 302
     assert Participation.objects.filter(session__module=module).count() == people
+
+
+@pytest.mark.parametrize("people", [2, 8])
+def test_logging_with_the_worker_costs_the_same_queries_whatever_the_participants(
+    cast, module, people, settings, django_assert_num_queries
+):
+    """As in production (STATS_REFRESH_IN_WORKER): the post queues the statistics' refresh,
+    in its own transaction, for the worker to run (the post the bench times)."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.STATS_REFRESH_IN_WORKER = True
+    residents = [ResidentFactory(created_by_actor=cast.actor_a) for _ in range(people)]
+    data = session_form_data(
+        actor=cast.actor_a,
+        pole="achievement",
+        module=module,
+        format="collective",
+        participants=[{"resident": r, "autonomy": 2, "levels": {"4.1": 2}} for r in residents],
+    )
+    client = cast.client("mediator_a")
+    # session, user, the user's actors, modules, their competences, actors, same form
+    # already posted?, the residents named; savepoint, session, its mediator,
+    # participations, assessments, first visits, residents' journeys, whether a parent
+    # ambassador referred the newcomers (network), the statistics' refresh queued; release
+    with django_assert_num_queries(18):
+        response = post(client, data)
+    assert response.status_code == 302
+    assert Participation.objects.filter(session__module=module).count() == people
+    [task] = DBTaskResult.objects.filter(task_path__endswith=".stats_refresh_task")
+    assert task.args_kwargs["args"] == [sorted(r.pk for r in residents)]
 
 
 def test_the_submission_key_is_a_fresh_uuid_on_each_display(cast):
