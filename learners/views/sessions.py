@@ -21,6 +21,9 @@ from learners.pagination import LookAheadPaginator
 from learners.permissions import working_with_residents
 from learners.writing import SessionChoices, SessionErrors, session_save, session_values
 
+# Sessions on one page of the list (the mediator's home).
+SESSIONS_PER_PAGE = 25
+
 
 @working_with_residents
 def session_list(request):
@@ -30,7 +33,9 @@ def session_list(request):
     if request.user.role == Role.MEDIATOR and not request.user.is_network_admin:
         sessions = sessions.filter(created_by=request.user)
     # By day, then as saved, newest first (Session.Meta.ordering, read from an index).
-    page = LookAheadPaginator(sessions.with_list_data(), 25).get_page(request.GET.get("page"))
+    page = LookAheadPaginator(sessions.with_list_data(), SESSIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     today = timezone.localdate()
     for session in page.object_list:
         session.changeable = session.can_be_changed_by(request.user, today=today)

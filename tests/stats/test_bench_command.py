@@ -34,6 +34,8 @@ def test_the_bench_runs_with_the_sites_own_allowed_hosts(tmp_path):
     # The page was served and measured, not refused with a 400 before any query.
     assert figures["home_queries_at_1000"] > 0
     assert figures["home_ms_p50_at_1000"] > 0
+    # A full first page, as on the large database: the ratio compares sizes, not pages.
+    assert figures["home_rows_at_1000"] == 25
 
 
 def test_a_growth_ratio_is_the_large_databases_p95_over_the_small_ones():
