@@ -450,5 +450,8 @@ def describe_week_grouped(expression):
         if week[day]:
             by_slots.setdefault(tuple(week[day]), []).append(day)
     return [
-        f"{capfirst(french_days(days))} : {plain_slots(slots)}" for slots, days in by_slots.items()
+        # French puts a space before the colon, English none: the translator's choice.
+        _("%(days)s : %(hours)s")
+        % {"days": capfirst(french_days(days)), "hours": plain_slots(slots)}
+        for slots, days in by_slots.items()
     ]

@@ -115,6 +115,12 @@ def test_the_week_in_plain_french():
         "Du lundi au vendredi : 8 h 30 – 12 h",
         "Samedi : 10 h – 12 h",
     ]
+    # In English, no space before the colon.
+    with translation.override("en"):
+        assert hours.describe_week_grouped("Mo-Fr 08:30-12:00; Sa 10:00-12:00") == [
+            "Monday to Friday: 8:30 a.m. – noon",
+            "Saturday: 10 a.m. – noon",
+        ]
 
 
 @pytest.mark.parametrize(
