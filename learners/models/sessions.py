@@ -126,10 +126,14 @@ class Session(models.Model):
     format = models.CharField(
         _("format"), max_length=12, choices=SessionFormat.choices, default=SessionFormat.INDIVIDUAL
     )
+    # No index of its own for this key (nor for created_by below): indexes of Meta start
+    # with it and serve the same lookups, and each index is written with every row (an
+    # import writes hundreds of thousands).
     actor = models.ForeignKey(
         "pathway.Actor",
         on_delete=models.PROTECT,
         related_name="sessions",
+        db_index=False,
         verbose_name=_("structure"),
     )
     location = models.CharField(
@@ -147,6 +151,7 @@ class Session(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="created_sessions",
+        db_index=False,
         verbose_name=_("saisi par"),
     )
     mediators = models.ManyToManyField(
@@ -327,20 +332,31 @@ class ParticipationQuerySet(VisibleThroughResident):
 class Participation(models.Model):
     """One resident in one session, with its outcome."""
 
+    # Indexed by participation_once_per_session, particip_resident_date_idx and
+    # particip_stats_idx, which start with them.
     session = models.ForeignKey(
-        Session, on_delete=models.CASCADE, related_name="participations", verbose_name=_("séance")
+        Session,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        db_index=False,
+        verbose_name=_("séance"),
     )
     resident = models.ForeignKey(
         Resident,
         on_delete=models.PROTECT,
         related_name="participations",
+        db_index=False,
         verbose_name=_("habitant"),
     )
     # Copied from the session so that journeys and statistics read one table.
     date = models.DateField(_("date"))
     pole = models.CharField(_("pôle"), max_length=20, choices=Pole.choices)
     actor = models.ForeignKey(
-        "pathway.Actor", on_delete=models.PROTECT, related_name="+", verbose_name=_("structure")
+        "pathway.Actor",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("structure"),
     )
     # The session's author (who never changes): a mediator's own statistics count their
     # people from this table alone, without joining a million sessions.
@@ -432,8 +448,14 @@ class CompetenceAssessment(models.Model):
     """A mediator's finding that a resident reached level N on a competence: the evidence
     behind certificates."""
 
+    # Indexed by assessment_resident_idx and assessment_once_per_session, which start with
+    # resident and session.
     resident = models.ForeignKey(
-        Resident, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("habitant")
+        Resident,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        db_index=False,
+        verbose_name=_("habitant"),
     )
     competence = models.ForeignKey(
         "pathway.Competence",
@@ -455,6 +477,7 @@ class CompetenceAssessment(models.Model):
         null=True,
         blank=True,
         related_name="assessments",
+        db_index=False,
         verbose_name=_("séance"),
     )
 
