@@ -32,9 +32,6 @@ def seed_speed(bench):
 # Read figures are medians and 95th percentiles of at least this many requests each.
 READ_SAMPLES = 200
 
-# The small database of the growth ratios: the same pages on 1,000 sessions.
-SMALL_SESSIONS = 1_000
-
 
 def full_first_page(username="mediatrice.fs"):
     """Top up the mediator's sessions to a full first page of their home, through the
@@ -74,7 +71,7 @@ def mediator_home(bench):
     its time must not grow with the data (goal: home_growth_ratio, p95 on the large over
     p95 on the small, at most 1.5)."""
     figures = {"home_samples": READ_SAMPLES}
-    sizes = sorted({SMALL_SESSIONS, bench.sessions})
+    sizes = sorted({bench.small_sessions, bench.sessions})
     for size in sizes:
         with bench.database(sessions=size):
             figures[f"home_rows_at_{size}"] = full_first_page()
@@ -143,7 +140,8 @@ def session_log_setup(username="mediatrice.fs"):
 def session_log(bench):
     """Posting a collective session with 8 participants through the real view, through
     the one write path (learners.writing; goal: p95 under 30 ms at 1,000,000 sessions, over
-    SESSION_LOG_SAMPLES posts, the same at 1,000 for the ratio); its query count must not
+    SESSION_LOG_SAMPLES posts, the same at 1,000 (bench --growth-from) for
+    session_log_growth_ratio); its query count must not
     grow with the database. The statistics refresh each post queues is then run as the
     worker would (timed apart), and, as a baseline in the same run, the post with that
     refresh inside the request (STATS_REFRESH_IN_WORKER false)."""
@@ -167,7 +165,7 @@ def session_log(bench):
         return durations
 
     figures = {}
-    for size in sorted({1_000, bench.sessions}):
+    for size in sorted({bench.small_sessions, bench.sessions}):
         with bench.database(sessions=size):
             user, data = session_log_setup()
             client = bench.client_for(user.username)
@@ -209,10 +207,9 @@ def session_log(bench):
     figures["session_log_ms_p95"] = figures[f"session_log_ms_p95_at_{bench.sessions}"]
     figures["session_log_queries"] = figures[f"session_log_queries_at_{bench.sessions}"]
     figures["session_log_samples"] = SESSION_LOG_SAMPLES
-    figures["session_log_p95_ratio"] = round(
-        figures[f"session_log_ms_p95_at_{bench.sessions}"] / figures["session_log_ms_p95_at_1000"],
-        2,
-    )
+    sizes = sorted({bench.small_sessions, bench.sessions})
+    figures.update(growth_ratio(figures, "session_log", sizes))
+    figures.update(growth_ratio(figures, "session_log", sizes, clock="cpu_ms"))
     return figures
 
 
@@ -301,12 +298,13 @@ def time_search(bench, *, username="mediatrice.fs"):
 @group("resident_search")
 def resident_search(bench):
     """The as-you-type search of the session page, through the real view: on 100,000
-    residents (goal: p95 under 20 ms), and on 1,000 sessions and the bench's database for
+    residents (goal: p95 under 20 ms), and on 1,000 sessions (--growth-from) and the bench's
+    database for
     resident_search_growth_ratio (p95 on the large over p95 on the small)."""
     from learners.models import Resident
 
     figures = {"resident_search_samples": READ_SAMPLES}
-    sizes = sorted({SMALL_SESSIONS, bench.sessions})
+    sizes = sorted({bench.small_sessions, bench.sessions})
     for size in sizes:
         with bench.database(sessions=size):
             count, p50, p95, p95_two, cpu = time_search(bench)

@@ -68,10 +68,12 @@ def growth_ratio(figures, name, sizes, *, clock="ms"):
 class Bench:
     """What a group gets: the database size, switching databases, timing and clients."""
 
-    def __init__(self, command, *, sessions, residents, log):
+    def __init__(self, command, *, sessions, residents, log, small_sessions=1_000):
         self.command = command
         self.sessions = sessions
         self.residents = residents
+        # The small database of the growth ratios (the same figure on both sizes).
+        self.small_sessions = small_sessions
         self.log = log
         self.built = {}
         self.original_name = settings.DATABASES["default"]["NAME"]
@@ -137,6 +139,9 @@ class Bench:
         return percentiles(samples)
 
     def count_queries(self, function):
+        # Django keeps the last 9,000 queries: once full (after building a big scratch
+        # database), the context would count 0.
+        connection.queries_log.clear()
         with CaptureQueriesContext(connection) as context:
             function()
         return len(context)
@@ -156,6 +161,12 @@ class Command(BaseCommand):
         parser.add_argument("--sessions", type=int, default=100_000)
         parser.add_argument("--residents", type=int, default=None, help="Default: sessions / 10.")
         parser.add_argument("--only", default="", help="Comma-separated groups to run.")
+        parser.add_argument(
+            "--growth-from",
+            type=int,
+            default=1_000,
+            help="Sessions of the small database the growth ratios compare with (1,000).",
+        )
         parser.add_argument("--list", action="store_true", help="List the groups and stop.")
 
     def handle(self, *args, **options):
@@ -177,6 +188,7 @@ class Command(BaseCommand):
             sessions=sessions,
             residents=options["residents"] or max(10, sessions // 10),
             log=lambda message: self.stderr.write(f"[bench] {message}"),
+            small_sessions=options["growth_from"],
         )
         figures = {}
         # The groups' test clients ask for the host "testserver", which a server's own
@@ -197,6 +209,7 @@ class Command(BaseCommand):
             "database": connection.vendor,
             "sessions": sessions,
             "residents": bench.residents,
+            "growth_from_sessions": bench.small_sessions,
             "scratch_databases_built": bench.built,
             "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "figures": figures,
