@@ -398,6 +398,20 @@ def test_first_visit_is_per_actor(cast):
     assert not Participation.objects.get(session__date=YESTERDAY).is_first_visit
 
 
+def workshop_of(cast, module, people):
+    """`people` new residents of actor A, and the form of a workshop of `module` where each
+    is assessed on competence 4.1."""
+    residents = [ResidentFactory(created_by_actor=cast.actor_a) for _ in range(people)]
+    data = session_form_data(
+        actor=cast.actor_a,
+        pole="achievement",
+        module=module,
+        format="collective",
+        participants=[{"resident": r, "autonomy": 2, "levels": {"4.1": 2}} for r in residents],
+    )
+    return residents, data
+
+
 @pytest.mark.parametrize("extra_sessions", [0, 40])
 @pytest.mark.parametrize("people", [2, 8])
 def test_logging_costs_the_same_queries_whatever_the_size(
@@ -407,14 +421,7 @@ def test_logging_costs_the_same_queries_whatever_the_size(
         ParticipationFactory(
             session=SessionFactory(actor=cast.actor_a, created_by=cast.colleague_a)
         )
-    residents = [ResidentFactory(created_by_actor=cast.actor_a) for _ in range(people)]
-    data = session_form_data(
-        actor=cast.actor_a,
-        pole="achievement",
-        module=module,
-        format="collective",
-        participants=[{"resident": r, "autonomy": 2, "levels": {"4.1": 2}} for r in residents],
-    )
+    residents, data = workshop_of(cast, module, people)
     client = cast.client("mediator_a")
     # session, user, the user's actors, modules, their competences, actors, same form
     # already posted?, the residents named (no place nor topic named: those lists are not
@@ -442,14 +449,7 @@ def test_logging_with_the_worker_costs_the_same_queries_whatever_the_participant
     from django_tasks_db.models import DBTaskResult
 
     settings.STATS_REFRESH_IN_WORKER = True
-    residents = [ResidentFactory(created_by_actor=cast.actor_a) for _ in range(people)]
-    data = session_form_data(
-        actor=cast.actor_a,
-        pole="achievement",
-        module=module,
-        format="collective",
-        participants=[{"resident": r, "autonomy": 2, "levels": {"4.1": 2}} for r in residents],
-    )
+    residents, data = workshop_of(cast, module, people)
     client = cast.client("mediator_a")
     # session, user, the user's actors, modules, their competences, actors, same form
     # already posted?, the residents named; savepoint, session, its mediator,
