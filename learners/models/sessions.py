@@ -63,9 +63,6 @@ class SessionQuerySet(models.QuerySet):
             return self.none()
         return self.filter(actor__in=user.actor_ids)
 
-    def in_period(self, start, end):
-        return self.filter(date__gte=start, date__lte=end)
-
     def posted(self, *, by, key):
         """The session `by` already posted with this double-post key. Keys are compared
         with their author's own only: another person may post any key they like."""

@@ -487,9 +487,5 @@ class Place(models.Model):
         return [Service(code).plain for code in self.services if code in Service.values]
 
     @property
-    def is_free(self):
-        return Fee.FREE in self.fees
-
-    @property
     def has_coordinates(self):
         return self.latitude is not None and self.longitude is not None
