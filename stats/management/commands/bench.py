@@ -164,7 +164,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--growth-from",
             type=int,
-            default=1_000,
+            default=None,
             help="Sessions of the small database the growth ratios compare with (1,000).",
         )
         parser.add_argument("--list", action="store_true", help="List the groups and stop.")
@@ -183,12 +183,20 @@ class Command(BaseCommand):
                 f"Groupes disponibles : {', '.join(sorted(GROUPS))}."
             )
         sessions = options["sessions"]
+        growth_from = options["growth_from"]
+        if growth_from is None:
+            growth_from = min(1_000, sessions)
+        if not 1 <= growth_from <= sessions:
+            raise CommandError(
+                "--growth-from : un nombre de séances entre 1 et --sessions "
+                f"({sessions:,}).".replace(",", " ")
+            )
         bench = Bench(
             self,
             sessions=sessions,
             residents=options["residents"] or max(10, sessions // 10),
             log=lambda message: self.stderr.write(f"[bench] {message}"),
-            small_sessions=options["growth_from"],
+            small_sessions=growth_from,
         )
         figures = {}
         # The groups' test clients ask for the host "testserver", which a server's own
