@@ -261,7 +261,12 @@ def test_statistics_count_families_per_school_and_ambassador_small_counts_hidden
 ):
     from stats.ambassadors import ambassador_tables, cells_of
 
-    other = UserFactory(username="other", ambassador=True, actors=[cast.school])
+    # Names no page shows otherwise (a random one was once "Moulin", as the school's).
+    other = UserFactory(
+        username="other", last_name="Ambrelune", ambassador=True, actors=[cast.school]
+    )
+    cast.ambassador.last_name = "Saulenoire"
+    cast.ambassador.save(update_fields=["last_name"])
     phone, second = sign_in(client, cast.ambassador), sign_in(type(client)(), other)
     for n in range(8):
         refer(phone, cast, first_name=f"Ophélie {n}")
