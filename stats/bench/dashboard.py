@@ -180,14 +180,7 @@ def time_dashboard(bench):
         started = time.perf_counter()
         stats_refresh()
         figures["stats_fill_s"] = round(time.perf_counter() - started, 1)
-    if connection.vendor == "postgresql":
-        # What autovacuum does on any production server after the summaries were built
-        # (the shared bench server runs with autovacuum off): visibility maps, so that
-        # the dashboard's covering indexes are read without visiting the tables.
-        with connection.cursor() as cursor:
-            for table in connection.introspection.table_names():
-                if table.startswith("pathway_stats"):
-                    cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
+    bench.vacuum(lambda table: table.startswith("pathway_stats"))
     year = timezone.localdate().year
     actor = User.objects.get(username="responsable.fs").actors.get()
     client = bench.client_for("elu")
@@ -221,10 +214,7 @@ def my_stats(bench):
     from stats.models import StatsShareLink
     from stats.services import next_month
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in ("learners_session", "learners_participation", "learners_session_topics"):
-                cursor.execute(f"VACUUM ANALYZE {table}")
+    bench.vacuum(["learners_session", "learners_participation", "learners_session_topics"])
     today = timezone.localdate()
     first = today.replace(day=1)
     for _ in range(11):

@@ -6,7 +6,6 @@ and PDF), the ambassadors' statistics and the ambassador's page.
 
 import time
 
-from django.db import connection
 from django.utils import timezone
 
 from stats.management.commands.bench import group, percentiles
@@ -27,11 +26,7 @@ def network(bench):
         if not StatsReach.objects.exists():
             bench.log("filling the statistics summaries…")
             stats_refresh()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                for table in connection.introspection.table_names():
-                    if table.startswith("pathway_stats"):
-                        cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
+        bench.vacuum(lambda table: table.startswith("pathway_stats"))
         year = timezone.localdate().year
 
         def whole_report():
