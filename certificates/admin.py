@@ -18,10 +18,11 @@ from learners import admin as learners_admin
 from learners.models import Resident
 from learners.permissions import JournaledAdmin
 from pathway.models import Module
+from pathway.permissions import InTheirTowns
 
 
 @admin.register(Signatory)
-class SignatoryAdmin(admin.ModelAdmin):
+class SignatoryAdmin(InTheirTowns, admin.ModelAdmin):
     list_display = ["name", "role", "actor", "is_default"]
     list_filter = ["is_default", "actor"]
     search_fields = ["name", "actor__name"]
@@ -34,13 +35,14 @@ class CertificateCompetenceInline(admin.TabularInline):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(JournaledAdmin, admin.ModelAdmin):
+class CertificateAdmin(InTheirTowns, JournaledAdmin, admin.ModelAdmin):
+    town_path = "resident__created_by_actor"
     """Read only: a certificate is signed at issuance and never edited. Revoke it from its
     page in the application (the link below), issue it from the residents' admin or the
     mediators' pages."""
 
     list_display = ["code", "resident", "module", "actor", "issued_at", "expires_on", "revoked_at"]
-    list_filter = ["module", "actor", "revoked_at"]
+    list_filter = ["module", ("actor", admin.RelatedOnlyFieldListFilter), "revoked_at"]
     search_fields = ["code", "resident__last_name", "resident__reference"]
     list_select_related = ["resident", "module", "actor"]
     # The stored PDF has no public URL: the admin links to the view that checks who asks.

@@ -9,17 +9,18 @@ from django.utils.translation import gettext_lazy as _
 
 from learners.models import Resident, random_code
 from pathway.models import Level, ModuleCompetence, level_range_check
+from pathway.permissions import in_their_towns
 
 
 class SignatoryQuerySet(models.QuerySet):
     def usable_by(self, user):
-        """Signatories of the user's actors (all of them for the network admin)."""
+        """Signatories of the user's actors (all of their town's for the network admin)."""
         if not user.is_authenticated or not user.works_with_residents:
             return self.none()
         signatories = self.select_related("actor").order_by("actor__name", "-is_default", "name")
-        return (
-            signatories if user.is_network_admin else signatories.filter(actor__in=user.actor_ids)
-        )
+        if user.is_network_admin:
+            return in_their_towns(signatories, user)
+        return signatories.filter(actor__in=user.actor_ids)
 
 
 class Signatory(models.Model):

@@ -30,6 +30,7 @@ from certificates.models import (
 )
 from learners.models import CompetenceAssessment, Participation, Resident, random_code
 from pathway.models import ModuleCompetence
+from pathway.permissions import in_town_of
 
 
 def signing_key():
@@ -340,7 +341,8 @@ def check_issuer(user, pairs, signatory):
             _("Vous ne suivez pas ces personnes : %(names)s.") % {"names": ", ".join(hidden)}
         )
     if signatory is not None and not (
-        user.is_network_admin or signatory.actor_id in user.actor_ids
+        (user.is_network_admin and in_town_of(user, signatory.actor_id))
+        or signatory.actor_id in user.actor_ids
     ):
         raise ValidationError(_("Choisissez un signataire de votre structure."))
 

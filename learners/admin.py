@@ -22,19 +22,30 @@ from learners.models import (
     User,
 )
 from learners.permissions import JournaledAdmin
+from pathway.permissions import InTheirTowns
 from pathway.sorting import Alphabetical
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "email", "is_active"]
-    list_filter = ["role", "is_active", "actors"]
+    list_filter = ["role", "is_active", ("town", admin.RelatedOnlyFieldListFilter), "actors"]
+
+    def get_queryset(self, request):
+        # A town's network admin manages their town's staff (the superuser, everyone).
+        users = super().get_queryset(request)
+        towns = request.user.town_ids
+        return users if towns is None else users.of_towns(towns)
+
     search_fields = ["username", "first_name", "last_name", "email"]
     filter_horizontal = ["actors", "groups", "user_permissions"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Identité"), {"fields": ["first_name", "last_name", "email"]}),
-        (_("Rôle dans le réseau"), {"fields": ["role", "actors", "is_active"]}),
+        (
+            _("Rôle dans le réseau"),
+            {"fields": ["role", "town", "territory", "actors", "is_active"]},
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     actions = ["authenticator_reset"]
@@ -49,6 +60,8 @@ class UserAdmin(BaseUserAdmin):
                     "last_name",
                     "email",
                     "role",
+                    "town",
+                    "territory",
                     "actors",
                     "password1",
                     "password2",
@@ -98,7 +111,7 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(JournaledAdmin, admin.ModelAdmin):
+class SessionAdmin(InTheirTowns, JournaledAdmin, admin.ModelAdmin):
     """Sessions are read and deleted here; they are logged and changed on the session page
     (the network admin may change any), whose service checks the session's rules, copies
     its date, pole and actor onto the participations and keeps journeys and statistics
@@ -157,7 +170,8 @@ class AssessmentInline(admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(JournaledAdmin, admin.ModelAdmin):
+class ResidentAdmin(InTheirTowns, JournaledAdmin, admin.ModelAdmin):
+    town_path = "created_by_actor"
     ordering = [Alphabetical("last_name"), Alphabetical("first_name"), "id"]
     list_display = [
         "reference",
@@ -173,9 +187,9 @@ class ResidentAdmin(JournaledAdmin, admin.ModelAdmin):
         "sharing_consent",
         "social_status",
         "neighbourhood__is_priority",
-        "neighbourhood",
+        ("neighbourhood", admin.RelatedOnlyFieldListFilter),
         "first_pole",
-        "created_by_actor",
+        ("created_by_actor", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["reference", "last_name", "first_name", "email", "phone"]
     list_select_related = ["neighbourhood", "created_by_actor"]
@@ -210,7 +224,8 @@ class ResidentAdmin(JournaledAdmin, admin.ModelAdmin):
 
 
 @admin.register(CompetenceAssessment)
-class CompetenceAssessmentAdmin(JournaledAdmin, admin.ModelAdmin):
+class CompetenceAssessmentAdmin(InTheirTowns, JournaledAdmin, admin.ModelAdmin):
+    town_path = "resident__created_by_actor"
     list_display = ["resident", "competence", "level", "assessed_on", "assessed_by"]
     list_filter = ["competence", "level"]
     search_fields = ["resident__last_name", "resident__reference"]
@@ -235,16 +250,23 @@ class CompetenceAssessmentAdmin(JournaledAdmin, admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(JournaledAdmin, admin.ModelAdmin):
+class ReferralAdmin(InTheirTowns, JournaledAdmin, admin.ModelAdmin):
+    town_path = "resident__created_by_actor"
     list_display = ["resident", "from_actor", "to_actor", "to_pole", "status", "sent_at"]
-    list_filter = ["status", "to_pole", "from_actor", "to_actor"]
+    list_filter = [
+        "status",
+        "to_pole",
+        ("from_actor", admin.RelatedOnlyFieldListFilter),
+        "to_actor",
+    ]
     search_fields = ["resident__last_name", "resident__reference", "reason"]
     list_select_related = ["resident", "from_actor", "to_actor"]
     raw_id_fields = ["resident", "created_by"]
 
 
 @admin.register(ResidentLink)
-class ResidentLinkAdmin(JournaledAdmin, admin.ModelAdmin):
+class ResidentLinkAdmin(InTheirTowns, JournaledAdmin, admin.ModelAdmin):
+    town_path = "resident__created_by_actor"
     list_display = ["resident", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_select_related = ["resident"]
     raw_id_fields = ["resident", "created_by"]
@@ -262,6 +284,9 @@ class AccessLogAdmin(admin.ModelAdmin):
     # `residents`: the references a list showed (one row per request, see AccessLog).
     search_fields = ["user__username", "resident__reference", "resident__last_name", "residents"]
     list_select_related = ["user", "resident"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
 
     def has_add_permission(self, request):
         return False
@@ -315,6 +340,10 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["file_name", "resource", "created_by", "created_at", "status", "total_rows"]
     list_filter = ["status", "resource"]
     list_select_related = ["created_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
     readonly_fields = [
         "file_name",
         "resource",

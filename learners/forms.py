@@ -38,6 +38,7 @@ from pathway.models import (
     Level,
     Pole,
 )
+from pathway.permissions import in_their_towns
 from pathway.sorting import Alphabetical
 
 
@@ -598,7 +599,9 @@ class ReferralForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["to_actor"].queryset = Actor.objects.active().order_by(Alphabetical("name"))
         own = Actor.objects.active().order_by(Alphabetical("name"))
-        if not user.is_network_admin:
+        if user.is_network_admin:
+            own = in_their_towns(own, user, "pk")
+        else:
             own = own.filter(pk__in=user.actor_ids)
         self.fields["from_actor"].queryset = own
         self.fields["consent"].help_text = consent_label()

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 from import_export.formats import base_formats
@@ -15,8 +16,11 @@ from pathway.models import (
     Operator,
     Place,
     PlannedWorkshop,
+    Territory,
     Topic,
+    Town,
 )
+from pathway.permissions import InTheirTowns
 from pathway.sorting import Alphabetical
 from pathway.spreadsheets import CSVFormat
 
@@ -34,21 +38,47 @@ class PlaceInline(admin.StackedInline):
     ]
 
 
+@admin.register(Territory)
+class TerritoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "code"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Town)
+class TownAdmin(admin.ModelAdmin):
+    list_display = ["name", "insee_code", "network_name", "certificate_prefix"]
+    list_filter = ["territories"]
+    search_fields = ["name", "insee_code", "network_name"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["territories"]
+    # A plain file input, labelled: the admin's "clearable" one is a fieldset whose input
+    # has no label (axe: label). A new file replaces the logo.
+    formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
+
+    def get_queryset(self, request):
+        # A town's network admin changes their own town (its name, prefix, logo…).
+        return Town.objects.visible_to(request.user)
+
+
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(InTheirTowns, admin.ModelAdmin):
+    town_path = "town"
     ordering = [Alphabetical("name")]
-    list_display = ["name", "kind", "city", "phone", "is_published", "is_active"]
-    list_filter = ["kind", "is_published", "is_active"]
+    list_display = ["name", "town", "kind", "city", "phone", "is_published", "is_active"]
+    list_filter = [("town", admin.RelatedOnlyFieldListFilter), "kind", "is_published", "is_active"]
     search_fields = ["name", "siret", "city"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PlaceInline]
 
 
 @admin.register(Neighbourhood)
-class NeighbourhoodAdmin(admin.ModelAdmin):
+class NeighbourhoodAdmin(InTheirTowns, admin.ModelAdmin):
+    town_path = "town"
     ordering = [Alphabetical("name")]
-    list_display = ["name", "is_priority", "qpv_code"]
-    list_filter = ["is_priority"]
+    list_display = ["name", "town", "is_priority", "qpv_code"]
+    list_filter = [("town", admin.RelatedOnlyFieldListFilter), "is_priority"]
     search_fields = ["name", "qpv_code"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -82,7 +112,7 @@ class OpenDataFilter(admin.SimpleListFilter):
 
 
 @admin.register(Place)
-class PlaceAdmin(ImportMixin, admin.ModelAdmin):
+class PlaceAdmin(InTheirTowns, ImportMixin, admin.ModelAdmin):
     ordering = [Alphabetical("actor__name"), Alphabetical("name")]
     """Places, with the import of a file in the national standard (CSV, XLSX…)."""
 
@@ -102,7 +132,13 @@ class PlaceAdmin(ImportMixin, admin.ModelAdmin):
         "is_active",
         "open_data_status",
     ]
-    list_filter = [OpenDataFilter, "neighbourhood", "actor__kind", "is_published", "is_active"]
+    list_filter = [
+        OpenDataFilter,
+        ("neighbourhood", admin.RelatedOnlyFieldListFilter),
+        "actor__kind",
+        "is_published",
+        "is_active",
+    ]
     search_fields = ["name", "actor__name", "address"]
     list_select_related = ["actor", "neighbourhood"]
     autocomplete_fields = ["actor"]
@@ -233,7 +269,7 @@ class ModuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlannedWorkshop)
-class PlannedWorkshopAdmin(admin.ModelAdmin):
+class PlannedWorkshopAdmin(InTheirTowns, admin.ModelAdmin):
     list_display = ["title", "starts_at", "pole", "place", "seats", "seats_taken", "is_published"]
     list_filter = ["pole", "is_published", "actor"]
     search_fields = ["title", "place__name", "actor__name"]

@@ -22,6 +22,7 @@ from pathway.models import (
     Service,
     SpecificCare,
 )
+from pathway.permissions import in_their_towns
 from pathway.sorting import Alphabetical
 
 # Public guide -------------------------------------------------------------------------------
@@ -389,7 +390,9 @@ class PlannedWorkshopForm(forms.ModelForm):
             .select_related("actor")
             .order_by(Alphabetical("name"), "pk")
         )
-        if not user.is_network_admin:
+        if user.is_network_admin:
+            places = in_their_towns(places, user)
+        else:
             places = places.filter(actor__in=user.actor_ids)
         self.fields["place"].queryset = places
         self.fields["place"].label_from_instance = str

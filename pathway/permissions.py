@@ -18,6 +18,9 @@ class Role(models.TextChoices):
     # A volunteer parent who refers families (network.ambassadors): signs in by a link sent
     # by email, sees only their own referrals' status; no staff page, no resident.
     AMBASSADOR = "ambassador", _("Parent ambassadeur")
+    # Coordinates the networks of several towns (an intercommunality, a department, a hub):
+    # sees their statistics and directory, never a resident.
+    TERRITORY_COORDINATOR = "territory_coordinator", _("Coordination de territoire")
 
 
 def staff_required(*roles):
@@ -50,6 +53,66 @@ STAFF_ROLES = frozenset(Role) - {Role.AMBASSADOR}
 working_with_residents = staff_required(Role.MEDIATOR, Role.COORDINATOR)
 
 
+def town_actors(user):
+    """The actors of the towns `user` may see (user.town_ids), as a subquery, or None for
+    every actor: how the network admin's "everything" stays within their town, and the
+    territory coordinator's within their territory. A subquery, not a list: it costs no
+    query of its own."""
+    from pathway.models import Actor
+
+    if user.town_ids is None:
+        return None
+    return Actor.objects.filter(town__in=user.town_ids).values("pk")
+
+
+def neighbour_actors(user):
+    """The actors of the other towns that share a territory with `user`'s towns, as a
+    subquery (None: every actor): their residents who agreed to be followed across towns
+    are seen by `user` too."""
+    from pathway.models import Actor
+
+    if user.town_ids is None:
+        return None
+    return (
+        Actor.objects.filter(town__territories__towns__in=user.town_ids)
+        .exclude(town__in=user.town_ids)
+        .values("pk")
+    )
+
+
+def in_their_towns(queryset, user, path="actor"):
+    """`queryset` cut to the records of the towns `user` may see, reached through `path`
+    to an actor."""
+    actors = town_actors(user)
+    return queryset if actors is None else queryset.filter(**{f"{path}__in": actors})
+
+
+def in_town_of(user, actor_id):
+    """Whether the actor `actor_id` is in a town `user` may see."""
+    from pathway.models import Actor
+
+    if user.town_ids is None:
+        return True
+    return Actor.objects.filter(pk=actor_id, town__in=user.town_ids).exists()
+
+
+class InTheirTowns:
+    """A Django admin page of records that belong to a town: the network admin of a town
+    lists and opens their town's only (the superuser, every town's). `town_path` leads
+    from the record to an actor, or to the town itself when it ends with "town"."""
+
+    town_path = "actor"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.town_ids is None:
+            return queryset
+        if self.town_path.endswith("town"):
+            return queryset.filter(**{f"{self.town_path}__in": user.town_ids})
+        return in_their_towns(queryset, user, self.town_path)
+
+
 class WholeNetwork:
     """The reader of what a management command produces for the network (the annual
     report, the coordination export): the network admin's view, without a user."""
@@ -58,3 +121,4 @@ class WholeNetwork:
     is_official = False
     role = Role.NETWORK_ADMIN
     actor_ids = frozenset()
+    town_ids = None  # every town

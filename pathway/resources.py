@@ -20,7 +20,7 @@ from import_export import fields, resources, widgets
 
 from pathway import opendata
 from pathway.models import Actor, ActorKind, Competence, Level, Module, ModuleCompetence, Place
-from pathway.permissions import Role
+from pathway.permissions import Role, in_their_towns, in_town_of
 from pathway.sorting import Alphabetical
 from pathway.text import normalise
 
@@ -241,24 +241,39 @@ class ActorWidget(widgets.Widget):
             if self.blank:
                 return None
             raise ValueError(_("indiquez la structure (son nom ou son SIRET)"))
-        actor = find_actor(value)
-        if actor is None:
+        found = find_actors(value)
+        if not found:
             raise ValueError(
                 _("aucune structure ne s'appelle « %(value)s » ni n'a ce SIRET") % {"value": value}
             )
-        return actor
+        if len(found) > 1:
+            raise ValueError(
+                _(
+                    "plusieurs structures s'appellent « %(value)s » (dans des villes "
+                    "différentes) : indiquez son SIRET"
+                )
+                % {"value": value}
+            )
+        return found[0]
 
     def render(self, value, obj=None, **kwargs):
         return value.name if value else ""
 
 
-def find_actor(value):
+def find_actors(value):
+    """The actors named `value` or of this SIRET (a name is unique within a town only)."""
     text = str(value).strip()
     siret = re.sub(r"\s", "", text)
     condition = Q(name__iexact=text)
     if re.fullmatch(r"[0-9]{14}", siret):
         condition |= Q(siret=siret)
-    return Actor.objects.filter(condition).first()
+    return list(Actor.objects.filter(condition)[:2])
+
+
+def find_actor(value):
+    """The one actor named `value` or of this SIRET, or None (none, or namesakes)."""
+    found = find_actors(value)
+    return found[0] if len(found) == 1 else None
 
 
 def column(attribute, name, widget=None, **kwargs):
@@ -284,7 +299,12 @@ class ScopedResource(resources.ModelResource):
         self.user = user
 
     def may_write(self, instance):
-        return self.user is not None and self.user.is_network_admin
+        user = self.user
+        return (
+            user is not None
+            and user.is_network_admin
+            and (user.town_ids is None or instance.town_id in user.town_ids)
+        )
 
     def after_init_instance(self, instance, new, row, **kwargs):
         super().after_init_instance(instance, new, row, **kwargs)
@@ -350,12 +370,16 @@ class ActorResource(ScopedResource):
             found = Actor.objects.filter(siret=siret).first()
             if found:
                 return found
-        return Actor.objects.filter(name__iexact=str(row.get("nom") or "").strip()).first()
+        named = Actor.objects.filter(name__iexact=str(row.get("nom") or "").strip())
+        return in_their_towns(named, self.user, "pk").first()
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
         if not instance.slug and instance.name:
             instance.slug = unique_slug(Actor, instance.name)
+        if instance.pk is None and self.user is not None and self.user.town_id is not None:
+            # A new actor joins the network of the admin who imports it.
+            instance.town_id = self.user.town_id
 
     def refusal(self, instance):
         return _("Seule la coordination du réseau importe des structures.")
@@ -409,7 +433,7 @@ class PlaceResource(ScopedResource, opendata.PlaceResource):
     def may_write(self, instance):
         user = self.user
         return user is not None and (
-            user.is_network_admin
+            (user.is_network_admin and in_town_of(user, instance.actor_id))
             or (user.role == Role.COORDINATOR and instance.actor_id in user.actor_ids)
         )
 
@@ -509,7 +533,7 @@ class ModuleResource(ScopedResource):
         if user is None:
             return False
         if user.is_network_admin:
-            return True
+            return instance.actor_id is None or in_town_of(user, instance.actor_id)
         return user.role == Role.COORDINATOR and instance.actor_id in user.actor_ids
 
     def refusal(self, instance):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from learners.models.residents import Resident
+from pathway.permissions import town_actors
 from pathway.tokens import hashed, new_token
 
 
@@ -21,7 +22,18 @@ class AccessLogQuerySet(models.QuerySet):
         raise PermissionError("The access journal is append-only.")
 
     def visible_to(self, user):
-        return self if user.is_authenticated and user.is_network_admin else self.none()
+        """The network admin's: the reads of their town's residents and by their town's
+        staff (every row for the superuser)."""
+        if not (user.is_authenticated and user.is_network_admin):
+            return self.none()
+        if user.town_ids is None:
+            return self
+        from learners.models.staff import User
+
+        return self.filter(
+            Q(resident__created_by_actor__in=town_actors(user))
+            | Q(user__in=User.objects.of_towns(user.town_ids).values("pk"))
+        )
 
 
 class AccessAction(models.TextChoices):

@@ -19,10 +19,17 @@ class ImportStatus(models.TextChoices):
 
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """A staff member sees their own imports; the network admin sees every import."""
+        """A staff member sees their own imports; the network admin sees every import made
+        by the staff of their town."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        return self if user.is_network_admin else self.filter(created_by=user)
+        if not user.is_network_admin:
+            return self.filter(created_by=user)
+        if user.town_ids is None:
+            return self
+        from learners.models.staff import User
+
+        return self.filter(created_by__in=User.objects.of_towns(user.town_ids).values("pk"))
 
     def stale(self, *, now=None):
         """Imports whose file is kept for more than a day (never confirmed, or forgotten)."""

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from learners.models.residents import Resident, resident_visibility
 from pathway.models import Pole
+from pathway.permissions import town_actors
 
 
 class ReferralStatus(models.TextChoices):
@@ -25,7 +26,13 @@ class ReferralQuerySet(models.QuerySet):
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_network_admin:
-            return self
+            # Those of their town, a referral between two towns being seen by both.
+            actors = town_actors(user)
+            if actors is None:
+                return self
+            return self.filter(Q(from_actor__in=actors) | Q(to_actor__in=actors)).filter(
+                resident_visibility(user, "resident__")
+            )
         if not user.works_with_residents:
             return self.none()
         return self.filter(

@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pathway.models import Pole
+from pathway.models import Actor, Pole
+from pathway.permissions import neighbour_actors, town_actors
 from pathway.text import normalise
 
 # Unambiguous alphabet for codes people read aloud or type: no 0/O, 1/I/L.
@@ -89,40 +90,80 @@ def resident_visibility(user, path=""):
     """The residents a staff member may see, as a condition on `path` to a resident
     ("resident__" from a participation), or None when they may see none.
 
-    A resident belongs to the actor that created the record; other actors see them only
-    if they consented to network sharing. Officials never see residents. Merged records
-    are hidden: their history lives on the survivor. Related records filter through this
-    join rather than `resident__in=<subquery>`, which SQLite runs over every resident.
+    A resident belongs to the actor that created the record, and so to its town; the
+    town's other actors see them only if they consented to network sharing, and the actors
+    of the neighbouring towns (sharing a territory) only if they also agreed to be followed
+    across towns. The network admin sees every record of their town. Officials and
+    territory coordinators never see residents. Merged records are hidden: their history
+    lives on the survivor. Related records filter through this join rather than
+    `resident__in=<subquery>`, which SQLite runs over every resident.
     """
     if not user.is_authenticated or not user.is_active:
         return None
     live = Q(**{f"{path}merged_into__isnull": True})
+    in_towns = town_actors(user)
     if user.is_network_admin:
-        return live
-    if not user.works_with_residents:
+        if in_towns is None:
+            return live
+        seen = Q(**{f"{path}created_by_actor__in": in_towns})
+    elif not user.works_with_residents:
         return None
-    return live & (
-        Q(**{f"{path}created_by_actor__in": user.actor_ids}) | Q(**{f"{path}sharing_consent": True})
+    else:
+        consenting = Q(**{f"{path}sharing_consent": True})
+        if in_towns is not None:
+            consenting &= Q(**{f"{path}created_by_actor__in": in_towns})
+        seen = Q(**{f"{path}created_by_actor__in": user.actor_ids}) | consenting
+    return live & (seen | across_towns(user, path))
+
+
+def across_towns(user, path=""):
+    """The residents of the neighbouring towns who agreed to be followed across towns."""
+    if user.town_ids is None:
+        return Q()
+    return Q(
+        **{
+            f"{path}sharing_consent": True,
+            f"{path}shared_across_towns": True,
+            f"{path}created_by_actor__in": neighbour_actors(user),
+        }
     )
 
 
 EVERY_ACTOR = "every actor"
 
 
+class TownActors:
+    """Every actor of some towns (a network admin's share of the records), without reading
+    their ids: a subquery for conditions, a lookup for `actor_id in`."""
+
+    def __init__(self, town_ids):
+        self.town_ids = town_ids
+
+    def __bool__(self):
+        return bool(self.town_ids)
+
+    def __contains__(self, actor_id):
+        return Actor.objects.filter(pk=actor_id, town__in=self.town_ids).exists()
+
+    def subquery(self):
+        return Actor.objects.filter(town__in=self.town_ids).values("pk")
+
+
 def managed_actors(user):
     """The actors whose residents' records a staff member may manage — change their
     identity, contact details or consent, export or erase their data, handle their personal
-    links: EVERY_ACTOR, or a set of actor ids (empty when none).
+    links: EVERY_ACTOR, TownActors, or a set of actor ids (empty when none).
 
     The record belongs to the actor that created it: its mediators and coordinators manage
-    it, and the network admin manages every record. Consent to sharing lets other actors
-    see the journey and work with the person (log sessions, refer, assess, certify), not
-    change the record: the person trusted the actor that welcomed them with it.
+    it, and the network admin manages every record of their town. Consent to sharing lets
+    other actors see the journey and work with the person (log sessions, refer, assess,
+    certify), not change the record: the person trusted the actor that welcomed them with
+    it.
     """
     if not user.is_authenticated or not user.is_active:
         return set()
     if user.is_network_admin:
-        return EVERY_ACTOR
+        return EVERY_ACTOR if user.town_ids is None else TownActors(user.town_ids)
     if not user.works_with_residents:
         return set()
     return set(user.actor_ids)
@@ -137,6 +178,8 @@ def resident_management(user, path=""):
     live = Q(**{f"{path}merged_into__isnull": True})
     if actors == EVERY_ACTOR:
         return live
+    if isinstance(actors, TownActors):
+        actors = actors.subquery()
     return live & Q(**{f"{path}created_by_actor__in": actors})
 
 
@@ -365,6 +408,14 @@ class Resident(models.Model):
     commune_postcode = models.CharField(_("code postal"), max_length=5, blank=True)
     commune_name = models.CharField(_("commune de résidence"), max_length=100, blank=True)
     sharing_consent = models.BooleanField(_("accepte le partage dans le réseau"), default=False)
+    shared_across_towns = models.BooleanField(
+        _("accepte le suivi dans les villes voisines"),
+        default=False,
+        help_text=_(
+            "Avec le partage dans le réseau : les structures des villes du même territoire "
+            "voient aussi son parcours (quand la personne déménage ou se fait aider à côté)."
+        ),
+    )
     consent_at = models.DateTimeField(_("date du consentement"), null=True, blank=True)
     consent_version = models.CharField(
         _("version du texte de consentement"), max_length=10, blank=True

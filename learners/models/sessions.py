@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from learners.models.residents import NOT_SHARED, Resident, VisibleThroughResident
 from learners.models.staff import User
 from pathway.models import Level, Pole, level_range_check
+from pathway.permissions import in_their_towns
 
 
 class SessionFormat(models.TextChoices):
@@ -54,11 +55,11 @@ class RedirectionKind(models.TextChoices):
 
 class SessionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Sessions run by the user's actors (all of them for the network admin)."""
+        """Sessions run by the user's actors (all of their town's for the network admin)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_network_admin:
-            return self
+            return in_their_towns(self, user)
         if not user.works_with_residents:
             return self.none()
         return self.filter(actor__in=user.actor_ids)

@@ -5,23 +5,55 @@ from functools import cached_property
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from pathway.models import Town
 from pathway.permissions import Role
 
 
-class StaffUserManager(UserManager):
+class StaffQuerySet(models.QuerySet):
+    def of_towns(self, town_ids):
+        """Staff of these towns: by their own town, or one of their actors'."""
+        memberships = self.model.actors.through.objects.filter(actor__town__in=town_ids)
+        return self.filter(
+            models.Q(town__in=town_ids) | models.Q(pk__in=memberships.values("user"))
+        )
+
+
+class StaffUserManager(UserManager.from_queryset(StaffQuerySet)):
     pass
 
 
 class User(AbstractUser):
     """A member of staff. Residents are not users: they reach their space by a personal link."""
 
-    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.MEDIATOR)
+    role = models.CharField(_("rôle"), max_length=24, choices=Role.choices, default=Role.MEDIATOR)
     actors = models.ManyToManyField(
         "pathway.Actor", blank=True, related_name="staff", verbose_name=_("structures")
+    )
+    town = models.ForeignKey(
+        "pathway.Town",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ville"),
+        help_text=_(
+            "La ville dont la coordination du réseau ou l'élu voit les données ; les autres "
+            "rôles ont la ville de leurs structures."
+        ),
+    )
+    territory = models.ForeignKey(
+        "pathway.Territory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("territoire"),
+        help_text=_("Pour la coordination de territoire : les villes dont elle voit les chiffres."),
     )
     notify_referrals = models.BooleanField(
         _("prévenir par e-mail des orientations reçues"),
@@ -45,7 +77,21 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         # The network admin works in the Django admin too; nobody else does.
         self.is_staff = self.is_superuser or self.role == Role.NETWORK_ADMIN
+        if self.town_id is None and self.role in TOWN_ROLES and Town.objects.count() <= 1:
+            # A single-town installation: its admins and officials are that town's.
+            self.town = Town.objects.default()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.role in TOWN_ROLES and self.town_id is None and Town.objects.count() > 1:
+            raise ValidationError(
+                {"town": _("Choisissez la ville dont cette personne verra les données.")}
+            )
+        if self.role == Role.TERRITORY_COORDINATOR and self.territory_id is None:
+            raise ValidationError(
+                {"territory": _("Choisissez le territoire dont cette personne verra les chiffres.")}
+            )
 
     @property
     def is_network_admin(self):
@@ -62,7 +108,30 @@ class User(AbstractUser):
 
     @cached_property
     def actor_ids(self):
-        return frozenset(self.actors.values_list("id", flat=True))
+        return frozenset(self._actors_and_towns)
+
+    @cached_property
+    def _actors_and_towns(self):
+        """{actor id: its town id}, in the one query actor_ids always cost."""
+        return dict(self.actors.values_list("id", "town_id"))
+
+    @cached_property
+    def town_ids(self):
+        """The towns whose records this person may see: None for every town (the
+        superuser, who runs the installation); a territory coordinator's territory's; else
+        their own town and their actors' (empty: none)."""
+        if self.is_superuser:
+            return None
+        if self.role == Role.TERRITORY_COORDINATOR:
+            if self.territory_id is None:
+                return frozenset()
+            return frozenset(self.territory.towns.values_list("id", flat=True))
+        if self.town_id is not None and self.role in TOWN_ROLES:
+            return frozenset([self.town_id])
+        towns = set(self._actors_and_towns.values())
+        if self.town_id is not None:
+            towns.add(self.town_id)
+        return frozenset(towns)
 
     @cached_property
     def main_actor(self):
@@ -93,6 +162,9 @@ class User(AbstractUser):
             )
         return removed
 
+
+# The roles that see a whole town rather than their actors'.
+TOWN_ROLES = frozenset({Role.NETWORK_ADMIN, Role.OFFICIAL})
 
 # Stored in the admin's history (in French, like the rest of the records).
 AUTHENTICATOR_RESET = (

@@ -22,6 +22,7 @@ from pathway.models import (
     Place,
     Topic,
 )
+from pathway.permissions import in_their_towns, town_actors
 from pathway.sorting import Alphabetical
 
 # What a user may pick -------------------------------------------------------------------
@@ -45,7 +46,9 @@ class SessionChoices:
     @cached_property
     def actors(self):
         actors = Actor.objects.active().order_by(Alphabetical("name"), "pk")
-        if not self.user.is_network_admin:
+        if self.user.is_network_admin:
+            actors = in_their_towns(actors, self.user, "pk")
+        else:
             actors = actors.filter(pk__in=self.user.actor_ids)
         return list(actors)
 
@@ -73,6 +76,8 @@ class SessionChoices:
         )
         if not self.user.is_network_admin:
             modules = modules.filter(Q(actor__isnull=True) | Q(actor__in=self.user.actor_ids))
+        elif (actors := town_actors(self.user)) is not None:
+            modules = modules.filter(Q(actor__isnull=True) | Q(actor__in=actors))
         return list(modules)
 
     @cached_property
@@ -81,7 +86,10 @@ class SessionChoices:
 
     @cached_property
     def neighbourhoods(self):
-        return list(Neighbourhood.objects.order_by(Alphabetical("name"), "pk"))
+        neighbourhoods = Neighbourhood.objects.order_by(Alphabetical("name"), "pk")
+        if self.user.town_ids is not None:
+            neighbourhoods = neighbourhoods.filter(town__in=self.user.town_ids)
+        return list(neighbourhoods)
 
     # Choices of the form's participant rows, built once for all the rows.
     def get_neighbourhood_choices(self):

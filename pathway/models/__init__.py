@@ -7,7 +7,8 @@ A package, as one file passed 800 lines; every name is re-exported here
 - places.py: places and the national open-data standard they follow;
 - framework.py: the competence framework and the training modules;
 - workshops.py: the workshops planned for the public;
-- reports.py: errors the public reports on a place's page."""
+- reports.py: errors the public reports on a place's page;
+- territories.py: the towns of the installation and the territories grouping them."""
 
 from pathway.models.framework import (
     Competence,
@@ -48,6 +49,13 @@ from pathway.models.places import (
     postcode_validator,
 )
 from pathway.models.reports import PlaceReport, PlaceReportQuerySet
+from pathway.models.territories import (
+    Territory,
+    TerritoryKind,
+    Town,
+    TownQuerySet,
+    default_town,
+)
 from pathway.models.workshops import PlannedWorkshop, PlannedWorkshopQuerySet
 
 __all__ = [
@@ -80,7 +88,12 @@ __all__ = [
     "Service",
     "SpecificCare",
     "SupportMode",
+    "Territory",
+    "TerritoryKind",
     "Topic",
+    "Town",
+    "TownQuerySet",
+    "default_town",
     "Typology",
     "in_france",
     "insee_validator",

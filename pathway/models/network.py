@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pathway.models.territories import default_town
+
 
 class Pole(models.TextChoices):
     """The three stages of the pathway, in the order a resident is meant to travel them."""
@@ -59,9 +61,16 @@ class ActorQuerySet(models.QuerySet):
 
 
 class Actor(models.Model):
-    """A local actor (structure) of the network."""
+    """A local actor (structure) of a town's network."""
 
-    name = models.CharField(_("nom"), max_length=150, unique=True)
+    town = models.ForeignKey(
+        "pathway.Town",
+        on_delete=models.PROTECT,
+        default=default_town,
+        related_name="actors",
+        verbose_name=_("ville"),
+    )
+    name = models.CharField(_("nom"), max_length=150)
     slug = models.SlugField(_("identifiant"), max_length=160, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=ActorKind.choices)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True)
@@ -85,6 +94,7 @@ class Actor(models.Model):
         verbose_name_plural = _("structures")
         ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(fields=["town", "name"], name="actor_name_unique_in_town"),
             models.UniqueConstraint(
                 fields=["siret"], condition=~Q(siret=""), name="actor_siret_unique"
             ),
@@ -98,7 +108,17 @@ class Actor(models.Model):
 
 
 class Neighbourhood(models.Model):
-    name = models.CharField(_("nom"), max_length=100, unique=True)
+    """A neighbourhood of a town (its slug is unique in the installation: the guide's
+    addresses name it)."""
+
+    town = models.ForeignKey(
+        "pathway.Town",
+        on_delete=models.PROTECT,
+        default=default_town,
+        related_name="neighbourhoods",
+        verbose_name=_("ville"),
+    )
+    name = models.CharField(_("nom"), max_length=100)
     slug = models.SlugField(_("identifiant"), max_length=110, unique=True)
     is_priority = models.BooleanField(
         _("quartier prioritaire (QPV)"),
@@ -111,6 +131,11 @@ class Neighbourhood(models.Model):
         verbose_name = _("quartier")
         verbose_name_plural = _("quartiers")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "name"], name="neighbourhood_name_unique_in_town"
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pathway.hours import describe_week_grouped, validate_opening_hours
 from pathway.models.network import Actor, ActorKind, Neighbourhood, Pole
-from pathway.permissions import Role
+from pathway.permissions import Role, in_their_towns
 
 # The national open-data standard of places of digital mediation (lieux de médiation
 # numérique, v1.0.2) -------------------------------------------------------------------------
@@ -288,11 +288,11 @@ class PlaceQuerySet(models.QuerySet):
 
     def managed_by(self, user):
         """Places a staff member may edit: their actors' places for a coordinator, all of
-        them for the network admin."""
+        their town's for the network admin."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_network_admin:
-            return self
+            return in_their_towns(self, user)
         if user.role != Role.COORDINATOR:
             return self.none()
         return self.filter(actor__in=user.actor_ids)

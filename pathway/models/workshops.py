@@ -10,15 +10,17 @@ from django.utils.translation import gettext_lazy as _
 
 from pathway.models.network import Actor, Pole
 from pathway.models.places import Place
+from pathway.permissions import in_their_towns
 
 
 class PlannedWorkshopQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Workshops a staff member manages: their actors' (all for the network admin)."""
+        """Workshops a staff member manages: their actors' (all of their town's for the
+        network admin)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_network_admin:
-            return self
+            return in_their_towns(self, user)
         if not user.works_with_residents:
             return self.none()
         return self.filter(actor__in=user.actor_ids)

@@ -40,7 +40,10 @@ from pathway.models import (
     Pole,
     Service,
     SupportMode,
+    Territory,
+    TerritoryKind,
     Topic,
+    Town,
     Typology,
 )
 
@@ -74,6 +77,37 @@ def demo_password_hash():
 
 def french_address():
     return f"{random.randint(1, 120)} {random.choice(STREETS)}"
+
+
+class TerritoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Territory
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Territoire {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = TerritoryKind.EPCI
+
+
+class TownFactory(DjangoModelFactory):
+    """A town by its INSEE code (Istres by default, Miramas' neighbour)."""
+
+    class Meta:
+        model = Town
+        django_get_or_create = ["insee_code"]
+        skip_postgeneration_save = True
+
+    insee_code = "13047"
+    name = "Istres"
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    postcode = "13800"
+    network_name = factory.LazyAttribute(lambda o: f"Réseau Parcours numérique de {o.name}")
+    certificate_prefix = factory.LazyAttribute(lambda o: slugify(o.name)[:3].upper())
+
+    @factory.post_generation
+    def territories(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.territories.set(extracted)
 
 
 class NeighbourhoodFactory(DjangoModelFactory):
@@ -184,6 +218,7 @@ class UserFactory(DjangoModelFactory):
         official = factory.Trait(role=Role.OFFICIAL)
         network_admin = factory.Trait(role=Role.NETWORK_ADMIN)
         ambassador = factory.Trait(role=Role.AMBASSADOR)
+        territory_coordinator = factory.Trait(role=Role.TERRITORY_COORDINATOR)
 
     @factory.post_generation
     def actors(self, create, extracted, **kwargs):

@@ -1,0 +1,192 @@
+"""Several towns in one installation (issue 20): each town's staff see their town's records
+only; a resident is followed in a neighbouring town (same territory) only with consent."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from pathway.models import Actor, Neighbourhood, Town
+from stats.demo.factories import (
+    ActorFactory,
+    ResidentFactory,
+    SessionFactory,
+    TerritoryFactory,
+    TownFactory,
+    UserFactory,
+)
+from tests.conftest import sign_in
+
+
+@pytest.fixture
+def towns(db, django_user_model):
+    """Miramas (the installation's default town) and Istres in one intercommunality, Arles
+    outside it; an actor, a mediator and a network admin in each of the first two."""
+    metropole = TerritoryFactory(name="Métropole Aix-Marseille-Provence", code="200054807")
+    miramas = Town.objects.default()
+    miramas.territories.add(metropole)
+    istres = TownFactory(territories=[metropole])
+    arles = TownFactory(insee_code="13004", name="Arles", postcode="13200")
+
+    class Towns:
+        pass
+
+    t = Towns()
+    t.miramas, t.istres, t.arles = miramas, istres, arles
+    t.actor_m = ActorFactory(name="France services de Miramas")
+    t.actor_i = ActorFactory(name="France services d'Istres", town=istres)
+    t.actor_a = ActorFactory(name="Médiathèque d'Arles", town=arles)
+    t.mediator_m = UserFactory(username="med_miramas", mediator=True, actors=[t.actor_m])
+    t.mediator_i = UserFactory(username="med_istres", mediator=True, actors=[t.actor_i])
+    t.mediator_a = UserFactory(username="med_arles", mediator=True, actors=[t.actor_a])
+    t.admin_m = UserFactory(username="admin_miramas", network_admin=True, town=miramas)
+    t.admin_i = UserFactory(username="admin_istres", network_admin=True, town=istres)
+    t.coordinator = UserFactory(
+        username="coord_metropole", territory_coordinator=True, territory=metropole
+    )
+    return t
+
+
+def client_of(client, user):
+    return sign_in(client, user)
+
+
+def test_the_default_town_comes_from_the_environment(db, settings):
+    settings.TOWN_INSEE_CODE, settings.TOWN_NAME = "13063", "Miramas"
+    settings.CERTIFICATE_CODE_PREFIX = "mrm"
+    actor = Actor.objects.create(name="CCAS", slug="ccas", kind="ccas")
+    town = actor.town
+    assert (town.insee_code, town.name, town.certificate_prefix) == ("13063", "Miramas", "MRM")
+    assert Neighbourhood.objects.create(name="Centre", slug="centre").town == town
+    assert Town.objects.count() == 1
+
+
+def test_names_are_unique_within_a_town_not_across_towns(towns):
+    ActorFactory(name="CCAS", slug="ccas-miramas")
+    ActorFactory(name="CCAS", slug="ccas-istres", town=towns.istres)
+    Neighbourhood.objects.create(name="Centre-ville", slug="centre-ville-miramas")
+    Neighbourhood.objects.create(name="Centre-ville", slug="centre-ville-istres", town=towns.istres)
+    assert Actor.objects.filter(name="CCAS").count() == 2
+
+
+def test_a_town_is_a_real_commune(db):
+    town = Town(insee_code="99999", name="Nulle part", slug="x", network_name="x")
+    town.certificate_prefix = "ab"
+    with pytest.raises(ValidationError) as error:
+        town.full_clean()
+    assert "n'est le code INSEE d'aucune commune" in str(error.value)
+    assert "2 à 6 lettres majuscules" in str(error.value)
+
+
+def test_each_town_network_admin_sees_their_own_town_only(towns, client):
+    own = ResidentFactory(created_by_actor=towns.actor_m, last_name="Miralès")
+    other = ResidentFactory(created_by_actor=towns.actor_i, last_name="Istréen", consented=True)
+    SessionFactory(actor=towns.actor_i, created_by=towns.mediator_i)
+    client_of(client, towns.admin_m)
+    assert client.get(f"/residents/{own.reference}/").status_code == 200
+    # Consent to the Istres network is not consent to Miramas'.
+    assert client.get(f"/residents/{other.reference}/").status_code == 404
+    page = client.get("/residents/search/", {"q": "Istr"}).content.decode()
+    assert "Istréen" not in page
+    page = client.get("/sessions/").content.decode()
+    assert "France services d&#x27;Istres" not in page and "France services d'Istres" not in page
+
+
+def test_a_mediator_sees_consenting_residents_of_their_town_only(towns):
+    from learners.models import Resident
+
+    here = ResidentFactory(created_by_actor=ActorFactory(name="CCAS de Miramas"), consented=True)
+    there = ResidentFactory(created_by_actor=towns.actor_i, consented=True)
+    seen = set(Resident.objects.visible_to(towns.mediator_m))
+    assert here in seen and there not in seen
+
+
+def test_a_resident_agreeing_to_be_followed_across_towns_is_seen_in_the_territory(towns, client):
+    from learners.models import Resident
+
+    mover = ResidentFactory(
+        created_by_actor=towns.actor_m, consented=True, shared_across_towns=True, last_name="Vidal"
+    )
+    # Istres shares the intercommunality: its mediator and admin find the person.
+    assert mover in Resident.objects.visible_to(towns.mediator_i)
+    assert mover in Resident.objects.visible_to(towns.admin_i)
+    # Arles does not: nobody there does.
+    assert mover not in Resident.objects.visible_to(towns.mediator_a)
+    # Following is not owning: only Miramas changes the record.
+    assert not mover.can_be_changed_by(towns.admin_i)
+    assert not mover.can_be_changed_by(towns.mediator_i)
+    assert mover.can_be_changed_by(towns.admin_m)
+    client_of(client, towns.mediator_i)
+    assert client.get(f"/residents/{mover.reference}/").status_code == 200
+    assert client.get(f"/residents/{mover.reference}/edit/").status_code in (403, 404)
+
+
+def test_following_across_towns_needs_consent_to_sharing_too(towns):
+    from learners.models import Resident
+
+    without = ResidentFactory(created_by_actor=towns.actor_m, shared_across_towns=True)
+    assert without not in Resident.objects.visible_to(towns.mediator_i)
+    assert without not in Resident.objects.visible_to(towns.admin_i)
+
+
+def test_the_territory_coordinator_sees_no_resident(towns, client):
+    from learners.models import Resident
+
+    mover = ResidentFactory(
+        created_by_actor=towns.actor_m, consented=True, shared_across_towns=True
+    )
+    assert towns.coordinator.town_ids == {towns.miramas.pk, towns.istres.pk}
+    assert not Resident.objects.visible_to(towns.coordinator).exists()
+    client_of(client, towns.coordinator)
+    assert client.get(f"/residents/{mover.reference}/").status_code == 404
+    assert client.get("/residents/").status_code == 404
+
+
+def test_town_staff_must_name_their_town_once_there_are_several(towns):
+    official = UserFactory.build(username="elu", official=True)
+    with pytest.raises(ValidationError) as error:
+        official.full_clean()
+    assert "Choisissez la ville" in str(error.value)
+    coordinator = UserFactory.build(username="coord", territory_coordinator=True)
+    with pytest.raises(ValidationError) as error:
+        coordinator.full_clean()
+    assert "Choisissez le territoire" in str(error.value)
+
+
+def test_a_single_town_installation_puts_its_admins_in_its_town(db):
+    admin = UserFactory(username="seul", network_admin=True)
+    assert admin.town == Town.objects.default()
+    assert admin.town_ids == {admin.town_id}
+
+
+def test_an_import_naming_an_actor_of_two_towns_asks_for_its_siret(towns):
+    from pathway.resources import ActorWidget
+
+    ActorFactory(name="CCAS", slug="ccas-m")
+    ActorFactory(name="CCAS", slug="ccas-i", town=towns.istres)
+    with pytest.raises(ValueError, match="plusieurs structures s'appellent « CCAS »"):
+        ActorWidget().clean("CCAS")
+
+
+def test_the_django_admin_of_a_town_lists_its_own_records(towns, client):
+    ResidentFactory(created_by_actor=towns.actor_m, last_name="Miralès")
+    theirs = ResidentFactory(created_by_actor=towns.actor_i, last_name="Istréen")
+    client_of(client, towns.admin_m)
+    page = client.get("/admin/learners/resident/").content.decode()
+    assert "Miralès" in page and "Istréen" not in page
+    assert client.get(f"/admin/learners/resident/{theirs.pk}/change/").status_code == 302
+    page = client.get("/admin/pathway/actor/").content.decode()
+    assert "France services de Miramas" in page and "Istres" not in page
+    users = client.get("/admin/learners/user/").content.decode()
+    assert "med_miramas" in users and "med_istres" not in users and "admin_istres" not in users
+    towns_page = client.get("/admin/pathway/town/").content.decode()
+    assert "Miramas" in towns_page and "13047" not in towns_page
+
+
+def test_the_journal_of_a_town_holds_its_own_reads(towns, client):
+    from learners.models import AccessLog
+
+    theirs = ResidentFactory(created_by_actor=towns.actor_i)
+    client_of(client, towns.mediator_i)
+    client.get(f"/residents/{theirs.reference}/")
+    assert AccessLog.objects.filter(resident=theirs).exists()
+    assert not AccessLog.objects.visible_to(towns.admin_m).filter(resident=theirs).exists()
+    assert AccessLog.objects.visible_to(towns.admin_i).filter(resident=theirs).exists()
