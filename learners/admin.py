@@ -27,7 +27,8 @@ from pathway.sorting import Alphabetical
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(InTheirTowns, BaseUserAdmin):
+    town_path = None  # get_queryset below
     list_display = ["username", "first_name", "last_name", "role", "email", "is_active"]
     list_filter = ["role", "is_active", ("town", admin.RelatedOnlyFieldListFilter), "actors"]
 

@@ -36,6 +36,7 @@ from pathway import communes
 from pathway.models import (
     Actor,
     Level,
+    Neighbourhood,
     Pole,
 )
 from pathway.permissions import in_their_towns
@@ -534,6 +535,11 @@ class ResidentForm(forms.ModelForm):
         self.fields["social_status"].choices = SocialStatus.choices
         self.fields["birth_year"].widget.attrs.update(min=1900, max=timezone.localdate().year)
         self.fields["gender"].required = False
+        if self.instance.created_by_actor_id is not None:
+            # The neighbourhoods of the record's town.
+            self.fields["neighbourhood"].queryset = Neighbourhood.objects.filter(
+                town__actors=self.instance.created_by_actor_id
+            ).order_by(Alphabetical("name"), "pk")
         if self.instance.commune_insee:
             self.fields[
                 "commune"

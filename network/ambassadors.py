@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from learners.services import referral_send, resident_create
 from network.models import CURRENT_FAMILY_CONSENT, AmbassadorReferral, Need
 from pathway.models import Actor, ActorKind
-from pathway.permissions import Role
+from pathway.permissions import Role, in_their_towns
 
 SIGN_IN_SALT = "network.ambassadors.sign-in"
 
@@ -79,7 +79,7 @@ def schools_managed_by(user):
     if not user.is_authenticated or not user.is_active:
         return schools.none()
     if user.is_network_admin:
-        return schools
+        return in_their_towns(schools, user, "pk")
     if user.role == Role.COORDINATOR:
         return schools.filter(pk__in=user.actor_ids)
     return schools.none()

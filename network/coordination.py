@@ -48,7 +48,7 @@ from django.utils.translation import gettext as _
 
 from network.models import Meeting, MeetingKind
 from pathway.models import Actor
-from pathway.permissions import Role
+from pathway.permissions import Role, in_their_towns
 from pathway.spreadsheets import csv_file_text, xlsx_bytes
 
 # The Coop's codes and labels: data in French as its files hold them, never translated.
@@ -157,7 +157,7 @@ def actors_for(user):
     """The actors whose part `user` may export: every one for the network admin, their own
     for a coordinator, none for anybody else."""
     if user.is_network_admin:
-        return Actor.objects.order_by("name")
+        return in_their_towns(Actor.objects.order_by("name"), user, "pk")
     if user.role == Role.COORDINATOR:
         return Actor.objects.filter(pk__in=user.actor_ids).order_by("name")
     return Actor.objects.none()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from network.models import Invitation
 from pathway.models import Actor
-from pathway.permissions import Role
+from pathway.permissions import Role, in_their_towns
 from pathway.tokens import hashed, new_token
 
 # The roles a team member can have within an actor.
@@ -41,7 +41,7 @@ def managed_actors(user):
     if not user.is_authenticated or not user.is_active:
         return Actor.objects.none()
     if user.is_network_admin:
-        return Actor.objects.active()
+        return in_their_towns(Actor.objects.active(), user, "pk")
     if user.role == Role.COORDINATOR:
         return Actor.objects.filter(pk__in=user.actor_ids)
     return Actor.objects.none()

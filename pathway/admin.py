@@ -38,16 +38,31 @@ class PlaceInline(admin.StackedInline):
     ]
 
 
+class SuperuserAdds:
+    """Towns and territories are made by whoever runs the installation (the superuser);
+    a town's network admin changes their own town."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 @admin.register(Territory)
-class TerritoryAdmin(admin.ModelAdmin):
+class TerritoryAdmin(SuperuserAdds, admin.ModelAdmin):
     list_display = ["name", "kind", "code"]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
     list_filter = ["kind"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Town)
-class TownAdmin(admin.ModelAdmin):
+class TownAdmin(SuperuserAdds, InTheirTowns, admin.ModelAdmin):
     list_display = ["name", "insee_code", "network_name", "certificate_prefix"]
     list_filter = ["territories"]
     search_fields = ["name", "insee_code", "network_name"]
@@ -60,6 +75,10 @@ class TownAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # A town's network admin changes their own town (its name, prefix, logo…).
         return Town.objects.visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The commune and the territories are the superuser's to set.
+        return [] if request.user.is_superuser else ["insee_code", "territories"]
 
 
 @admin.register(Actor)

@@ -96,6 +96,13 @@ def in_town_of(user, actor_id):
     return Actor.objects.filter(pk=actor_id, town__in=user.town_ids).exists()
 
 
+def towns_meet(user, other):
+    """Whether `other` (a member of staff) works in a town `user` may see."""
+    if user.town_ids is None:
+        return True
+    return bool(set(other.town_ids or ()) & user.town_ids)
+
+
 class InTheirTowns:
     """A Django admin page of records that belong to a town: the network admin of a town
     lists and opens their town's only (the superuser, every town's). `town_path` leads
@@ -106,11 +113,38 @@ class InTheirTowns:
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         user = request.user
-        if user.town_ids is None:
+        if user.town_ids is None or self.town_path is None:  # None: the page's own rule
             return queryset
         if self.town_path.endswith("town"):
             return queryset.filter(**{f"{self.town_path}__in": user.town_ids})
         return in_their_towns(queryset, user, self.town_path)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = choices_in_their_towns(db_field.related_model, request.user)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choices = choices_in_their_towns(db_field.related_model, request.user)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def choices_in_their_towns(model, user):
+    """The towns, territories, actors or neighbourhoods a form of the Django admin offers
+    `user` (None: the field's own choices): a town's network admin cannot put a record,
+    or a colleague's account, in another town."""
+    from pathway.models import Actor, Neighbourhood, Territory, Town
+
+    if user.town_ids is None or model not in {Town, Territory, Actor, Neighbourhood}:
+        return None
+    if model is Town:
+        return Town.objects.filter(pk__in=user.town_ids)
+    if model is Territory:
+        return Territory.objects.none()  # the superuser's
+    return model.objects.filter(town__in=user.town_ids)
 
 
 class WholeNetwork:

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from network.models import AmbassadorReferral
-from pathway.permissions import Role
+from pathway.permissions import Role, in_their_towns
 from stats.disclosure import Disclosure, Row, Table
 from stats.report import collate
 
@@ -17,9 +17,10 @@ FIGURES = ("referred", "came", "went_on")
 
 
 def ambassador_tables(user, *, year=None, threshold=None):
-    """(per school, per ambassador) tables for `user`: every school for the network admin
-    and officials, their own for a coordinator."""
-    referrals = AmbassadorReferral.objects.all()
+    """(per school, per ambassador) tables for `user`: every school of their town for the
+    network admin and officials (of their territory's towns for its coordinator), their
+    own for a coordinator."""
+    referrals = in_their_towns(AmbassadorReferral.objects.all(), user, "school")
     if not user.is_network_admin and user.role == Role.COORDINATOR:
         referrals = referrals.filter(school__in=user.actor_ids)
     if year:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from learners.models import SocialStatus
 from pathway.models import ActorKind, Pole
+from pathway.permissions import Role
 from pathway.sorting import sort_key
 from stats.figures import AGE_BAND_CHOICES, Filters, Period, collect, month_label
 from stats.models import StatsActivity
@@ -198,6 +199,7 @@ class PeriodForm(forms.Form):
 class StatsFilterForm(PeriodForm):
     """The dashboard's filters: the period, then where and who."""
 
+    town = forms.TypedChoiceField(label=_("Ville"), coerce=int, required=False)
     actor = forms.TypedChoiceField(label=_("Structure"), coerce=int, required=False)
     actor_kind = forms.ChoiceField(
         label=_("Type de structure"),
@@ -225,13 +227,35 @@ class StatsFilterForm(PeriodForm):
         super().__init__(data, today=today, first_year=first_year)
         self.user = user
         self.lookups = lookups
-        # Coordinators see their own actors only; officials and the network admin, all.
-        self.own_actors = None if user.is_network_admin or user.is_official else user.actor_ids
-        if self.own_actors is None:
+        # The towns read (None: every one there is); their actors. Coordinators see their
+        # own actors only; officials and the network admin, their town's; the territory
+        # coordinator, their territory's.
+        self.towns = lookups.scope_of(user)
+        self.town_actors = None if self.towns is None else lookups.actors_of(self.towns)
+        if user.is_network_admin or user.is_official or user.role == Role.TERRITORY_COORDINATOR:
+            self.own_actors = self.town_actors
+            self.whole = self._whole_label()
+        else:
+            self.own_actors = user.actor_ids
+            self.whole = _("Toutes mes structures")
+        readable = self.towns if self.towns is not None else set(lookups.towns)
+        if len(readable) > 1:
+            self.fields["town"].choices = [("", self.whole)] + sorted(
+                ((pk, lookups.towns[pk]) for pk in readable if pk in lookups.towns),
+                key=lambda town: sort_key(town[1]),
+            )
+        else:
+            del self.fields["town"]
+        if self.own_actors is None or self.own_actors is self.town_actors:
+            actors = (
+                lookups.actors
+                if self.own_actors is None
+                else {pk: lookups.actors[pk] for pk in self.own_actors}
+            )
             by_kind = {}
-            for pk, (name, kind) in sorted(lookups.actors.items(), key=lambda a: sort_key(a[1][0])):
+            for pk, (name, kind) in sorted(actors.items(), key=lambda a: sort_key(a[1][0])):
                 by_kind.setdefault(ActorKind(kind).label, []).append((pk, name))
-            self.fields["actor"].choices = [("", _("Tout le réseau"))] + sorted(
+            self.fields["actor"].choices = [("", self.whole)] + sorted(
                 by_kind.items(), key=lambda group: sort_key(group[0])
             )
         else:
@@ -239,9 +263,16 @@ class StatsFilterForm(PeriodForm):
                 ((pk, lookups.actors[pk][0]) for pk in self.own_actors if pk in lookups.actors),
                 key=lambda actor: sort_key(actor[1]),
             )
-            self.fields["actor"].choices = [("", _("Toutes mes structures")), *mine]
+            self.fields["actor"].choices = [("", self.whole), *mine]
             del self.fields["actor_kind"]
-        neighbourhoods = sorted(lookups.neighbourhoods.items(), key=lambda n: sort_key(n[1][0]))
+        neighbourhoods = sorted(
+            (
+                item
+                for item in lookups.neighbourhoods.items()
+                if self.towns is None or lookups.neighbourhood_towns[item[0]] in self.towns
+            ),
+            key=lambda n: sort_key(n[1][0]),
+        )
         self.fields["neighbourhood"].choices = [
             ("", _("Tous les quartiers")),
             (QPV, _("Quartiers prioritaires (QPV)")),
@@ -255,8 +286,18 @@ class StatsFilterForm(PeriodForm):
             ),
         ]
 
+    def _whole_label(self):
+        if self.towns is not None and len(self.towns) > 1:
+            return _("Tout le territoire")
+        if self.towns is None and len(self.lookups.towns) > 1:
+            return _("Toutes les villes")
+        return _("Tout le réseau")
+
     def clean(self):
         data = super().clean()
+        town, actor = data.get("town"), data.get("actor")
+        if town and actor and self.lookups.actor_towns.get(actor) != town:
+            self.add_error("actor", _("Cette structure n'est pas dans la ville choisie."))
         if data.get("actor") and data.get("actor_kind"):
             self.add_error(
                 "actor_kind",
@@ -268,24 +309,39 @@ class StatsFilterForm(PeriodForm):
         """The Filters these choices stand for, with their description in words."""
         data = self.cleaned_data
         described = [(_("Période"), data["range"].label)]
-        actor, kind = data.get("actor"), data.get("actor_kind")
+        actor, kind, town = data.get("actor"), data.get("actor_kind"), data.get("town")
+        # The actors read when none is chosen (None: every actor, the network's rows).
+        base = self.own_actors
+        if town:
+            in_town = self.lookups.actors_of({town})
+            base = in_town if base is None else base & in_town
+            described.append((_("Ville"), self.lookups.towns[town]))
         if actor:
             actor_ids = frozenset([actor])
             described.append((_("Structure"), self.lookups.actors[actor][0]))
         elif kind:
-            actor_ids = frozenset(pk for pk, (_n, k) in self.lookups.actors.items() if k == kind)
-            described.append((_("Type de structure"), ActorKind(kind).label))
-        elif self.own_actors is not None:
-            actor_ids = frozenset(self.own_actors)
-            described.append(
-                (
-                    _("Structures"),
-                    ", ".join(sorted(self.lookups.actors[pk][0] for pk in actor_ids)) or "—",
-                )
+            actor_ids = frozenset(
+                pk
+                for pk, (_n, k) in self.lookups.actors.items()
+                if k == kind and (base is None or pk in base)
             )
+            described.append((_("Type de structure"), ActorKind(kind).label))
+            if base is not None:
+                # The kind's summary rows count the whole installation: its actors in the
+                # towns read are merged instead.
+                kind = ""
+        elif base is not None:
+            actor_ids = frozenset(base)
+            if town:
+                pass  # said above
+            elif self.own_actors is self.town_actors:
+                described.append((_("Structures"), self.whole))
+            else:
+                names = sorted(self.lookups.actors[pk][0] for pk in actor_ids)
+                described.append((_("Structures"), ", ".join(names) or "—"))
         else:
             actor_ids = None
-            described.append((_("Structures"), _("Tout le réseau")))
+            described.append((_("Structures"), self.whole))
         neighbourhood = data.get("neighbourhood")
         neighbourhood_ids = None
         if neighbourhood:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from certificates.models import Certificate
 from learners.models import Participation, Session, SessionFormat, User
 from pathway.models import Actor, Pole, Topic
-from pathway.permissions import Role
+from pathway.permissions import Role, in_their_towns
 from pathway.sorting import sort_key
 from stats.charts import BarChart
 from stats.disclosure import Cell, Disclosure, Row, Table
@@ -72,7 +72,7 @@ def choices_for(user):
     if not (user.is_network_admin or user.role == Role.COORDINATOR):
         return None
     actors = (
-        Actor.objects.all()
+        in_their_towns(Actor.objects.all(), user, "pk")
         if user.is_network_admin
         else Actor.objects.filter(pk__in=user.actor_ids)
     )

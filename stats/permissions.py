@@ -6,7 +6,8 @@ from rest_framework.exceptions import NotFound
 from learners.permissions import ApiAccess
 from pathway.permissions import Role, staff_required
 
-reading_statistics = staff_required(Role.OFFICIAL, Role.COORDINATOR)
+STATISTICS_ROLES = (Role.OFFICIAL, Role.COORDINATOR, Role.TERRITORY_COORDINATOR)
+reading_statistics = staff_required(*STATISTICS_ROLES)
 
 
 class ReadsStatistics(ApiAccess):
@@ -17,6 +18,6 @@ class ReadsStatistics(ApiAccess):
         if not super().has_permission(request, view):
             return False
         user = request.user
-        if not (user.is_network_admin or user.role in (Role.OFFICIAL, Role.COORDINATOR)):
+        if not (user.is_network_admin or user.role in STATISTICS_ROLES):
             raise NotFound()
         return True

@@ -3,7 +3,7 @@ suppressed: the page, its charts and its exports all read these."""
 
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
@@ -37,23 +37,37 @@ class Lookups:
     neighbourhoods: dict  # id -> (name, is priority)
     operators: dict  # id -> name
     modules: dict  # id -> name
+    actor_towns: dict = field(default_factory=dict)  # actor id -> town id
+    neighbourhood_towns: dict = field(default_factory=dict)  # neighbourhood id -> town id
+    towns: dict = field(default_factory=dict)  # id -> name, of the towns that have actors
 
     @classmethod
     def load(cls):
+        actors = Actor.objects.values_list("pk", "name", "kind", "town_id", "town__name")
+        neighbourhoods = Neighbourhood.objects.values_list("pk", "name", "is_priority", "town_id")
+        actors, neighbourhoods = list(actors), list(neighbourhoods)
         return cls(
-            actors={
-                pk: (name, kind)
-                for pk, name, kind in Actor.objects.values_list("pk", "name", "kind")
-            },
-            neighbourhoods={
-                pk: (name, priority)
-                for pk, name, priority in Neighbourhood.objects.values_list(
-                    "pk", "name", "is_priority"
-                )
-            },
+            actors={pk: (name, kind) for pk, name, kind, _t, _n in actors},
+            neighbourhoods={pk: (name, priority) for pk, name, priority, _t in neighbourhoods},
             operators=dict(Operator.objects.values_list("pk", "name")),
             modules=dict(Module.objects.values_list("pk", "name")),
+            actor_towns={pk: town for pk, _n, _k, town, _tn in actors},
+            neighbourhood_towns={pk: town for pk, _n, _p, town in neighbourhoods},
+            towns={town: name for _pk, _n, _k, town, name in actors},
         )
+
+    def actors_of(self, town_ids):
+        """The actors of these towns."""
+        return frozenset(pk for pk, town in self.actor_towns.items() if town in town_ids)
+
+    def scope_of(self, user):
+        """The towns `user` reads the statistics of, or None when that is every town
+        there is (a single-town installation, the superuser): the whole network's
+        summary rows answer then."""
+        town_ids = user.town_ids
+        if town_ids is None or set(self.towns) <= set(town_ids):
+            return None
+        return frozenset(town_ids)
 
 
 # The cell of nobody (zero, shown), and "as in the view" for Report._people().

@@ -12,6 +12,7 @@ urlpatterns = [
         name="stats_annual_report_pdf",
     ),
     path("stats/ambassadeurs/", views.stats_ambassadors, name="stats_ambassadors"),
+    path("stats/territoire/", views.stats_territory, name="stats_territory"),
     path("stats/export/<slug:table>.<str:extension>", views.stats_export, name="stats_export"),
     path("coop/correspondances/", coop_views.coop_mapping, name="coop_mapping"),
     path("coop/export/", coop_views.coop_export, name="coop_export"),

@@ -13,14 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learners.permissions import rate_limit_exceeded, too_many_requests
-from pathway.permissions import working_with_residents
+from pathway.permissions import Role, working_with_residents
 from stats.ambassadors import ambassador_tables
 from stats.annual import annual_report, annual_report_pdf
 from stats.exports import export_csv, export_xlsx, privacy_rule
-from stats.forms import MyStatsForm, ShareLinkForm, stats_report
+from stats.forms import MyStatsForm, PeriodForm, ShareLinkForm, stats_report
 from stats.mine import choices_for, my_report, own, whose_for
 from stats.models import StatsReadLog, StatsShareLink
 from stats.permissions import reading_statistics
+from stats.report import Lookups
+from stats.territory import territory_table
 
 
 @reading_statistics
@@ -115,6 +117,41 @@ def stats_annual_report_pdf(request, year):
     name = f"rapport-annuel-{year}-{slugify(report.scope)}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
+
+
+@reading_statistics
+def stats_territory(request):
+    """The towns whose statistics the reader may see, side by side and all together: the
+    territory coordinator's page (404 for whoever reads one town only)."""
+    lookups = Lookups.load()
+    # None: the reader's towns are every town there is.
+    towns = lookups.scope_of(request.user)
+    if towns is None:
+        towns = frozenset(lookups.towns)
+    if len(towns) < 2 or not (
+        request.user.is_network_admin
+        or request.user.is_official
+        or request.user.role == Role.TERRITORY_COORDINATOR
+    ):
+        raise Http404
+    today = timezone.localdate()
+    form = PeriodForm(request.GET, today=today, first_year=PeriodForm.first_year(today))
+    table = None
+    if form.is_valid():
+        table = territory_table(form.cleaned_data["range"], lookups, towns)
+    return render(
+        request,
+        "stats/territory.html",
+        {
+            "form": form,
+            "table": table,
+            "period_in_words": (
+                form.cleaned_data["range"].in_words(today) if table is not None else ""
+            ),
+            "territory": getattr(request.user, "territory", None),
+            "privacy_rule": privacy_rule(),
+        },
+    )
 
 
 # A mediator's own statistics -------------------------------------------------------------

@@ -20,6 +20,7 @@ from stats.demo.factories import (
     PlaceFactory,
     PlannedWorkshopFactory,
     ResidentFactory,
+    TerritoryFactory,
     UserFactory,
 )
 
@@ -184,6 +185,8 @@ class Cast:
     workshop_a: object  # a workshop planned by actor A at place_a
     school: object = None  # a school of the network (an actor of kind school)
     ambassador: object = None  # a parent ambassador of that school (not staff)
+    # Coordinates a territory (here the cast's one town): statistics and directory only.
+    territory_coordinator: object = None
 
     STAFF = [
         "mediator_a",
@@ -193,7 +196,7 @@ class Cast:
         "official",
         "network_admin",
     ]
-    ROLES = ["anonymous", "resident", *STAFF, "ambassador"]
+    ROLES = ["anonymous", "resident", *STAFF, "ambassador", "territory_coordinator"]
 
     def client(self, role):
         """A browser signed in as `role` (one of ROLES)."""
@@ -228,4 +231,15 @@ def cast(db):
         workshop_a=PlannedWorkshopFactory(place=place_a),
         school=school,
         ambassador=UserFactory(username="ambassador", ambassador=True, actors=[school]),
+        territory_coordinator=UserFactory(
+            username="territory_coordinator",
+            territory_coordinator=True,
+            territory=territory_of(actor_a.town),
+        ),
     )
+
+
+def territory_of(town):
+    territory = TerritoryFactory(name="Métropole Aix-Marseille-Provence", code="200054807")
+    town.territories.add(territory)
+    return territory

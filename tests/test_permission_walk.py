@@ -37,12 +37,13 @@ ROLES = [
     "official",
     "network_admin",
     "ambassador",
+    "territory_coordinator",
 ]
 EVERYONE = dict.fromkeys(ROLES, 200)
 WITH_RESIDENTS = ["mediator_a", "colleague_a", "mediator_b", "coordinator_a", "network_admin"]
 # Parent ambassadors are not staff: the API does not exist for them.
 API_STAFF = {**EVERYONE, "anonymous": 401, "resident": 401, "ambassador": 404}
-API_WITH_RESIDENTS = {**API_STAFF, "official": 404}
+API_WITH_RESIDENTS = {**API_STAFF, "official": 404, "territory_coordinator": 404}
 
 
 def expect(default, **overrides):
@@ -50,6 +51,8 @@ def expect(default, **overrides):
     named, they get what the official gets (no page about residents, a 302 where everybody
     gets one), and the statistics are not theirs either (see below)."""
     overrides.setdefault("ambassador", overrides.get("official", default))
+    # The territory coordinator sees no resident either, and reads the statistics.
+    overrides.setdefault("territory_coordinator", overrides.get("official", default))
     return {role: overrides.get(role, default) for role in EVERYONE}
 
 
@@ -244,6 +247,8 @@ ROUTES = {
             ambassador=404,
         ),
     ),
+    # The towns side by side: whoever reads several towns' statistics; the cast has one.
+    "stats_territory": ("/stats/territoire/", expect(404, anonymous=302, resident=302)),
     # What parent ambassadors bring: those who read the statistics (officials: no names).
     "stats_ambassadors": (
         "/stats/ambassadeurs/",

@@ -35,6 +35,8 @@ def home(request):
             return redirect("stats")
         if user.role == Role.AMBASSADOR:
             return redirect("ambassador_home")  # network's pages, by name (a higher app)
+        if user.role == Role.TERRITORY_COORDINATOR:
+            return redirect("stats_territory")  # the statistics' pages, likewise
         return redirect("session_list")
     if current_resident(request):
         return redirect("me")

@@ -22,6 +22,7 @@ from learners.models import (
     age_band,
 )
 from pathway.models import Actor, Place
+from pathway.permissions import in_town_of, town_actors, towns_meet
 from pathway.spreadsheets import csv_file_text, xlsx_cell
 from stats.coop import vocabulary as v
 from stats.coop.mapping import Mapping
@@ -64,7 +65,7 @@ class Scope:
         self.user = user
         if mediator is not None:
             if mediator != user and not (
-                user.is_network_admin
+                (user.is_network_admin and towns_meet(user, mediator))
                 or set(mediator.actor_ids) & set(user.actor_ids)
                 and user.role == "coordinator"
             ):
@@ -73,14 +74,17 @@ class Scope:
             self.label = mediator.get_full_name() or mediator.username
         elif actor is not None:
             if not (
-                user.is_network_admin or (user.role == "coordinator" and actor.pk in user.actor_ids)
+                (user.is_network_admin and in_town_of(user, actor.pk))
+                or (user.role == "coordinator" and actor.pk in user.actor_ids)
             ):
                 raise Http404
             self.condition, self.own, self.label = Q(actor=actor), False, actor.name
         else:
             if not user.is_network_admin:
                 raise Http404
-            self.condition, self.own, self.label = Q(), False, _("réseau")
+            actors = town_actors(user)
+            self.condition = Q() if actors is None else Q(actor__in=actors)
+            self.own, self.label = False, _("réseau")
 
     @classmethod
     def parse(cls, user, *, mediator=None, actor=None):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from learners.models import AccessAction, AccessLog
 from pathway.models import Actor
-from pathway.permissions import Role, staff_required
+from pathway.permissions import Role, in_their_towns, staff_required
 from stats.coop.export import CoopExport, Scope
 from stats.coop.importer import CoopFileError, CoopImport
 from stats.coop.mapping import TARGETS, Mapping, save_codes
@@ -74,7 +74,9 @@ class ExportForm(forms.Form):
             choices.append(("network", _("Tout le réseau")))
         if user.is_network_admin or user.role == Role.COORDINATOR:
             actors = Actor.objects.active().order_by("name")
-            if not user.is_network_admin:
+            if user.is_network_admin:
+                actors = in_their_towns(actors, user, "pk")
+            else:
                 actors = actors.filter(pk__in=user.actor_ids)
             choices += [(f"actor-{a.pk}", a.name) for a in actors]
         self.fields["scope"].choices = choices

@@ -145,3 +145,43 @@ def test_on_a_phone_the_funnel_within_two_screens_and_the_matrix_as_a_list(
     phone.get_by_text("Changer les filtres").click()
     assert phone.get_by_label("Période").is_visible()
     assert not scrolls_sideways(phone)
+
+
+@pytest.mark.parametrize("size", ["page", "phone"])
+def test_the_territory_coordinator_compares_the_towns(request, live_server, size):
+    """Three towns of one intercommunality side by side, on a desk and on a phone; one
+    town chosen on the dashboard."""
+    from pathway.models import Town
+    from stats.demo.factories import TerritoryFactory, TownFactory, UserFactory
+    from tests.stats.test_towns_stats import helped
+
+    screen = request.getfixturevalue(size)
+    metropole = TerritoryFactory(name="Métropole Aix-Marseille-Provence", code="200054807")
+    miramas = Town.objects.default()
+    miramas.territories.add(metropole)
+    istres = TownFactory(territories=[metropole])
+    grans = TownFactory(insee_code="13044", name="Grans", postcode="13450")
+    grans.territories.add(metropole)
+    helped(ActorFactory(name="France services de Miramas"), 8)
+    helped(ActorFactory(name="France services d'Istres", town=istres), 6)
+    helped(ActorFactory(name="CCAS de Grans", town=grans), 2)
+    coordinator = UserFactory(username="coord", territory_coordinator=True, territory=metropole)
+    staff_page(screen, live_server, coordinator)
+    screen.goto("/")
+    screen.wait_for_url(re.compile(r"/stats/territoire/"))
+    table = screen.get_by_role("table")
+    expect(table.get_by_role("row", name=re.compile("^Miramas"))).to_contain_text("8")
+    expect(table.get_by_role("row", name=re.compile("^Grans"))).to_contain_text("< 5")
+    assert not scrolls_sideways(screen)
+    check_accessibility(screen, f"{size}-stats-territory")
+
+    screen.goto("/stats/")
+    if size == "phone":
+        screen.get_by_text("Changer les filtres").click()
+    else:
+        screen.get_by_text("Changer les filtres").click()
+    screen.get_by_label("Ville").select_option(label="Istres")
+    screen.get_by_role("button", name="Afficher les chiffres").press("Enter")
+    screen.wait_for_url(re.compile(r"town="))
+    expect(screen.locator(".stats-scope")).to_contain_text("Istres")
+    check_accessibility(screen, f"{size}-stats-town")

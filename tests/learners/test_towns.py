@@ -190,3 +190,39 @@ def test_the_journal_of_a_town_holds_its_own_reads(towns, client):
     assert AccessLog.objects.filter(resident=theirs).exists()
     assert not AccessLog.objects.visible_to(towns.admin_m).filter(resident=theirs).exists()
     assert AccessLog.objects.visible_to(towns.admin_i).filter(resident=theirs).exists()
+
+
+def test_a_record_offers_the_neighbourhoods_of_its_town(towns, client):
+    from pathway.models import Neighbourhood
+
+    Neighbourhood.objects.create(name="La Maille", slug="la-maille")
+    Neighbourhood.objects.create(name="Le Prépaou", slug="le-prepaou", town=towns.istres)
+    resident = ResidentFactory(created_by_actor=towns.actor_m)
+    client_of(client, towns.mediator_m)
+    page = client.get(f"/residents/{resident.reference}/edit/").content.decode()
+    assert "La Maille" in page and "Le Prépaou" not in page
+
+
+def test_a_town_admin_cannot_put_an_account_or_an_actor_in_another_town(towns, client):
+    client_of(client, towns.admin_m)
+    page = client.get("/admin/learners/user/add/").content.decode()
+    assert ">Miramas<" in page and ">Istres<" not in page
+    assert "France services d&#x27;Istres" not in page
+    response = client.post(
+        "/admin/learners/user/add/",
+        {
+            "username": "intrus",
+            "role": "network_admin",
+            "town": towns.istres.pk,
+            "password1": "un mot de passe assez long",
+            "password2": "un mot de passe assez long",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert not towns.admin_m.__class__.objects.filter(username="intrus").exists()
+    page = client.get("/admin/pathway/actor/add/").content.decode()
+    assert ">Istres<" not in page
+    # Towns and territories are made by whoever runs the installation.
+    assert client.get("/admin/pathway/town/add/").status_code == 403
+    assert client.get("/admin/pathway/territory/add/").status_code == 403
