@@ -1,28 +1,38 @@
-"""French communes (INSEE code, name, postcodes), shipped with the product.
+"""French communes (INSEE code, name, postcodes), their intercommunalities (EPCI) and
+departments, shipped with the product.
 
 Source: Etalab's `@etalab/decoupage-administratif` (npm, MIT licence; built from INSEE's
-Code officiel géographique and La Poste's postcode base). Its `data/communes.json` is
-kept here as a compact gzip'd TSV (`pathway/data/communes.tsv.gz`: code, name,
-postcodes separated by spaces, department), current communes and the municipal
-arrondissements of Paris, Lyon and Marseille (the Coop and INSEE count people there).
+Code officiel géographique, La Poste's postcode base and the DGCL's list of EPCI). Kept
+here as compact files:
 
-To update it (the package follows INSEE's yearly COG):
+- `data/communes.tsv.gz` from its `data/communes.json`: code, name, postcodes separated by
+  spaces, department; current communes and the municipal arrondissements of Paris, Lyon
+  and Marseille (the Coop and INSEE count people there);
+- `data/epci.tsv.gz` from `data/epci.json`: SIREN, name, the INSEE codes of the member
+  communes separated by spaces (the municipal arrondissements with their city);
+- `data/departments.tsv` from `data/departements.json`: code, name.
+
+To update them (the package follows INSEE's yearly COG):
 
     npm pack @etalab/decoupage-administratif     # then tar xzf the .tgz
-    python manage.py communes_refresh package/data/communes.json
+    python manage.py communes_refresh package/data
 
-and commit the new data file.
+and commit the new data files.
 """
 
 import gzip
 import json
+from collections import defaultdict
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
 from pathway.text import normalise
 
-DATA_FILE = Path(__file__).parent / "data" / "communes.tsv.gz"
+DATA_DIR = Path(__file__).parent / "data"
+DATA_FILE = DATA_DIR / "communes.tsv.gz"
+EPCI_FILE = DATA_DIR / "epci.tsv.gz"
+DEPARTMENTS_FILE = DATA_DIR / "departments.tsv"
 KEPT_TYPES = {"commune-actuelle", "arrondissement-municipal"}
 
 
@@ -53,17 +63,62 @@ def rows_from_etalab(communes):
     return rows
 
 
+def epci_rows_from_etalab(epcis, communes=()):
+    """Lines of the EPCI file from the package's epci.json; the municipal arrondissements
+    among `communes` (communes.json) join their city's EPCI."""
+    arrondissements = defaultdict(list)
+    for item in communes:
+        if item.get("type") == "arrondissement-municipal":
+            arrondissements[item["commune"]].append(item["code"])
+    rows = []
+    for item in epcis:
+        members = [m["code"] for m in item["membres"]]
+        members += [code for m in members for code in arrondissements.get(m, [])]
+        rows.append(f"{item['code']}\t{item['nom']}\t{' '.join(sorted(members))}")
+    rows.sort()
+    return rows
+
+
+def department_rows_from_etalab(departments):
+    """Lines of the departments file from the package's departements.json."""
+    return sorted(f"{item['code']}\t{item['nom']}" for item in departments)
+
+
 def write_data(rows, path=DATA_FILE):
-    with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as out:
-        out.write("\n".join(rows) + "\n")
-    load.cache_clear()
+    text = "\n".join(rows) + "\n"
+    if path.suffix == ".gz":
+        # No date in the gzip header: the same data gives the same file.
+        with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+            out.write(text.encode("utf-8"))
+    else:
+        path.write_text(text, encoding="utf-8")
+    for cached in (load, _by_name, load_epcis, _epci_of, load_departments):
+        cached.cache_clear()
 
 
-def refresh_from_json(source, path=DATA_FILE):
-    with open(source, encoding="utf-8") as f:
-        rows = rows_from_etalab(json.load(f))
-    write_data(rows, path)
-    return len(rows)
+PACKAGE_FILES = ["communes.json", "epci.json", "departements.json"]
+
+
+def refresh_from_package(folder):
+    """Rewrite the shipped files from the package's `data` folder; returns the number of
+    communes, EPCI and departments written. Every file is read before any is written: a
+    folder missing one changes nothing (FileNotFoundError)."""
+    folder = Path(folder)
+    missing = [str(folder / name) for name in PACKAGE_FILES if not (folder / name).is_file()]
+    if missing:
+        raise FileNotFoundError(", ".join(missing))
+    found = {}
+    for name in PACKAGE_FILES:
+        with open(folder / name, encoding="utf-8") as f:
+            found[name] = json.load(f)
+    written = {
+        DATA_FILE: rows_from_etalab(found["communes.json"]),
+        EPCI_FILE: epci_rows_from_etalab(found["epci.json"], found["communes.json"]),
+        DEPARTMENTS_FILE: department_rows_from_etalab(found["departements.json"]),
+    }
+    for path, rows in written.items():
+        write_data(rows, path)
+    return tuple(len(rows) for rows in written.values())
 
 
 @cache
@@ -137,3 +192,65 @@ def parse(text):
     if len(namesakes) == 1:
         return namesakes[0]
     return namesakes or search(name, limit=6)
+
+
+# Intercommunalities (EPCI) and departments ------------------------------------------------
+
+
+class Epci(NamedTuple):
+    siren: str
+    name: str
+    members: tuple  # INSEE codes of the member communes
+
+
+class Department(NamedTuple):
+    code: str
+    name: str
+
+    @property
+    def members(self):
+        """INSEE codes of the department's communes (and municipal arrondissements)."""
+        return tuple(c.insee for c in load().values() if c.department == self.code)
+
+
+@cache
+def load_epcis():
+    """{SIREN: Epci}, read once per process."""
+    found = {}
+    with gzip.open(EPCI_FILE, "rt", encoding="utf-8") as f:
+        for line in f:
+            siren, name, members = line.rstrip("\n").split("\t")
+            found[siren] = Epci(siren, name, tuple(members.split()))
+    return found
+
+
+@cache
+def _epci_of():
+    return {insee: epci for epci in load_epcis().values() for insee in epci.members}
+
+
+@cache
+def load_departments():
+    """{code: Department}, read once per process."""
+    found = {}
+    for line in DEPARTMENTS_FILE.read_text(encoding="utf-8").splitlines():
+        code, name = line.split("\t")
+        found[code] = Department(code, name)
+    return found
+
+
+def epci(siren):
+    """The intercommunality of this SIREN, with its members, or None."""
+    return load_epcis().get((siren or "").strip())
+
+
+def epci_of(insee):
+    """The intercommunality the commune of this INSEE code belongs to (an arrondissement:
+    its city's), or None (a few islands belong to none)."""
+    return _epci_of().get((insee or "").strip().upper())
+
+
+def department(code):
+    """The department of this code ("13", "2A", "974"), or None."""
+    code = (code or "").strip().upper()
+    return load_departments().get(code.zfill(2) if code.isdigit() else code)

@@ -193,6 +193,8 @@ class Town:
     leisure_topics_of: dict = field(default_factory=dict)
     references: set = field(default_factory=set)  # residents' references given so far
     resolvers: dict = field(default_factory=dict)  # mediator id -> their SessionResolver
+    record: object = None  # its pathway.models.Town (None: the installation's first town)
+    insee_code: str = "13063"  # Miramas
 
 
 @dataclass
@@ -209,17 +211,36 @@ class Event:
 
 
 def seed(
-    *, residents, sessions, seed=2026, reset=False, progress=None, today=None, certificates=None
+    *,
+    residents,
+    sessions,
+    towns=1,
+    seed=2026,
+    reset=False,
+    progress=None,
+    today=None,
+    certificates=None,
 ):
     """Build the demo town; returns the number of rows written.
+
+    `towns`: Miramas alone (1), or Miramas and its first `towns - 1` neighbours
+    (stats.demo.neighbours), in the territory of their intercommunality. `residents` and
+    `sessions` are the installation's totals, shared between the towns in proportion to
+    the size of their networks (their numbers of actors).
 
     `certificates`: how many of the certificates residents earned are issued (signed PDFs
     take tens of milliseconds each); by default one resident in twenty, at most 150: the
     others wait on the mediators' "à délivrer" page, as they would in real life."""
+    from stats.demo import neighbours
+
     rng = random.Random(seed)
     random.seed(seed)
     Faker.seed(seed)
     today = today or timezone.localdate()
+    specs = neighbours.TOWNS[:towns]
+    weights = [neighbours.network_size(spec) for spec in specs]
+    people_of = neighbours.shares(residents, weights)
+    sessions_of = neighbours.shares(sessions, weights)
     with transaction.atomic():
         if reset:
             wipe()
@@ -230,8 +251,24 @@ def seed(
         describe_places(town, guide_rng, today=today)
         plan_workshops(town, guide_rng, today=today)
         rows = build_people(
-            town, rng, residents=residents, sessions=sessions, today=today, progress=progress
+            town,
+            rng,
+            residents=people_of[0],
+            sessions=sessions_of[0],
+            today=today,
+            progress=progress,
         )
+        if towns > 1:
+            # The neighbours have their own random streams: Miramas stays the same.
+            rows += neighbours.build_neighbours(
+                town,
+                specs,
+                residents=people_of,
+                sessions=sessions_of,
+                seed=seed,
+                today=today,
+                progress=progress,
+            )
         # Signatories and certificates have their own random stream too.
         appoint_signatories(town, random.Random(seed + 2))
         if certificates is None:
@@ -256,7 +293,9 @@ def wipe():
         Operator,
         Place,
         PlannedWorkshop,
+        Territory,
     )
+    from pathway.models import Town as TownRecord
     from stats.models import (
         StatsActivity,
         StatsModuleCompletion,
@@ -302,6 +341,12 @@ def wipe():
     PlannedWorkshop.objects.all().delete()
     for model in [ModuleCompetence, Module, Topic, Operator, Place, Actor, Neighbourhood]:
         model.objects.all().delete()
+    # The towns and territory of `seed_demo --towns N`; the installation's own town stays.
+    default = TownRecord.objects.default()
+    User.objects.exclude(town=None).exclude(town=default).update(town=None)
+    User.objects.exclude(territory=None).update(territory=None)
+    Territory.objects.all().delete()
+    TownRecord.objects.exclude(pk=default.pk).delete()
 
 
 SIGNATORY_NAMES = [
@@ -427,14 +472,18 @@ def build_network(rng):
         leisure_topics=leisure_topics,
         modules=modules,
     )
-    for pole in Pole:
-        town.actors_by_pole[pole] = [a for a in actors if pole in poles_of[a.id]]
-    # Each actor teaches a few modules and runs a few leisure workshops, so that workshops
-    # gather several residents, as they do in real life.
-    for actor in actors:
-        town.modules_of[actor.id] = rng.sample(modules, rng.randint(1, 2))
-        town.leisure_topics_of[actor.id] = rng.sample(leisure_topics, rng.randint(1, 2))
+    plan_teaching(town, rng)
     return town
+
+
+def plan_teaching(town, rng):
+    """Who serves each pole; each actor teaches a few modules and runs a few leisure
+    workshops, so that workshops gather several residents, as they do in real life."""
+    for pole in Pole:
+        town.actors_by_pole[pole] = [a for a in town.actors if pole in town.poles_of[a.id]]
+    for actor in town.actors:
+        town.modules_of[actor.id] = rng.sample(town.modules, rng.randint(1, 2))
+        town.leisure_topics_of[actor.id] = rng.sample(town.leisure_topics, rng.randint(1, 2))
 
 
 # The public guide: what each place offers, for whom, when ---------------------------------
@@ -593,7 +642,7 @@ def describe_places(town, rng, *, today):
         place.summary = SUMMARIES.get(actor.kind, "")
         place.directions = rng.choice(DIRECTIONS)
         place.accessibility = rng.choice(ACCESSIBILITY)
-        place.insee_code = "13063"
+        place.insee_code = town.insee_code
         if actor.kind == ActorKind.FRANCE_SERVICES:
             place.appointment_url = "https://www.rdv-solidarites.fr/"
     Place.objects.bulk_update(
@@ -723,7 +772,9 @@ def build_staff(rng, actors):
     return mediators
 
 
-def build_people(town, rng, *, residents, sessions, today, progress):
+def build_people(town, rng, *, residents, sessions, today, progress, demo_resident=True):
+    """Residents and a year of their sessions, chunk by chunk; `demo_resident`: the first
+    one is Nadia Benhamou, whose journey went through every pole."""
     fake = Faker("fr_FR")
     rows = 0
     done_residents = done_sessions = 0
@@ -740,7 +791,7 @@ def build_people(town, rng, *, residents, sessions, today, progress):
             target_sessions=target,
             start=start,
             today=today,
-            first=chunk_start == 0,
+            first=chunk_start == 0 and demo_resident,
             ratio=sessions / residents,
         )
         done_residents += size

@@ -2,6 +2,12 @@
 
     python manage.py seed_demo                      # ~2,000 residents, ~8,000 sessions
     python manage.py seed_demo --residents 100000 --sessions 1000000
+    python manage.py seed_demo --towns 3            # Miramas, Istres, Saint-Chamas
+
+With --towns N, Miramas and its N - 1 nearest neighbours of the Métropole
+d'Aix-Marseille-Provence (stats.demo.neighbours), each with its own network, grouped in the
+Métropole's territory; --residents and --sessions stay the installation's totals, shared
+between the towns in proportion to the size of their networks (their numbers of actors).
 
 The town is built by stats.demo.town.seed(), which the bench uses too.
 """
@@ -14,9 +20,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from certificates.models import Certificate
-from learners.models import Resident, ResidentLink
-from pathway.models import Actor
+from learners.models import Participation, Resident, ResidentLink, Role, User
+from pathway.models import Actor, Town
 from stats.demo.factories import DEMO_PASSWORD
+from stats.demo.neighbours import TOWNS
 from stats.demo.town import seed
 
 
@@ -26,8 +33,22 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--residents", type=int, default=2000)
-        parser.add_argument("--sessions", type=int, default=8000)
+        parser.add_argument(
+            "--residents", type=int, default=2000, help="Nombre d'habitants (toutes villes)."
+        )
+        parser.add_argument(
+            "--sessions",
+            type=int,
+            default=8000,
+            help="Nombre d'accompagnements (toutes villes).",
+        )
+        parser.add_argument(
+            "--towns",
+            type=int,
+            default=1,
+            help=f"Nombre de villes voisines, de 1 à {len(TOWNS)} : Miramas, puis Istres, "
+            "Saint-Chamas… de la Métropole d'Aix-Marseille-Provence.",
+        )
         parser.add_argument(
             "--certificates",
             type=int,
@@ -48,8 +69,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if options["residents"] < 10 or options["sessions"] < 10:
+        towns = options["towns"]
+        if not 1 <= towns <= len(TOWNS):
+            raise CommandError(
+                f"--towns va de 1 à {len(TOWNS)} : la démonstration connaît Miramas et "
+                f"{len(TOWNS) - 1} villes voisines."
+            )
+        if towns == 1 and (options["residents"] < 10 or options["sessions"] < 10):
             raise CommandError("Il faut au moins 10 habitants et 10 accompagnements.")
+        if options["residents"] < 10 * towns or options["sessions"] < 10 * towns:
+            raise CommandError(
+                f"Il faut au moins 10 habitants et 10 accompagnements par ville, soit "
+                f"{10 * towns} de chaque pour {towns} villes."
+            )
         if Actor.objects.exists() or Resident.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("La base contient déjà des données : rien n'a été créé.")
@@ -64,6 +96,7 @@ class Command(BaseCommand):
         rows = seed(
             residents=options["residents"],
             sessions=options["sessions"],
+            towns=towns,
             seed=options["seed"],
             reset=options["reset"],
             certificates=options["certificates"],
@@ -90,11 +123,15 @@ class Command(BaseCommand):
             "  mediatrice.mediatheque  médiatrice, médiathèque",
             "  elu                     élu (statistiques seulement)",
         ]
+        lines += self.other_towns()
         device = TOTPDevice.objects.filter(user__username="coordination", confirmed=True).first()
         if device:
             key = b32encode(device.bin_key).decode()
+            who = "coordination demande"
+            if Town.objects.count() > 1:
+                who = "coordination et coordination.<ville> demandent"
             lines.append(
-                f"  coordination demande aussi un code à 6 chiffres : ajoutez la clé {key} à une "
+                f"  {who} aussi un code à 6 chiffres : ajoutez la clé {key} à une "
                 f"application d'authentification, ou tapez « oathtool --totp -b {key} »."
             )
         if resident:
@@ -112,3 +149,47 @@ class Command(BaseCommand):
                 f"{certificate.verify_url}"
             )
         self.stdout.write("\n".join(lines))
+
+    def other_towns(self):
+        """The logins of the neighbouring towns and of the territory (seed_demo --towns)."""
+        lines = []
+        logins = {spec.insee: spec.login for spec in TOWNS}
+        for town in Town.objects.exclude(insee_code=settings.TOWN_INSEE_CODE).order_by("pk"):
+            if login := logins.get(town.insee_code):
+                lines.append(
+                    f"  {town.name} : coordination.{login}, elu.{login}, "
+                    f"responsable.{login} (France services), mediatrice.{login}"
+                )
+        coordinators = User.objects.filter(role=Role.TERRITORY_COORDINATOR).select_related(
+            "territory"
+        )
+        for user in coordinators.exclude(territory=None).order_by("pk"):
+            count = user.territory.towns.count()
+            lines.append(
+                f"  {user.username}  coordination de territoire : {user.territory.name} "
+                f"({count} villes, chiffres seulement)"
+            )
+        followed = (
+            Resident.objects.filter(shared_across_towns=True, sharing_consent=True)
+            .select_related("created_by_actor__town")
+            .order_by("pk")
+            .first()
+        )
+        if followed is None:
+            return lines
+        home = followed.created_by_actor.town
+        elsewhere = (
+            Participation.objects.filter(resident=followed)
+            .exclude(actor__town=home)
+            .select_related("actor__town")
+            .first()
+        )
+        if elsewhere is not None:
+            login = logins.get(elsewhere.actor.town.insee_code, "")
+            lines.append(
+                f"  Suivi dans les villes voisines : la fiche de {followed.display_name} "
+                f"({home.name}, référence {followed.reference}) se retrouve aussi à "
+                f"{elsewhere.actor.town.name}, où la personne a été accompagnée : "
+                f"mediatrice.{login} la voit."
+            )
+        return lines
