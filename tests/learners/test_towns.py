@@ -89,11 +89,21 @@ def test_a_resident_agreeing_to_be_followed_across_towns_is_seen_in_the_territor
 
 
 def test_following_across_towns_needs_consent_to_sharing_too(towns):
-    from learners.models import Resident
+    from django.db import IntegrityError, transaction
 
-    without = ResidentFactory(created_by_actor=towns.actor_m, shared_across_towns=True)
-    assert without not in Resident.objects.visible_to(towns.mediator_i)
-    assert without not in Resident.objects.visible_to(towns.admin_i)
+    from learners.models import Resident
+    from learners.services import resident_set_consent
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ResidentFactory(created_by_actor=towns.actor_m, shared_across_towns=True)
+    mover = ResidentFactory(
+        created_by_actor=towns.actor_m, consented=True, shared_across_towns=True
+    )
+    # Withdrawing sharing withdraws following: Istres no longer sees the person.
+    resident_set_consent(resident=mover, consent=False)
+    assert not mover.shared_across_towns
+    assert mover not in Resident.objects.visible_to(towns.mediator_i)
+    assert mover not in Resident.objects.visible_to(towns.admin_i)
 
 
 def test_the_territory_coordinator_sees_no_resident(towns, client):
