@@ -756,4 +756,9 @@ class EraseForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
+    """The resident's own answer in their space: consent to sharing (given or withdrawn),
+    or `towns` "stop": no longer followed in the neighbouring towns, sharing unchanged."""
+
+    STOP = "stop"
     consent = forms.BooleanField(required=False)
+    towns = forms.ChoiceField(choices=[(STOP, STOP)], required=False)

@@ -16,6 +16,7 @@ from learners.models import (
     AccessLog,
     Participation,
     Resident,
+    ResidentLink,
 )
 from stats.demo.factories import (
     ResidentFactory,
@@ -220,6 +221,38 @@ def test_the_import_records_it_and_journals_each_change(towns):
     assert mover.shared_across_towns and mover.consent_version == ACROSS_TOWNS_CONSENT_VERSION
     assert Resident.objects.get(last_name="Roux").shared_across_towns
     assert consent_rows(mover) == 1  # a change of an existing record's consent
+
+
+# The resident's own space ----------------------------------------------------------------
+
+
+def test_the_resident_sees_it_and_stops_it_in_their_space(towns):
+    mover = followed(towns, first_name="Inès")
+    _link, token = ResidentLink.create_for(mover)
+    client = Client()
+    client.get(f"/me/link/{token}/")
+    page = client.get("/me/data/").content.decode()
+    assert "Votre parcours est suivi dans les villes voisines : Istres." in page
+    assert client.get("/me/data/export.json").json()["resident"]["shared_across_towns"] is True
+    response = client.post("/me/data/", {"towns": "stop"}, follow=True)
+    assert "les villes voisines ne voient plus votre parcours" in response.content.decode()
+    assert "n'est pas suivi dans les villes voisines (Istres)" in response.content.decode()
+    mover.refresh_from_db()
+    assert mover.sharing_consent and not mover.shared_across_towns
+    assert consent_rows(mover) == 1
+    assert signed_in(towns.mediator_i).get(f"/residents/{mover.reference}/").status_code == 404
+    assert signed_in(towns.mediator_m).get(f"/residents/{mover.reference}/").status_code == 200
+
+
+def test_stopping_sharing_in_their_space_stops_following_too(towns):
+    mover = followed(towns)
+    _link, token = ResidentLink.create_for(mover)
+    client = Client()
+    client.get(f"/me/link/{token}/")
+    response = client.post("/me/data/", {"consent": ""}, follow=True)
+    assert "Les villes voisines ne le voient plus non plus." in response.content.decode()
+    mover.refresh_from_db()
+    assert (mover.sharing_consent, mover.shared_across_towns) == (False, False)
 
 
 # The staff of the neighbouring town ------------------------------------------------------
