@@ -451,7 +451,7 @@ class BaseParticipantFormSet(forms.BaseFormSet):
             return {}
         allowed = resident_visibility(self.user) or Q(pk__in=[])
         found = Resident.objects.filter(allowed, pk__in=ids).select_related(
-            "neighbourhood", "created_by_actor"
+            "neighbourhood", "created_by_actor__town"
         )
         return {r.pk: r for r in found}
 
@@ -652,14 +652,22 @@ class MergeForm(forms.Form):
     duplicate = forms.CharField(label=_("Fiche en double, à fusionner (référence)"), max_length=12)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean(self):
         data = super().clean()
+        # Records the user manages: those of their town, not a person followed from a
+        # neighbouring one (Resident.can_be_changed_by).
         found = {
             r.reference: r
-            for r in Resident.objects.filter(
+            for r in Resident.objects.editable_by(self.user)
+            .filter(
                 reference__in=[data.get("survivor", "").upper(), data.get("duplicate", "").upper()],
                 merged_into__isnull=True,
-            ).select_related("created_by_actor", "neighbourhood")
+            )
+            .select_related("created_by_actor", "neighbourhood")
         }
         for name in ["survivor", "duplicate"]:
             reference = data.get(name, "").strip().upper()

@@ -26,7 +26,7 @@ def find_residents(user, text, *, limit=SEARCH_LIMIT):
     found = list(
         Resident.objects.visible_to(user)
         .search_first(text, limit=limit + 1, neighbourhoods=neighbourhoods)
-        .select_related("neighbourhood", "created_by_actor")
+        .select_related("neighbourhood", "created_by_actor__town")
     )
     return found[:limit], len(found) > limit
 
@@ -39,7 +39,7 @@ def visible_resident(request, reference):
         Resident.objects.visible_to(request.user)
         .with_rights(request.user)
         .annotate(town_has_neighbours=has_neighbours("created_by_actor__town"))
-        .select_related("neighbourhood", "created_by_actor"),
+        .select_related("neighbourhood", "created_by_actor__town"),
         reference=reference.upper(),
     )
 
@@ -68,7 +68,7 @@ def resident_list(request):
                     else {"created_by_actor__in": request.user.actor_ids}
                 ),
             )
-            .select_related("neighbourhood", "created_by_actor")
+            .select_related("neighbourhood", "created_by_actor__town")
             .order_by("-last_session_on", "id")[:20]
         )
     AccessLog.record(request, residents=residents)
@@ -167,9 +167,11 @@ def resident_journey(request, reference):
     resident = visible_resident(request, reference)
     journey = journey_of(resident)
     duplicates = []
-    if request.user.is_network_admin:
+    if request.user.is_network_admin and resident.manageable:
+        # The records they could merge with it: a person followed from a neighbouring
+        # town is that town's to merge.
         duplicates = list(
-            Resident.objects.visible_to(request.user)
+            Resident.objects.editable_by(request.user)
             .likely_duplicates(
                 first_name=resident.first_name,
                 last_name=resident.last_name,
@@ -219,7 +221,11 @@ def resident_update(request, reference):
 @network_admin_only
 def resident_merge(request):
     """The network admin merges a duplicate record into the one to keep."""
-    form = MergeForm(request.POST or None, initial={"survivor": request.GET.get("survivor", "")})
+    form = MergeForm(
+        request.POST or None,
+        initial={"survivor": request.GET.get("survivor", "")},
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         survivor, duplicate = form.cleaned_data["survivor"], form.cleaned_data["duplicate"]
         if form.cleaned_data["confirm"]:

@@ -19,7 +19,9 @@ from learners.models import (
     ResidentLink,
 )
 from stats.demo.factories import (
+    ParticipationFactory,
     ResidentFactory,
+    SessionFactory,
     session_form_data,
 )
 from tests.conftest import sign_in
@@ -256,6 +258,50 @@ def test_stopping_sharing_in_their_space_stops_following_too(towns):
 
 
 # The staff of the neighbouring town ------------------------------------------------------
+
+
+def test_the_neighbouring_mediator_logs_a_session_and_the_journey_shows_both_towns(towns):
+    mover = followed(towns, first_name="Inès", last_name="Vidal")
+    ParticipationFactory(
+        session=SessionFactory(actor=towns.actor_m, created_by=towns.mediator_m), resident=mover
+    )
+    client = signed_in(towns.mediator_i)
+    found = client.get("/residents/search/", {"q": "vidal"}).content.decode()
+    assert "Inès Vidal" in found and "Fiche de la ville de Miramas" in found
+    data = session_form_data(actor=towns.actor_i, participants=[{"resident": mover}])
+    assert client.post("/sessions/new/", data).status_code == 302
+    mover.refresh_from_db()
+    assert mover.created_by_actor == towns.actor_m  # following is not owning
+    assert set(Participation.objects.filter(resident=mover).values_list("actor", flat=True)) == {
+        towns.actor_m.pk,
+        towns.actor_i.pk,
+    }
+    for user in (towns.mediator_m, towns.mediator_i):
+        page = signed_in(user).get(f"/residents/{mover.reference}/").content.decode()
+        assert "France services de Miramas" in page and "France services d&#x27;Istres" in page
+    page = client.get(f"/residents/{mover.reference}/").content.decode()
+    assert "Fiche de la ville de Miramas" in page
+    assert f"/residents/{mover.reference}/edit/" not in page
+    assert f"/residents/{mover.reference}/erase/" not in page
+    own = signed_in(towns.mediator_m).get(f"/residents/{mover.reference}/").content.decode()
+    assert "Fiche de la ville" not in own and f"/residents/{mover.reference}/edit/" in own
+
+
+def test_the_neighbouring_admin_may_neither_change_nor_merge_the_record(towns):
+    mover = followed(towns, first_name="Inès", last_name="Vidal")
+    twin = ResidentFactory(created_by_actor=towns.actor_i, first_name="Inès", last_name="Vidal")
+    client = signed_in(towns.admin_i)
+    page = client.get(f"/residents/{mover.reference}/").content.decode()
+    assert "/residents/merge/" not in page and "Fiche de la ville de Miramas" in page
+    response = client.post(
+        "/residents/merge/",
+        {"survivor": twin.reference, "duplicate": mover.reference, "confirm": "on"},
+    )
+    assert "Aucune fiche active n&#x27;a cette référence." in response.content.decode()
+    mover.refresh_from_db()
+    assert mover.merged_into is None
+    assert client.get(f"/residents/{mover.reference}/edit/").status_code == 403
+    assert client.get(f"/residents/{mover.reference}/erase/").status_code == 403
 
 
 def test_a_town_outside_the_territory_never_sees_the_person(towns):
