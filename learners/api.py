@@ -352,7 +352,11 @@ class ResidentViewSet(
                 % {"references": ", ".join(r.reference for r in alike)},
             )
         resident = services.resident_create(
-            by=request.user, actor=actor, consent=data.pop("consent"), **data
+            by=request.user,
+            actor=actor,
+            consent=data.pop("consent"),
+            across_towns=data.pop("across_towns", False),
+            **data,
         )
         return Response(ResidentSerializer(resident).data, status=status.HTTP_201_CREATED)
 
@@ -369,7 +373,12 @@ class ResidentViewSet(
         data.pop("confirm_new", None)
         consent = data.pop("consent", resident.sharing_consent if partial else False)
         resident = services.resident_update(
-            resident=resident, by=request.user, consent=consent, **data
+            resident=resident,
+            by=request.user,
+            consent=consent,
+            across_towns=data.pop("across_towns", None),
+            path=request.path,
+            **data,
         )
         AccessLog.record(request, resident, AccessAction.EDIT_RECORD)
         return Response(ResidentSerializer(resident).data)

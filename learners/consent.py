@@ -13,6 +13,9 @@ from learners.models import CONSENT_TEXTS, CURRENT_CONSENT_VERSION
 
 CONSENT_LANGUAGES = {
     "2026-01": ("fr", "en"),
+    # 2026-01 and the sentence on following in the neighbouring towns (its English
+    # reviewed in the catalog with it).
+    "2026-02": ("fr", "en"),
 }
 
 

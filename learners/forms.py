@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from learners.models import (
+    ACROSS_TOWNS_TEXT,
     CONSENT_TEXTS,
     CURRENT_CONSENT_VERSION,
     Autonomy,
@@ -83,6 +84,16 @@ class SecondFactorForm(forms.Form):
 
 def consent_label():
     return CONSENT_TEXTS[CURRENT_CONSENT_VERSION]
+
+
+def across_towns_field():
+    """Consent to being followed in the neighbouring towns, beside consent to sharing:
+    offered only where the person's town shares a territory with other towns."""
+    return forms.BooleanField(
+        label=_("La personne accepte d'être suivie dans les villes voisines"),
+        help_text=ACROSS_TOWNS_TEXT,
+        required=False,
+    )
 
 
 # Logging a session ----------------------------------------------------------------------
@@ -267,6 +278,7 @@ class ParticipantForm(forms.Form):
         label=_("Quartier"), coerce=int, required=False, empty_value=None
     )
     consent = forms.BooleanField(label=_("La personne accepte le partage"), required=False)
+    across_towns = across_towns_field()
     # After a possible duplicate was shown: "new", or the id of the existing record to use.
     same_as = forms.CharField(required=False)
     autonomy = forms.TypedChoiceField(
@@ -366,6 +378,7 @@ class ParticipantForm(forms.Form):
                 birth_year=data.get("birth_year"),
                 neighbourhood=data.get("neighbourhood"),
                 consent=bool(data.get("consent")),
+                across_towns=bool(data.get("across_towns")),
                 confirm_new=data.get("same_as") == "new",
             )
         # The result of a paperwork shows only in the necessity pole: hidden, still posted
@@ -439,7 +452,7 @@ class BaseParticipantFormSet(forms.BaseFormSet):
             return {}
         allowed = resident_visibility(self.user) or Q(pk__in=[])
         found = Resident.objects.filter(allowed, pk__in=ids).select_related(
-            "neighbourhood", "created_by_actor"
+            "neighbourhood", "created_by_actor__town"
         )
         return {r.pk: r for r in found}
 
@@ -495,7 +508,13 @@ def new_submission_key():
 
 
 class ResidentForm(forms.ModelForm):
+    """A resident's record. `across_towns`: whether to offer following in the neighbouring
+    towns (the record's town shares a territory with others, or the person already agreed
+    to it); without it, the page looks as in a single-town installation and the answer
+    given stays as it is."""
+
     consent = forms.BooleanField(label=_("La personne accepte le partage"), required=False)
+    across_towns = across_towns_field()
     same_as = forms.CharField(required=False, widget=forms.HiddenInput)
     commune = forms.CharField(
         label=_("Commune de résidence"),
@@ -528,10 +547,14 @@ class ResidentForm(forms.ModelForm):
             "phone": _("Seulement si la personne le souhaite."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, across_towns=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consent"].help_text = consent_label()
         self.fields["consent"].initial = self.instance.sharing_consent
+        if across_towns or self.instance.shared_across_towns:
+            self.fields["across_towns"].initial = self.instance.shared_across_towns
+        else:
+            del self.fields["across_towns"]
         self.fields["social_status"].choices = SocialStatus.choices
         self.fields["birth_year"].widget.attrs.update(min=1900, max=timezone.localdate().year)
         self.fields["gender"].required = False
@@ -544,6 +567,12 @@ class ResidentForm(forms.ModelForm):
             self.fields[
                 "commune"
             ].initial = f"{self.instance.commune_name} {self.instance.commune_postcode}".strip()
+
+    def consent_answers(self):
+        """{consent, across_towns} as services.resident_create() and resident_update() take
+        them: across_towns None (as it is) when the page did not ask."""
+        data = self.cleaned_data
+        return {"consent": data["consent"], "across_towns": data.get("across_towns")}
 
     def clean_gender(self):
         return self.cleaned_data.get("gender") or Gender.NOT_STATED
@@ -629,14 +658,22 @@ class MergeForm(forms.Form):
     duplicate = forms.CharField(label=_("Fiche en double, à fusionner (référence)"), max_length=12)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean(self):
         data = super().clean()
+        # Records the user manages: those of their town, not a person followed from a
+        # neighbouring one (Resident.can_be_changed_by).
         found = {
             r.reference: r
-            for r in Resident.objects.filter(
+            for r in Resident.objects.editable_by(self.user)
+            .filter(
                 reference__in=[data.get("survivor", "").upper(), data.get("duplicate", "").upper()],
                 merged_into__isnull=True,
-            ).select_related("created_by_actor", "neighbourhood")
+            )
+            .select_related("created_by_actor", "neighbourhood")
         }
         for name in ["survivor", "duplicate"]:
             reference = data.get(name, "").strip().upper()
@@ -733,4 +770,9 @@ class EraseForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
+    """The resident's own answer in their space: consent to sharing (given or withdrawn),
+    or `towns` "stop": no longer followed in the neighbouring towns, sharing unchanged."""
+
+    STOP = "stop"
     consent = forms.BooleanField(required=False)
+    towns = forms.ChoiceField(choices=[(STOP, STOP)], required=False)

@@ -234,6 +234,7 @@ def resident_data(resident, *, today=None):
             "created_by_actor": resident.created_by_actor.name,
             "created_at": _iso(resident.created_at),
             "sharing_consent": resident.sharing_consent,
+            "shared_across_towns": resident.shared_across_towns,
             "consent_at": _iso(resident.consent_at),
             "consent_version": resident.consent_version,
             "consent_text": str(resident.consent_text),
@@ -364,6 +365,8 @@ def resident_data_pdf(resident, *, today=None):
             else _("non accepté"),
         ),
     ]
+    if person["shared_across_towns"]:
+        fields.append((_("Suivi dans les villes voisines"), _("accepté")))
     story.append(table([(_("Information"), _("Valeur")), *fields], [60 * mm, 110 * mm]))
     story.append(p(_("Vos accompagnements"), heading))
     rows = [(_("Date"), _("Structure"), _("Étape"), _("Sujet"), _("Résultat"))]

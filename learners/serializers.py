@@ -78,6 +78,7 @@ class ResidentSerializer(OutputSerializer):
             "email",
             "social_status",
             "sharing_consent",
+            "shared_across_towns",
             "consent_at",
             "consent_version",
             "created_by_actor",
@@ -127,6 +128,14 @@ class ResidentWriteSerializer(serializers.Serializer):
         required=False,
         default=False,
         help_text=_("La personne accepte le partage de son parcours dans le réseau."),
+    )
+    across_towns = serializers.BooleanField(
+        required=False,
+        help_text=_(
+            "La personne accepte aussi d'être suivie dans les villes voisines (du même "
+            "territoire) ; va avec consent. Absent : false à la création, inchangé sinon "
+            "(retiré avec le partage)."
+        ),
     )
     actor = serializers.IntegerField(
         required=False,
@@ -192,6 +201,11 @@ class NewResidentSerializer(serializers.Serializer):
         help_text=_("Code INSEE de la commune de résidence."),
     )
     consent = serializers.BooleanField(required=False, default=False)
+    across_towns = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("La personne accepte aussi d'être suivie dans les villes voisines."),
+    )
     confirm_new = serializers.BooleanField(
         required=False,
         default=False,

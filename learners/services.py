@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from learners import signals
 from learners.models import (
+    CONSENT_FIELDS,
     AccessAction,
     AccessLog,
     CompetenceAssessment,
@@ -200,31 +201,50 @@ def session_delete(*, session, by, today=None):
 
 
 @transaction.atomic
-def resident_create(*, by, actor, consent=False, **fields):
-    """A new resident, recorded at `actor`; `consent` records their consent to sharing."""
+def resident_create(*, by, actor, consent=False, across_towns=False, **fields):
+    """A new resident, recorded at `actor`; `consent` records their consent to sharing,
+    `across_towns` to being followed in the neighbouring towns too (it goes with sharing:
+    ValidationError keyed "across_towns" without it)."""
     resident = Resident(created_by=by, created_by_actor=actor, **fields)
-    if consent:
-        resident.give_consent()
+    consent_record(resident, sharing=consent, across_towns=across_towns)
     resident.save()
     return resident
 
 
 @transaction.atomic
-def resident_update(*, resident, by, consent, **fields):
+def resident_update(*, resident, by, consent, across_towns=None, path="", **fields):
     """Change a resident's details; `consent` gives (dated now) or withdraws their consent
-    to network sharing."""
+    to network sharing, `across_towns` to being followed in the neighbouring towns (None:
+    as it is; withdrawn with sharing). A change of consent is journaled (`path`: the page
+    or the API address it was made on)."""
     counted = ("neighbourhood_id", "birth_year", "social_status")
     before = Resident.objects.filter(pk=resident.pk).values_list(*counted).first()
     for name, value in fields.items():
         setattr(resident, name, value)
-    if consent and not resident.sharing_consent:
-        resident.give_consent()
-    elif not consent:
-        resident.withdraw_consent()
+    changed = consent_record(resident, sharing=consent, across_towns=across_towns)
     resident.save()
+    if changed:
+        consent_journal(resident, by=by, path=path)
     if before != tuple(getattr(resident, name) for name in counted):
         participations_changed([resident.pk])  # the statistics count people by these
     return resident
+
+
+def consent_record(resident, *, sharing, across_towns=None):
+    """Resident.record_consent(), its refusal keyed by the field that asked for following
+    across towns ("across_towns"), as the forms, the API and the imports name it."""
+    try:
+        return resident.record_consent(sharing=sharing, across_towns=across_towns)
+    except ValidationError as error:
+        raise ValidationError({"across_towns": error.messages}) from None
+
+
+def consent_journal(resident, *, by=None, path=""):
+    """One journal row for a change of a resident's consent, by `by` (nobody: the resident
+    in their own space)."""
+    AccessLog.objects.create(
+        user=by, resident=resident, action=AccessAction.CONSENT, path=path[:255]
+    )
 
 
 @transaction.atomic
@@ -276,11 +296,8 @@ def resident_merge(*, survivor, duplicate, by):
     if survivor.social_status == SocialStatus.NOT_STATED:
         survivor.social_status = duplicate.social_status
     if survivor.consent_at is None and duplicate.sharing_consent:
-        survivor.sharing_consent = True
-        survivor.consent_at, survivor.consent_version = (
-            duplicate.consent_at,
-            duplicate.consent_version,
-        )
+        for name in CONSENT_FIELDS:
+            setattr(survivor, name, getattr(duplicate, name))
     survivor.save()
     duplicate.merged_into = survivor
     duplicate.save(update_fields=["merged_into"])
@@ -390,7 +407,7 @@ def resident_erase(*, resident, by=None, revoke_certificates=False, now=None):
     )
     for person in people:
         person.first_name = person.last_name = person.phone = person.email = ""
-        person.sharing_consent = False
+        person.withdraw_consent()
         person.consent_at = None
         person.erased_at = now
         person.prepare()
@@ -415,18 +432,12 @@ def residents_anonymize_inactive(*, today=None):
 
 
 @transaction.atomic
-def resident_set_consent(*, resident, consent, by=None, request=None):
-    """Give or withdraw consent to network sharing; withdrawal takes effect at once (other
-    actors' querysets no longer include the resident). Journaled."""
-    if consent:
-        resident.give_consent()
-    else:
-        resident.withdraw_consent()
-    resident.save(update_fields=["sharing_consent", "consent_at", "consent_version"])
-    AccessLog.objects.create(
-        user=by,
-        resident=resident,
-        action=AccessAction.CONSENT,
-        path=request.path[:255] if request else "",
-    )
+def resident_set_consent(*, resident, consent, across_towns=None, by=None, request=None):
+    """Give or withdraw consent to network sharing, and to being followed in the
+    neighbouring towns (None: as it is; withdrawn with sharing); withdrawal takes effect at
+    once (other actors' and towns' querysets no longer include the resident). A change is
+    journaled."""
+    if consent_record(resident, sharing=consent, across_towns=across_towns):
+        resident.save(update_fields=CONSENT_FIELDS)
+        consent_journal(resident, by=by, path=request.path if request else "")
     return resident

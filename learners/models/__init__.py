@@ -25,9 +25,13 @@ from learners.models.access import (
 from learners.models.imports import ImportJob, ImportJobQuerySet, ImportStatus
 from learners.models.referrals import Referral, ReferralQuerySet, ReferralStatus
 from learners.models.residents import (
+    ACROSS_TOWNS_CONSENT_VERSION,
+    ACROSS_TOWNS_TEXT,
     CODE_ALPHABET,
+    CONSENT_FIELDS,
     CONSENT_TEXTS,
     CURRENT_CONSENT_VERSION,
+    FOLLOWING_NEEDS_SHARING,
     NOT_SHARED,
     AgeBand,
     Gender,
@@ -66,9 +70,13 @@ from learners.models.signups import (
 from learners.models.staff import Role, StaffUserManager, User
 
 __all__ = [
+    "ACROSS_TOWNS_CONSENT_VERSION",
+    "ACROSS_TOWNS_TEXT",
     "CODE_ALPHABET",
+    "CONSENT_FIELDS",
     "CONSENT_TEXTS",
     "CURRENT_CONSENT_VERSION",
+    "FOLLOWING_NEEDS_SHARING",
     "NOT_SHARED",
     "AccessAction",
     "AccessLog",

@@ -4,9 +4,11 @@ duplicates), who may see them, and their consent to sharing in the network."""
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pathway.models import Actor, Pole
@@ -69,15 +71,30 @@ def age_band(birth_year, on=None):
 
 # The consent text shown to the resident, by version. A new wording gets a new version;
 # old versions stay here so that every recorded consent can be read as it was given.
+SHARING_TEXT = _(
+    "J'accepte que les médiateurs des autres structures du réseau Parcours numérique "
+    "voient mon nom et mon parcours (les accompagnements, les ateliers, mes compétences). "
+    "Cela leur permet de m'aider sans tout me redemander. Je peux changer d'avis à tout "
+    "moment : il suffit de le dire à un médiateur."
+)
+# Read after the text above where the person's town shares a territory with other towns.
+ACROSS_TOWNS_TEXT = _(
+    "J'accepte aussi que les médiateurs des villes voisines, reliées à ce réseau, voient "
+    "mon parcours si je déménage ou si je me fais aider là-bas. Je peux aussi retirer cet "
+    "accord à tout moment."
+)
 CONSENT_TEXTS = {
-    "2026-01": _(
-        "J'accepte que les médiateurs des autres structures du réseau Parcours numérique "
-        "voient mon nom et mon parcours (les accompagnements, les ateliers, mes compétences). "
-        "Cela leur permet de m'aider sans tout me redemander. Je peux changer d'avis à tout "
-        "moment : il suffit de le dire à un médiateur."
-    ),
+    "2026-01": SHARING_TEXT,
+    # What a person agrees to when they also agree to be followed in the neighbouring
+    # towns: the sharing text as it was, then the sentence that follows it on the forms.
+    "2026-02": format_lazy("{} {}", SHARING_TEXT, ACROSS_TOWNS_TEXT),
 }
 CURRENT_CONSENT_VERSION = "2026-01"
+ACROSS_TOWNS_CONSENT_VERSION = "2026-02"
+FOLLOWING_NEEDS_SHARING = _(
+    "Le suivi dans les villes voisines va avec le partage dans le réseau : cochez aussi le "
+    "partage, ou décochez le suivi."
+)
 
 
 # What a page, an answer of the API or a file shows instead of a resident the reader may
@@ -487,6 +504,11 @@ class Resident(models.Model):
                 name="resident_consent_is_dated",
             ),
             models.CheckConstraint(
+                condition=Q(shared_across_towns=False) | Q(sharing_consent=True),
+                name="resident_followed_across_towns_shares",
+                violation_error_message=FOLLOWING_NEEDS_SHARING,
+            ),
+            models.CheckConstraint(
                 condition=Q(merged_into__isnull=True) | ~Q(merged_into=models.F("id")),
                 name="resident_not_merged_into_itself",
             ),
@@ -538,4 +560,34 @@ class Resident(models.Model):
         self.consent_at = at or timezone.now()
 
     def withdraw_consent(self):
+        """Withdraw consent to sharing, and so to being followed across towns."""
         self.sharing_consent = False
+        self.shared_across_towns = False
+
+    def record_consent(self, *, sharing, across_towns=None, at=None):
+        """Record the person's answer, as every entry path does: consent to sharing in the
+        network and to being followed in the neighbouring towns (None: as it is). Returns
+        whether it changed (the caller saves CONSENT_FIELDS and journals the change).
+
+        Following across towns goes with sharing: withdrawing sharing withdraws it, and
+        asking for it without sharing raises ValidationError. A consent given, or widened
+        to the neighbouring towns, is dated now with the version of the text the person
+        agreed to (the sharing text, followed by the towns' sentence when they agree to
+        both); a withdrawal keeps the date and version of the consent it ends."""
+        if across_towns is None:
+            across_towns = self.shared_across_towns and sharing
+        if across_towns and not sharing:
+            raise ValidationError(FOLLOWING_NEEDS_SHARING)
+        before = (self.sharing_consent, self.shared_across_towns)
+        if (sharing, across_towns) == before:
+            return False
+        if across_towns and not self.shared_across_towns:
+            self.give_consent(version=ACROSS_TOWNS_CONSENT_VERSION, at=at)
+        elif sharing and not self.sharing_consent:
+            self.give_consent(at=at)
+        self.sharing_consent, self.shared_across_towns = sharing, across_towns
+        return True
+
+
+# What record_consent() changes.
+CONSENT_FIELDS = ["sharing_consent", "shared_across_towns", "consent_at", "consent_version"]

@@ -2,6 +2,7 @@
 the same French headers on export and import, residents named by their reference."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from learners.writing.assessments import (
     may_change,
 )
 from learners.writing.assessments import refusal as assessment_refusal
-from pathway.models import Neighbourhood
+from pathway.models import Neighbourhood, Territory, Town
 from pathway.resources import (
     ActorWidget,
     BooleanWidget,
@@ -76,6 +77,10 @@ class ResidentResource(ScopedResource):
     email = column("email", "courriel")
     social_status = column("social_status", "situation", ChoiceWidget(SocialStatus))
     sharing_consent = column("sharing_consent", "partage accepté", BooleanWidget())
+    # Only where the user's town shares a territory with other towns (see __init__).
+    shared_across_towns = column(
+        "shared_across_towns", "suivi dans les villes voisines", BooleanWidget()
+    )
     consent_at = column("consent_at", "partage accepté le", DateWidget(), readonly=True)
     created_by_actor = column("created_by_actor", "structure d'accueil", ActorWidget(blank=True))
 
@@ -91,6 +96,7 @@ class ResidentResource(ScopedResource):
             "email",
             "social_status",
             "sharing_consent",
+            "shared_across_towns",
             "consent_at",
             "created_by_actor",
         ]
@@ -104,9 +110,24 @@ class ResidentResource(ScopedResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        if not self.across_towns_offered():
+            # A single-town installation's files look as they always did.
+            del self.fields["shared_across_towns"]
         self.seen = {}
         self.moved = set()  # residents whose counted details the file changed
         self.exported = []  # references written to an export
+
+    def across_towns_offered(self):
+        """Whether the user's towns share a territory with other towns (any town's, for
+        the superuser or an export without a user)."""
+        town_ids = getattr(self.user, "town_ids", None)
+        if town_ids is None:
+            return (
+                Territory.objects.annotate(towns_count=Count("towns"))
+                .filter(towns_count__gt=1)
+                .exists()
+            )
+        return Town.objects.neighbours_of(town_ids).exists()
 
     def get_queryset(self):
         return (
@@ -141,12 +162,25 @@ class ResidentResource(ScopedResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
-        was_consenting, actor_id = instance.sharing_consent, instance.created_by_actor_id
+        actor_id = instance.created_by_actor_id
+        consent_before = (instance.sharing_consent, instance.shared_across_towns)
         instance.counted_before = self.counted(instance) if instance.pk else None
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        # The row's answers go through the rule every entry path follows (dated, following
+        # across towns with sharing only): a missing column leaves its answer as it is.
+        sharing, across_towns = instance.sharing_consent, instance.shared_across_towns
+        instance.sharing_consent, instance.shared_across_towns = consent_before
+        if "suivi dans les villes voisines" not in row or "shared_across_towns" not in self.fields:
+            across_towns = None
+        try:
+            changed = instance.record_consent(sharing=sharing, across_towns=across_towns)
+            # A change of an existing record's consent is journaled (after_save_instance).
+            instance.consent_changed = changed and instance.pk is not None
+        except ValidationError as error:
+            errors.setdefault("shared_across_towns", []).extend(error.messages)
         if instance.pk and instance.created_by_actor_id != actor_id:
             if instance.created_by_actor_id is not None:
                 errors.setdefault("created_by_actor", []).append(
@@ -157,8 +191,6 @@ class ResidentResource(ScopedResource):
             errors.setdefault("birth_year", []).append(
                 _("l'année de naissance ne peut pas être dans le futur")
             )
-        if instance.sharing_consent and not was_consenting:
-            instance.give_consent()
         if instance.pk is None:
             instance.created_by = self.user
             if instance.created_by_actor_id is None:
@@ -231,6 +263,8 @@ class ResidentResource(ScopedResource):
             AccessLog.objects.create(
                 user=self.user, resident=instance, action=action, path="import"
             )
+            if getattr(instance, "consent_changed", False):
+                services.consent_journal(instance, by=self.user, path="import")
             before = getattr(instance, "counted_before", None)
             if before is not None and before != self.counted(instance):
                 self.moved.add(instance.pk)

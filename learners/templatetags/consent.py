@@ -6,13 +6,16 @@ from django import template
 from django.utils import translation
 
 from learners import consent
-from learners.models import CURRENT_CONSENT_VERSION
+from learners.models import ACROSS_TOWNS_CONSENT_VERSION, CURRENT_CONSENT_VERSION
 
 register = template.Library()
 
 
 @register.inclusion_tag("learners/includes/consent_languages.html")
-def consent_in_other_languages(version=CURRENT_CONSENT_VERSION):
+def consent_in_other_languages(version=CURRENT_CONSENT_VERSION, *, across_towns=False):
+    """`across_towns`: the text of a consent that extends to the neighbouring towns."""
+    if across_towns:
+        version = ACROSS_TOWNS_CONSENT_VERSION
     current = translation.get_language()
     return {
         "version": version,

@@ -32,6 +32,7 @@ from learners.permissions import (
     too_many_requests,
 )
 from learners.services import personal_url, resident_link_email
+from pathway.models import Town
 from pathway.permissions import working_with_residents
 
 
@@ -95,25 +96,55 @@ def me(request):
 
 @resident_required
 def me_data(request):
-    """My data: download it, choose whether other actors may see it, or erase it."""
+    """My data: download it, choose whether other actors (and the neighbouring towns) may
+    see it, or erase it."""
     resident = request.resident
     if request.method == "POST":
         form = ConsentForm(request.POST)
         if form.is_valid():
+            if form.cleaned_data["towns"] == ConsentForm.STOP:
+                # Stop being followed in the neighbouring towns; sharing stays as it is.
+                services.resident_set_consent(
+                    resident=resident,
+                    consent=resident.sharing_consent,
+                    across_towns=False,
+                    request=request,
+                )
+                messages.success(
+                    request,
+                    _(
+                        "C'est noté : les villes voisines ne voient plus votre parcours. "
+                        "Les structures de votre ville le voient toujours."
+                    ),
+                )
+                return redirect("me_data")
+            following = resident.shared_across_towns
             services.resident_set_consent(
                 resident=resident, consent=form.cleaned_data["consent"], request=request
             )
-            messages.success(
-                request,
-                _("C'est noté : les autres structures du réseau voient votre parcours.")
-                if resident.sharing_consent
-                else _("C'est noté : seule la structure qui vous a reçu voit votre parcours."),
-            )
+            if resident.sharing_consent:
+                message = _("C'est noté : les autres structures du réseau voient votre parcours.")
+            elif following:
+                message = _(
+                    "C'est noté : seule la structure qui vous a reçu voit votre parcours. Les "
+                    "villes voisines ne le voient plus non plus."
+                )
+            else:
+                message = _("C'est noté : seule la structure qui vous a reçu voit votre parcours.")
+            messages.success(request, message)
             return redirect("me_data")
+    town = resident.created_by_actor.town
     return render(
         request,
         "learners/me_data.html",
-        {"resident": resident, "consent_text": CONSENT_TEXTS[CURRENT_CONSENT_VERSION]},
+        {
+            "resident": resident,
+            "consent_text": CONSENT_TEXTS[CURRENT_CONSENT_VERSION],
+            "town": town,
+            # The towns where the person is, or could be, followed too: none in a
+            # single-town installation, where the page looks as it always did.
+            "neighbour_towns": list(Town.objects.neighbours_of([town.pk]).order_by("name")),
+        },
     )
 
 

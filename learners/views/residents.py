@@ -15,7 +15,7 @@ from learners.models import AccessAction, AccessLog, Resident
 from learners.permissions import require_management, working_with_residents
 from learners.views.access import network_admin_only
 from learners.writing import NewPerson, SessionChoices, new_person_problems
-from pathway.models import Neighbourhood
+from pathway.models import Neighbourhood, has_neighbours
 
 SEARCH_LIMIT = 10
 
@@ -26,18 +26,20 @@ def find_residents(user, text, *, limit=SEARCH_LIMIT):
     found = list(
         Resident.objects.visible_to(user)
         .search_first(text, limit=limit + 1, neighbourhoods=neighbourhoods)
-        .select_related("neighbourhood", "created_by_actor")
+        .select_related("neighbourhood", "created_by_actor__town")
     )
     return found[:limit], len(found) > limit
 
 
 def visible_resident(request, reference):
     """A resident this user may see (404 otherwise), with `manageable`: whether they may
-    also manage the record."""
+    also manage the record, and `town_has_neighbours`: whether the record's town shares a
+    territory with other towns (following there is offered)."""
     return get_object_or_404(
         Resident.objects.visible_to(request.user)
         .with_rights(request.user)
-        .select_related("neighbourhood", "created_by_actor"),
+        .annotate(town_has_neighbours=has_neighbours("created_by_actor__town"))
+        .select_related("neighbourhood", "created_by_actor__town"),
         reference=reference.upper(),
     )
 
@@ -66,7 +68,7 @@ def resident_list(request):
                     else {"created_by_actor__in": request.user.actor_ids}
                 ),
             )
-            .select_related("neighbourhood", "created_by_actor")
+            .select_related("neighbourhood", "created_by_actor__town")
             .order_by("-last_session_on", "id")[:20]
         )
     AccessLog.record(request, residents=residents)
@@ -94,7 +96,9 @@ def resident_search(request):
 def resident_create(request):
     user = request.user
     actor = SessionChoices(user).default_actor()
-    form = ResidentForm(request.POST or None)
+    form = ResidentForm(
+        request.POST or None, across_towns=actor is not None and actor.town_has_neighbours
+    )
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -109,11 +113,15 @@ def resident_create(request):
             form.add_error(None, _("Votre compte n'est rattaché à aucune structure."))
         elif not duplicates and not form.errors:
             fields = {name: data[name] for name in ResidentForm.Meta.fields}
-            resident = services.resident_create(
-                by=user, actor=actor, consent=data["consent"], **fields
-            )
-            messages.success(request, _("Fiche créée."))
-            return redirect("resident_journey", reference=resident.reference)
+            try:
+                resident = services.resident_create(
+                    by=user, actor=actor, **form.consent_answers(), **fields
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Fiche créée."))
+                return redirect("resident_journey", reference=resident.reference)
     AccessLog.record(request, residents=duplicates)  # the records proposed instead
     return render(request, "learners/resident_form.html", {"form": form, "duplicates": duplicates})
 
@@ -159,9 +167,11 @@ def resident_journey(request, reference):
     resident = visible_resident(request, reference)
     journey = journey_of(resident)
     duplicates = []
-    if request.user.is_network_admin:
+    if request.user.is_network_admin and resident.manageable:
+        # The records they could merge with it: a person followed from a neighbouring
+        # town is that town's to merge.
         duplicates = list(
-            Resident.objects.visible_to(request.user)
+            Resident.objects.editable_by(request.user)
             .likely_duplicates(
                 first_name=resident.first_name,
                 last_name=resident.last_name,
@@ -187,16 +197,23 @@ def resident_journey(request, reference):
 @working_with_residents
 def resident_update(request, reference):
     resident = managed_resident(request, reference)
-    form = ResidentForm(request.POST or None, instance=resident)
+    form = ResidentForm(
+        request.POST or None, instance=resident, across_towns=resident.town_has_neighbours
+    )
     if request.method == "POST" and form.is_valid():
-        resident = services.resident_update(
-            resident=form.save(commit=False),
-            by=request.user,
-            consent=form.cleaned_data["consent"],
-        )
-        AccessLog.record(request, resident, AccessAction.EDIT_RECORD)
-        messages.success(request, _("Fiche enregistrée."))
-        return redirect("resident_journey", reference=resident.reference)
+        try:
+            resident = services.resident_update(
+                resident=form.save(commit=False),
+                by=request.user,
+                path=request.path,
+                **form.consent_answers(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            AccessLog.record(request, resident, AccessAction.EDIT_RECORD)
+            messages.success(request, _("Fiche enregistrée."))
+            return redirect("resident_journey", reference=resident.reference)
     AccessLog.record(request, resident, AccessAction.VIEW_RECORD)
     return render(request, "learners/resident_form.html", {"form": form, "resident": resident})
 
@@ -204,7 +221,11 @@ def resident_update(request, reference):
 @network_admin_only
 def resident_merge(request):
     """The network admin merges a duplicate record into the one to keep."""
-    form = MergeForm(request.POST or None, initial={"survivor": request.GET.get("survivor", "")})
+    form = MergeForm(
+        request.POST or None,
+        initial={"survivor": request.GET.get("survivor", "")},
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         survivor, duplicate = form.cleaned_data["survivor"], form.cleaned_data["duplicate"]
         if form.cleaned_data["confirm"]:

@@ -21,6 +21,7 @@ from pathway.models import (
     Operator,
     Place,
     Topic,
+    has_neighbours,
 )
 from pathway.permissions import in_their_towns, town_actors
 from pathway.sorting import Alphabetical
@@ -45,12 +46,24 @@ class SessionChoices:
 
     @cached_property
     def actors(self):
-        actors = Actor.objects.active().order_by(Alphabetical("name"), "pk")
+        # Whether each actor's town has neighbours (following across towns is offered to
+        # the people it welcomes) is read in the same query.
+        actors = (
+            Actor.objects.active()
+            .annotate(town_has_neighbours=has_neighbours("town"))
+            .order_by(Alphabetical("name"), "pk")
+        )
         if self.user.is_network_admin:
             actors = in_their_towns(actors, self.user, "pk")
         else:
             actors = actors.filter(pk__in=self.user.actor_ids)
         return list(actors)
+
+    @property
+    def across_towns_offered(self):
+        """Whether a new person may be asked to be followed in the neighbouring towns: one
+        of the user's structures is in a town that shares a territory with another."""
+        return any(actor.town_has_neighbours for actor in self.actors)
 
     @cached_property
     def places(self):

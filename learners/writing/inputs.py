@@ -61,7 +61,8 @@ class NewPerson:
     gender: str = ""  # learners.models.Gender; empty: not stated
     social_status: str = ""  # learners.models.SocialStatus; empty: not stated
     commune: object = None  # pathway.communes.Commune, or its INSEE code
-    consent: bool = False
+    consent: bool = False  # to sharing in the network
+    across_towns: bool = False  # to being followed in the neighbouring towns too
     confirm_new: bool = False  # create even if a likely duplicate exists
 
 

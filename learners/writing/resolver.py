@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -305,8 +305,11 @@ class SessionResolver:
             commune_postcode=commune.postcode if commune else "",
             commune_name=commune.name if commune else "",
         )
-        if person.consent:
-            resident.give_consent()
+        try:
+            resident.record_consent(sharing=person.consent, across_towns=person.across_towns)
+        except ValidationError as error:
+            for message in error.messages:
+                add("across_towns", message)
         return resident, []
 
     @staticmethod

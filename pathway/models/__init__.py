@@ -55,6 +55,7 @@ from pathway.models.territories import (
     Town,
     TownQuerySet,
     default_town,
+    has_neighbours,
 )
 from pathway.models.workshops import PlannedWorkshop, PlannedWorkshopQuerySet
 
@@ -94,6 +95,7 @@ __all__ = [
     "Town",
     "TownQuerySet",
     "default_town",
+    "has_neighbours",
     "Typology",
     "in_france",
     "insee_validator",

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +78,11 @@ class TownQuerySet(models.QuerySet):
             )
         return town
 
+    def neighbours_of(self, town_ids):
+        """The other towns that share a territory with one of `town_ids`: where a resident
+        of these towns who agreed to it is followed too."""
+        return self.filter(territories__towns__in=town_ids).exclude(pk__in=town_ids).distinct()
+
     def visible_to(self, user):
         """The towns whose records `user` may see (every town for the superuser)."""
         if not user.is_authenticated:
@@ -137,6 +143,15 @@ class Town(models.Model):
             self.slug = self.slug or slugify(self.name)
         if self.certificate_prefix:
             self.certificate_prefix = self.certificate_prefix.upper()
+
+
+def has_neighbours(town):
+    """Whether the town at `town` (a path from the records of a query, such as
+    "created_by_actor__town") shares a territory with another town: the condition for
+    offering to follow a resident in the neighbouring towns. A subquery (Exists): it is
+    read with the records, at no query of its own."""
+    memberships = Town.territories.through.objects
+    return Exists(memberships.filter(territory__towns=OuterRef(town)).exclude(town=OuterRef(town)))
 
 
 def default_town():

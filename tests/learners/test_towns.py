@@ -9,40 +9,9 @@ from stats.demo.factories import (
     ActorFactory,
     ResidentFactory,
     SessionFactory,
-    TerritoryFactory,
-    TownFactory,
     UserFactory,
 )
 from tests.conftest import sign_in
-
-
-@pytest.fixture
-def towns(db, django_user_model):
-    """Miramas (the installation's default town) and Istres in one intercommunality, Arles
-    outside it; an actor, a mediator and a network admin in each of the first two."""
-    metropole = TerritoryFactory(name="Métropole Aix-Marseille-Provence", code="200054807")
-    miramas = Town.objects.default()
-    miramas.territories.add(metropole)
-    istres = TownFactory(territories=[metropole])
-    arles = TownFactory(insee_code="13004", name="Arles", postcode="13200")
-
-    class Towns:
-        pass
-
-    t = Towns()
-    t.miramas, t.istres, t.arles = miramas, istres, arles
-    t.actor_m = ActorFactory(name="France services de Miramas")
-    t.actor_i = ActorFactory(name="France services d'Istres", town=istres)
-    t.actor_a = ActorFactory(name="Médiathèque d'Arles", town=arles)
-    t.mediator_m = UserFactory(username="med_miramas", mediator=True, actors=[t.actor_m])
-    t.mediator_i = UserFactory(username="med_istres", mediator=True, actors=[t.actor_i])
-    t.mediator_a = UserFactory(username="med_arles", mediator=True, actors=[t.actor_a])
-    t.admin_m = UserFactory(username="admin_miramas", network_admin=True, town=miramas)
-    t.admin_i = UserFactory(username="admin_istres", network_admin=True, town=istres)
-    t.coordinator = UserFactory(
-        username="coord_metropole", territory_coordinator=True, territory=metropole
-    )
-    return t
 
 
 def client_of(client, user):
@@ -120,11 +89,21 @@ def test_a_resident_agreeing_to_be_followed_across_towns_is_seen_in_the_territor
 
 
 def test_following_across_towns_needs_consent_to_sharing_too(towns):
-    from learners.models import Resident
+    from django.db import IntegrityError, transaction
 
-    without = ResidentFactory(created_by_actor=towns.actor_m, shared_across_towns=True)
-    assert without not in Resident.objects.visible_to(towns.mediator_i)
-    assert without not in Resident.objects.visible_to(towns.admin_i)
+    from learners.models import Resident
+    from learners.services import resident_set_consent
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ResidentFactory(created_by_actor=towns.actor_m, shared_across_towns=True)
+    mover = ResidentFactory(
+        created_by_actor=towns.actor_m, consented=True, shared_across_towns=True
+    )
+    # Withdrawing sharing withdraws following: Istres no longer sees the person.
+    resident_set_consent(resident=mover, consent=False)
+    assert not mover.shared_across_towns
+    assert mover not in Resident.objects.visible_to(towns.mediator_i)
+    assert mover not in Resident.objects.visible_to(towns.admin_i)
 
 
 def test_the_territory_coordinator_sees_no_resident(towns, client):
