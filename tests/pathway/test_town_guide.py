@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from pypdf import PdfReader
 
@@ -230,3 +231,12 @@ def test_a_place_page_belongs_to_its_town(two_towns):
     html = page(two_towns.place_i.get_absolute_url())
     assert '<span class="brand-town">Istres</span>' in html
     assert 'href="/guide/?ville=istres"' in html
+
+
+def test_the_printed_guide_of_a_town_from_the_command_line(two_towns, tmp_path):
+    target = tmp_path / "guide-istres.pdf"
+    call_command("build_guide", "--output", str(target), "--ville", "istres", stdout=io.StringIO())
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(target).pages).split())
+    assert "France services d'Istres" in text and "France services de Miramas" not in text
+    with pytest.raises(CommandError, match="« paris ».*Villes : istres, miramas"):
+        call_command("build_guide", "--output", str(target), "--ville", "paris")
