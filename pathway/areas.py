@@ -154,7 +154,9 @@ def guide_area(params):
     territory_slug = params.get(TERRITORY_PARAMETER, "").strip()
     territory, territory_towns = None, ()
     if territory_slug:
-        territory = Territory.objects.filter(slug=territory_slug).prefetch_related("towns").first()
+        territory = (
+            Territory.objects.filter(slug__iexact=territory_slug).prefetch_related("towns").first()
+        )
         if territory is None:
             raise UnknownArea(
                 _("Le guide ne connaît pas le territoire « %(name)s ».") % {"name": territory_slug},
@@ -164,7 +166,8 @@ def guide_area(params):
         territory_towns = tuple(town for town in towns if town.pk in members)
     town = None
     if town_slug:
-        town = next((t for t in towns if t.slug == town_slug), None)
+        # "?ville=Istres" typed by hand is Istres too.
+        town = next((t for t in towns if t.slug.lower() == town_slug.lower()), None)
         if town is None:
             raise UnknownArea(
                 _("Le guide ne connaît pas de ville « %(name)s ».") % {"name": town_slug}, towns
@@ -201,7 +204,9 @@ def open_data_area(params):
             )
         return Area(towns=towns, town=town)
     if territory_slug:
-        territory = Territory.objects.filter(slug=territory_slug).prefetch_related("towns").first()
+        territory = (
+            Territory.objects.filter(slug__iexact=territory_slug).prefetch_related("towns").first()
+        )
         if territory is None:
             known = ", ".join(Territory.objects.order_by("slug").values_list("slug", flat=True))
             raise UnknownArea(

@@ -13,7 +13,6 @@ from xml.sax.saxutils import escape
 
 import qrcode
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -38,6 +37,7 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from pathway import hours
+from pathway.areas import Area
 from pathway.models import Place, PlannedWorkshop, Pole
 from pathway.pdf import register_fonts
 from pathway.sorting import Alphabetical, sort_key
@@ -221,7 +221,7 @@ def seats_text(free):
 def guide_names(area):
     """(title, network) of the brochure: the installation's when it has one town and
     none is chosen (as before towns existed), else the chosen town's or territory's."""
-    if area is None or (not area.is_chosen and not area.several_towns):
+    if not area.is_chosen and not area.several_towns:
         return _("Guide du numérique de %(town)s") % {"town": settings.TOWN_NAME}, (
             settings.NETWORK_NAME
         )
@@ -236,22 +236,20 @@ def build_guide(*, places=None, workshops=None, now=None, area=None):
     now = now or timezone.now()
     today = timezone.localdate(now)
     s = styles()
-    in_area = area.of_places() if area is not None else Q()
+    area = area if area is not None else Area()
     if places is None:
         places = list(
             Place.objects.in_guide()
-            .filter(in_area)
+            .filter(area.of_places())
             .with_guide_data()
             .order_by(Alphabetical("name"), "pk")
         )
     if workshops is None:
         workshops = list(
-            PlannedWorkshop.objects.public(now=now).filter(
-                area.of_places("place__") if area is not None else Q()
-            )[:30]
+            PlannedWorkshop.objects.public(now=now).filter(area.of_places("place__"))[:30]
         )
     title, network = guide_names(area)
-    map_url = settings.SITE_URL + reverse("place_map") + (area.query if area is not None else "")
+    map_url = settings.SITE_URL + reverse("place_map") + area.query
     buffer = io.BytesIO()
     doc = GuideDocument(
         buffer,

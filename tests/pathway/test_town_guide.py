@@ -81,6 +81,8 @@ def test_a_visitor_chooses_a_town_and_sees_its_places_only(two_towns):
     assert '<span class="brand-town">Istres</span>' in istres
     assert '<option value="istres" selected>Istres</option>' in istres
 
+    # Typed by hand with a capital: the same town.
+    assert listed(page("/guide/?ville=Istres")) == listed(istres)
     miramas = page("/guide/?ville=miramas")
     assert listed(miramas) == {"France services de Miramas"}
     # "All towns" in the selector sends an empty value: every town again.
