@@ -19,7 +19,6 @@ import textwrap
 import zlib
 from xml.sax.saxutils import escape
 
-from django.conf import settings
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 from PIL.PngImagePlugin import PngInfo
@@ -54,7 +53,7 @@ def badge_lines(certificate):
     return {
         "title": "Attestation de compétences numériques",
         "module": module_lines,
-        "town": f"Parcours numérique · {settings.TOWN_NAME}",
+        "town": f"Parcours numérique · {certificate.actor.town.name}",
         "year": str(timezone.localdate(certificate.issued_at).year),
         "code": certificate.code,
     }

@@ -440,20 +440,28 @@ TITLES = {
 }
 
 
-def issuer_profile():
-    """The network, as the Open Badges issuer of every certificate."""
+def issuer_profile(town=None):
+    """The network, as the Open Badges issuer of every certificate: named after `town`
+    (pathway.Town, the issuing actor's) when given, else the installation's.
+
+    One id for every town of the installation: it controls the signing keys and issues
+    the revocation status lists, and verifiers require the issuer of a credential and of
+    its status list to be the same. Each town's network signs under that id with its own
+    name and address."""
+    address = {
+        "type": ["Address"],
+        "addressLocality": town.name if town else settings.TOWN_NAME,
+        "postalCode": town.postcode if town else settings.TOWN_POSTCODE,
+        "addressCountry": "France",
+        "addressCountryCode": "FR",
+    }
     return {
         "id": settings.SITE_URL + reverse("issuer_profile"),
         "type": ["Profile"],
-        "name": settings.NETWORK_NAME,
+        "name": town.network_name if town else settings.NETWORK_NAME,
         "url": settings.SITE_URL + "/",
-        "address": {
-            "type": ["Address"],
-            "addressLocality": settings.TOWN_NAME,
-            "postalCode": settings.TOWN_POSTCODE,
-            "addressCountry": "France",
-            "addressCountryCode": "FR",
-        },
+        # A town may have no postcode recorded: no empty field in a signed document.
+        "address": {key: value for key, value in address.items() if value},
     }
 
 
@@ -506,8 +514,9 @@ def certificate_credential(certificate, lines, *, targets, salt, endorsements=()
     the module when it is issued (they travel inside the achievement, signed with it). The
     recipient is a salted hash of their name (recipient_identifier).
     Each competence is aligned to its CRCN and DigComp 2.2 entries, and its level is a
-    `result` against a `resultDescription` of the achievement."""
-    issuer = issuer_profile()
+    `result` against a `resultDescription` of the achievement. The issuer is named after
+    the issuing actor's town's network."""
+    issuer = issuer_profile(certificate.actor.town)
     module, actor = certificate.module, certificate.actor
     english = certificate.language == "en"
     achievement_id = module_achievement_id(module)
@@ -704,8 +713,8 @@ def learner_record_credential(record, certificates, *, endorsements, salt):
     Its subject carries each certificate's own signed credential, as issued (each keeps its
     proof and its revocation status), and the achievements they award, with the partners'
     endorsements of each module as they stand today (`endorsements`: module id → signed
-    EndorsementCredentials)."""
-    issuer = issuer_profile()
+    EndorsementCredentials). The issuer is named after the resident's town's network."""
+    issuer = issuer_profile(record.town)
     achievements = {}
     for certificate in certificates:
         module = certificate.module
@@ -733,7 +742,7 @@ def learner_record_credential(record, certificates, *, endorsements, salt):
         "issuer": issuer,
         "validFrom": xsd_datetime(record.issued_at),
         "awardedDate": xsd_datetime(record.issued_at),
-        "name": f"{RECORD_TITLE} — {settings.NETWORK_NAME}",
+        "name": f"{RECORD_TITLE} — {issuer['name']}",
         "description": (
             f"{count} attestation{'s' if count > 1 else ''} de compétences numériques en "
             f"vigueur le {record.issued_at:%d/%m/%Y}, chacune signée et vérifiable."

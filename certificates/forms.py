@@ -1,7 +1,6 @@
 import re
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from certificates.models import Certificate, Endorser, Signatory
@@ -12,12 +11,19 @@ from pathway.sorting import Alphabetical
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
 
+# A code is its town's prefix (2 to 6 letters, Town.certificate_prefix) and 12 symbols.
+TYPED_CODE = re.compile(r"(?P<prefix>[A-Z]{2,6})(?P<body>[0-9A-Z]{12})")
+
+
 def normalize_code(value):
-    """What people type ("mrm 7kq4 x9td h3pv", "MRM-7KQ4X9TDH3PV") → "MRM-7KQ4-X9TD-H3PV"."""
+    """What people type ("mrm 7kq4 x9td h3pv", "IST-7KQ4X9TDH3PV") → "MRM-7KQ4-X9TD-H3PV".
+
+    The body always has 12 symbols, so whatever comes before is the prefix: the codes of
+    every town of the installation are read, and those issued under a prefix a town has
+    since changed."""
     letters = re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
-    prefix = settings.CERTIFICATE_CODE_PREFIX.upper()
-    if letters.startswith(prefix) and len(letters) == len(prefix) + 12:
-        body = letters[len(prefix) :]
+    if match := TYPED_CODE.fullmatch(letters):
+        prefix, body = match["prefix"], match["body"]
         return f"{prefix}-{body[:4]}-{body[4:8]}-{body[8:]}"
     return (value or "").strip().upper()
 

@@ -17,7 +17,9 @@ class SignatoryQuerySet(models.QuerySet):
         """Signatories of the user's actors (all of their town's for the network admin)."""
         if not user.is_authenticated or not user.works_with_residents:
             return self.none()
-        signatories = self.select_related("actor").order_by("actor__name", "-is_default", "name")
+        signatories = self.select_related("actor__town").order_by(
+            "actor__name", "-is_default", "name"
+        )
         if user.is_network_admin:
             return in_their_towns(signatories, user)
         return signatories.filter(actor__in=user.actor_ids)
@@ -69,7 +71,7 @@ class CertificateQuerySet(models.QuerySet):
 
     def with_claims(self):
         """Everything a certificate states, for its pages and JSON, in three queries."""
-        return self.select_related("resident", "module", "actor").prefetch_related(
+        return self.select_related("resident", "module", "actor__town").prefetch_related(
             models.Prefetch(
                 "competences",
                 queryset=CertificateCompetence.objects.select_related("competence"),
@@ -89,7 +91,8 @@ class CertificateStatus(models.TextChoices):
 class Certificate(models.Model):
     """A skill certificate for a training module, with its public verification code."""
 
-    code = models.CharField(_("code de vérification"), max_length=20, unique=True, editable=False)
+    # Up to "ABCDEF-7KQ4-X9TD-H3PV": a town's prefix has 2 to 6 letters.
+    code = models.CharField(_("code de vérification"), max_length=24, unique=True, editable=False)
     resident = models.ForeignKey(
         Resident, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("habitant")
     )
@@ -163,20 +166,27 @@ class Certificate(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.code:
-            self.code = self.new_code()
+            self.code = self.new_code(self.actor.town.certificate_prefix)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("certificate_detail", args=[self.code])
 
+    @property
+    def town(self):
+        """The town whose network issues it: the issuing actor's."""
+        return self.actor.town
+
     @staticmethod
-    def new_code():
-        """A random public code such as MRM-7KQ4-X9TD-H3PV, never derived from ids.
+    def new_code(prefix):
+        """A random public code such as MRM-7KQ4-X9TD-H3PV, never derived from ids; `prefix`
+        is the issuing town's (Town.certificate_prefix), so the code says which network
+        issued it.
 
         Twelve symbols of a 31-letter alphabet carry 59 random bits (eight would carry only
         39.6), which with rate-limited lookups makes codes impossible to enumerate."""
         body = random_code(12)
-        return f"{settings.CERTIFICATE_CODE_PREFIX}-{body[:4]}-{body[4:8]}-{body[8:]}"
+        return f"{prefix.upper()}-{body[:4]}-{body[4:8]}-{body[8:]}"
 
     def status(self, *, today=None):
         today = today or timezone.localdate()
@@ -421,7 +431,7 @@ class LearnerRecord(models.Model):
     /verify/<code>/ like a certificate. Made again only when its contents change
     (certificates.services.learner_record_issue)."""
 
-    code = models.CharField(_("code de vérification"), max_length=20, unique=True, editable=False)
+    code = models.CharField(_("code de vérification"), max_length=24, unique=True, editable=False)
     resident = models.ForeignKey(
         Resident,
         on_delete=models.PROTECT,
@@ -451,8 +461,14 @@ class LearnerRecord(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.code:
-            self.code = Certificate.new_code()
+            self.code = Certificate.new_code(self.town.certificate_prefix)
         super().save(*args, **kwargs)
+
+    @property
+    def town(self):
+        """The town whose network issues it: that of the actor that holds the resident's
+        record (the certificates it gathers may come from a neighbouring town's)."""
+        return self.resident.created_by_actor.town
 
     @property
     def verify_url(self):

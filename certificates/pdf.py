@@ -144,12 +144,39 @@ def hours_text(hours, language):
 
 @functools.cache
 def town_logo(path):
-    """The town's logo (settings.TOWN_LOGO, PNG or JPEG), read once; the neutral mark
-    shipped with the application when the file cannot be read (manage.py check says so)."""
+    """The installation's logo (settings.TOWN_LOGO, PNG or JPEG), read once; the neutral
+    mark shipped with the application when the file cannot be read (manage.py check says
+    so)."""
     try:
         return ImageReader(str(path))
     except (OSError, ValueError):
         return ImageReader(str(DEFAULT_LOGO))
+
+
+# Town logos read from the storage, by file name (a new upload gets a new name); a failed
+# read is not kept, so that a storage back at work prints the logo again.
+STORED_LOGOS = {}
+STORED_LOGOS_KEPT = 32
+
+
+def logo_of(town):
+    """The logo printed for `town` (pathway.Town): its own (Town.logo, read through
+    Django's storage, which may be an object store), else TOWN_LOGO's, else the neutral
+    mark."""
+    if town is not None and town.logo:
+        name = town.logo.name
+        if name not in STORED_LOGOS:
+            try:
+                with town.logo.storage.open(name, "rb") as file:
+                    reader = ImageReader(io.BytesIO(file.read()))
+                reader.getSize()  # a file that is not an image fails here, not in the PDF
+            except Exception:  # any storage or image error: the fallback below
+                return town_logo(settings.TOWN_LOGO)
+            if len(STORED_LOGOS) >= STORED_LOGOS_KEPT:
+                STORED_LOGOS.clear()
+            STORED_LOGOS[name] = reader
+        return STORED_LOGOS[name]
+    return town_logo(settings.TOWN_LOGO)
 
 
 def check_town_logo(app_configs=None, **kwargs):
@@ -243,11 +270,12 @@ def certificate_pdf(certificate, *, competences, verify_url):
     text = TEXT[language]
     fonts, s = paragraph_styles()
     actor = certificate.actor
+    town = actor.town
     module_name = certificate.module.name
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, lang=text["lang"], pageCompression=1)
     pdf.setTitle(f"{text['title']} — {certificate.resident.display_name}")
-    pdf.setAuthor(f"{actor.name} — {settings.NETWORK_NAME}")
+    pdf.setAuthor(f"{actor.name} — {town.network_name}")
     pdf.setSubject(text["subject"].format(module=module_name))
     pdf.setKeywords(["CRCN", "DigComp 2.2", "Open Badges 3.0", certificate.code])
     pdf.setCreator("Parcours numérique")
@@ -255,11 +283,11 @@ def certificate_pdf(certificate, *, competences, verify_url):
     margin = 2 * cm
     frame_width = width - 2 * margin
 
-    # Header: the town's logo and name, the network, a line in the network's colour.
+    # Header: the issuing town's logo and name, its network, a line in the network's colour.
     logo = 2.2 * cm
     top = height - 1.2 * cm
     pdf.drawImage(
-        town_logo(settings.TOWN_LOGO),
+        logo_of(town),
         margin,
         top - logo,
         width=logo,
@@ -269,10 +297,10 @@ def certificate_pdf(certificate, *, competences, verify_url):
     )
     pdf.setFillColor(INK)
     pdf.setFont(fonts.bold, 16)
-    pdf.drawString(margin + logo + 0.5 * cm, top - 0.8 * cm, settings.TOWN_NAME)
+    pdf.drawString(margin + logo + 0.5 * cm, top - 0.8 * cm, town.name)
     pdf.setFillColor(SOFT)
     pdf.setFont(fonts.regular, 10)
-    pdf.drawString(margin + logo + 0.5 * cm, top - 1.45 * cm, settings.NETWORK_NAME)
+    pdf.drawString(margin + logo + 0.5 * cm, top - 1.45 * cm, town.network_name)
     pdf.drawString(margin + logo + 0.5 * cm, top - 1.95 * cm, "Parcours numérique")
     pdf.setStrokeColor(BRAND)
     pdf.setLineWidth(2)
@@ -325,7 +353,7 @@ def certificate_pdf(certificate, *, competences, verify_url):
     pdf.drawString(left, bottom + box - 1.7 * cm, text["code"].format(code=certificate.code))
     draw(
         pdf,
-        Paragraph(escape(text["signed"].format(network=settings.NETWORK_NAME)), s["small"]),
+        Paragraph(escape(text["signed"].format(network=town.network_name)), s["small"]),
         left,
         bottom + box - 2.0 * cm,
         width - margin - left,
@@ -434,6 +462,7 @@ def learner_record_pdf(record, certificates, endorsements):
         spaceBefore=6,
     )
     resident = record.resident
+    town = record.town
     buffer = io.BytesIO()
     width, height = A4
     margin = 2 * cm
@@ -446,7 +475,7 @@ def learner_record_pdf(record, certificates, endorsements):
         topMargin=3.0 * cm,
         bottomMargin=footer_height + 0.4 * cm,
         title=f"Passeport numérique — {resident.display_name}",
-        author=settings.NETWORK_NAME,
+        author=town.network_name,
         subject="Passeport numérique : attestations de compétences numériques",
         keywords=["CRCN", "DigComp 2.2", "Comprehensive Learner Record 2.0", record.code],
         creator="Parcours numérique",
@@ -461,9 +490,9 @@ def learner_record_pdf(record, certificates, endorsements):
         pdf.rect(0, height - 2.2 * cm, width, 2.2 * cm, stroke=0, fill=1)
         pdf.setFillColor(colors.white)
         pdf.setFont(fonts.bold, 13)
-        pdf.drawString(margin, height - 1.35 * cm, f"Parcours numérique · {settings.TOWN_NAME}")
+        pdf.drawString(margin, height - 1.35 * cm, f"Parcours numérique · {town.name}")
         pdf.setFont(fonts.regular, 9)
-        pdf.drawRightString(width - margin, height - 1.35 * cm, settings.NETWORK_NAME)
+        pdf.drawRightString(width - margin, height - 1.35 * cm, town.network_name)
         box = 3.2 * cm
         bottom = 1.2 * cm
         pdf.setStrokeColor(LINE)
@@ -494,7 +523,7 @@ def learner_record_pdf(record, certificates, endorsements):
             escape(
                 f"{count} attestation{'s' if count > 1 else ''} de compétences numériques en "
                 f"vigueur le {issued}, délivrée{'s' if count > 1 else ''} par le "
-                f"{settings.NETWORK_NAME}. Niveaux du Cadre de référence des compétences "
+                f"{town.network_name}. Niveaux du Cadre de référence des compétences "
                 "numériques (CRCN, celui de Pix) et leur équivalent européen DigComp 2.2."
             ),
             centred,
@@ -573,7 +602,7 @@ def learner_record_pdf(record, certificates, endorsements):
     story.append(
         Paragraph(
             escape(
-                f"Document signé électroniquement par {settings.NETWORK_NAME}. Il contient le "
+                f"Document signé électroniquement par {town.network_name}. Il contient le "
                 "relevé numérique au format Comprehensive Learner Record 2.0, avec l'attestation "
                 "Open Badges 3.0 de chaque module. Toute modification rend la signature "
                 "invalide. Chaque attestation se vérifie aussi seule avec son code."

@@ -12,7 +12,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -210,7 +209,7 @@ def certificate_issue_many(
         end = max(found.end or found.last_assessed or start, start)
         certificates.append(
             Certificate(
-                code=Certificate.new_code(),
+                code=Certificate.new_code(chosen.actor.town.certificate_prefix),
                 resident=resident,
                 module=module,
                 actor=chosen.actor,
@@ -364,7 +363,7 @@ def choose_signatories(pairs, evidence, *, issued_by, signatory):
         s.actor_id: s
         for s in Signatory.objects.filter(
             actor_id__in=set(actor_of.values()), is_default=True
-        ).select_related("actor")
+        ).select_related("actor__town")
     }
     chosen = {}
     for pair, actor_id in actor_of.items():
@@ -655,8 +654,8 @@ def make_learner_record(resident, certificates, endorsements, *, contents_key, n
     document = key.sign_pdf(
         document,
         reason=f"{credentials.RECORD_TITLE} {record.code}",
-        location=settings.TOWN_NAME,
-        signer_name=settings.NETWORK_NAME,
+        location=record.town.name,
+        signer_name=record.town.network_name,
     )
     pdf_field = LearnerRecord._meta.get_field("pdf")
     name = pdf_field.generate_filename(record, record.pdf_filename)

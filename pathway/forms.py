@@ -103,6 +103,16 @@ class PlaceFilterForm(forms.Form):
     )
     open_now = forms.BooleanField(label=_("Ouvert maintenant"), required=False)
 
+    def __init__(self, *args, area=None, **kwargs):
+        """`area` (pathway.areas.Area): the neighbourhoods offered are its towns' only,
+        each with its town's name when there are several."""
+        super().__init__(*args, **kwargs)
+        if area is not None:
+            field = self.fields["neighbourhood"]
+            field.queryset = area.neighbourhoods()
+            if area.spans_towns:
+                field.label_from_instance = lambda n: f"{n.name} ({n.town.name})"
+
     def filter(self, places, *, now, open_now=True):
         """The places matching the filters: a queryset, or a list once "open now" (which
         reads each place's hours) is asked; open_now=False leaves that one filter out."""

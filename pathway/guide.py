@@ -37,6 +37,7 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from pathway import hours
+from pathway.areas import Area
 from pathway.models import Place, PlannedWorkshop, Pole
 from pathway.pdf import register_fonts
 from pathway.sorting import Alphabetical, sort_key
@@ -217,24 +218,43 @@ def seats_text(free):
     return _("%(n)s places libres") % {"n": free}
 
 
-def build_guide(*, places=None, workshops=None, now=None):
-    """The brochure as PDF bytes, from the places in the guide (or those given)."""
+def guide_names(area):
+    """(title, network) of the brochure: the installation's when it has one town and
+    none is chosen (as before towns existed), else the chosen town's or territory's."""
+    if not area.is_chosen and not area.several_towns:
+        return _("Guide du numérique de %(town)s") % {"town": settings.TOWN_NAME}, (
+            settings.NETWORK_NAME
+        )
+    if not area.is_chosen:
+        return _("Guide du numérique"), ""
+    return _("Guide du numérique — %(area)s") % {"area": area.name}, area.network_name
+
+
+def build_guide(*, places=None, workshops=None, now=None, area=None):
+    """The brochure as PDF bytes, from the places in the guide (or those given): those of
+    a town or territory when `area` (pathway.areas.Area) chooses one."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     s = styles()
+    area = area if area is not None else Area()
     if places is None:
         places = list(
-            Place.objects.in_guide().with_guide_data().order_by(Alphabetical("name"), "pk")
+            Place.objects.in_guide()
+            .filter(area.of_places())
+            .with_guide_data()
+            .order_by(Alphabetical("name"), "pk")
         )
     if workshops is None:
-        workshops = list(PlannedWorkshop.objects.public(now=now)[:30])
-    title = _("Guide du numérique de %(town)s") % {"town": settings.TOWN_NAME}
-    map_url = settings.SITE_URL + reverse("place_map")
+        workshops = list(
+            PlannedWorkshop.objects.public(now=now).filter(area.of_places("place__"))[:30]
+        )
+    title, network = guide_names(area)
+    map_url = settings.SITE_URL + reverse("place_map") + area.query
     buffer = io.BytesIO()
     doc = GuideDocument(
         buffer,
         title=title,
-        author=settings.NETWORK_NAME,
+        author=network or title,
         subject=_("Les lieux qui vous aident avec le numérique, leurs horaires et leurs ateliers"),
         lang="fr-FR",
     )
@@ -262,7 +282,9 @@ def build_guide(*, places=None, workshops=None, now=None):
         Paragraph(
             escape(
                 _("%(network)s — édition du %(date)s")
-                % {"network": settings.NETWORK_NAME, "date": date_format(today, "j F Y")}
+                % {"network": network, "date": date_format(today, "j F Y")}
+                if network
+                else _("Édition du %(date)s") % {"date": date_format(today, "j F Y")}
             ),
             ParagraphStyle("center", parent=s["body"], alignment=TA_CENTER),
         ),
@@ -301,8 +323,13 @@ def build_guide(*, places=None, workshops=None, now=None):
     # Places by neighbourhood
     story.append(heading(_("Les lieux, quartier par quartier"), s["h1"], 0))
     by_neighbourhood = defaultdict(list)
+    # Two towns may each have their "Centre-ville": each neighbourhood then says its town.
+    several_towns = len({place.actor.town_id for place in places}) > 1
     for place in places:
-        by_neighbourhood[place.neighbourhood.name if place.neighbourhood else ""].append(place)
+        name = place.neighbourhood.name if place.neighbourhood else ""
+        if name and several_towns:
+            name = f"{name} ({place.actor.town.name})"
+        by_neighbourhood[name].append(place)
     for name in sorted(by_neighbourhood, key=lambda n: (n == "", sort_key(n))):
         story.append(CondPageBreak(5 * cm))
         story.append(heading(name or _("Autres lieux"), s["h2"], 1))

@@ -13,7 +13,6 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -117,7 +116,8 @@ def place_row(place):
         "horaires": place.opening_hours,
         "presentation_resume": place.summary,
         "presentation_detail": place.description,
-        "source": settings.NETWORK_NAME,
+        # The network of the actor's town publishes the place.
+        "source": actor.town.network_name,
         "itinerance": "Itinérant" if place.is_mobile else "Fixe",
         "structure_parente": actor.name if actor.name != place.name else "",
         "date_maj": timezone.localtime(place.updated_at).date().isoformat(),

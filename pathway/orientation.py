@@ -143,10 +143,11 @@ PLACES_SHOWN = 8
 WORKSHOPS_SHOWN = 6
 
 
-def results(*, need, where, moment, now, position=None):
+def results(*, need, where, moment, now, position=None, area=None):
     """The places and workshops that fit the answers, best first: (places, workshops). Each
     place carries `status` (open now / next opening, in plain words), `fits` (open when
-    the person is free) and `distance` (km, near me); each workshop its place."""
+    the person is free) and `distance` (km, near me); each workshop its place. `area`
+    (pathway.areas.Area) keeps a town's or a territory's."""
     need = NEEDS[need]
     moment = MOMENTS.get(moment)
     services = ChoiceListField.has("services", need.services[0])
@@ -154,6 +155,9 @@ def results(*, need, where, moment, now, position=None):
         services |= ChoiceListField.has("services", code)
     places = Place.objects.in_guide().with_guide_data().filter(services)
     workshops = PlannedWorkshop.objects.public(now=now).filter(pole__in=need.poles)
+    if area is not None:
+        places = places.filter(area.of_places())
+        workshops = workshops.filter(area.of_places("place__"))
     if where not in (EVERYWHERE, NEAR_ME):
         places = places.filter(neighbourhood__slug=where)
         workshops = workshops.filter(place__neighbourhood__slug=where)

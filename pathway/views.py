@@ -1,8 +1,10 @@
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 
-from pathway import hours, opendata, orientation
+from pathway import areas, hours, opendata, orientation
 from pathway.forms import PlaceFilterForm, PlaceForm, PlaceReportForm, PlannedWorkshopForm
 from pathway.guide import build_guide
-from pathway.models import Neighbourhood, Place, PlaceReport, PlannedWorkshop, Pole, Service
+from pathway.models import Place, PlaceReport, PlannedWorkshop, Pole, Service
 from pathway.permissions import Role, staff_required, working_with_residents
 from pathway.sorting import Alphabetical
 
@@ -58,17 +60,52 @@ def current_time():
     return timezone.now()
 
 
-def guide_context(request, **context):
-    """What every guide page shares: the large-text choice."""
+def guide_context(request, area=None, **context):
+    """What every guide page shares: the large-text choice, and the town or territory it
+    shows (`area`), whose names then replace the installation's in the header and footer."""
     context["large_text"] = request.COOKIES.get(TEXT_SIZE_COOKIE) == "large"
+    if area is not None:
+        context["area"] = area
+        if area.town is not None:
+            context["TOWN_NAME"] = area.town.name
+            context["NETWORK_NAME"] = area.town.network_name
+        elif area.territory is not None:
+            context["TOWN_NAME"] = context["NETWORK_NAME"] = area.territory.name
     return context
 
 
-def place_list(request):
-    """The network's places, searchable and filterable, as a list (the map is a link away)."""
+def area_not_found(request, error):
+    """A town or territory the guide does not have: say so, and list those it has."""
+    return render(
+        request,
+        "pathway/area_not_found.html",
+        guide_context(request, message=error.message, towns=error.towns),
+        status=404,
+    )
+
+
+def with_area(view):
+    """Gives a public page the Area (pathway.areas) its ?ville= and ?territoire= choose,
+    as the `area` keyword; a name the installation does not have gets the 404 page."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            area = areas.guide_area(request.GET)
+        except areas.UnknownArea as error:
+            return area_not_found(request, error)
+        return view(request, *args, area=area, **kwargs)
+
+    return wrapped
+
+
+@with_area
+def place_list(request, area):
+    """The network's places, searchable and filterable, as a list (the map is a link away):
+    a town's or a territory's when one is chosen."""
     now = current_time()
-    form = PlaceFilterForm(request.GET or None)
-    places = places_in_guide()
+    form = PlaceFilterForm(request.GET or None, area=area)
+    places = places_in_guide(area)
     if form.is_bound:
         places = form.filter(places, now=now)
     page = Paginator(places, GUIDE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -76,16 +113,31 @@ def place_list(request):
         place.status = hours.status(place.opening_hours, now)
     opening_soon = []
     if not page.paginator.count and form.is_bound and form.cleaned_data.get("open_now"):
-        opening_soon = next_to_open(form.filter(places_in_guide(), now=now, open_now=False), now)
+        opening_soon = next_to_open(
+            form.filter(places_in_guide(area), now=now, open_now=False), now
+        )
     return render(
         request,
         "pathway/place_list.html",
-        guide_context(request, form=form, page=page, now=now, opening_soon=opening_soon),
+        guide_context(
+            request,
+            area,
+            area_selector=True,
+            form=form,
+            page=page,
+            now=now,
+            opening_soon=opening_soon,
+        ),
     )
 
 
-def places_in_guide():
-    return Place.objects.in_guide().with_guide_data().order_by(Alphabetical("name"), "pk")
+def places_in_guide(area):
+    return (
+        Place.objects.in_guide()
+        .filter(area.of_places())
+        .with_guide_data()
+        .order_by(Alphabetical("name"), "pk")
+    )
 
 
 def next_to_open(places, now, count=3):
@@ -101,12 +153,13 @@ def next_to_open(places, now, count=3):
     return [place for *_key, place in soon]
 
 
-def place_map(request):
+@with_area
+def place_map(request, area):
     """The same places on a map (Leaflet), with the full list under it for when the map
-    does not load."""
+    does not load. The map fits the places; with none, it opens on the town's centre."""
     now = current_time()
-    form = PlaceFilterForm(request.GET or None)
-    places = places_in_guide()
+    form = PlaceFilterForm(request.GET or None, area=area)
+    places = places_in_guide(area)
     if form.is_bound:
         places = form.filter(places, now=now)
     places = list(places)
@@ -126,9 +179,12 @@ def place_map(request):
         "pathway/place_map.html",
         guide_context(
             request,
+            area,
+            area_selector=True,
             form=form,
             places=places,
             markers=markers,
+            centre=area.centre,
             tile_url=settings.MAP_TILE_URL,
             tile_attribution=settings.MAP_TILE_ATTRIBUTION,
         ),
@@ -138,6 +194,9 @@ def place_map(request):
 def place_detail(request, pk):
     now = current_time()
     place = get_object_or_404(Place.objects.in_guide().with_guide_data(), pk=pk)
+    towns = areas.every_town()
+    # Several towns: the page is its town's (header, links back to that town's guide).
+    area = areas.Area(towns=towns, town=place.actor.town if len(towns) > 1 else None)
     workshops = [
         w for w in PlannedWorkshop.objects.public(now=now).filter(place=place)[:20] if w.seats_free
     ]
@@ -146,6 +205,7 @@ def place_detail(request, pk):
         "pathway/place_detail.html",
         guide_context(
             request,
+            area,
             place=place,
             status=hours.status(place.opening_hours, now),
             week=hours.describe_week(place.opening_hours),
@@ -184,11 +244,12 @@ def place_report(request, pk):
     )
 
 
-def workshop_list(request):
-    """Coming workshops, by pole and date."""
+@with_area
+def workshop_list(request, area):
+    """Coming workshops, by pole and date (at the places of the chosen town or territory)."""
     now = current_time()
     pole = request.GET.get("pole", "")
-    workshops = PlannedWorkshop.objects.public(now=now)
+    workshops = PlannedWorkshop.objects.public(now=now).filter(area.of_places("place__"))
     if pole in Pole.values:
         workshops = workshops.filter(pole=pole)
     else:
@@ -198,11 +259,20 @@ def workshop_list(request):
     return render(
         request,
         "pathway/workshop_list.html",
-        guide_context(request, page=page, by_pole=by_pole, pole=pole, poles=list(Pole)),
+        guide_context(
+            request,
+            area,
+            area_selector=True,
+            page=page,
+            by_pole=by_pole,
+            pole=pole,
+            poles=list(Pole),
+        ),
     )
 
 
-def orientation_guide(request):
+@with_area
+def orientation_guide(request, area):
     """« Je ne sais pas où aller » : what for, where, when free — one question a page (GET
     forms, no JavaScript needed) — then the places and workshops that fit."""
     now = current_time()
@@ -229,15 +299,24 @@ def orientation_guide(request):
         "ANYTIME": orientation.ANYTIME,
     }
     if step == 2:
-        context["neighbourhoods"] = Neighbourhood.objects.order_by(Alphabetical("name"), "pk")
+        context["neighbourhoods"] = area.neighbourhoods()
     if where not in ("", orientation.EVERYWHERE, orientation.NEAR_ME):
-        context["neighbourhood"] = Neighbourhood.objects.filter(slug=where).first()
+        context["neighbourhood"] = area.neighbourhoods().filter(slug=where).first()
     if step == 4:
         places, count, workshops = orientation.results(
-            need=need, where=where, moment=moment, now=now, position=context["position"]
+            need=need,
+            where=where,
+            moment=moment,
+            now=now,
+            position=context["position"],
+            area=area,
         )
         context.update(places=places, place_count=count, workshops=workshops)
-    return render(request, "pathway/orientation.html", guide_context(request, **context))
+    return render(
+        request,
+        "pathway/orientation.html",
+        guide_context(request, area, area_selector=True, **context),
+    )
 
 
 WIDGET_PLACES = 200
@@ -245,14 +324,16 @@ WIDGET_WORKSHOPS = 8
 
 
 @xframe_options_exempt
-def widget(request):
+@with_area
+def widget(request, area):
     """The list and map of places, and the coming workshops, for partners to embed in
     their sites (an iframe): the one route that may be framed, with its own CSP
-    (settings.WIDGET_CSP). ?quartier=<slug> and ?service=<code> narrow it, ?ateliers=0
-    leaves the workshops out. Every link opens the full guide in a new tab."""
+    (settings.WIDGET_CSP). ?ville=<slug> or ?territoire=<slug>, ?quartier=<slug> and
+    ?service=<code> narrow it, ?ateliers=0 leaves the workshops out. Every link opens the
+    full guide in a new tab."""
     now = current_time()
-    places = places_in_guide()
-    workshops = PlannedWorkshop.objects.public(now=now)
+    places = places_in_guide(area)
+    workshops = PlannedWorkshop.objects.public(now=now).filter(area.of_places("place__"))
     neighbourhood = request.GET.get("quartier", "")
     if neighbourhood:
         places = places.filter(neighbourhood__slug=neighbourhood)
@@ -284,15 +365,18 @@ def widget(request):
     response = render(
         request,
         "pathway/widget.html",
-        {
-            "places": places,
-            "workshops": workshops,
-            "show_workshops": show_workshops,
-            "markers": markers,
-            "tile_url": settings.MAP_TILE_URL,
-            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
-            "guide_url": request.build_absolute_uri(reverse("place_list")),
-        },
+        guide_context(
+            request,
+            area,
+            places=places,
+            workshops=workshops,
+            show_workshops=show_workshops,
+            markers=markers,
+            centre=area.centre,
+            tile_url=settings.MAP_TILE_URL,
+            tile_attribution=settings.MAP_TILE_ATTRIBUTION,
+            guide_url=request.build_absolute_uri(reverse("place_list") + area.query),
+        ),
     )
     response._csp_config = settings.WIDGET_CSP  # read by ContentSecurityPolicyMiddleware
     return response
@@ -316,9 +400,10 @@ def text_size(request):
     return response
 
 
-def guide_pdf(request):
-    """The printable brochure, from live data."""
-    pdf = build_guide(now=current_time())
+@with_area
+def guide_pdf(request, area):
+    """The printable brochure, from live data (a town's or a territory's when chosen)."""
+    pdf = build_guide(now=current_time(), area=area)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="guide-du-numerique.pdf"'
     return response
@@ -332,16 +417,25 @@ def open_data_response(content, content_type, filename):
     return response
 
 
+def open_data(request, write, content_type, filename):
+    """Every place of the guide, or those of one town (?commune=<INSEE code>) or territory
+    (?territoire=<slug>); a value naming none answers 400 with the values that exist."""
+    try:
+        area = areas.open_data_area(request.GET)
+    except areas.UnknownArea as error:
+        response = HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+    rows, _left_out = opendata.export_rows(opendata.published_places().filter(area.of_places()))
+    return open_data_response(write(rows), content_type, filename)
+
+
 def open_data_csv(request):
-    rows, _left_out = opendata.export_rows()
-    return open_data_response(opendata.as_csv(rows), "text/csv; charset=utf-8", "places.csv")
+    return open_data(request, opendata.as_csv, "text/csv; charset=utf-8", "places.csv")
 
 
 def open_data_json(request):
-    rows, _left_out = opendata.export_rows()
-    return open_data_response(
-        opendata.as_json(rows), "application/json; charset=utf-8", "places.json"
-    )
+    return open_data(request, opendata.as_json, "application/json; charset=utf-8", "places.json")
 
 
 # Staff: the places and workshops behind the guide -------------------------------------------

@@ -17,6 +17,7 @@ from learners.models import ResidentLink
 from pathway.models import ActorKind, Town
 from stats.demo.factories import (
     ActorFactory,
+    NeighbourhoodFactory,
     PlaceFactory,
     PlannedWorkshopFactory,
     ResidentFactory,
@@ -273,3 +274,51 @@ def towns(db, django_user_model):
         username="coord_metropole", territory_coordinator=True, territory=metropole
     )
     return t
+
+
+@dataclass
+class TwoTowns:
+    territory: object  # the intercommunality holding both towns
+    miramas: object  # the installation's default town (certificate prefix MRM)
+    istres: object  # the second town (prefix IST)
+    actor_m: object
+    actor_i: object
+    place_m: object  # in the guide, in Miramas' "Centre-ville"
+    place_i: object  # in the guide, in Istres' "Centre-ville"
+
+
+@pytest.fixture
+def two_towns(db):
+    """Miramas, the town a single-town installation starts with, and Istres, added beside
+    it in one intercommunality: each with its actor and a place in the guide, in a
+    neighbourhood of the same name."""
+    territory = TerritoryFactory(name="Métropole Aix-Marseille-Provence", code="200054807")
+    miramas = Town.objects.default()
+    miramas.territories.add(territory)
+    istres = TownFactory(territories=[territory], network_name="Réseau Parcours numérique d'Istres")
+    actor_m = ActorFactory(name="France services de Miramas")
+    actor_i = ActorFactory(
+        name="France services d'Istres", town=istres, city="Istres", postcode="13800"
+    )
+    return TwoTowns(
+        territory=territory,
+        miramas=miramas,
+        istres=istres,
+        actor_m=actor_m,
+        actor_i=actor_i,
+        place_m=PlaceFactory(
+            actor=actor_m,
+            neighbourhood=NeighbourhoodFactory(name="Centre-ville", slug="centre-ville-miramas"),
+        ),
+        place_i=PlaceFactory(
+            actor=actor_i,
+            neighbourhood=NeighbourhoodFactory(
+                name="Centre-ville", slug="centre-ville-istres", town=istres
+            ),
+            city="Istres",
+            postcode="13800",
+            insee_code="13047",
+            latitude=43.5151,
+            longitude=4.9895,
+        ),
+    )

@@ -31,6 +31,7 @@ from certificates.services import (
 from learners.permissions import (
     rate_limit_exceeded,
 )
+from pathway.models import Town
 
 
 def current_time():
@@ -148,8 +149,8 @@ def claims(certificate, *, today, endorsements=None):
         ),
         "revocation_reason": certificate.revocation_reason if certificate.revoked_at else "",
         "issuer": {
-            "network": settings.NETWORK_NAME,
-            "town": settings.TOWN_NAME,
+            "network": certificate.town.network_name,
+            "town": certificate.town.name,
             "actor": certificate.actor.name,
             "actor_address": ", ".join(
                 part
@@ -216,7 +217,7 @@ def record_claims(record, *, today):
             }
             for certificate in certificates
         ],
-        "issuer": {"network": settings.NETWORK_NAME, "town": settings.TOWN_NAME},
+        "issuer": {"network": record.town.network_name, "town": record.town.name},
         "issuer_key": issuer_key_claims(record.key_id),
         "verification_url": record.verify_url,
         "pdf_url": record.pdf_url,
@@ -232,8 +233,16 @@ def public_certificate(code):
 
 def public_record(code):
     return (
-        LearnerRecord.objects.select_related("resident").filter(code=normalize_code(code)).first()
+        LearnerRecord.objects.select_related("resident__created_by_actor__town")
+        .filter(code=normalize_code(code))
+        .first()
     )
+
+
+def issued_in(town, **context):
+    """A check page's context: its header and footer name the town whose network issued
+    the document, not the installation's first town."""
+    return {"TOWN_NAME": town.name, "NETWORK_NAME": town.network_name, **context}
 
 
 # The public check ---------------------------------------------------------------------------
@@ -244,10 +253,16 @@ def certificate_verify_index(request):
     form = VerifyCodeForm(request.GET or None)
     if request.GET and form.is_valid():
         return redirect("certificate_verify", form.cleaned_data["code"])
+    # Several towns: the page names every network whose certificates it checks.
+    networks = list(Town.objects.order_by("network_name").values_list("network_name", flat=True))
     return render(
         request,
         "certificates/certificate_verify_index.html",
-        {"form": form, "check_form": PdfCheckForm()},
+        {
+            "form": form,
+            "check_form": PdfCheckForm(),
+            "networks": networks if len(networks) > 1 else [],
+        },
     )
 
 
@@ -258,7 +273,9 @@ def record_verify(request, record):
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
     else:
         response = render(
-            request, "certificates/record_verify.html", {"record": record, "claims": data}
+            request,
+            "certificates/record_verify.html",
+            issued_in(record.town, record=record, claims=data),
         )
     response["Vary"] = "Accept"
     response["Cache-Control"] = "no-cache"
@@ -285,7 +302,7 @@ def certificate_verify(request, code):
         response = render(
             request,
             "certificates/certificate_verify.html",
-            {"certificate": certificate, "claims": data},
+            issued_in(certificate.town, certificate=certificate, claims=data),
         )
     response["Vary"] = "Accept"
     # Revocation must show at once: no cache keeps an old answer.
@@ -305,10 +322,11 @@ def certificate_verify_pdf(request, code):
         return render(
             request,
             "certificates/certificate_verify.html",
-            {
-                "certificate": certificate,
-                "claims": claims(certificate, today=timezone.localdate(current_time())),
-            },
+            issued_in(
+                certificate.town,
+                certificate=certificate,
+                claims=claims(certificate, today=timezone.localdate(current_time())),
+            ),
             status=410,
         )
     return stored_pdf(certificate, as_attachment=False)
@@ -338,7 +356,9 @@ def certificate_verify_credential(request, code):
 def badge_certificate(code):
     """The certificate of a badge image: none for a revoked one (410), as for its PDF."""
     certificate = (
-        Certificate.objects.select_related("module").filter(code=normalize_code(code)).first()
+        Certificate.objects.select_related("module", "actor__town")
+        .filter(code=normalize_code(code))
+        .first()
     )
     if certificate is None or not certificate.credential:
         raise Http404

@@ -54,11 +54,13 @@ def linkedin_url(certificate):
         "startTask": "CERTIFICATION_NAME",
         "name": f"{credentials.TITLES[certificate.language]} — {certificate.module.name}",
         # The organisation's LinkedIn page when its id is configured (LinkedIn then shows
-        # its logo and links the page); its name as plain text otherwise.
+        # its logo and links the page); its name as plain text otherwise. The id is the
+        # installation's first town's network's page: another town's network is named.
         **(
             {"organizationId": settings.LINKEDIN_ORGANIZATION_ID}
             if settings.LINKEDIN_ORGANIZATION_ID
-            else {"organizationName": settings.NETWORK_NAME}
+            and certificate.town.insee_code == settings.TOWN_INSEE_CODE
+            else {"organizationName": certificate.town.network_name}
         ),
         "issueYear": issued.year,
         "issueMonth": issued.month,

@@ -23,7 +23,9 @@ from qrcode.image.svg import SvgPathImage
 from learners.forms import LoginForm, SecondFactorForm
 from learners.middleware import second_factor_given
 from learners.permissions import current_resident, rate_limit_exceeded, too_many_requests
+from pathway.areas import UnknownArea, guide_area
 from pathway.permissions import Role
+from pathway.views import area_not_found, guide_context
 
 
 def home(request):
@@ -40,7 +42,12 @@ def home(request):
         return redirect("session_list")
     if current_resident(request):
         return redirect("me")
-    return render(request, "pathway/home.html")
+    # ?ville=<slug> (or ?territoire=): the welcome of one town, as the guide's pages.
+    try:
+        area = guide_area(request.GET)
+    except UnknownArea as error:
+        return area_not_found(request, error)
+    return render(request, "pathway/home.html", guide_context(request, area))
 
 
 class LoginView(auth_views.LoginView):

@@ -299,7 +299,7 @@ class PlaceQuerySet(models.QuerySet):
 
     def with_guide_data(self):
         """Everything the public list, map and printed guide show about a place."""
-        return self.select_related("actor", "neighbourhood")
+        return self.select_related("actor__town", "neighbourhood")
 
     def with_service(self, code):
         return self.filter(ChoiceListField.has("services", code))

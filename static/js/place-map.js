@@ -44,7 +44,20 @@
       .addTo(map);
     bounds.push([place.lat, place.lon]);
   });
-  if (bounds.length) {
+  // A town's page opens on the town's centre (data-centre-*, when the town has one), zoomed
+  // out just enough to show every place; otherwise the map fits the places, or France.
+  var centre = [parseFloat(element.dataset.centreLat), parseFloat(element.dataset.centreLon)];
+  if (isFinite(centre[0]) && isFinite(centre[1])) {
+    var around = [centre];
+    bounds.forEach(function (point) {
+      // Each place and its mirror image through the centre: bounds centred on the town.
+      around.push(point, [2 * centre[0] - point[0], 2 * centre[1] - point[1]]);
+    });
+    var zoom = bounds.length
+      ? Math.min(map.getBoundsZoom(L.latLngBounds(around), false, L.point(60, 60)), 16)
+      : 13;
+    map.setView(centre, zoom);
+  } else if (bounds.length) {
     map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
   } else {
     map.setView([46.6, 2.4], 5);

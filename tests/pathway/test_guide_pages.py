@@ -172,8 +172,9 @@ def test_the_list_query_count_does_not_grow_with_places(clock, town, django_asse
     for n in range(30):
         PlaceFactory(name=f"Lieu {n}")
     client = Client()
-    # neighbourhoods (filter choices), count, the page of places with actor and neighbourhood
-    with django_assert_num_queries(3):
+    # towns (the town chosen, the selector), neighbourhoods (filter choices), count, the
+    # page of places with actor, town and neighbourhood
+    with django_assert_num_queries(4):
         response = client.get("/guide/?service=paperwork")
     assert response.status_code == 200
     assert len(response.context["page"]) == 20

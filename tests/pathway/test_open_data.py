@@ -14,7 +14,7 @@ from frictionless.resources import TableResource
 
 from pathway import opendata
 from pathway.models import Fee, Place, Service
-from stats.demo.factories import ActorFactory, PlaceFactory
+from stats.demo.factories import ActorFactory, PlaceFactory, TownFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +240,61 @@ def test_the_admin_offers_the_import_of_a_standard_file(cast):
     response = cast.client("network_admin").get("/admin/pathway/place/import/")
     assert response.status_code == 200
     assert "csv" in response.content.decode().lower()
+
+
+def test_one_towns_open_data_still_validates_against_the_national_schema(two_towns, tmp_path):
+    response = Client().get("/open-data/places.csv", {"commune": "13047"})
+    assert response.status_code == 200
+    report = validate(response.content, "places.csv", tmp_path)
+    assert report.valid, errors(report)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["nom"] for row in rows] == ["France services d'Istres"]
+    # The town's network publishes it.
+    assert rows[0]["source"] == "Réseau Parcours numérique d'Istres"
+    # Without the parameter: every town, each place under its own network.
+    everything = Client().get("/open-data/places.json").json()
+    assert {row["nom"]: row["source"] for row in everything} == {
+        "France services de Miramas": "Réseau Parcours numérique de Miramas",
+        "France services d'Istres": "Réseau Parcours numérique d'Istres",
+    }
+
+
+def test_a_territorys_open_data_leaves_the_other_towns_out(two_towns, tmp_path):
+    arles = TownFactory(insee_code="13004", name="Arles", postcode="13200")
+    PlaceFactory(actor=ActorFactory(name="Médiathèque d'Arles", town=arles), city="Arles")
+    response = Client().get(
+        "/open-data/places.json", {"territoire": "metropole-aix-marseille-provence"}
+    )
+    assert response.status_code == 200
+    report = validate(response.content, "places.json", tmp_path)
+    assert report.valid, errors(report)
+    assert {row["nom"] for row in json.loads(response.content)} == {
+        "France services de Miramas",
+        "France services d'Istres",
+    }
+    assert len(Client().get("/open-data/places.json").json()) == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            {"commune": "13001"},
+            "Aucune ville de ce réseau n'a le code INSEE « 13001 ». "
+            "Codes possibles : 13047 (Istres), 13063 (Miramas).",
+        ),
+        ({"commune": "istres"}, "Aucune ville de ce réseau n'a le code INSEE « istres »."),
+        (
+            {"territoire": "provence"},
+            "Aucun territoire « provence ». "
+            "Territoires possibles : metropole-aix-marseille-provence.",
+        ),
+        ({"commune": "13047", "territoire": "x"}, "Choisissez une commune ou un territoire"),
+    ],
+)
+def test_an_unknown_town_or_territory_is_refused_in_plain_french(two_towns, query, message):
+    for url in ["/open-data/places.csv", "/open-data/places.json"]:
+        response = Client().get(url, query)
+        assert response.status_code == 400
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        assert message in response.content.decode()
