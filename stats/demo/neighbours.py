@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from learners.models import Resident
+from learners.models.residents import CONSENT_FIELDS
 from learners.writing import SessionErrors, SessionResolver, sessions_write
 from pathway import communes
 from pathway.models import ActorKind, Pole, TerritoryKind
@@ -295,7 +296,10 @@ def follow_across_towns(towns, rng, *, today):
             .order_by("pk")[:100]
         )
         followed = rng.sample(candidates, min(FOLLOWED_PER_TOWN, len(candidates)))
-        Resident.objects.filter(pk__in=[p.pk for p in followed]).update(shared_across_towns=True)
+        for person in followed:
+            # Through the one rule: dated, with the version of the text they agreed to.
+            person.record_consent(sharing=True, across_towns=True)
+            person.save(update_fields=CONSENT_FIELDS)
         actor = there.actors[0]
         by_author = defaultdict(list)
         for person in followed:

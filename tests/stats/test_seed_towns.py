@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from learners.models import Participation, Resident, Role, Session, User
+from learners.models.residents import ACROSS_TOWNS_CONSENT_VERSION
 from pathway import communes
 from pathway.models import Actor, Neighbourhood, Territory, TerritoryKind, Town
 from stats.demo.neighbours import METROPOLE, TOWNS, of_town, shares
@@ -64,6 +65,8 @@ def test_three_towns_each_with_its_network_in_one_territory():
     assert Resident.objects.count() == 90
     followed = Resident.objects.filter(shared_across_towns=True, sharing_consent=True)
     assert followed.count() == 6
+    # Their consent is dated and names the text that speaks of the neighbouring towns.
+    assert set(followed.values_list("consent_version", flat=True)) == {ACROSS_TOWNS_CONSENT_VERSION}
     away = Participation.objects.filter(resident__in=followed).exclude(
         actor__town=F("resident__created_by_actor__town")
     )
