@@ -28,6 +28,7 @@ from certificates.models import (
     Signatory,
 )
 from learners.models import CompetenceAssessment, Participation, Resident, random_code
+from learners.models.residents import TownActors
 from pathway.models import ModuleCompetence
 from pathway.permissions import in_town_of
 
@@ -353,6 +354,9 @@ def choose_signatories(pairs, evidence, *, issued_by, signatory):
     own = None
     if issued_by is not None and not issued_by.is_network_admin:
         own = issued_by.actor_ids
+    elif issued_by is not None and issued_by.town_ids is not None:
+        # A town's network admin issues in their town's name only.
+        own = TownActors(issued_by.town_ids)
     actor_of = {}
     for resident, module in pairs:
         actor_id = evidence[resident.pk, module.pk].last_actor_id or resident.created_by_actor_id
@@ -380,6 +384,10 @@ def certificate_revoke(*, certificate, reason, revoked_by, now=None):
     Only the network admin may; the reason is shown publicly."""
     if not (revoked_by.is_active and revoked_by.is_network_admin):
         raise ValidationError(_("Seule la coordination du réseau peut révoquer une attestation."))
+    if not in_town_of(revoked_by, certificate.actor_id):
+        raise ValidationError(
+            _("Seule la coordination de la ville qui l'a délivrée peut révoquer une attestation.")
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Écrivez le motif de la révocation : il est affiché publiquement."))

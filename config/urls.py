@@ -8,11 +8,23 @@ from rest_framework.routers import DefaultRouter
 from certificates import api as certificates_api
 from learners import api as learners_api
 from pathway import api as pathway_api
+from pathway.admin import keep_for_the_superuser
 from stats import api as stats_api
 
 admin.site.site_header = _("Parcours numérique — administration")
 admin.site.site_title = "Parcours numérique"
 admin.site.index_title = _("Administration du réseau")
+# Pages of the whole installation (sign-in attempts, authenticator devices): its
+# superuser's, not a town's network admin's.
+keep_for_the_superuser(
+    admin.site,
+    [
+        "axes.AccessAttempt",
+        "axes.AccessLog",
+        "axes.AccessFailureLog",
+        "otp_totp.TOTPDevice",
+    ],
+)
 
 # The REST API, version 1: each app lists its endpoints in its api.py.
 api_v1 = DefaultRouter()

@@ -209,6 +209,12 @@ class ResidentAdmin(InTheirTowns, JournaledAdmin, admin.ModelAdmin):
         "leisure_on",
         "session_count",
         "erased_at",
+        # Consent is recorded by the person's answer (Resident.record_consent: dated, with
+        # its text's version, journaled), on the app's pages, never ticked here.
+        "sharing_consent",
+        "shared_across_towns",
+        "consent_at",
+        "consent_version",
     ]
     inlines = [AssessmentInline]
     # certificates.admin adds the action that issues the certificates they earned.
@@ -272,6 +278,11 @@ class ResidentLinkAdmin(InTheirTowns, JournaledAdmin, admin.ModelAdmin):
     list_select_related = ["resident"]
     raw_id_fields = ["resident", "created_by"]
     readonly_fields = ["created_at", "last_used_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A link opens one person's own space: it is never moved to another person.
+        return [*self.readonly_fields, "resident"] if obj is not None else self.readonly_fields
+
     search_fields = ["resident__reference", "resident__last_name"]
 
 
@@ -318,6 +329,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     fields = ["user", "name", "scope", "key_start", "expires_at", *readonly_fields[2:]]
     actions = ["revoke"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).of_keyholders(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A key's reach is chosen when it is issued (staff page), not widened later.
+        return [*self.readonly_fields, "scope"] if obj is not None else self.readonly_fields
 
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("apitoken_list")

@@ -686,7 +686,15 @@ class MergeForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    """The network admin issues an API key for a staff member (or another tool's account)."""
+    """The network admin issues an API key for a staff member (or another tool's account)
+    of their town: a key acts with its owner's rights, so never another town's account, nor
+    the superuser's."""
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.keyed_by(by).order_by(
+            "last_name", "first_name", "id"
+        )
 
     user = forms.ModelChoiceField(
         label=_("Pour qui"),

@@ -136,9 +136,20 @@ def choices_in_their_towns(model, user):
     """The towns, territories, actors or neighbourhoods a form of the Django admin offers
     `user` (None: the field's own choices): a town's network admin cannot put a record,
     or a colleague's account, in another town."""
-    from pathway.models import Actor, Neighbourhood, Territory, Town
+    from pathway.models import Actor, Neighbourhood, Place, Territory, Town
 
-    if user.town_ids is None or model not in {Town, Territory, Actor, Neighbourhood}:
+    if user.town_ids is None:
+        return None
+    # The records of higher apps, by their label (this module may not import them): people
+    # and sessions as the pages show them, accounts of the town.
+    label = model._meta.label
+    if label in {"learners.Resident", "learners.Session"}:
+        return model.objects.visible_to(user)
+    if label == "learners.User":
+        return model.objects.of_towns(user.town_ids)
+    if model is Place:
+        return in_their_towns(Place.objects.all(), user)
+    if model not in {Town, Territory, Actor, Neighbourhood}:
         return None
     if model is Town:
         return Town.objects.filter(pk__in=user.town_ids)

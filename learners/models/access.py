@@ -30,9 +30,14 @@ class AccessLogQuerySet(models.QuerySet):
             return self
         from learners.models.staff import User
 
+        # Reads by accounts of no town (the superuser, the installation's jobs) show in
+        # every town's journal, as they did with one town.
+        townless = User.objects.filter(town=None, actors=None)
         return self.filter(
             Q(resident__created_by_actor__in=town_actors(user))
             | Q(user__in=User.objects.of_towns(user.town_ids).values("pk"))
+            | Q(user__in=townless.values("pk"))
+            | Q(user=None, resident=None)
         )
 
 
@@ -240,6 +245,14 @@ class TokenScope(models.TextChoices):
 
 
 class ApiTokenQuerySet(models.QuerySet):
+    def of_keyholders(self, admin):
+        """The keys `admin` may see and revoke: those of the accounts they may key."""
+        from learners.models.staff import User
+
+        if admin.town_ids is None:
+            return self
+        return self.filter(user__in=User.objects.keyed_by(admin).values("pk"))
+
     def usable(self, *, now=None):
         now = now or timezone.now()
         return self.filter(revoked_at__isnull=True).filter(

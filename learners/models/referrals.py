@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from learners.models.residents import Resident, resident_visibility
 from pathway.models import Pole
-from pathway.permissions import town_actors
+from pathway.permissions import in_town_of, town_actors
 
 
 class ReferralStatus(models.TextChoices):
@@ -45,14 +45,20 @@ class ReferralQuerySet(models.QuerySet):
     def received_by(self, user):
         """The inbox: addressed to the user's actors, or to a pole from another actor."""
         if user.is_network_admin:
-            return self
+            actors = town_actors(user)
+            return (
+                self if actors is None else self.filter(Q(to_actor__in=actors) | Q(to_actor=None))
+            )
         return self.filter(
             Q(to_actor__in=user.actor_ids)
             | (Q(to_actor__isnull=True) & ~Q(from_actor__in=user.actor_ids))
         )
 
     def sent_by(self, user):
-        return self if user.is_network_admin else self.filter(from_actor__in=user.actor_ids)
+        if user.is_network_admin:
+            actors = town_actors(user)
+            return self if actors is None else self.filter(from_actor__in=actors)
+        return self.filter(from_actor__in=user.actor_ids)
 
     def unanswered_since(self, days, *, now=None):
         limit = (now or timezone.now()) - timezone.timedelta(days=days)
@@ -138,13 +144,15 @@ class Referral(models.Model):
 
     def is_addressed_to(self, user):
         if user.is_network_admin:
-            return True
+            return self.to_actor_id is None or in_town_of(user, self.to_actor_id)
         if self.to_actor_id is None:
             return user.works_with_residents and self.from_actor_id not in user.actor_ids
         return self.to_actor_id in user.actor_ids
 
     def is_sent_by(self, user):
-        return user.is_network_admin or self.from_actor_id in user.actor_ids
+        if user.is_network_admin:
+            return in_town_of(user, self.from_actor_id)
+        return self.from_actor_id in user.actor_ids
 
     def next_steps(self, user):
         """The status changes `user` may make now, in pathway order."""

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from learners.models.residents import NOT_SHARED, Resident, VisibleThroughResident
 from learners.models.staff import User
 from pathway.models import Level, Pole, level_range_check
-from pathway.permissions import in_their_towns
+from pathway.permissions import in_their_towns, in_town_of, towns_meet
 
 
 class SessionFormat(models.TextChoices):
@@ -292,9 +292,10 @@ class Session(models.Model):
         return self.duration_minutes / 60
 
     def can_be_changed_by(self, user, *, today=None):
-        """A mediator may edit or delete their own sessions for SESSION_EDIT_DAYS days."""
+        """A mediator may edit or delete their own sessions for SESSION_EDIT_DAYS days; the
+        network admin, any session of their town."""
         if user.is_network_admin:
-            return True
+            return in_town_of(user, self.actor_id)
         today = today or timezone.localdate()
         return (
             self.created_by_id == user.pk
@@ -504,4 +505,6 @@ class CompetenceAssessment(models.Model):
         it; one made during a session follows the session's rule."""
         if self.session_id is not None:
             return self.session.can_be_changed_by(user, today=today)
-        return user.is_network_admin or self.assessed_by_id == user.pk
+        if user.is_network_admin:
+            return self.assessed_by_id is None or towns_meet(user, self.assessed_by)
+        return self.assessed_by_id == user.pk

@@ -15,6 +15,14 @@ from pathway.permissions import Role
 
 
 class StaffQuerySet(models.QuerySet):
+    def keyed_by(self, admin):
+        """The active accounts `admin` may issue or revoke API keys for: every one for the
+        superuser; their town's staff, never a superuser, for a town's network admin."""
+        accounts = self.filter(is_active=True)
+        if admin.town_ids is None:
+            return accounts
+        return accounts.of_towns(admin.town_ids).filter(is_superuser=False)
+
     def of_towns(self, town_ids):
         """Staff of these towns: by their own town, or one of their actors'."""
         memberships = self.model.actors.through.objects.filter(actor__town__in=town_ids)

@@ -60,7 +60,7 @@ def accesslog_list(request):
 @network_admin_only
 def apitoken_list(request):
     """The network admin issues API keys (shown once) and revokes them."""
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST or None, by=request.user)
     issued = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -75,8 +75,8 @@ def apitoken_list(request):
         )
         # Shown on this response only: never stored, never put in a message or a URL.
         issued = {"token": token, "key": key}
-        form = ApiTokenForm()
-    tokens = ApiToken.objects.select_related("user", "created_by")
+        form = ApiTokenForm(by=request.user)
+    tokens = ApiToken.objects.of_keyholders(request.user).select_related("user", "created_by")
     page = Paginator(tokens, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -88,7 +88,7 @@ def apitoken_list(request):
 @network_admin_only
 @require_POST
 def apitoken_revoke(request, pk):
-    token = get_object_or_404(ApiToken, pk=pk)
+    token = get_object_or_404(ApiToken.objects.of_keyholders(request.user), pk=pk)
     token.revoke()
     messages.success(
         request, _("Clé « %(name)s » révoquée : elle ne marche plus.") % {"name": token.name}

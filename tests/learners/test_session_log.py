@@ -116,7 +116,11 @@ def test_a_paperwork_session_for_a_known_resident(cast, place_a, caf):
 
 
 def test_a_training_workshop_with_levels_and_a_new_resident(cast, place_a, module):
-    others = [ResidentFactory(created_by_actor=cast.actor_a) for _ in range(2)]
+    # Names of their own: a random "Lefèvre" made the new resident's look-up find two.
+    others = [
+        ResidentFactory(created_by_actor=cast.actor_a, last_name=name)
+        for name in ("Ortolan", "Valrose")
+    ]
     client = cast.client("mediator_a")
     data = session_form_data(
         actor=cast.actor_a,

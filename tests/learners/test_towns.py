@@ -205,3 +205,50 @@ def test_a_town_admin_cannot_put_an_account_or_an_actor_in_another_town(towns, c
     # Towns and territories are made by whoever runs the installation.
     assert client.get("/admin/pathway/town/add/").status_code == 403
     assert client.get("/admin/pathway/territory/add/").status_code == 403
+
+
+def test_api_keys_are_issued_and_seen_within_the_town(towns, client):
+    from learners.models import ApiToken
+
+    theirs, _key = ApiToken.issue(
+        user=towns.mediator_i, name="Istres", scope="read", created_by=towns.admin_i
+    )
+    client_of(client, towns.admin_m)
+    page = client.get("/api-keys/").content.decode()
+    assert "med_miramas" in page or towns.mediator_m.get_full_name() in page
+    assert "Istres" not in page
+    response = client.post(
+        "/api-keys/", {"user": towns.admin_i.pk, "name": "x", "scope": "read_write", "days": ""}
+    )
+    assert not ApiToken.objects.filter(user=towns.admin_i).exists()
+    assert response.status_code == 200
+    assert client.post(f"/api-keys/{theirs.pk}/revoke/").status_code == 404
+    assert client.get("/admin/learners/apitoken/").content.decode().count("Istres") == 0
+
+
+def test_a_town_admin_cannot_act_for_another_town(towns):
+    from certificates.services import certificate_revoke
+    from learners.models import Referral
+
+    mover = ResidentFactory(
+        created_by_actor=towns.actor_m, consented=True, shared_across_towns=True
+    )
+    session = SessionFactory(actor=towns.actor_m, created_by=towns.mediator_m)
+    assert session.can_be_changed_by(towns.admin_m)
+    assert not session.can_be_changed_by(towns.admin_i)
+    referral = Referral(resident=mover, from_actor=towns.actor_i, to_actor=towns.actor_m)
+    assert referral.is_addressed_to(towns.admin_m) and not referral.is_addressed_to(towns.admin_i)
+    assert referral.is_sent_by(towns.admin_i) and not referral.is_sent_by(towns.admin_m)
+
+    class Issued:
+        actor_id = towns.actor_m.pk
+        pk = 0
+
+    with pytest.raises(ValidationError, match="ville qui l'a délivrée"):
+        certificate_revoke(certificate=Issued(), reason="erreur", revoked_by=towns.admin_i)
+
+
+def test_installation_pages_are_the_superusers(towns, client):
+    client_of(client, towns.admin_m)
+    for path in ("/admin/axes/accessattempt/", "/admin/otp_totp/totpdevice/"):
+        assert client.get(path).status_code in (403, 404), path
