@@ -52,6 +52,8 @@ def keep_for_the_superuser(site, labels):
         if not site.is_registered(model):
             continue
         base = type(site._registry[model])
+        if issubclass(base, SuperuserOnly):
+            continue  # the URLs read twice (a test reloads them)
         site.unregister(model)
         site.register(model, type(f"Superuser{base.__name__}", (SuperuserOnly, base), {}))
 

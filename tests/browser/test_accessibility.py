@@ -156,11 +156,14 @@ def admin_pages(town):
     """The admin's index, each app's index, and for every model its list and its form to
     add one; the form of one record of each of the network's own models."""
     paths = ["/admin/"]
+    request = _AdminRequest(town.network_admin)
     for model, model_admin in admin.site._registry.items():
+        if not model_admin.has_module_permission(request):
+            continue  # the installation's pages, the superuser's (config/urls.py)
         info = (model._meta.app_label, model._meta.model_name)
         paths.append(reverse("admin:app_list", args=[info[0]]))
         paths.append(reverse(f"admin:{info[0]}_{info[1]}_changelist"))
-        if model_admin.has_add_permission(request=_AdminRequest(town.network_admin)):
+        if model_admin.has_add_permission(request=request):
             paths.append(reverse(f"admin:{info[0]}_{info[1]}_add"))
         if info[0] in {"pathway", "learners", "certificates"}:
             first = model._default_manager.order_by("pk").first()
