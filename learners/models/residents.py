@@ -224,6 +224,11 @@ class VisibleThroughResident(models.QuerySet):
         )
 
 
+# The orders of search_first(): each that of one of the SEARCH_INDEXES.
+BY_LAST_NAME = ("search_last", "search_first", "id")
+BY_FIRST_NAME = ("search_first", "search_last", "id")
+
+
 class ResidentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Residents a staff member may see (see resident_visibility)."""
@@ -306,19 +311,53 @@ class ResidentQuerySet(models.QuerySet):
         return self.filter(found).filter(narrowing)
 
     def search_first(self, text, *, limit, neighbourhoods=()):
-        """The first `limit` residents search() finds, in the order of their names
-        (search_last, search_first, id), as a queryset of those records only.
+        """The first `limit` residents search() finds, as a queryset of those records only:
+        those whose last name starts with a word typed, in the order of their names
+        (search_last, search_first, id), then those found by their first name only, in the
+        order of their first names (search_first, search_last, id). People most often type
+        the start of a last name, and those come first.
 
-        A start of two or three letters matches thousands of 100,000 residents. The matches
-        are read from the search indexes alone (SEARCH_INDEXES hold every column the
-        conditions test): one branch per word and name, joined by UNION, sorted on the names
-        and ids; the records themselves (and what the caller joins to them) are read for
-        those `limit` ids only."""
-        order = ("search_last", "search_first", "id")
-        # One query: the first `limit` ids as a subquery (the UNION of index-only branches
-        # answered records that other words should have ruled out on PostgreSQL).
-        first = self.search(text, neighbourhoods=neighbourhoods).order_by(*order)
-        return self.filter(id__in=models.Subquery(first.values("id")[:limit])).order_by(*order)
+        Each word and name is a branch that walks its search index in that index's own
+        order and stops after `limit` matches (SEARCH_INDEXES hold every column the
+        conditions test, so nothing else is read): the cost stays the same however many
+        residents share a start of name, 100,000 or 500,000 of them. The records themselves
+        (and what the caller joins to them) are read for those few ids only."""
+        starts, narrowing = self._search_terms(text, neighbourhoods)
+        if not starts:
+            return self.none()
+        by_last = Q()
+        for word in starts:
+            by_last |= self._starting_with("search_last", word)
+        branches = []
+        for word in starts:
+            found = self.filter(narrowing)
+            branches.append(
+                found.filter(self._starting_with("search_last", word)).order_by(*BY_LAST_NAME)
+            )
+            branches.append(
+                found.filter(self._starting_with("search_first", word))
+                .exclude(by_last)
+                .order_by(*BY_FIRST_NAME)
+            )
+        # A sliced branch is wrapped in `id IN (…)`: SQLite accepts no LIMIT in the parts
+        # of a UNION, and an OR of `id IN (…)` would be answered by reading every resident.
+        every = self.model._base_manager
+        branches = [every.filter(id__in=b.values("id")[:limit]).values("id") for b in branches]
+        first = branches[0].union(*branches[1:], all=True)
+        found_by_last = models.Case(
+            models.When(by_last, then=models.Value(0)),
+            default=models.Value(1),
+        )
+        return (
+            self.filter(id__in=first)
+            .alias(found_by_first_name=found_by_last)
+            .order_by(
+                "found_by_first_name",
+                models.Case(models.When(by_last, then="search_last"), default="search_first"),
+                models.Case(models.When(by_last, then="search_first"), default="search_last"),
+                "id",
+            )[:limit]
+        )
 
     def likely_duplicates(self, *, first_name, last_name, birth_year=None):
         """Records that are likely the same person: the same names (accents and case
@@ -372,22 +411,37 @@ def edit_distance(a, b, *, limit):
 
 
 def search_index(name, first):
-    """An index led by one normalised name, holding every column the search tests (the
-    other name, the birth year, the neighbourhood, who may see the record) and the id:
-    search_first() reads its matches from the index alone, however many there are.
-    On PostgreSQL, its operator classes answer LIKE 'start%' whatever the collation."""
+    """An index led by one normalised name, then the other and the id (search_first()'s
+    orders), holding every column the search and resident_visibility() test (the birth
+    year, the neighbourhood, who may see the record): search_first() walks it in its own
+    order and reads nothing else, stopping after the first matches."""
     other = "search_first" if first == "search_last" else "search_last"
-    fields = {
-        first: "varchar_pattern_ops",
-        other: "varchar_pattern_ops",
-        "birth_year": "int2_ops",
-        "neighbourhood": "int8_ops",
-        "created_by_actor": "int8_ops",
-        "sharing_consent": "bool_ops",
-        "merged_into": "int8_ops",
-        "id": "int8_ops",
-    }
-    return models.Index(fields=list(fields), opclasses=list(fields.values()), name=name)
+    fields = [
+        first,
+        other,
+        "id",
+        "birth_year",
+        "neighbourhood",
+        "created_by_actor",
+        "sharing_consent",
+        "shared_across_towns",
+        "merged_into",
+    ]
+    return models.Index(fields=fields, name=name)
+
+
+class SearchNameField(models.CharField):
+    """A normalised name (lower-case ASCII, normalise()) compared byte by byte: on
+    PostgreSQL the column's collation is "C", SQLite's own order. Its plain index then
+    answers both `LIKE 'start%'` and the order of the names, whatever the database's
+    collation (a varchar_pattern_ops index answers the first only, so every match would be
+    read and sorted)."""
+
+    def db_parameters(self, connection):
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            parameters["collation"] = "C"
+        return parameters
 
 
 SEARCH_INDEXES = [
@@ -466,8 +520,8 @@ class Resident(models.Model):
     erased_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
     # Accent-free, lower-case copies of the names (normalise()), indexed for the search as
     # one types (SEARCH_INDEXES); save() and prepare() keep them in step with the names.
-    search_last = models.CharField(max_length=100, blank=True, editable=False)
-    search_first = models.CharField(max_length=100, blank=True, editable=False)
+    search_last = SearchNameField(max_length=100, blank=True, editable=False)
+    search_first = SearchNameField(max_length=100, blank=True, editable=False)
 
     # The journey, denormalised from participations by services.resident_refresh_journey()
     # so that lists and statistics never scan every participation.

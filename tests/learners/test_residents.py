@@ -137,24 +137,26 @@ class TestSearch:
         assert len(response.context["residents"]) == min(count, 10)
         assert response.context["more"] is (count > 10)
 
-    def test_the_first_ten_in_name_order_whichever_name_matched(self, cast):
-        # Six by their last name, six by their first name: the ten shown are the first
-        # by last name, then first name, among all twelve (and more are announced).
+    def test_last_names_first_then_first_names_each_in_name_order(self, cast):
+        # Six by their last name, six by their first name: the ten shown are the six
+        # found by their last name, in name order, then the first four found by their
+        # first name, in first-name order (and more are announced).
         for n in range(6):
             ResidentFactory(
                 first_name="Paul", last_name=f"Marin {n}", created_by_actor=cast.actor_a
             )
             ResidentFactory(
-                first_name="Marine", last_name=f"{'AZ'[n % 2]}{n}", created_by_actor=cast.actor_a
+                first_name="Marine", last_name=f"{'ZA'[n % 2]}{n}", created_by_actor=cast.actor_a
             )
+        ResidentFactory(first_name="Mara", last_name="Zola", created_by_actor=cast.actor_a)
         response = cast.client("mediator_a").get("/residents/search/", {"q": "mar"})
         names = [r.display_name for r in response.context["residents"]]
         assert names == [
-            "Marine A0",
-            "Marine A2",
-            "Marine A4",
             *[f"Paul Marin {n}" for n in range(6)],
-            "Marine Z1",
+            "Mara Zola",
+            "Marine A1",
+            "Marine A3",
+            "Marine A5",
         ]
         assert response.context["more"] is True
 
