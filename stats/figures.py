@@ -20,6 +20,8 @@ from stats.models import (
     StatsPeriodReach,
     StatsReach,
     StatsResident,
+    StatsTally,
+    TallyFigure,
 )
 from stats.services import next_month
 
@@ -391,9 +393,46 @@ def _collect_paperwork(figures, filters):
         figures.paperwork[operator_id, result, reason] = n
 
 
+def _tallies(filters, figure):
+    """The StatsTally rows of this figure for the chosen actors and months, or None when
+    a public filter is set: those count per-resident rows (see StatsTally)."""
+    if filters.has_public_filter():
+        return None
+    if filters.actor_kind:
+        scope = Q(kind=filters.actor_kind, actor=StatsTally.EVERY)
+    elif filters.actor_ids is None:
+        scope = Q(kind="", actor=StatsTally.EVERY)
+    else:
+        # Each resident counts at one actor: the rows of several actors add up.
+        scope = Q(kind="", actor__in=filters.actor_ids)
+    return StatsTally.objects.filter(
+        scope,
+        figure__in=figure if isinstance(figure, list) else [figure],
+        month__gte=filters.period.start,
+        month__lte=filters.period.end,
+    )
+
+
 def _collect_funnel(figures, filters):
     """Residents who started in necessity during the period (cohorts by month of their
     first session, at the chosen actors), followed up to today."""
+    tallies = _tallies(filters, [TallyFigure.ACHIEVEMENT, TallyFigure.LEISURE])
+    if tallies is not None:
+        for figure, cohort, days, n in (
+            tallies.values_list("figure", "month", "a").annotate(n=Sum("residents")).order_by()
+        ):
+            if not n:
+                continue
+            funnel = figures.funnel.setdefault(cohort, Funnel())
+            if figure == TallyFigure.LEISURE:
+                funnel.leisure += n
+                funnel.to_leisure[days] += n
+                continue
+            funnel.started += n
+            if days != StatsTally.NONE:
+                funnel.achievement += n
+                funnel.to_achievement[days] += n
+        return
     started = StatsResident.objects.filter(
         filters.public(),
         filters.actors("first_actor_id"),
@@ -426,6 +465,16 @@ def _collect_autonomy(figures, filters):
     who had at least two: their autonomy at the first and at the latest one."""
     if not filters.pole_allows(Pole.NECESSITY):
         return
+    tallies = _tallies(filters, TallyFigure.AUTONOMY)
+    if tallies is not None:
+        rows = tallies.values_list("a", "b").annotate(n=Sum("residents"))
+        none = StatsTally.NONE
+        figures.autonomy = {
+            (None if first == none else first, None if last == none else last): n
+            for first, last, n in rows.order_by()
+            if n
+        }
+        return
     for first, last, n in (
         StatsResident.objects.filter(
             filters.public(),
@@ -451,17 +500,22 @@ def _aware_bounds(period):
 def _collect_modules(figures, filters):
     if not filters.pole_allows(Pole.ACHIEVEMENT):
         return
-    figures.completions = dict(
-        StatsModuleCompletion.objects.filter(
-            filters.public(),
-            filters.actors("actor_id"),
-            completed_on__gte=filters.period.start,
-            completed_on__lte=filters.period.last_day,
+    tallies = _tallies(filters, TallyFigure.COMPLETION)
+    if tallies is not None:
+        rows = tallies.values_list("a").annotate(n=Sum("residents")).order_by()
+        figures.completions = {module_id: n for module_id, n in rows if n}
+    else:
+        figures.completions = dict(
+            StatsModuleCompletion.objects.filter(
+                filters.public(),
+                filters.actors("actor_id"),
+                completed_on__gte=filters.period.start,
+                completed_on__lte=filters.period.last_day,
+            )
+            .values_list("module_id")
+            .annotate(n=Count("pk"))
+            .order_by()
         )
-        .values_list("module_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     start, end = _aware_bounds(filters.period)
     figures.certificates = dict(
         Certificate.objects.filter(

@@ -333,6 +333,60 @@ class StatsModuleCompletion(models.Model):
         return f"module {self.module_id} completed on {self.completed_on}"
 
 
+class TallyFigure(models.TextChoices):
+    """What a StatsTally row counts, and what its values `a` and `b` are."""
+
+    # Residents whose very first session was paperwork, by the month of it (their cohort)
+    # and the actor of it; a: days until their first training session (NONE: not yet).
+    ACHIEVEMENT = "achievement", "achievement"
+    # Of them, those who went on to leisure, by cohort; a: days from training to leisure.
+    LEISURE = "leisure", "leisure"
+    # Residents with two paperwork sessions or more, by the month and actor of the first;
+    # a, b: their autonomy at the first and at the latest.
+    AUTONOMY = "autonomy", "autonomy"
+    # Modules completed, by month and actor; a: the module.
+    COMPLETION = "completion", "completion"
+
+
+class StatsTally(models.Model):
+    """Residents counted by figure, month and scope: the counts behind the funnel, the
+    autonomy tables and the modules completed, whatever the public filters.
+
+    StatsResident and StatsModuleCompletion hold a row per resident: counting them for a
+    year reads as many rows as the town has people, and 5 times more people made the
+    dashboard twice as slow. These counts hold a row per month, scope and value (days,
+    levels, module), a number that stops growing with the town. Each resident counts once
+    per figure, at one actor: summing the rows of several actors stays exact. The
+    dashboard reads them unless a public filter (neighbourhood, age, situation) is set;
+    then it counts the per-resident rows. stats_refresh keeps them exact, moving them by
+    the difference between the residents' old and new rows, as StatsPeriodReach."""
+
+    EVERY = 0  # `actor` of the rows of the whole network or of a kind of actor
+    NONE = -1  # `a` or `b` without a value
+
+    figure = models.CharField(max_length=12, choices=TallyFigure.choices)
+    month = models.DateField(help_text="First day of the month.")
+    # "" with an actor, and for the whole network.
+    kind = models.CharField(max_length=20, choices=ActorKind.choices, blank=True)
+    # An actor's id, or EVERY: a plain number, so that the key has no NULL and one
+    # INSERT … ON CONFLICT adds a difference to the row, on SQLite as on PostgreSQL.
+    actor = models.PositiveIntegerField(default=EVERY)
+    a = models.IntegerField(default=NONE)
+    b = models.IntegerField(default=NONE)
+    residents = models.IntegerField()
+
+    class Meta:
+        db_table = "pathway_statstally"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["figure", "kind", "actor", "month", "a", "b"], name="stats_tally_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.figure} {self.month:%Y-%m} ({self.kind or self.actor}): {self.residents}"
+
+
 # La Coop de la médiation numérique ------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ import datetime
 import functools
 import hashlib
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import batched, groupby
 
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.db.models import Count, DateField, F, JSONField, Q, Sum
 from django.tasks import task
 
 from learners.models import CompetenceAssessment, Participation, Resident, Session
-from pathway.models import ModuleCompetence, Pole
+from pathway.models import Actor, ModuleCompetence, Pole
 from stats.models import (
     AgeBand,
     StatsActivity,
@@ -28,6 +28,8 @@ from stats.models import (
     StatsPeriodReach,
     StatsReach,
     StatsResident,
+    StatsTally,
+    TallyFigure,
 )
 
 POLE_RANK = {pole.value: pole.rank for pole in Pole}
@@ -95,19 +97,30 @@ def stats_refresh(resident_ids=None):
         return _rebuild_everything()
     buckets = set()
     change = defaultdict(lambda: [0, 0])
+    counted = Counter()
+    kinds = dict(Actor.objects.values_list("pk", "kind"))
     for batch in batched(sorted(set(resident_ids)), BATCH):
         before = list(StatsReach.objects.filter(resident_id__in=batch).values_list(*REACH_FIELDS))
         old = _digests(before)
-        for model in (StatsResident, StatsReach, StatsModuleCompletion):
-            # Nothing refers to these rows: a plain DELETE, without the collector's work.
-            model.objects.filter(resident_id__in=batch)._raw_delete(connection.alias)
-        after, new = _write_resident_rows(Q(resident_id__in=batch))
+        # Nothing refers to these rows: a plain DELETE, without the collector's work. The
+        # per-resident rows come back from it, for what they counted in StatsTally.
+        StatsReach.objects.filter(resident_id__in=batch)._raw_delete(connection.alias)
+        counted.subtract(
+            tally_cells(
+                _delete_returning(StatsResident, TALLY_RESIDENT_FIELDS, batch),
+                _delete_returning(StatsModuleCompletion, TALLY_COMPLETION_FIELDS, batch),
+                kinds,
+            )
+        )
+        after, new, resident_rows, completion_rows = _write_resident_rows(Q(resident_id__in=batch))
+        counted.update(tally_cells(*_tally_columns(resident_rows, completion_rows), kinds))
         buckets |= {key[1:] for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
         for sign, rows in ((-1, before), (1, after)):
             for key, (residents, newcomers) in period_cells(rows).items():
                 change[key][0] += sign * residents
                 change[key][1] += sign * newcomers
     _apply_period_change(change)
+    _apply_tally_change(counted)
     _refresh_months(buckets)
 
 
@@ -119,12 +132,23 @@ def _rebuild_everything():
         StatsModuleCompletion,
         StatsActivity,
         StatsPaperwork,
+        StatsTally,
     ):
         model.objects.all().delete()
     ids = list(Resident.objects.order_by("pk").values_list("pk", flat=True))
+    counted = Counter()
+    kinds = dict(Actor.objects.values_list("pk", "kind"))
     for batch in batched(ids, BATCH):
         first, last = batch[0], batch[-1]
-        _write_resident_rows(Q(resident_id__gte=first, resident_id__lte=last))
+        _r, _d, resident_rows, completion_rows = _write_resident_rows(
+            Q(resident_id__gte=first, resident_id__lte=last)
+        )
+        counted.update(tally_cells(*_tally_columns(resident_rows, completion_rows), kinds))
+    _insert(
+        StatsTally,
+        ["figure", "month", "kind", "actor", "a", "b", "residents"],
+        ((*key, n) for key, n in counted.items() if n),
+    )
     # The per-period counts, a year at a time to bound memory.
     for year in StatsReach.objects.values_list("year", flat=True).distinct().order_by():
         rows = StatsReach.objects.filter(year=year).values_list(*REACH_FIELDS)
@@ -138,7 +162,13 @@ def _rebuild_everything():
     if connection.vendor == "postgresql":
         # Fresh statistics for the planner (allowed inside a transaction, unlike VACUUM).
         with connection.cursor() as cursor:
-            for model in (StatsResident, StatsReach, StatsPeriodReach, StatsModuleCompletion):
+            for model in (
+                StatsResident,
+                StatsReach,
+                StatsPeriodReach,
+                StatsModuleCompletion,
+                StatsTally,
+            ):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
@@ -314,8 +344,9 @@ def _insert(model, columns, rows):
 
 def _write_resident_rows(participation_filter):
     """Build and insert the per-resident summary rows of the residents whose participations
-    match the filter; return their StatsReach rows (REACH_FIELDS tuples) and fingerprints
-    {(resident, month, actor): value}."""
+    match the filter; return their StatsReach rows (REACH_FIELDS tuples), fingerprints
+    {(resident, month, actor): value}, StatsResident rows (RESIDENT_FIELDS tuples) and
+    StatsModuleCompletion rows (COMPLETION_FIELDS tuples)."""
     participations = (
         Participation.objects.filter(participation_filter)
         .order_by("resident_id", "date", "id")
@@ -360,7 +391,7 @@ def _write_resident_rows(participation_filter):
     _insert(StatsResident, RESIDENT_FIELDS, residents)
     _insert(StatsReach, REACH_FIELDS, reach)
     _insert(StatsModuleCompletion, COMPLETION_FIELDS, completions)
-    return reach, digests
+    return reach, digests, residents, completions
 
 
 RESIDENT_FIELDS = [
@@ -391,6 +422,127 @@ COMPLETION_FIELDS = [
     "birth_year",
     "social_status",
 ]
+
+
+# What tally_cells() reads of a StatsResident and of a StatsModuleCompletion row.
+TALLY_RESIDENT_FIELDS = [
+    "cohort",
+    "first_pole",
+    "first_actor_id",
+    "days_to_achievement",
+    "days_to_leisure",
+    "paperwork_first_on",
+    "paperwork_actor_id",
+    "paperwork_sessions",
+    "autonomy_first",
+    "autonomy_last",
+]
+TALLY_COMPLETION_FIELDS = ["completed_on", "actor_id", "module_id"]
+TALLY_KEY = ["figure", "month", "kind", "actor", "a", "b"]
+
+
+def _tally_columns(residents, completions):
+    """RESIDENT_FIELDS and COMPLETION_FIELDS tuples as tally_cells() reads them."""
+    at = [RESIDENT_FIELDS.index(name) for name in TALLY_RESIDENT_FIELDS]
+    at_completion = [COMPLETION_FIELDS.index(name) for name in TALLY_COMPLETION_FIELDS]
+    return (
+        [tuple(row[i] for i in at) for row in residents],
+        [tuple(row[i] for i in at_completion) for row in completions],
+    )
+
+
+def tally_cells(residents, completions, kinds):
+    """What per-resident rows add to StatsTally: Counter {TALLY_KEY values: residents}.
+    `residents`: TALLY_RESIDENT_FIELDS tuples of StatsResident rows; `completions`:
+    TALLY_COMPLETION_FIELDS tuples of StatsModuleCompletion rows; `kinds`: actor -> kind.
+    Each is counted at its actor, its actor's kind and the whole network."""
+    cells = Counter()
+    none = StatsTally.NONE
+
+    def count(figure, day, actor_id, a, b=none):
+        month = month_of(_as_date(day))
+        cells[figure, month, "", StatsTally.EVERY, a, b] += 1
+        if actor_id is not None:
+            cells[figure, month, "", actor_id, a, b] += 1
+            cells[figure, month, kinds.get(actor_id, ""), StatsTally.EVERY, a, b] += 1
+
+    for (
+        cohort,
+        first_pole,
+        first_actor_id,
+        to_achievement,
+        to_leisure,
+        paperwork_on,
+        paperwork_actor_id,
+        paperwork_sessions,
+        autonomy_first,
+        autonomy_last,
+    ) in residents:
+        if first_pole == Pole.NECESSITY and cohort is not None:
+            days = none if to_achievement is None else to_achievement
+            count(TallyFigure.ACHIEVEMENT, cohort, first_actor_id, days)
+            if to_leisure is not None:
+                count(TallyFigure.LEISURE, cohort, first_actor_id, to_leisure)
+        if paperwork_sessions >= 2 and paperwork_on is not None:
+            count(
+                TallyFigure.AUTONOMY,
+                paperwork_on,
+                paperwork_actor_id,
+                none if autonomy_first is None else autonomy_first,
+                none if autonomy_last is None else autonomy_last,
+            )
+    for completed_on, actor_id, module_id in completions:
+        count(TallyFigure.COMPLETION, completed_on, actor_id, module_id)
+    return cells
+
+
+def _as_date(value):
+    """A date read by a raw query: SQLite gives its text."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _delete_returning(model, columns, resident_ids):
+    """Delete the rows of these residents and return their `columns` (tuples), in one
+    statement (DELETE … RETURNING, on SQLite as on PostgreSQL)."""
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(column).column for column in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM {} WHERE resident_id IN ({}) RETURNING {}".format(
+                quote(model._meta.db_table),
+                ", ".join(["%s"] * len(resident_ids)),
+                ", ".join(quote(field) for field in fields),
+            ),
+            list(resident_ids),
+        )
+        return cursor.fetchall()
+
+
+def _apply_tally_change(change):
+    """Add these {TALLY_KEY values: residents} differences to StatsTally: one INSERT … ON
+    CONFLICT adds each to its row or makes it; the rows left at zero go."""
+    change = {key: n for key, n in change.items() if n}
+    if not change:
+        return
+    table = connection.ops.quote_name(StatsTally._meta.db_table)
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (figure, month, kind, actor, a, b, residents) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (figure, kind, actor, month, a, b) "
+            f"DO UPDATE SET residents = {table}.residents + excluded.residents",
+            [(figure, adapt(month), *rest, n) for (figure, month, *rest), n in change.items()],
+        )
+    if any(n < 0 for n in change.values()):
+        keys = list(change)
+        StatsTally.objects.filter(
+            figure__in={key[0] for key in keys},
+            kind__in={key[2] for key in keys},
+            actor__in={key[3] for key in keys},
+            month__in={key[1] for key in keys},
+            residents=0,
+        ).delete()
 
 
 def _resident_row(resident_id, dims, rows):

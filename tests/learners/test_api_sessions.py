@@ -358,14 +358,15 @@ def test_creating_costs_the_same_queries_whatever_the_participants(
     client = cast.client("mediator_a")
     # session, user, key already used?, the user's actors, actors, modules, their
     # competences, residents named; savepoint, session, mediator, participations,
-    # assessments, first visits, journeys, the statistics (18, 19 with
-    # PostgreSQL's lock, as in test_session_log: savepoint, the residents' previous rows,
-    # delete them, participations, modules' targets, assessments, insert, per-period counts
-    # read and written, the month's sessions held and paperwork, release), whether a parent
+    # assessments, first visits, journeys, the statistics (19, 20 with
+    # PostgreSQL's lock, as in test_session_log: savepoint, the actors' kinds, the
+    # residents' previous rows, delete them, participations, modules' targets, assessments,
+    # insert, per-period counts read and written, the counts by month, the month's sessions
+    # held and paperwork, release), whether a parent
     # ambassador referred the newcomers (network), release; the answer:
     # session, topics, mediators, participations, assessments (no topic nor operator named:
     # those lists are not read)
-    with django_assert_num_queries(40 + API_THROTTLE_QUERIES + (connection.vendor == "postgresql")):
+    with django_assert_num_queries(41 + API_THROTTLE_QUERIES + (connection.vendor == "postgresql")):
         response = post(client, data, **{"Idempotency-Key": f"k-{people}"})
     assert response.status_code == 201, response.json()
     assert Participation.objects.count() == people

@@ -432,13 +432,14 @@ def test_logging_costs_the_same_queries_whatever_the_size(
     # read); savepoint, session, its mediator, participations, assessments, first visits,
     # residents' journeys;
     # statistics (stats.services.stats_refresh): savepoint, (on PostgreSQL, the lock that
-    # makes concurrent refreshes take turns), the residents' previous reach rows, delete
-    # their three kinds of rows, their participations, the modules' targets, their
-    # assessments, insert their rows and reach rows, the per-period counts (read, insert),
-    # the month's sessions held and paperwork (delete both, count sessions, insert, count
-    # paperwork), release; whether a parent ambassador referred the newcomers (network);
-    # release
-    with django_assert_num_queries(35 + (connection.vendor == "postgresql")):
+    # makes concurrent refreshes take turns), the actors' kinds, the residents' previous
+    # reach rows, delete their three kinds of rows (two returning what they counted),
+    # their participations, the modules' targets, their assessments, insert their rows and
+    # reach rows, the per-period counts (read, insert), the counts by month (one insert or
+    # add), the month's sessions held and paperwork (delete both, count sessions, insert,
+    # count paperwork), release; whether a parent ambassador referred the newcomers
+    # (network); release
+    with django_assert_num_queries(36 + (connection.vendor == "postgresql")):
         response = post(client, data)
     assert response.status_code == 302
     assert Participation.objects.filter(session__module=module).count() == people

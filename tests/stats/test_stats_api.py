@@ -90,6 +90,6 @@ def test_the_statistics_cost_the_same_queries_whatever_the_data(
     populate([cast.actor_a, cast.actor_b], residents)
     client = cast.client("official")
     client.get(URL, {"year": 2026})
-    # As the dashboard (tests/stats/test_stats_dashboard.py): 17 queries; and the throttle's.
-    with django_assert_num_queries(17 + API_THROTTLE_QUERIES):
+    # As the dashboard (tests/stats/test_stats_dashboard.py): 16 queries; and the throttle's.
+    with django_assert_num_queries(16 + API_THROTTLE_QUERIES):
         client.get(URL, {"year": 2026})

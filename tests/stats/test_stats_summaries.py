@@ -43,6 +43,7 @@ SUMMARIES = [
     "StatsActivity",
     "StatsPaperwork",
     "StatsModuleCompletion",
+    "StatsTally",
 ]
 
 
