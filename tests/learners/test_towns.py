@@ -252,3 +252,49 @@ def test_installation_pages_are_the_superusers(towns, client):
     client_of(client, towns.admin_m)
     for path in ("/admin/axes/accessattempt/", "/admin/otp_totp/totpdevice/"):
         assert client.get(path).status_code in (403, 404), path
+
+
+def test_a_residents_import_reads_a_neighbourhood_in_the_record_town(towns):
+    from learners.models import Resident
+    from tests.learners.test_imports import as_csv, run
+
+    # Istres' namesake first: a look-up in every town would find it before Miramas'.
+    theirs = Neighbourhood.objects.create(
+        name="Centre-ville", slug="centre-ville-istres", town=towns.istres
+    )
+    ours = Neighbourhood.objects.create(name="Centre-ville", slug="centre-ville-miramas")
+    Neighbourhood.objects.create(name="Le Prépaou", slug="le-prepaou", town=towns.istres)
+
+    def row(last_name, neighbourhood, actor=""):
+        return {
+            "référence": "",
+            "nom": last_name,
+            "prénom": "Paul",
+            "année de naissance": "1980",
+            "quartier": neighbourhood,
+            "structure d'accueil": actor,
+        }
+
+    # A name only Istres has is unknown in Miramas: the row says so, nothing is written.
+    rows = [row("Roux", "Centre-ville"), row("Blanc", "le prépaou")]
+    report = run("residents", as_csv(rows), towns.mediator_m)
+    assert [(e["row"], e["column"], e["message"]) for e in report["errors"]] == [
+        (3, "quartier", "quartier inconnu « le prépaou »")
+    ]
+    assert not Resident.objects.exists()
+    report = run("residents", as_csv([row("Roux", "centre-ville")]), towns.mediator_m)
+    assert not report["errors"]
+    assert Resident.objects.get(last_name="Roux").neighbourhood == ours
+    # A mediator of both towns: the neighbourhood of the record's town, by its actor.
+    both = UserFactory(username="med_deux_villes", actors=[towns.actor_m, towns.actor_i])
+    rows = [
+        row("Vidal", "Centre-ville", towns.actor_i.name),
+        row("Roche", "Le Prépaou", towns.actor_m.name),
+    ]
+    report = run("residents", as_csv(rows), both)
+    assert [(e["row"], e["column"], e["message"]) for e in report["errors"]] == [
+        (3, "quartier", "quartier inconnu « Le Prépaou » dans la ville de la structure d'accueil")
+    ]
+    rows[1]["structure d'accueil"] = towns.actor_i.name
+    assert not run("residents", as_csv(rows), both)["errors"]
+    assert Resident.objects.get(last_name="Vidal").neighbourhood == theirs
