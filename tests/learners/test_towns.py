@@ -298,3 +298,31 @@ def test_a_residents_import_reads_a_neighbourhood_in_the_record_town(towns):
     rows[1]["structure d'accueil"] = towns.actor_i.name
     assert not run("residents", as_csv(rows), both)["errors"]
     assert Resident.objects.get(last_name="Vidal").neighbourhood == theirs
+
+
+def test_a_town_admin_saving_a_two_town_colleague_keeps_their_other_towns_actors(towns, client):
+    both = UserFactory(username="med_deux_villes", actors=[towns.actor_m, towns.actor_i])
+    miramas_ccas = ActorFactory(name="CCAS de Miramas")
+    client_of(client, towns.admin_m)
+    url = f"/admin/learners/user/{both.pk}/change/"
+    page = client.get(url)
+    assert "France services d&#x27;Istres" not in page.content.decode()  # not offered
+    data = {
+        "username": both.username,
+        "first_name": "Nadia",
+        "last_name": both.last_name,
+        "email": both.email,
+        "role": "mediator",
+        "actors": [towns.actor_m.pk, miramas_ccas.pk],
+        "is_active": "on",
+        "date_joined_0": "01/01/2026",
+        "date_joined_1": "09:00:00",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    both.refresh_from_db()
+    assert both.first_name == "Nadia"
+    assert set(both.actors.all()) == {towns.actor_m, miramas_ccas, towns.actor_i}
+    # Taking them off Miramas' actors leaves them Istres'.
+    assert client.post(url, {**data, "actors": []}).status_code == 302
+    assert list(both.actors.all()) == [towns.actor_i]
