@@ -129,8 +129,13 @@ class EndorserAdmin(admin.ModelAdmin):
 
 
 @admin.register(Endorsement)
-class EndorsementAdmin(admin.ModelAdmin):
+class EndorsementAdmin(InTheirTowns, admin.ModelAdmin):
     """Read only: an endorsement is signed when published and never edited."""
+
+    town_path = None  # get_queryset below
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).in_their_towns(request.user)
 
     list_display = ["endorser", "module", "certificate", "issued_at"]
     list_filter = ["endorser"]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from certificates.models import Certificate, Endorser, Signatory
 from learners.models import Session, SessionFormat
 from pathway.models import Module
+from pathway.permissions import in_their_towns
 from pathway.sorting import Alphabetical
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
@@ -200,9 +201,14 @@ class EndorsementForm(forms.Form):
         error_messages={"required": _("Écrivez ce que dit le partenaire.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["module"].queryset = Module.objects.filter(targets__isnull=False).distinct()
+        self.user = user
+        # What the user's towns may endorse (certificates.services.endorsement_issue):
+        # another town's module is not offered, its certificates' codes are not found.
+        self.fields["module"].queryset = (
+            Module.objects.in_their_towns(user).filter(targets__isnull=False).distinct()
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -215,7 +221,9 @@ class EndorsementForm(forms.Form):
         cleaned["certificate"] = None
         if code:
             cleaned["certificate"] = (
-                Certificate.objects.select_related("module").filter(code=code).first()
+                in_their_towns(Certificate.objects.select_related("module"), self.user)
+                .filter(code=code)
+                .first()
             )
             if cleaned["certificate"] is None:
                 self.add_error(

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from learners.models import Resident, random_code
-from pathway.models import Level, ModuleCompetence, level_range_check
-from pathway.permissions import in_their_towns
+from pathway.models import Level, Module, ModuleCompetence, level_range_check
+from pathway.permissions import in_their_towns, town_actors
 
 
 class SignatoryQuerySet(models.QuerySet):
@@ -328,6 +328,18 @@ class Endorser(models.Model):
 
 
 class EndorsementQuerySet(models.QuerySet):
+    def in_their_towns(self, user):
+        """Endorsements of what `user`'s towns may endorse (every one for the superuser):
+        their modules (the network's common ones included) and the certificates their
+        actors issued. A certificate's code leads to its holder's name on its check page:
+        another town's are not listed."""
+        actors = town_actors(user)
+        if actors is None:
+            return self
+        return self.filter(
+            Q(module__in=Module.objects.in_their_towns(user)) | Q(certificate__actor__in=actors)
+        )
+
     def about(self, certificates):
         """Endorsements of these certificates or of their modules, with their endorser."""
         certificates = list(certificates)

@@ -531,6 +531,16 @@ def endorsement_issue(*, endorser, comment, issued_by, module=None, certificate=
         raise ValidationError(
             _("Choisissez ce que le partenaire recommande : un module, ou une attestation.")
         )
+    # A town's coordination speaks for its own town: the certificates its actors issued,
+    # its actors' modules and the network's common ones (revocation follows the same rule).
+    actor_id = certificate.actor_id if certificate is not None else module.actor_id
+    if actor_id is not None and not in_town_of(issued_by, actor_id):
+        raise ValidationError(
+            _(
+                "Seule la coordination de la ville qui a délivré l'attestation ou qui propose "
+                "le module en enregistre les recommandations."
+            )
+        )
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError(

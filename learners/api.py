@@ -601,7 +601,9 @@ class ReferralViewSet(
     def create(self, request, *args, **kwargs):
         serializer = ReferralWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        referral = services.referral_send(by=request.user, **serializer.validated_data)
+        referral = services.referral_send(
+            by=request.user, path=request.path, **serializer.validated_data
+        )
         return Response(
             ReferralSerializer(referral, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,

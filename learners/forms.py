@@ -629,10 +629,26 @@ class ReferralForm(forms.Form):
         label=_("Votre structure"), queryset=Actor.objects.none(), empty_label=None
     )
     consent = forms.BooleanField(label=_("La personne accepte le partage"), required=False)
+    across_towns = across_towns_field()
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, resident, across_towns=False, **kwargs):
+        """`across_towns`: whether the person's town shares a territory with other towns
+        (following there is then offered, unless they agreed already)."""
         super().__init__(*args, **kwargs)
-        self.fields["to_actor"].queryset = Actor.objects.active().order_by(Alphabetical("name"))
+        # The actors who could see the person (their town's, the neighbouring towns').
+        town = resident.created_by_actor.town_id
+        field = self.fields["to_actor"]
+        field.queryset = (
+            resident.referral_destinations()
+            .active()
+            .select_related("town")
+            .order_by(Alphabetical("name"))
+        )
+        field.label_from_instance = lambda a: (
+            a.name if a.town_id == town else f"{a.name} ({a.town.name})"
+        )
+        if not across_towns or resident.shared_across_towns:
+            del self.fields["across_towns"]
         own = Actor.objects.active().order_by(Alphabetical("name"))
         if user.is_network_admin:
             own = in_their_towns(own, user, "pk")

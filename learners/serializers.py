@@ -501,6 +501,14 @@ class ReferralWriteSerializer(serializers.Serializer):
         default=False,
         help_text=_("La personne accepte maintenant le partage de son parcours."),
     )
+    across_towns = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "La personne accepte maintenant d'être suivie dans les villes voisines (du même "
+            "territoire) : nécessaire pour l'orienter vers une structure d'une ville voisine."
+        ),
+    )
 
     def validate(self, data):
         user = self.context["request"].user

@@ -311,9 +311,23 @@ def resident_merge(*, survivor, duplicate, by):
 
 
 @transaction.atomic
-def referral_send(*, resident, from_actor, by, reason, to_actor=None, to_pole="", consent=False):
+def referral_send(
+    *,
+    resident,
+    from_actor,
+    by,
+    reason,
+    to_actor=None,
+    to_pole="",
+    consent=False,
+    across_towns=False,
+    path="",
+):
     """Refer a resident to another actor or pole. Another actor sees the resident only if
-    they consented to sharing: `consent` records it now (the mediator read them the text)."""
+    they consented to sharing, an actor of a neighbouring town only if they also agreed to
+    be followed across towns: `consent` and `across_towns` record these now (the mediator
+    read them the texts), by the rule of every entry path (Resident.record_consent), and
+    the change is journaled (`path`: the page or the API address)."""
     errors = []
     if to_actor is None and not to_pole:
         errors.append(_("Choisissez la structure ou le pôle vers lequel orienter la personne."))
@@ -329,11 +343,29 @@ def referral_send(*, resident, from_actor, by, reason, to_actor=None, to_pole=""
                 "de son parcours : lisez-lui le texte et cochez la case."
             )
         )
+    if to_actor is not None and to_actor.town_id != resident.created_by_actor.town_id:
+        if not resident.referral_destinations().filter(pk=to_actor.pk).exists():
+            errors.append(
+                _(
+                    "Cette structure est dans une ville qui ne partage pas de territoire avec "
+                    "celle de la personne : elle ne la verrait pas. Choisissez une structure de "
+                    "sa ville ou d'une ville voisine."
+                )
+            )
+        elif not resident.shared_across_towns and not across_towns:
+            errors.append(
+                _(
+                    "Pour qu'une structure d'une ville voisine voie cette personne, elle doit "
+                    "aussi accepter d'être suivie dans les villes voisines : lisez-lui le texte "
+                    "et cochez la case."
+                )
+            )
     if errors:
         raise ValidationError(errors)
-    if consent and not resident.sharing_consent:
-        resident.give_consent()
-        resident.save(update_fields=["sharing_consent", "consent_at", "consent_version"])
+    sharing = resident.sharing_consent or consent
+    if consent_record(resident, sharing=sharing, across_towns=True if across_towns else None):
+        resident.save(update_fields=CONSENT_FIELDS)
+        consent_journal(resident, by=by, path=path)
     return Referral.objects.create(
         resident=resident,
         from_actor=from_actor,

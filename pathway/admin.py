@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 from import_export.formats import base_formats
@@ -21,7 +20,7 @@ from pathway.models import (
     Topic,
     Town,
 )
-from pathway.permissions import InTheirTowns, town_actors
+from pathway.permissions import InTheirTowns
 from pathway.sorting import Alphabetical
 from pathway.spreadsheets import CSVFormat
 
@@ -311,12 +310,7 @@ class ModuleAdmin(InTheirTowns, admin.ModelAdmin):
     town_path = None  # get_queryset below
 
     def get_queryset(self, request):
-        # The network's common modules, and those of the admin's town's actors.
-        modules = super().get_queryset(request)
-        actors = town_actors(request.user)
-        if actors is None:
-            return modules
-        return modules.filter(Q(actor__isnull=True) | Q(actor__in=actors))
+        return super().get_queryset(request).in_their_towns(request.user)
 
     ordering = [Alphabetical("name")]
     list_display = ["name", "actor", "hours", "is_active"]

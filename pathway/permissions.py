@@ -131,6 +131,21 @@ class InTheirTowns:
             kwargs["queryset"] = choices
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def save_related(self, request, form, formsets, change):
+        """A many-to-many field offers only what the user's towns hold, and saving it sets
+        the relation to what was ticked: the record's links to another town's (a mediator
+        working in two towns, their actors there) would go. They are kept, untouched: the
+        user may neither see nor change them."""
+        record = form.instance
+        for field in record._meta.many_to_many if change else ():
+            choices = choices_in_their_towns(field.related_model, request.user)
+            if choices is None or field.name not in form.cleaned_data:
+                continue
+            hidden = getattr(record, field.name).exclude(pk__in=choices.values("pk"))
+            if hidden := list(hidden):  # read before the form saves the relation
+                form.cleaned_data[field.name] = [*form.cleaned_data[field.name], *hidden]
+        super().save_related(request, form, formsets, change)
+
 
 def choices_in_their_towns(model, user):
     """The towns, territories, actors or neighbourhoods a form of the Django admin offers

@@ -35,7 +35,7 @@ class Whose:
     label: str
     mediator: User | None = None
     actor: Actor | None = None
-    actor_ids: frozenset | None = None
+    actor_ids: frozenset | None = None  # None: wherever they worked (their own figures)
     key: str = ""  # the value of the "qui" choice ("" for one's own figures)
 
     def sessions(self, prefix=""):
@@ -67,8 +67,9 @@ def own(user):
 
 def choices_for(user):
     """What a coordinator (or the network admin) may read: [(key, label)], their own
-    figures first, then each mediator of their actors, then each actor as a whole. None for
-    a mediator, who reads their own only."""
+    figures first, then each mediator of their actors, then each actor as a whole, with
+    {id: mediator} and {id: actor} of these. None for a mediator, who reads their own
+    only."""
     if not (user.is_network_admin or user.role == Role.COORDINATOR):
         return None
     actors = (
@@ -115,10 +116,13 @@ def whose_for(user, key, choices):
     number = int(key[1:])
     if key[0] == MEDIATOR_PREFIX and number in people:
         person = people[number]
+        # Their sessions at the actors `user` reads, not what they did for another
+        # employer (a coordinator's actors) or in another town (a town's network admin's):
+        # a mediator may work in two towns. Every actor for the superuser.
         return Whose(
             label=str(person),
             mediator=person,
-            actor_ids=None if user.is_network_admin else frozenset(user.actor_ids),
+            actor_ids=None if user.town_ids is None else frozenset(actors),
             key=key,
         )
     if key[0] == ACTOR_PREFIX and number in actors:

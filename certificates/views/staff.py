@@ -239,8 +239,8 @@ def certificate_revoke_view(request, code):
 @staff_required(Role.NETWORK_ADMIN)
 def endorsement_list(request):
     """The coordination records what partners (Mission locale, France Travail, employers)
-    said of a module or a certificate, and sees every endorsement published."""
-    form = EndorsementForm(request.POST or None)
+    said of a module or a certificate, and sees every endorsement published in its towns."""
+    form = EndorsementForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             endorsement = endorsement_issue(
@@ -262,7 +262,10 @@ def endorsement_list(request):
             )
             return redirect("endorsement_list")
     endorsements = Paginator(
-        Endorsement.objects.select_related("endorser", "module", "certificate__module"), 25
+        Endorsement.objects.in_their_towns(request.user).select_related(
+            "endorser", "module", "certificate__module"
+        ),
+        25,
     ).get_page(request.GET.get("page"))
     return render(
         request,

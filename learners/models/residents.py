@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from pathway.models import Actor, Pole
+from pathway.models import Actor, Pole, Town
 from pathway.permissions import neighbour_actors, town_actors
 from pathway.text import normalise
 
@@ -603,6 +603,13 @@ class Resident(models.Model):
         if self.merged_into_id is not None or not actors:
             return False
         return actors == EVERY_ACTOR or self.created_by_actor_id in actors
+
+    def referral_destinations(self):
+        """The actors this person may be referred to: those of their town, and those of the
+        neighbouring towns (sharing a territory with it), who see them once they agree to
+        be followed across towns. Another town's would never see them."""
+        town = self.created_by_actor.town_id
+        return Actor.objects.filter(Q(town=town) | Q(town__in=Town.objects.neighbours_of([town])))
 
     @property
     def consent_text(self):

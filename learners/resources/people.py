@@ -51,10 +51,21 @@ def journal_export(resource):
 
 
 class NeighbourhoodWidget(TextWidget):
+    """A neighbourhood by its name, among those of the towns `town_ids` (None: every
+    town's): a name is unique within a town only. Of namesakes in two of these towns, the
+    resource keeps the one of the record's town (ResidentResource.place_in_town)."""
+
+    def __init__(self, town_ids=None, **kwargs):
+        self.town_ids = town_ids
+        super().__init__(**kwargs)
+
     def clean(self, value, row=None, **kwargs):
         if is_empty(value):
             return None
-        found = Neighbourhood.objects.filter(name__iexact=str(value).strip()).first()
+        found = Neighbourhood.objects.filter(name__iexact=str(value).strip())
+        if self.town_ids is not None:
+            found = found.filter(town__in=self.town_ids)
+        found = found.first()
         if found is None:
             raise ValueError(_("quartier inconnu « %(value)s »") % {"value": value})
         return found
@@ -113,6 +124,10 @@ class ResidentResource(ScopedResource):
         if not self.across_towns_offered():
             # A single-town installation's files look as they always did.
             del self.fields["shared_across_towns"]
+        # The neighbourhoods of the user's towns only (the superuser's: every town's).
+        self.fields["neighbourhood"].widget = NeighbourhoodWidget(
+            getattr(self.user, "town_ids", None)
+        )
         self.seen = {}
         self.moved = set()  # residents whose counted details the file changed
         self.exported = []  # references written to an export
@@ -201,9 +216,29 @@ class ResidentResource(ScopedResource):
                     )
                 else:
                     instance.created_by_actor = actor
+        if "neighbourhood" not in errors:
+            self.place_in_town(instance, errors)
         self.check_duplicates(instance, row, errors, kwargs.get("row_number"))
         if errors:
             raise ValidationError(errors)
+
+    def place_in_town(self, instance, errors):
+        """A record's neighbourhood is one of its town's, the town of the actor holding it
+        (as the record's page offers them): the name the file gives is taken there. A
+        mediator of two towns may name a neighbourhood both towns have."""
+        neighbourhood, actor = instance.neighbourhood, instance.created_by_actor
+        if neighbourhood is None or actor is None or neighbourhood.town_id == actor.town_id:
+            return
+        namesake = Neighbourhood.objects.filter(
+            town=actor.town_id, name__iexact=neighbourhood.name
+        ).first()
+        if namesake is None:
+            errors.setdefault("neighbourhood", []).append(
+                _("quartier inconnu « %(value)s » dans la ville de la structure d'accueil")
+                % {"value": neighbourhood.name}
+            )
+        else:
+            instance.neighbourhood = namesake
 
     def check_duplicates(self, instance, row, errors, line):
         """The same record twice in the file, or a new row for someone who has a record."""

@@ -76,7 +76,12 @@ def referral_notifications(request):
 @working_with_residents
 def referral_create(request, reference):
     resident = visible_resident(request, reference)
-    form = ReferralForm(request.POST or None, user=request.user)
+    form = ReferralForm(
+        request.POST or None,
+        user=request.user,
+        resident=resident,
+        across_towns=resident.town_has_neighbours,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -87,7 +92,9 @@ def referral_create(request, reference):
                 to_pole=data["to_pole"],
                 reason=data["reason"],
                 consent=data["consent"],
+                across_towns=data.get("across_towns", False),
                 by=request.user,
+                path=request.path,
             )
         except ValidationError as error:
             form.add_error(None, error)

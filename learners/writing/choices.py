@@ -23,7 +23,7 @@ from pathway.models import (
     Topic,
     has_neighbours,
 )
-from pathway.permissions import in_their_towns, town_actors
+from pathway.permissions import in_their_towns
 from pathway.sorting import Alphabetical
 
 # What a user may pick -------------------------------------------------------------------
@@ -89,8 +89,8 @@ class SessionChoices:
         )
         if not self.user.is_network_admin:
             modules = modules.filter(Q(actor__isnull=True) | Q(actor__in=self.user.actor_ids))
-        elif (actors := town_actors(self.user)) is not None:
-            modules = modules.filter(Q(actor__isnull=True) | Q(actor__in=actors))
+        else:
+            modules = modules.in_their_towns(self.user)
         return list(modules)
 
     @cached_property

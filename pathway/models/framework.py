@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pathway.models.network import Actor
+from pathway.permissions import town_actors
 
 
 class Level:
@@ -74,6 +75,14 @@ class ModuleQuerySet(models.QuerySet):
 
     def active(self):
         return self.filter(is_active=True)
+
+    def in_their_towns(self, user):
+        """The network's common modules and those of the actors of `user`'s towns (every
+        module for the superuser): what a town's coordination manages, offers and endorses."""
+        actors = town_actors(user)
+        if actors is None:
+            return self
+        return self.filter(Q(actor__isnull=True) | Q(actor__in=actors))
 
 
 class Module(models.Model):

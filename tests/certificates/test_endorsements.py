@@ -6,6 +6,7 @@ import copy
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from certificates import credentials, signing
 from certificates.models import Endorsement, Endorser, EndorserKind
@@ -196,3 +197,48 @@ def test_the_coordination_page_publishes_an_endorsement(cast, mission_locale, mo
         done.content.decode()
     )
     assert Endorsement.objects.get().certificate == certificate
+
+
+# Several towns ------------------------------------------------------------------------------
+
+
+def test_a_town_coordination_endorses_its_own_towns_certificates_and_modules_only(
+    towns, mission_locale
+):
+    from stats.demo.factories import ModuleFactory
+    from tests.certificates.test_towns import issue
+    from tests.conftest import sign_in
+
+    ours, theirs = issue(towns.actor_m), issue(towns.actor_i, last_name="Istréen")
+    module_i = ModuleFactory(name="Atelier d'Istres", actor=towns.actor_i, targets={"1.1": 2})
+    client = sign_in(Client(), towns.admin_m)
+    page = client.get("/certificates/endorsements/").content.decode()
+    assert "Atelier d&#x27;Istres" not in page and ours.module.name in page
+    form = {"endorser": mission_locale.pk, "comment": "Bien."}
+    page = client.post(
+        "/certificates/endorsements/", {**form, "certificate_code": theirs.code}
+    ).content.decode()
+    assert "Aucune attestation n&#x27;a ce code : vérifiez-le." in page
+    client.post("/certificates/endorsements/", {**form, "module": module_i.pk})
+    assert not Endorsement.objects.exists()
+    # The service refuses it too, whatever calls it.
+    for what in ({"certificate": theirs}, {"module": module_i}):
+        with pytest.raises(ValidationError, match="coordination de la ville"):
+            endorsement_issue(
+                endorser=mission_locale, comment="Oui.", issued_by=towns.admin_m, **what
+            )
+    # Their own town's, and the network's common modules, are theirs to endorse.
+    client.post("/certificates/endorsements/", {**form, "certificate_code": ours.code})
+    client.post("/certificates/endorsements/", {**form, "module": ours.module.pk})
+    assert Endorsement.objects.count() == 2
+    # Each town's coordination lists and opens its own town's endorsements.
+    endorsement_issue(
+        endorser=mission_locale, certificate=theirs, comment="Oui.", issued_by=towns.admin_i
+    )
+    endorsement = Endorsement.objects.get(certificate=theirs)
+    assert theirs.code not in client.get("/certificates/endorsements/").content.decode()
+    assert theirs.code not in client.get("/admin/certificates/endorsement/").content.decode()
+    opened = client.get(f"/admin/certificates/endorsement/{endorsement.pk}/change/")
+    assert opened.status_code == 302  # "does not exist", back to the admin's home
+    other = sign_in(Client(), towns.admin_i)
+    assert theirs.code in other.get("/certificates/endorsements/").content.decode()

@@ -7,6 +7,7 @@ import datetime
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -223,6 +224,80 @@ def test_the_import_records_it_and_journals_each_change(towns):
     assert mover.shared_across_towns and mover.consent_version == ACROSS_TOWNS_CONSENT_VERSION
     assert Resident.objects.get(last_name="Roux").shared_across_towns
     assert consent_rows(mover) == 1  # a change of an existing record's consent
+
+
+def refer(client, resident, to_actor, **data):
+    return client.post(
+        f"/residents/{resident.reference}/refer/",
+        {
+            "from_actor": resident.created_by_actor_id,
+            "to_actor": to_actor.pk,
+            "reason": "Vient d'emménager à Istres.",
+            **data,
+        },
+    )
+
+
+NEIGHBOUR_REFUSAL = "doit aussi accepter d&#x27;être suivie dans les villes voisines"
+
+
+def test_a_referral_to_a_neighbouring_town_records_following_when_the_person_agrees(towns):
+    from learners.models import Referral
+
+    vidal = ResidentFactory(created_by_actor=towns.actor_m, consented=True, last_name="Vidal")
+    client = signed_in(towns.mediator_m)
+    page = client.get(f"/residents/{vidal.reference}/refer/").content.decode()
+    assert OFFER in page and TOWNS_TEXT in page
+    assert "Médiathèque d&#x27;Arles" not in page  # outside the territory: never sees her
+    # Without their consent to being followed there, Istres would never see the referral.
+    response = refer(client, vidal, towns.actor_i)
+    assert response.status_code == 200 and NEIGHBOUR_REFUSAL in response.content.decode()
+    assert not Referral.objects.exists()
+    assert refer(client, vidal, towns.actor_i, across_towns="on").status_code == 302
+    vidal.refresh_from_db()
+    assert vidal.shared_across_towns and vidal.consent_version == ACROSS_TOWNS_CONSENT_VERSION
+    assert consent_rows(vidal) == 1
+    inbox = signed_in(towns.mediator_i).get("/referrals/")
+    assert [r.resident for r in inbox.context["page"].object_list] == [vidal]
+    # A person followed already is not asked again.
+    page = client.get(f"/residents/{vidal.reference}/refer/").content.decode()
+    assert OFFER not in page
+
+
+def test_a_referral_asks_following_with_sharing_and_never_leaves_the_territory(towns):
+    from learners.models import Referral
+    from learners.services import referral_send
+
+    roux = ResidentFactory(created_by_actor=towns.actor_m, last_name="Roux")
+    client = signed_in(towns.mediator_m)
+    response = refer(client, roux, towns.actor_i, across_towns="on")
+    assert "elle doit accepter le partage" in response.content.decode()
+    assert refer(client, roux, towns.actor_i, consent="on", across_towns="on").status_code == 302
+    roux.refresh_from_db()
+    assert (roux.sharing_consent, roux.shared_across_towns) == (True, True)
+    # Arles shares no territory with Miramas: refused whatever the person agrees to.
+    response = refer(client, roux, towns.actor_a, consent="on", across_towns="on")
+    assert response.status_code == 200
+    with pytest.raises(ValidationError, match="ne partage pas de territoire"):
+        referral_send(
+            resident=roux,
+            from_actor=towns.actor_m,
+            to_actor=towns.actor_a,
+            reason="Déménage à Arles.",
+            by=towns.mediator_m,
+        )
+    assert Referral.objects.count() == 1
+    # The API asks the same, through the same rule.
+    blanc = ResidentFactory(created_by_actor=towns.actor_m, consented=True, last_name="Blanc")
+    referral = {"resident": blanc.reference, "to_actor": towns.actor_i.pk, "reason": "Déménage."}
+    response = client.post("/api/v1/referrals/", referral, content_type="application/json")
+    assert response.status_code == 400
+    assert "doit aussi accepter d'être suivie" in json.dumps(response.json(), ensure_ascii=False)
+    referral["across_towns"] = True
+    response = client.post("/api/v1/referrals/", referral, content_type="application/json")
+    assert response.status_code == 201, response.json()
+    blanc.refresh_from_db()
+    assert blanc.shared_across_towns and consent_rows(blanc) == 1
 
 
 # The resident's own space ----------------------------------------------------------------

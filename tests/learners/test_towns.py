@@ -252,3 +252,77 @@ def test_installation_pages_are_the_superusers(towns, client):
     client_of(client, towns.admin_m)
     for path in ("/admin/axes/accessattempt/", "/admin/otp_totp/totpdevice/"):
         assert client.get(path).status_code in (403, 404), path
+
+
+def test_a_residents_import_reads_a_neighbourhood_in_the_record_town(towns):
+    from learners.models import Resident
+    from tests.learners.test_imports import as_csv, run
+
+    # Istres' namesake first: a look-up in every town would find it before Miramas'.
+    theirs = Neighbourhood.objects.create(
+        name="Centre-ville", slug="centre-ville-istres", town=towns.istres
+    )
+    ours = Neighbourhood.objects.create(name="Centre-ville", slug="centre-ville-miramas")
+    Neighbourhood.objects.create(name="Le Prépaou", slug="le-prepaou", town=towns.istres)
+
+    def row(last_name, neighbourhood, actor=""):
+        return {
+            "référence": "",
+            "nom": last_name,
+            "prénom": "Paul",
+            "année de naissance": "1980",
+            "quartier": neighbourhood,
+            "structure d'accueil": actor,
+        }
+
+    # A name only Istres has is unknown in Miramas: the row says so, nothing is written.
+    rows = [row("Roux", "Centre-ville"), row("Blanc", "le prépaou")]
+    report = run("residents", as_csv(rows), towns.mediator_m)
+    assert [(e["row"], e["column"], e["message"]) for e in report["errors"]] == [
+        (3, "quartier", "quartier inconnu « le prépaou »")
+    ]
+    assert not Resident.objects.exists()
+    report = run("residents", as_csv([row("Roux", "centre-ville")]), towns.mediator_m)
+    assert not report["errors"]
+    assert Resident.objects.get(last_name="Roux").neighbourhood == ours
+    # A mediator of both towns: the neighbourhood of the record's town, by its actor.
+    both = UserFactory(username="med_deux_villes", actors=[towns.actor_m, towns.actor_i])
+    rows = [
+        row("Vidal", "Centre-ville", towns.actor_i.name),
+        row("Roche", "Le Prépaou", towns.actor_m.name),
+    ]
+    report = run("residents", as_csv(rows), both)
+    assert [(e["row"], e["column"], e["message"]) for e in report["errors"]] == [
+        (3, "quartier", "quartier inconnu « Le Prépaou » dans la ville de la structure d'accueil")
+    ]
+    rows[1]["structure d'accueil"] = towns.actor_i.name
+    assert not run("residents", as_csv(rows), both)["errors"]
+    assert Resident.objects.get(last_name="Vidal").neighbourhood == theirs
+
+
+def test_a_town_admin_saving_a_two_town_colleague_keeps_their_other_towns_actors(towns, client):
+    both = UserFactory(username="med_deux_villes", actors=[towns.actor_m, towns.actor_i])
+    miramas_ccas = ActorFactory(name="CCAS de Miramas")
+    client_of(client, towns.admin_m)
+    url = f"/admin/learners/user/{both.pk}/change/"
+    page = client.get(url)
+    assert "France services d&#x27;Istres" not in page.content.decode()  # not offered
+    data = {
+        "username": both.username,
+        "first_name": "Nadia",
+        "last_name": both.last_name,
+        "email": both.email,
+        "role": "mediator",
+        "actors": [towns.actor_m.pk, miramas_ccas.pk],
+        "is_active": "on",
+        "date_joined_0": "01/01/2026",
+        "date_joined_1": "09:00:00",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    both.refresh_from_db()
+    assert both.first_name == "Nadia"
+    assert set(both.actors.all()) == {towns.actor_m, miramas_ccas, towns.actor_i}
+    # Taking them off Miramas' actors leaves them Istres'.
+    assert client.post(url, {**data, "actors": []}).status_code == 302
+    assert list(both.actors.all()) == [towns.actor_i]

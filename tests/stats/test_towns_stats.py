@@ -5,6 +5,7 @@ the territory, side by side and together, with small counts protected across tow
 import datetime
 
 import pytest
+from django.test import Client
 
 from learners.services import participations_changed
 from pathway.models import Pole, Town
@@ -201,3 +202,54 @@ def test_a_territory_coordinator_without_territory_reads_nothing(region, client)
     response = client.get(f"/stats/?year={YEAR}")
     shown = {row.label: row.cells[0].text for row in response.context["report"].headline.rows}
     assert shown["Habitants accompagnés"] == "0"
+
+
+def test_a_mediator_of_two_towns_is_read_by_each_town_for_its_own_sessions(towns):
+    """ "Mes statistiques" and the Coop export of a mediator working in Miramas and Istres:
+    each town's network admin reads that town's sessions only; the mediator, all of them."""
+    import re
+
+    from certificates.models import Certificate
+    from stats.coop.export import CoopExport, Scope
+    from stats.demo.factories import CertificateFactory
+    from tests.stats.test_my_stats import headline
+
+    both = UserFactory(username="med_deux_villes", actors=[towns.actor_m, towns.actor_i])
+    sessions = {}
+    for actor, count in ((towns.actor_m, 2), (towns.actor_i, 3)):
+        sessions[actor.town_id] = [
+            SessionFactory(actor=actor, created_by=both, date=datetime.date(YEAR, 3, 3 + n))
+            for n in range(count)
+        ]
+        resident = ResidentFactory(created_by_actor=actor)
+        for session in sessions[actor.town_id]:  # a row of the Coop's file each
+            ParticipationFactory(session=session, resident=resident)
+        CertificateFactory(
+            resident=resident,
+            actor=actor,
+            issued_by=both,
+            issued_at=datetime.datetime(YEAR, 3, 20, 10, tzinfo=datetime.UTC),
+        )
+    assert Certificate.objects.count() == 2
+    period = f"period=custom&start={YEAR}-01&end={YEAR}-12"
+
+    def figures(reader, key=""):
+        response = sign_in(Client(), reader).get(f"/mes-statistiques/?qui={key}&{period}")
+        assert response.status_code == 200
+        shown = headline(response)
+        return shown["Accompagnements"], shown["Attestations délivrées"]
+
+    def exported(reader, mediator):
+        text = CoopExport(
+            Scope(reader, mediator=mediator),
+            datetime.date(YEAR, 1, 1),
+            datetime.date(YEAR, 12, 31),
+        ).csv()
+        return {int(pk) for pk in re.findall(r"parcours-(\d+)", text)}
+
+    miramas, istres = sessions[towns.miramas.pk], sessions[towns.istres.pk]
+    assert figures(both) == ("5", "2")
+    assert exported(both, both) == {s.pk for s in miramas + istres}
+    for admin, theirs in ((towns.admin_m, miramas), (towns.admin_i, istres)):
+        assert figures(admin, f"m{both.pk}") == (str(len(theirs)), "1")
+        assert exported(admin, both) == {s.pk for s in theirs}
