@@ -122,7 +122,7 @@ def ambassador_link(request, token):
     if user is None:
         return render(request, "network/ambassador_link.html", {"valid": False}, status=200)
     if request.method == "POST":
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="learners.permissions.StaffBackend")
         return redirect("ambassador_home")
     return render(request, "network/ambassador_link.html", {"valid": True, "person": user})
 

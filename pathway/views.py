@@ -8,6 +8,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -22,10 +23,21 @@ from pathway.sorting import Alphabetical
 
 
 def town(request):
-    """Template context: what makes this deployment a given town's."""
+    """Template context: the town and network the header and footer name. A member of staff
+    of one town (or a territory) sees theirs, read with their account at no query of its
+    own (learners.permissions.StaffBackend); anyone else the installation's (its only
+    town's, or INSTALLATION_NAME when it has several), read only if the page shows them:
+    pages about a town or a territory (the guide with ?ville=, a certificate's check
+    page…) give their own names in their context, which wins over these."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        names = getattr(user, "home_town_names", None)
+        if names is not None:
+            return {"TOWN_NAME": names[0], "NETWORK_NAME": names[1]}
+    names = functools.cache(areas.installation_names)
     return {
-        "TOWN_NAME": settings.TOWN_NAME,
-        "NETWORK_NAME": settings.NETWORK_NAME,
+        "TOWN_NAME": lazy(lambda: names()[0], str)(),
+        "NETWORK_NAME": lazy(lambda: names()[1], str)(),
     }
 
 
@@ -66,11 +78,7 @@ def guide_context(request, area=None, **context):
     context["large_text"] = request.COOKIES.get(TEXT_SIZE_COOKIE) == "large"
     if area is not None:
         context["area"] = area
-        if area.town is not None:
-            context["TOWN_NAME"] = area.town.name
-            context["NETWORK_NAME"] = area.town.network_name
-        elif area.territory is not None:
-            context["TOWN_NAME"] = context["NETWORK_NAME"] = area.territory.name
+        context["TOWN_NAME"], context["NETWORK_NAME"] = area.header_names
     return context
 
 
