@@ -7,7 +7,7 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 
 from pathway import areas, hours, opendata, orientation
 from pathway.forms import PlaceFilterForm, PlaceForm, PlaceReportForm, PlannedWorkshopForm
+from pathway.french import with_preposition
 from pathway.guide import build_guide
-from pathway.models import Place, PlaceReport, PlannedWorkshop, Pole, Service
+from pathway.models import Place, PlaceReport, PlannedWorkshop, Pole, Service, Town
 from pathway.permissions import Role, staff_required, working_with_residents
 from pathway.sorting import Alphabetical
 
@@ -50,15 +51,51 @@ def retention_context():
     }
 
 
+def controllers_context(towns):
+    """Who is responsible for the data (GDPR controller): each town for its network's.
+    `de_town` names one town after "de" in French ("de Miramas", "d'Istres"); with
+    several, `controllers` lists them with their networks."""
+    towns = list(towns)
+    if len(towns) > 1:
+        return {"controllers": towns}
+    name = towns[0].name if towns else settings.TOWN_NAME
+    french = (translation.get_language() or "fr").startswith("fr")
+    return {"de_town": with_preposition("de", name) if french else name}
+
+
 def privacy(request):
-    """The privacy notice, in plain French, linked from every page."""
-    return render(request, "pathway/privacy.html", retention_context())
+    """The privacy notice, in plain French, linked from every page. It names who is
+    responsible: the town chosen (?ville=, or the towns of ?territoire=), a member of
+    staff's own towns, else each town of the installation."""
+    try:
+        area = areas.guide_area(request.GET)
+    except areas.UnknownArea as error:
+        return area_not_found(request, error)
+    if area.town is not None:
+        towns = [area.town]
+    elif area.territory is not None:
+        towns = area.territory_towns
+    else:
+        towns = area.towns
+        mine = request.user.town_ids if request.user.is_authenticated else None
+        if mine:
+            towns = [town for town in towns if town.pk in mine] or towns
+    context = {**retention_context(), **controllers_context(towns), "area": area}
+    if area.is_chosen:
+        context["TOWN_NAME"], context["NETWORK_NAME"] = area.header_names
+    return render(request, "pathway/privacy.html", context)
 
 
 @staff_required(Role.NETWORK_ADMIN)
 def processing_register(request):
-    """The GDPR register of processing activities (article 30), for the network admin."""
-    return render(request, "pathway/processing_register.html", retention_context())
+    """The GDPR register of processing activities (article 30), for the network admin: of
+    their town (every town's, each responsible for its own, for the superuser)."""
+    towns = Town.objects.visible_to(request.user).order_by(Alphabetical("name"), "pk")
+    return render(
+        request,
+        "pathway/processing_register.html",
+        {**retention_context(), **controllers_context(towns)},
+    )
 
 
 # The public guide ---------------------------------------------------------------------------
