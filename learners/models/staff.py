@@ -126,7 +126,11 @@ class User(AbstractUser):
     @cached_property
     def _actor_rows(self):
         """(actor id, town id, town name, network name) of each of the person's actors: the
-        towns' names come in the same query, for the page header (home_town_names)."""
+        towns' names come in the same query, for the page header (home_town_names). A list
+        of people that prefetched their actors with their town reads them there instead."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("actors")
+        if prefetched is not None:
+            return [(a.pk, a.town_id, a.town.name, a.town.network_name) for a in prefetched]
         return list(self.actors.values_list("id", "town_id", "town__name", "town__network_name"))
 
     @cached_property
