@@ -21,7 +21,7 @@ from network import ambassadors as service
 from network.cards import invitation_card_pdf
 from network.forms import InviteAmbassadorForm, ReferFamilyForm, SignInForm
 from network.models import AmbassadorReferral
-from pathway.areas import TOWN_PARAMETER, installation_names
+from pathway.areas import TOWN_PARAMETER, Area, every_town, installation_names
 from pathway.models import PlannedWorkshop, Town
 from pathway.permissions import Role, staff_required
 from pathway.sorting import Alphabetical
@@ -95,8 +95,12 @@ def ambassador_workshops(request):
 
 @ambassador_required
 def ambassador_card_pdf(request):
-    """The invitation card to hand out: A6, with a QR code to the guide and the workshops."""
-    response = HttpResponse(invitation_card_pdf(), content_type="application/pdf")
+    """The invitation card to hand out: A6, with a QR code to the guide and the workshops
+    of the ambassador's town (that of their schools)."""
+    towns = every_town()
+    mine = [town for town in towns if town.pk in request.user.town_ids]
+    area = Area(towns=towns, town=mine[0] if len(mine) == 1 and len(towns) > 1 else None)
+    response = HttpResponse(invitation_card_pdf(area), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="carte-invitation.pdf"'
     return response
 

@@ -280,3 +280,26 @@ def test_with_one_town_nothing_asks_for_a_town(cast):
     post = post_publish(by=cast.network_admin, title="Une nouvelle", body="…")
     assert post.town == cast.actor_a.town
     assert Document.objects.count() == 0
+
+
+def test_an_ambassadors_card_leads_to_their_towns_guide(towns, cast):
+    import io
+
+    from pypdf import PdfReader
+
+    from pathway.models import ActorKind
+    from stats.demo.factories import ActorFactory
+
+    school = ActorFactory(name="École de la Ferme", kind=ActorKind.SCHOOL, town=towns.istres)
+    parent = UserFactory(username="parent_istres", ambassador=True, actors=[school])
+    response = client_of(parent).get("/ambassadeurs/carte.pdf")
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert ISTRES_NETWORK in text and "Miramas" not in text
+    assert "/guide/ateliers/?ville=istres" in text
+    # The first town's ambassador: their town's guide too.
+    text = (
+        PdfReader(io.BytesIO(client_of(cast.ambassador).get("/ambassadeurs/carte.pdf").content))
+        .pages[0]
+        .extract_text()
+    )
+    assert MIRAMAS_NETWORK in text and "/guide/ateliers/?ville=miramas" in text

@@ -242,3 +242,23 @@ def test_the_printed_guide_of_a_town_from_the_command_line(two_towns, tmp_path):
     assert "France services d'Istres" in text and "France services de Miramas" not in text
     with pytest.raises(CommandError, match="« paris ».*Villes : istres, miramas"):
         call_command("build_guide", "--output", str(target), "--ville", "paris")
+
+
+def test_the_brochure_of_every_town_names_the_installation(two_towns, settings):
+    settings.INSTALLATION_NAME = "Métropole Aix-Marseille-Provence"
+    reader = PdfReader(io.BytesIO(Client().get("/guide.pdf").content))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert reader.metadata.title == "Guide du numérique"
+    assert "Métropole Aix-Marseille-Provence — édition du" in text
+
+
+def test_the_brochure_of_a_single_town_installation_elides_its_name(db, settings):
+    from pathway.areas import Area
+    from pathway.guide import guide_names
+
+    istres = TownFactory(network_name="Réseau Parcours numérique d'Istres")
+    assert guide_names(Area(towns=(istres,))) == (
+        "Guide du numérique d'Istres",
+        "Réseau Parcours numérique d'Istres",
+    )
+    assert guide_names(Area())[0] == "Guide du numérique de Miramas"
