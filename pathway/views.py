@@ -394,7 +394,7 @@ def widget(request, area):
     workshops = list(workshops[:WIDGET_WORKSHOPS]) if show_workshops else []
     for workshop in workshops:
         workshop.full_url = request.build_absolute_uri(
-            reverse("workshop_detail", args=[workshop.pk])
+            reverse("workshop_detail", args=[workshop.pk]) + area.query
         )
     markers = [
         {
