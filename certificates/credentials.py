@@ -38,6 +38,8 @@ from pyld.canon import URDNA2015, UnknownFormatError
 from pyld.context_resolver import ContextResolver
 from pyld.identifier_issuer import IdentifierIssuer
 
+from pathway.areas import installation_names
+
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
@@ -440,14 +442,33 @@ TITLES = {
 }
 
 
-def issuer_profile(town=None):
-    """The network, as the Open Badges issuer of every certificate: named after `town`
-    (pathway.Town, the issuing actor's) when given, else the installation's.
+def first_town(town):
+    """Whether `town` (pathway.Town, or None) is the installation's first town, whose
+    network's issuer has the installation's addresses (/issuer/, /issuer/keys/…): those
+    of every credential signed before an installation had several towns."""
+    return town is None or town.insee_code == settings.TOWN_INSEE_CODE
 
-    One id for every town of the installation: it controls the signing keys and issues
-    the revocation status lists, and verifiers require the issuer of a credential and of
-    its status list to be the same. Each town's network signs under that id with its own
-    name and address."""
+
+def issuer_url(name, town, *args):
+    """The URL of an issuer's document: the installation's for the first town, under
+    /issuer/towns/<INSEE code>/ for every other town (the INSEE code, which does not
+    change when the town's name or slug does)."""
+    if first_town(town):
+        return settings.SITE_URL + reverse(name, args=args)
+    return settings.SITE_URL + reverse(f"town_{name}", args=[town.insee_code, *args])
+
+
+def issuer_profile(town=None):
+    """The network of `town` (pathway.Town, the issuing actor's) as an Open Badges issuer:
+    its name, its address, and its own id, the URL where a verifier reads this same
+    profile and the keys it signs with (issuer_document). The first town's network (or
+    the environment's defaults, without `town`) is at /issuer/.
+
+    Each town's network has its own id because a verifier takes the issuer of a credential
+    to be the profile at its id: under one id, an Istres credential would be issued by
+    whoever /issuer/ names. Each issuer has its key documents (same keys, held by the
+    installation, each controlled by the issuer that uses them) and its status lists:
+    verifiers require the issuer of a credential and of its status list to be the same."""
     address = {
         "type": ["Address"],
         "addressLocality": town.name if town else settings.TOWN_NAME,
@@ -456,7 +477,7 @@ def issuer_profile(town=None):
         "addressCountryCode": "FR",
     }
     return {
-        "id": settings.SITE_URL + reverse("issuer_profile"),
+        "id": issuer_url("issuer_profile", town),
         "type": ["Profile"],
         "name": town.network_name if town else settings.NETWORK_NAME,
         "url": settings.SITE_URL + "/",
@@ -465,8 +486,8 @@ def issuer_profile(town=None):
     }
 
 
-def issuer_document(verification_methods):
-    """What the issuer's id answers: the Open Badges profile of every credential, and the
+def issuer_document(verification_methods, town=None):
+    """What an issuer's id answers: the Open Badges profile of its credentials, and the
     controller document of the keys (`verification_methods`) whose proofs it stands behind.
 
     A verifier reads `assertionMethod` in JSON-LD, framing the document in safe mode
@@ -475,17 +496,18 @@ def issuer_document(verification_methods):
     outside proofs; the DID v1 context does, and verifiers bundle it (we do too)."""
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT, DID_CONTEXT],
-        **issuer_profile(),
+        **issuer_profile(town),
         "assertionMethod": list(verification_methods),
     }
 
 
-def verification_method(key_id):
-    return settings.SITE_URL + reverse("issuer_key", args=[key_id])
+def verification_method(key_id, town=None):
+    """The URL of key `key_id` as the issuer of `town` signs with it."""
+    return issuer_url("issuer_key", town, key_id)
 
 
-def status_list_url(number):
-    return settings.SITE_URL + reverse("status_list", args=[number])
+def status_list_url(number, town=None):
+    return issuer_url("status_list", town, number)
 
 
 def module_achievement_id(module):
@@ -516,7 +538,8 @@ def certificate_credential(certificate, lines, *, targets, salt, endorsements=()
     Each competence is aligned to its CRCN and DigComp 2.2 entries, and its level is a
     `result` against a `resultDescription` of the achievement. The issuer is named after
     the issuing actor's town's network."""
-    issuer = issuer_profile(certificate.actor.town)
+    town = certificate.actor.town
+    issuer = issuer_profile(town)
     module, actor = certificate.module, certificate.actor
     english = certificate.language == "en"
     achievement_id = module_achievement_id(module)
@@ -604,12 +627,14 @@ def certificate_credential(certificate, lines, *, targets, salt, endorsements=()
             "result": results,
         },
         "credentialStatus": {
-            "id": f"{status_list_url(certificate.status_index // STATUS_LIST_SIZE)}"
+            "id": f"{status_list_url(certificate.status_index // STATUS_LIST_SIZE, town)}"
             f"#{certificate.status_index % STATUS_LIST_SIZE}",
             "type": "BitstringStatusListEntry",
             "statusPurpose": "revocation",
             "statusListIndex": str(certificate.status_index % STATUS_LIST_SIZE),
-            "statusListCredential": status_list_url(certificate.status_index // STATUS_LIST_SIZE),
+            "statusListCredential": status_list_url(
+                certificate.status_index // STATUS_LIST_SIZE, town
+            ),
         },
     }
     if certificate.expires_on:
@@ -619,14 +644,17 @@ def certificate_credential(certificate, lines, *, targets, salt, endorsements=()
     return credential
 
 
-def status_list_credential(number, revoked_indices, *, now):
-    """The unsigned Bitstring Status List credential number `number`."""
-    url = status_list_url(number)
+def status_list_credential(number, revoked_indices, *, now, town=None):
+    """The unsigned Bitstring Status List credential number `number` of the issuer of
+    `town`. The indices are the installation's (a certificate's id): every issuer's list
+    number n says the same of the same indices, so that a credential signed under the
+    first town's issuer before its town had its own still finds its revocation."""
+    url = status_list_url(number, town)
     return {
         "@context": [VC_CONTEXT],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer_profile()["id"],
+        "issuer": issuer_url("issuer_profile", town),
         "validFrom": xsd_datetime(now),
         "credentialSubject": {
             "id": f"{url}#list",
@@ -655,6 +683,13 @@ def endorser_verification_method(endorser, key_id):
     return settings.SITE_URL + reverse("endorser_key", args=[endorser.slug, key_id])
 
 
+def installation_signer():
+    """Who signs for the partners, whose endorsements are the installation's and not one
+    town's: its only town's network, or with several towns INSTALLATION_NAME (one
+    query)."""
+    return installation_names()[1]
+
+
 def endorser_document(endorser, key_ids):
     """What a partner's profile URL answers: its profile, and the controller document of
     the keys the network signs its endorsements with (see issuer_document)."""
@@ -662,7 +697,7 @@ def endorser_document(endorser, key_ids):
         "@context": [VC_CONTEXT, OB_CONTEXT, DID_CONTEXT],
         **endorser_profile(endorser),
         "description": (
-            f"Profil publié par {settings.NETWORK_NAME}, qui signe pour le compte de "
+            f"Profil publié par {installation_signer()}, qui signe pour le compte de "
             f"{endorser.name} les recommandations que ce partenaire lui a confiées."
         ),
         "assertionMethod": [endorser_verification_method(endorser, key_id) for key_id in key_ids],
@@ -692,7 +727,7 @@ def endorsement_credential(endorsement):
         "name": f"Recommandation de {endorser.name}",
         "description": (
             f"{endorser.name} recommande {about}. Recommandation signée pour son compte par "
-            f"{settings.NETWORK_NAME}."
+            f"{installation_signer()}."
         ),
         "credentialSubject": {
             "id": subject_id,

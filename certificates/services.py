@@ -290,7 +290,7 @@ def sign_certificate(certificate, lines, *, targets, key, now, endorsements=()):
     certificate.credential = credentials.sign(
         unsigned,
         private_key=key.credential_private,
-        verification_method=credentials.verification_method(key.key_id),
+        verification_method=credentials.verification_method(key.key_id, certificate.town),
         created=credentials.xsd_datetime(now),
     )
     document = pdf.certificate_pdf(
@@ -658,7 +658,7 @@ def make_learner_record(resident, certificates, endorsements, *, contents_key, n
             record, certificates, endorsements=by_module, salt=credentials.new_salt()
         ),
         private_key=key.credential_private,
-        verification_method=credentials.verification_method(key.key_id),
+        verification_method=credentials.verification_method(key.key_id, record.town),
         created=credentials.xsd_datetime(now),
     )
     document = pdf.learner_record_pdf(record, certificates, endorsements)

@@ -158,6 +158,27 @@ def pem_private(key):
     )
 
 
+def signer_name_attributes():
+    """Who holds the keys, as a new signing certificate names it: the installation's
+    operator (INSTALLATION_NAME), who signs for every town; without one, the first town's
+    network, as a single-town installation always has. Read from the environment only: the
+    keys are made before the database may exist. A certificate is made once, with its key
+    set (create_issuer_keys): those made before keep the name they were signed with, and
+    the PDFs they signed stay valid; the next rotation takes the new name."""
+    if settings.INSTALLATION_NAME:
+        return [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, settings.INSTALLATION_NAME),
+            x509.NameAttribute(NameOID.COMMON_NAME, settings.INSTALLATION_NAME),
+        ]
+    return [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
+        x509.NameAttribute(NameOID.LOCALITY_NAME, settings.TOWN_NAME),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, settings.NETWORK_NAME),
+        x509.NameAttribute(NameOID.COMMON_NAME, settings.NETWORK_NAME),
+    ]
+
+
 def pdf_identity(*, now, valid_days=3653):
     """An ECDSA P-256 key and its self-signed certificate, for PAdES signatures.
 
@@ -165,14 +186,7 @@ def pdf_identity(*, now, valid_days=3653):
     small. Key usage digitalSignature + nonRepudiation, critical; no extended key usage,
     which Acrobat would check against the few purposes it knows."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
-            x509.NameAttribute(NameOID.LOCALITY_NAME, settings.TOWN_NAME),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, settings.NETWORK_NAME),
-            x509.NameAttribute(NameOID.COMMON_NAME, settings.NETWORK_NAME),
-        ]
-    )
+    name = x509.Name(signer_name_attributes())
     public_key = key.public_key()
     certificate = (
         x509.CertificateBuilder()

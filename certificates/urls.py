@@ -19,6 +19,18 @@ urlpatterns = [
     path("issuer/", views.issuer_profile, name="issuer_profile"),
     path("issuer/keys/<str:key_id>/", views.issuer_key, name="issuer_key"),
     path("issuer/status/<int:number>/", views.status_list, name="status_list"),
+    # The same for the network of each town but the first: its credentials' issuer.
+    path("issuer/towns/<str:insee_code>/", views.issuer_profile, name="town_issuer_profile"),
+    path(
+        "issuer/towns/<str:insee_code>/keys/<str:key_id>/",
+        views.issuer_key,
+        name="town_issuer_key",
+    ),
+    path(
+        "issuer/towns/<str:insee_code>/status/<int:number>/",
+        views.status_list,
+        name="town_status_list",
+    ),
     # Partners' endorsements: their profiles, keys held for them, and the credentials.
     path("issuer/endorsers/<slug:slug>/", views.endorser_profile, name="endorser_profile"),
     path(

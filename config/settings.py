@@ -167,7 +167,8 @@ LOGOUT_REDIRECT_URL = "home"
 AUTHENTICATION_BACKENDS = [
     # django-axes counts failed logins and locks an account out for a while.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, with the account's town and territory loaded with it (the page header).
+    "learners.permissions.StaffBackend",
 ]
 AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
@@ -416,6 +417,11 @@ TOWN_NAME = env("TOWN_NAME", "Miramas")
 NETWORK_NAME = env("NETWORK_NAME", "Réseau Parcours numérique de Miramas")
 TOWN_POSTCODE = env("TOWN_POSTCODE", "13140")
 TOWN_INSEE_CODE = env("TOWN_INSEE_CODE", "13063")
+# An installation that serves several towns (pathway.Town): who runs it, e.g. "Métropole
+# Aix-Marseille-Provence". Named where a page is about no one town (the public pages
+# without ?ville=, the superuser's) and where the installation signs for the towns (the
+# partners' profiles, new signing keys). Unset: "Parcours numérique" alone there.
+INSTALLATION_NAME = env("INSTALLATION_NAME", "")
 CERTIFICATE_CODE_PREFIX = env("CERTIFICATE_CODE_PREFIX", "MRM")
 # The town's logo printed on certificates: a PNG or JPEG file (a neutral mark by default).
 TOWN_LOGO = Path(env("TOWN_LOGO", str(BASE_DIR / "static" / "img" / "town-logo.png")))

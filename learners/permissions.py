@@ -7,6 +7,8 @@ import ipaddress
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -28,6 +30,19 @@ from pathway.permissions import working_with_residents as working_with_residents
 
 RESIDENT_SESSION_KEY = "resident_id"
 RESIDENT_LINK_SESSION_KEY = "resident_link_id"
+
+
+class StaffBackend(ModelBackend):
+    """Django's ModelBackend, loading a signed-in person's town and territory with their
+    account, in the same query: every page's header names them (pathway.views.town)."""
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.select_related("town", "territory")
+        try:
+            user = users.get(pk=user_id)
+        except users.model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 def require_management(resident):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from network.models import Meeting, Registration
+from pathway.areas import installation_names
 from pathway.permissions import Role
 
 ICS_SALT = "network.calendar.ics"
@@ -57,6 +58,14 @@ def unregister(meeting, user):
     meeting.registrations.filter(user=user).delete()
 
 
+def network_name(meeting):
+    """The network whose date it is, as its emails sign: its town's, else (a date for
+    every town) the installation's."""
+    if meeting.town_id is not None:
+        return meeting.town.network_name
+    return installation_names()[1]
+
+
 def _send(registration, what):
     meeting = registration.meeting
     subject = {
@@ -69,7 +78,7 @@ def _send(registration, what):
             "registration": registration,
             "meeting": meeting,
             "what": what,
-            "NETWORK_NAME": settings.NETWORK_NAME,
+            "NETWORK_NAME": network_name(meeting),
         },
     )
     EmailMessage(subject=subject, body=body, to=[registration.email]).send()
@@ -84,7 +93,7 @@ def send_reminders(*, now=None, hours=48):
             meeting__starts_at__gt=now,
             meeting__starts_at__lte=now + datetime.timedelta(hours=hours),
         )
-        .select_related("meeting", "user")
+        .select_related("meeting__town", "user")
         .exclude(email="")
     )
     sent = 0

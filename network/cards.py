@@ -11,17 +11,22 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
+from pathway.areas import Area
 from pathway.pdf import BRAND, SOFT, draw, draw_qr, paragraph_styles
 
 
-def invitation_card_pdf():
+def invitation_card_pdf(area=None):
+    """The card of `area` (pathway.areas.Area): its town's network, and its QR code and
+    addresses leading to that town's guide (?ville=) when the installation has several."""
+    area = area if area is not None else Area()
+    network = area.header_names[1]
     fonts, styles = paragraph_styles()
     width, height = A6
     margin = 9 * mm
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A6, invariant=True)
     pdf.setTitle(_("Carte d'invitation — Parcours numérique"))
-    pdf.setAuthor(settings.NETWORK_NAME)
+    pdf.setAuthor(network)
 
     pdf.setFillColor(BRAND)
     pdf.rect(0, height - 24 * mm, width, 24 * mm, stroke=0, fill=1)
@@ -29,7 +34,7 @@ def invitation_card_pdf():
     pdf.setFont(fonts.bold, 15)
     pdf.drawString(margin, height - 13 * mm, _("Le numérique, ensemble"))
     pdf.setFont(fonts.regular, 9)
-    pdf.drawString(margin, height - 19 * mm, settings.NETWORK_NAME)
+    pdf.drawString(margin, height - 19 * mm, network)
 
     y = height - 30 * mm
     text_width = width - 2 * margin
@@ -40,8 +45,8 @@ def invitation_card_pdf():
     ):
         y = draw(pdf, Paragraph(line, styles["body"]), margin, y, text_width) - 2.5 * mm
 
-    workshops = settings.SITE_URL + reverse("workshop_list")
-    guide = settings.SITE_URL + reverse("place_list")
+    workshops = settings.SITE_URL + reverse("workshop_list") + area.query
+    guide = settings.SITE_URL + reverse("place_list") + area.query
     size = 34 * mm
     draw_qr(pdf, workshops, (width - size) / 2, 20 * mm, size)
     pdf.setFillColor(SOFT)

@@ -40,12 +40,12 @@ How our calendar maps to it (our choice, written in every row):
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from network.calendar import network_name
 from network.models import Meeting, MeetingKind
 from pathway.models import Actor
 from pathway.permissions import Role, in_their_towns
@@ -191,7 +191,8 @@ class CoordinationExport:
         until = datetime.datetime.combine(
             self.end + datetime.timedelta(days=1), datetime.time.min, zone
         )
-        meetings = Meeting.objects.filter(
+        # Those of the exporter's towns (and those for every town).
+        meetings = Meeting.objects.visible_to(self.user).filter(
             starts_at__gte=since, starts_at__lt=until, ends_at__lt=timezone.now()
         )
         if self.actor is not None:
@@ -199,7 +200,7 @@ class CoordinationExport:
                 Q(created_by__actors=self.actor) | Q(registrations__user__actors=self.actor)
             ).distinct()
         return (
-            meetings.select_related("parent", "created_by")
+            meetings.select_related("parent", "created_by", "town")
             .prefetch_related("registrations__user__actors", "created_by__actors")
             .order_by("starts_at", "pk")
         )
@@ -219,7 +220,7 @@ class CoordinationExport:
         )
         if mine:
             return ORGANISATEURS["MaStructure"]
-        name = ", ".join(a.name for a in actors) or settings.NETWORK_NAME
+        name = ", ".join(a.name for a in actors) or network_name(meeting)
         return f"{ORGANISATEURS['Autre']} : {name}"
 
     def row(self, meeting):

@@ -14,6 +14,51 @@ from network.models import (
     MeetingKind,
     Need,
 )
+from pathway.models import Town
+from pathway.sorting import Alphabetical
+
+
+class ForTown:
+    """The town a member of staff writes a date, a document or a news item for, mixed into
+    their forms: their town when they have one (no field: a single-town installation sees
+    no change); a choice among theirs when they have several; for the superuser, any town
+    or every town (empty). `town_choice` is then the town (None: every town)."""
+
+    def setup_town(self, user):
+        self.everyone = user.town_ids is None
+        towns = list(Town.objects.visible_to(user).order_by(Alphabetical("name"), "pk"))
+        self.own_town = towns[0] if len(towns) == 1 else None
+        self.nowhere = not towns and not self.everyone
+        if len(towns) > 1:
+            self.fields["town"] = forms.ModelChoiceField(
+                label=_("Ville"),
+                queryset=Town.objects.filter(pk__in=[t.pk for t in towns]).order_by(
+                    Alphabetical("name"), "pk"
+                ),
+                required=False,
+                empty_label=_("Toutes les villes") if self.everyone else _("Choisir…"),
+            )
+            self.order_fields(["town"])
+
+    def clean_town_choice(self, *, needed=True):
+        """Refuse what would be for no town the writer has (`needed`: the town is used)."""
+        if not needed:
+            return
+        if self.nowhere:
+            raise ValidationError(
+                _(
+                    "Votre compte n'est rattaché à aucune ville : demandez à la coordination "
+                    "du réseau de vous rattacher à votre structure."
+                )
+            )
+        if "town" in self.fields and not self.everyone and not self.cleaned_data.get("town"):
+            self.add_error("town", _("Choisissez la ville."))
+
+    @property
+    def town_choice(self):
+        if "town" in self.fields:
+            return self.cleaned_data.get("town")
+        return self.own_town
 
 
 class ReferFamilyForm(forms.Form):
@@ -111,7 +156,7 @@ class AcceptInvitationForm(forms.Form):
     )
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(ForTown, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = [
@@ -135,17 +180,23 @@ class MeetingForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Meeting.objects.filter(
+        self.setup_town(user)
+        self.fields["parent"].queryset = Meeting.objects.visible_to(user).filter(
             kind=MeetingKind.ASSISES, parent__isnull=True
         )
 
     def clean(self):
         data = super().clean()
+        self.clean_town_choice()
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] < data["starts_at"]:
             self.add_error("ends_at", _("La fin doit venir après le début."))
         return data
+
+    def save(self, commit=True):
+        self.instance.town = self.town_choice
+        return super().save(commit=commit)
 
 
 class MinutesForm(forms.Form):
@@ -165,7 +216,7 @@ class PublicRegistrationForm(forms.Form):
     email = forms.EmailField(label=_("Votre adresse e-mail"))
 
 
-class PostForm(forms.Form):
+class PostForm(ForTown, forms.Form):
     title = forms.CharField(label=_("Titre"), max_length=150)
     body = forms.CharField(
         label=_("Texte"),
@@ -179,14 +230,31 @@ class PostForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["documents"].queryset = Document.objects.select_related("folder").order_by(
-            "folder__name", "title"
+        self.setup_town(user)
+        self.fields["documents"].queryset = (
+            Document.objects.visible_to(user)
+            .select_related("folder")
+            .order_by("folder__name", "title")
         )
 
+    def clean(self):
+        data = super().clean()
+        self.clean_town_choice()
+        # What the readers of the news item could not open is not attached to it.
+        town = self.town_choice
+        for document in data.get("documents") or ():
+            if document.town_id is not None and document.town_id != getattr(town, "pk", None):
+                self.add_error(
+                    "documents",
+                    _("« %(title)s » n'est pas un document de la ville de cette actualité.")
+                    % {"title": document.title},
+                )
+        return data
 
-class UploadForm(forms.Form):
+
+class UploadForm(ForTown, forms.Form):
     folder = forms.ModelChoiceField(label=_("Dossier"), queryset=None, required=False)
     new_folder = forms.CharField(label=_("ou un nouveau dossier"), max_length=100, required=False)
     title = forms.CharField(label=_("Titre du document"), max_length=150, required=False)
@@ -195,10 +263,17 @@ class UploadForm(forms.Form):
     )
     file = forms.FileField(label=_("Fichier"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.setup_town(user)
         self.fields["folder"].queryset = Folder.objects.all()
-        self.fields["document"].queryset = Document.objects.order_by("title")
+        self.fields["document"].queryset = Document.objects.visible_to(user).order_by("title")
+
+    def clean(self):
+        data = super().clean()
+        # A new version stays in its document's town.
+        self.clean_town_choice(needed=not data.get("document"))
+        return data
 
 
 class CoordinationExportForm(forms.Form):

@@ -4,6 +4,7 @@ referral is a learners.Referral like any other, which reaches the chosen actor's
 with what only the ambassador's side needs kept here."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -218,6 +219,57 @@ class Invitation(models.Model):
         return f"{self.email} → {self.actor}"
 
 
+# What a town's network shares with its own staff ---------------------------------------
+
+
+def town_field():
+    """The town a date of the calendar, a document or a news item is for; none for every
+    town of the installation (what the superuser shares, and what a single-town
+    installation wrote before towns existed)."""
+    return models.ForeignKey(
+        "pathway.Town",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ville"),
+        help_text=_("Vide : pour toutes les villes."),
+    )
+
+
+class OfTownsQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What `user` reads: their towns' (their own town, their actors'; a territory
+        coordinator's territory's) and what is for every town; everything for the
+        superuser. Another town's does not exist for them (404)."""
+        town_ids = user.town_ids
+        if town_ids is None:
+            return self
+        return self.filter(Q(town__isnull=True) | Q(town__in=town_ids))
+
+    def of_town(self, town):
+        """Narrowed to `town`'s (and what is for every town): the pages' town filter."""
+        return self.filter(Q(town__isnull=True) | Q(town=town))
+
+
+def writing_town(user, town=None):
+    """The town `user` writes for: `town` when it is one of theirs; without one, their
+    own town (their only one), or every town (None) for the superuser. Refused, in
+    French, for a town not theirs, or when they have several and named none."""
+    from pathway.models import Town
+
+    town_ids = user.town_ids
+    if town is not None:
+        if town_ids is not None and town.pk not in town_ids:
+            raise ValidationError(_("Vous ne pouvez pas écrire pour cette ville."))
+        return town
+    if town_ids is None:
+        return None
+    if len(town_ids) != 1:
+        raise ValidationError(_("Choisissez la ville."))
+    return Town.objects.get(pk=next(iter(town_ids)))
+
+
 # The network calendar -------------------------------------------------------------------
 
 
@@ -235,6 +287,7 @@ class Meeting(models.Model):
     """A date of the network's calendar; after it, its minutes and decisions. An event with
     public registration (the assises) takes registrations from anyone, up to `capacity`."""
 
+    town = town_field()
     kind = models.CharField(_("type"), max_length=20, choices=MeetingKind.choices)
     title = models.CharField(_("titre"), max_length=150)
     starts_at = models.DateTimeField(_("début"))
@@ -273,6 +326,8 @@ class Meeting(models.Model):
         verbose_name=_("organisé par"),
     )
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+
+    objects = OfTownsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("date du calendrier")
@@ -348,6 +403,9 @@ class Registration(models.Model):
 
 
 class Folder(models.Model):
+    """A folder of the library, shared by the towns: each sees in it its own documents
+    (and those for every town)."""
+
     name = models.CharField(_("nom"), max_length=100, unique=True)
 
     class Meta:
@@ -362,11 +420,14 @@ class Folder(models.Model):
 class Document(models.Model):
     """A shared document of the library; its file is its latest version."""
 
+    town = town_field()
     folder = models.ForeignKey(
         Folder, on_delete=models.PROTECT, related_name="documents", verbose_name=_("dossier")
     )
     title = models.CharField(_("titre"), max_length=150)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+
+    objects = OfTownsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document")
@@ -409,6 +470,7 @@ class Post(models.Model):
     plain text (paragraphs and links made safe when shown), documents of the library
     attached."""
 
+    town = town_field()
     title = models.CharField(_("titre"), max_length=150)
     body = models.TextField(_("texte"))
     documents = models.ManyToManyField(
@@ -422,6 +484,8 @@ class Post(models.Model):
         verbose_name=_("auteur"),
     )
     published_at = models.DateTimeField(_("publiée le"), default=timezone.now)
+
+    objects = OfTownsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("actualité")

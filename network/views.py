@@ -21,8 +21,16 @@ from network import ambassadors as service
 from network.cards import invitation_card_pdf
 from network.forms import InviteAmbassadorForm, ReferFamilyForm, SignInForm
 from network.models import AmbassadorReferral
-from pathway.models import PlannedWorkshop
+from pathway.areas import TOWN_PARAMETER, Area, every_town, installation_names
+from pathway.models import PlannedWorkshop, Town
 from pathway.permissions import Role, staff_required
+from pathway.sorting import Alphabetical
+
+
+def town_names(town):
+    """A page's header and footer names when it is one town's (None: every town's)."""
+    names = (town.name, town.network_name) if town is not None else installation_names()
+    return {"TOWN_NAME": names[0], "NETWORK_NAME": names[1]}
 
 
 def ambassador_required(view):
@@ -87,8 +95,12 @@ def ambassador_workshops(request):
 
 @ambassador_required
 def ambassador_card_pdf(request):
-    """The invitation card to hand out: A6, with a QR code to the guide and the workshops."""
-    response = HttpResponse(invitation_card_pdf(), content_type="application/pdf")
+    """The invitation card to hand out: A6, with a QR code to the guide and the workshops
+    of the ambassador's town (that of their schools)."""
+    towns = every_town()
+    mine = [town for town in towns if town.pk in request.user.town_ids]
+    area = Area(towns=towns, town=mine[0] if len(mine) == 1 and len(towns) > 1 else None)
+    response = HttpResponse(invitation_card_pdf(area), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="carte-invitation.pdf"'
     return response
 
@@ -122,7 +134,7 @@ def ambassador_link(request, token):
     if user is None:
         return render(request, "network/ambassador_link.html", {"valid": False}, status=200)
     if request.method == "POST":
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="learners.permissions.StaffBackend")
         return redirect("ambassador_home")
     return render(request, "network/ambassador_link.html", {"valid": True, "person": user})
 
@@ -189,18 +201,41 @@ def ambassador_account(request, pk):
 # The extranet: directory and teams ------------------------------------------------------
 
 
+def town_filter(request):
+    """The towns an extranet page may be narrowed to, when its reader sees several (the
+    superuser, a territory coordinator, whoever works in two towns), and the one chosen
+    by ?ville=<slug> (None: all of them). Nothing to choose, and no query, for the staff
+    of one town."""
+    town_ids = request.user.town_ids
+    if town_ids is not None and len(town_ids) < 2:
+        return [], None
+    towns = list(Town.objects.visible_to(request.user).order_by(Alphabetical("name"), "pk"))
+    if len(towns) < 2:
+        return [], None
+    slug = request.GET.get(TOWN_PARAMETER, "").strip().lower()
+    return towns, next((town for town in towns if town.slug == slug), None)
+
+
 @staff_required()
 def directory(request):
-    """Who is who in the network, and who to call for what."""
+    """Who is who in the network, and who to call for what: in the reader's towns (one of
+    them when they choose)."""
     from network.directory import search_actors, search_people
 
     query = request.GET.get("q", "").strip()[:100]
-    people = list(search_people(query)[:200])
-    actors = search_actors(query)
+    towns, chosen = town_filter(request)
+    people = list(search_people(query, reader=request.user, town=chosen)[:200])
+    actors = search_actors(query, reader=request.user, town=chosen)
     return render(
         request,
         "network/directory.html",
-        {"query": query, "people": people, "actors": actors},
+        {
+            "query": query,
+            "people": people,
+            "actors": actors,
+            "towns": towns,
+            "chosen_town": chosen,
+        },
     )
 
 
@@ -319,9 +354,17 @@ def calendar(request):
     from network.models import Meeting
 
     now = timezone.now()
-    meetings = Meeting.objects.filter(parent__isnull=True).annotate(
-        registered=Count("registrations"),
-        mine=Count("registrations", filter=Q(registrations__user=request.user)),
+    towns, chosen = town_filter(request)
+    meetings = Meeting.objects.visible_to(request.user)
+    if chosen is not None:
+        meetings = meetings.of_town(chosen)
+    meetings = (
+        meetings.filter(parent__isnull=True)
+        .select_related("town")
+        .annotate(
+            registered=Count("registrations"),
+            mine=Count("registrations", filter=Q(registrations__user=request.user)),
+        )
     )
     return render(
         request,
@@ -331,6 +374,8 @@ def calendar(request):
             "past": meetings.filter(ends_at__lt=now).order_by("-starts_at")[:50],
             "feed_url": service.feed_url(request.user),
             "can_organise": service.can_organise(request.user),
+            "towns": towns,
+            "chosen_town": chosen,
         },
     )
 
@@ -339,7 +384,7 @@ def calendar(request):
 def meeting_create(request):
     from network.forms import MeetingForm
 
-    form = MeetingForm(request.POST or None)
+    form = MeetingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         meeting = form.save(commit=False)
         meeting.created_by = request.user
@@ -378,7 +423,7 @@ def meeting_detail(request, pk):
     from network.forms import MinutesForm
     from network.models import Meeting
 
-    meeting = get_object_or_404(Meeting, pk=pk)
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
     organiser = service.can_organise(request.user)
     form = MinutesForm(
         request.POST if request.POST.get("action") == "minutes" else None,
@@ -446,7 +491,9 @@ def event_public(request, pk):
     from network.forms import PublicRegistrationForm
     from network.models import Meeting
 
-    meeting = get_object_or_404(Meeting, pk=pk, public_registration=True)
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("town"), pk=pk, public_registration=True
+    )
     form = PublicRegistrationForm(request.POST or None)
     done = False
     if request.method == "POST":
@@ -472,6 +519,8 @@ def event_public(request, pk):
             "done": done,
             "left": left,
             "workshops": meeting.workshops.order_by("starts_at"),
+            # The event's town names the page (its network's event), whoever reads it.
+            **town_names(meeting.town),
         },
     )
 
@@ -487,7 +536,9 @@ def news(request):
     from network.models import DigestSubscription, Post
 
     publisher = service.can_publish(request.user)
-    form = PostForm(request.POST if request.POST.get("action") == "publish" else None)
+    form = PostForm(
+        request.POST if request.POST.get("action") == "publish" else None, user=request.user
+    )
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "digest":
@@ -499,14 +550,21 @@ def news(request):
             return redirect("news")
         if action == "publish" and form.is_valid():
             try:
-                service.post_publish(by=request.user, **form.cleaned_data)
+                service.post_publish(
+                    by=request.user,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    documents=form.cleaned_data["documents"],
+                    town=form.town_choice,
+                )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
                 messages.success(request, _("Actualité publiée."))
             return redirect("news")
     posts = (
-        Post.objects.select_related("author")
+        Post.objects.visible_to(request.user)
+        .select_related("author")
         .prefetch_related("documents__versions")
         .order_by("-published_at")[:30]
     )
@@ -531,7 +589,7 @@ def documents(request):
     from network.models import Document, DocumentVersion, Folder
 
     publisher = service.can_publish(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and publisher and form.is_valid():
         data = form.cleaned_data
         folder = data["folder"]
@@ -544,6 +602,7 @@ def documents(request):
                 folder=folder,
                 title=data["title"],
                 document=data["document"],
+                town=form.town_choice,
             )
         except ValidationError as error:
             for message in error.messages:
@@ -551,21 +610,36 @@ def documents(request):
         else:
             messages.success(request, _("Document déposé."))
             return redirect("documents")
-    folders = Folder.objects.prefetch_related(
-        Prefetch(
-            "documents",
-            queryset=Document.objects.prefetch_related(
-                Prefetch(
-                    "versions",
-                    queryset=DocumentVersion.objects.select_related("uploaded_by"),
-                )
-            ),
+    towns, chosen = town_filter(request)
+    shown = Document.objects.visible_to(request.user)
+    if chosen is not None:
+        shown = shown.of_town(chosen)
+    # A folder is shared by the towns: those holding a document the reader sees, and the
+    # empty ones.
+    folders = (
+        Folder.objects.filter(Q(documents__in=shown) | Q(documents__isnull=True))
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "documents",
+                queryset=shown.select_related("town").prefetch_related(
+                    Prefetch(
+                        "versions",
+                        queryset=DocumentVersion.objects.select_related("uploaded_by"),
+                    )
+                ),
+            )
         )
     )
     return render(
         request,
         "network/documents.html",
-        {"folders": folders, "form": form if publisher else None},
+        {
+            "folders": folders,
+            "form": form if publisher else None,
+            "towns": towns,
+            "chosen_town": chosen,
+        },
     )
 
 
@@ -576,9 +650,12 @@ def document_download(request, pk):
 
     from django.utils.http import content_disposition_header
 
-    from network.models import DocumentVersion
+    from network.models import Document, DocumentVersion
 
-    version = get_object_or_404(DocumentVersion, pk=pk)
+    version = get_object_or_404(
+        DocumentVersion.objects.filter(document__in=Document.objects.visible_to(request.user)),
+        pk=pk,
+    )
     with version.file.open("rb") as stored:  # 20 MB at most (network.news)
         content = stored.read()
     kind = mimetypes.guess_type(version.name)[0] or "application/octet-stream"

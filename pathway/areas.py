@@ -10,6 +10,7 @@ programs, a 400 in plain text."""
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -70,6 +71,14 @@ class Area:
         if self.town is not None:
             return self.town.network_name
         return self.territory.name if self.territory is not None else ""
+
+    @property
+    def header_names(self):
+        """(town name, network name) the page's header and footer show: the chosen town's,
+        the territory's, the installation's only town's, else the installation's."""
+        if self.is_chosen:
+            return self.name, self.network_name
+        return names_of_every_town(self.towns)
 
     @property
     def selector_towns(self):
@@ -143,6 +152,28 @@ class Area:
 
 def every_town():
     return tuple(Town.objects.order_by(Alphabetical("name"), "pk"))
+
+
+# The product's name, where an installation of several towns has not given its own.
+PRODUCT_NAME = "Parcours numérique"
+
+
+def names_of_every_town(towns):
+    """(town name, network name) of a page about every town of `towns` (the installation's):
+    its only town's (a single-town installation, as before towns existed); with several,
+    INSTALLATION_NAME (the header then names no town without it); the environment's
+    defaults before any town is recorded."""
+    if len(towns) == 1:
+        return towns[0].name, towns[0].network_name
+    if not towns:
+        return settings.TOWN_NAME, settings.NETWORK_NAME
+    return settings.INSTALLATION_NAME, settings.INSTALLATION_NAME or PRODUCT_NAME
+
+
+def installation_names():
+    """(town name, network name) of the whole installation, in one query (two towns at
+    most are read: enough to know whether there are several)."""
+    return names_of_every_town(tuple(Town.objects.order_by("pk")[:2]))
 
 
 def guide_area(params):

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 import qrcode
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,6 +38,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from pathway import hours
 from pathway.areas import Area
+from pathway.french import with_preposition
 from pathway.models import Place, PlannedWorkshop, Pole
 from pathway.pdf import register_fonts
 from pathway.sorting import Alphabetical, sort_key
@@ -219,15 +220,21 @@ def seats_text(free):
 
 
 def guide_names(area):
-    """(title, network) of the brochure: the installation's when it has one town and
-    none is chosen (as before towns existed), else the chosen town's or territory's."""
-    if not area.is_chosen and not area.several_towns:
-        return _("Guide du numérique de %(town)s") % {"town": settings.TOWN_NAME}, (
-            settings.NETWORK_NAME
-        )
-    if not area.is_chosen:
-        return _("Guide du numérique"), ""
-    return _("Guide du numérique — %(area)s") % {"area": area.name}, area.network_name
+    """(title, network) of the brochure: the installation's only town's when none is
+    chosen (as before towns existed; the environment's defaults before any is
+    recorded), the chosen town's or territory's, else (every town of several) the
+    installation's, INSTALLATION_NAME, if it has a name."""
+    if area.is_chosen:
+        return _("Guide du numérique — %(area)s") % {"area": area.name}, area.network_name
+    if area.several_towns:
+        return _("Guide du numérique"), settings.INSTALLATION_NAME
+    town, network = area.header_names
+    french = (translation.get_language() or "fr").startswith("fr")
+    # Translators: de_town is the town's name after "de" in French ("de Miramas",
+    # "d'Istres"); in other languages, the name alone.
+    return _("Guide du numérique %(de_town)s") % {
+        "de_town": with_preposition("de", town) if french else town
+    }, network
 
 
 def build_guide(*, places=None, workshops=None, now=None, area=None):

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -15,17 +16,29 @@ from django.views.decorators.http import require_POST
 
 from pathway import areas, hours, opendata, orientation
 from pathway.forms import PlaceFilterForm, PlaceForm, PlaceReportForm, PlannedWorkshopForm
+from pathway.french import with_preposition
 from pathway.guide import build_guide
-from pathway.models import Place, PlaceReport, PlannedWorkshop, Pole, Service
+from pathway.models import Place, PlaceReport, PlannedWorkshop, Pole, Service, Town
 from pathway.permissions import Role, staff_required, working_with_residents
 from pathway.sorting import Alphabetical
 
 
 def town(request):
-    """Template context: what makes this deployment a given town's."""
+    """Template context: the town and network the header and footer name. A member of staff
+    of one town (or a territory) sees theirs, read with their account at no query of its
+    own (learners.permissions.StaffBackend); anyone else the installation's (its only
+    town's, or INSTALLATION_NAME when it has several), read only if the page shows them:
+    pages about a town or a territory (the guide with ?ville=, a certificate's check
+    page…) give their own names in their context, which wins over these."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        names = getattr(user, "home_town_names", None)
+        if names is not None:
+            return {"TOWN_NAME": names[0], "NETWORK_NAME": names[1]}
+    names = functools.cache(areas.installation_names)
     return {
-        "TOWN_NAME": settings.TOWN_NAME,
-        "NETWORK_NAME": settings.NETWORK_NAME,
+        "TOWN_NAME": lazy(lambda: names()[0], str)(),
+        "NETWORK_NAME": lazy(lambda: names()[1], str)(),
     }
 
 
@@ -38,15 +51,51 @@ def retention_context():
     }
 
 
+def controllers_context(towns):
+    """Who is responsible for the data (GDPR controller): each town for its network's.
+    `de_town` names one town after "de" in French ("de Miramas", "d'Istres"); with
+    several, `controllers` lists them with their networks."""
+    towns = list(towns)
+    if len(towns) > 1:
+        return {"controllers": towns}
+    name = towns[0].name if towns else settings.TOWN_NAME
+    french = (translation.get_language() or "fr").startswith("fr")
+    return {"de_town": with_preposition("de", name) if french else name}
+
+
 def privacy(request):
-    """The privacy notice, in plain French, linked from every page."""
-    return render(request, "pathway/privacy.html", retention_context())
+    """The privacy notice, in plain French, linked from every page. It names who is
+    responsible: the town chosen (?ville=, or the towns of ?territoire=), a member of
+    staff's own towns, else each town of the installation."""
+    try:
+        area = areas.guide_area(request.GET)
+    except areas.UnknownArea as error:
+        return area_not_found(request, error)
+    if area.town is not None:
+        towns = [area.town]
+    elif area.territory is not None:
+        towns = area.territory_towns
+    else:
+        towns = area.towns
+        mine = request.user.town_ids if request.user.is_authenticated else None
+        if mine:
+            towns = [town for town in towns if town.pk in mine] or towns
+    context = {**retention_context(), **controllers_context(towns), "area": area}
+    if area.is_chosen:
+        context["TOWN_NAME"], context["NETWORK_NAME"] = area.header_names
+    return render(request, "pathway/privacy.html", context)
 
 
 @staff_required(Role.NETWORK_ADMIN)
 def processing_register(request):
-    """The GDPR register of processing activities (article 30), for the network admin."""
-    return render(request, "pathway/processing_register.html", retention_context())
+    """The GDPR register of processing activities (article 30), for the network admin: of
+    their town (every town's, each responsible for its own, for the superuser)."""
+    towns = Town.objects.visible_to(request.user).order_by(Alphabetical("name"), "pk")
+    return render(
+        request,
+        "pathway/processing_register.html",
+        {**retention_context(), **controllers_context(towns)},
+    )
 
 
 # The public guide ---------------------------------------------------------------------------
@@ -66,11 +115,7 @@ def guide_context(request, area=None, **context):
     context["large_text"] = request.COOKIES.get(TEXT_SIZE_COOKIE) == "large"
     if area is not None:
         context["area"] = area
-        if area.town is not None:
-            context["TOWN_NAME"] = area.town.name
-            context["NETWORK_NAME"] = area.town.network_name
-        elif area.territory is not None:
-            context["TOWN_NAME"] = context["NETWORK_NAME"] = area.territory.name
+        context["TOWN_NAME"], context["NETWORK_NAME"] = area.header_names
     return context
 
 
@@ -349,7 +394,7 @@ def widget(request, area):
     workshops = list(workshops[:WIDGET_WORKSHOPS]) if show_workshops else []
     for workshop in workshops:
         workshop.full_url = request.build_absolute_uri(
-            reverse("workshop_detail", args=[workshop.pk])
+            reverse("workshop_detail", args=[workshop.pk]) + area.query
         )
     markers = [
         {

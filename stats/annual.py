@@ -53,15 +53,17 @@ class MeetingDecisions:
     decisions: list  # one line each
 
 
-def decisions_of(year):
+def decisions_of(year, reader):
     """The decisions and commitments recorded on the network's meetings of `year`, one a
     line, in date order: (those of the assises and their workshops, those of the other
-    meetings). They are the network's, the same in every actor's report."""
+    meetings). They are the network's, the same in every actor's report: those of the
+    reader's towns' meetings (and of those for every town)."""
     from network.models import Meeting, MeetingKind
 
     assises, others = [], []
     meetings = (
-        Meeting.objects.filter(starts_at__year=year)
+        Meeting.objects.visible_to(reader)
+        .filter(starts_at__year=year)
         .exclude(decisions="")
         .select_related("parent")
         .order_by("starts_at", "pk")
@@ -100,7 +102,7 @@ def annual_report(user, year, *, actor=None):
     for slug in REPORT_TABLES:
         report.tables.append(beside(current.by_slug[slug], previous, year))
     report.offer = _offer(year, current.filters.actor_ids)
-    report.assises_decisions, report.other_decisions = decisions_of(year - 1)
+    report.assises_decisions, report.other_decisions = decisions_of(year - 1, user)
     return report
 
 

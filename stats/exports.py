@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from pathway.areas import PRODUCT_NAME
 from pathway.spreadsheets import csv_text, xlsx_bytes
 
 
@@ -18,9 +19,28 @@ def privacy_rule(threshold=None):
     ) % {"n": threshold}
 
 
-def preamble(report, table, *, today=None):
+def network_of(form, user):
+    """The network whose statistics an export holds, named at its top: the town chosen
+    in the filters, else the reader's (their town, their actors' town, their territory),
+    else the installation's only town's, or INSTALLATION_NAME. No query: the filters'
+    lookups and the signed-in account hold the names."""
+    lookups = form.lookups
+    town = form.cleaned_data.get("town")
+    if town:
+        return lookups.networks[town]
+    names = getattr(user, "home_town_names", None)
+    if names is not None:
+        return names[1]
+    if len(lookups.networks) == 1:
+        return next(iter(lookups.networks.values()))
+    if not lookups.networks:
+        return settings.NETWORK_NAME
+    return settings.INSTALLATION_NAME or PRODUCT_NAME
+
+
+def preamble(report, table, *, network, today=None):
     lines = [
-        [f"{settings.NETWORK_NAME} — {_('Statistiques du parcours')}"],
+        [f"{network} — {_('Statistiques du parcours')}"],
         [table.title],
         *([name, value] for name, value in report.filters.described),
         [_("Confidentialité"), privacy_rule(report.disclosure.threshold)],
@@ -32,11 +52,12 @@ def preamble(report, table, *, today=None):
     return lines
 
 
-def export_csv(report, tables):
-    """CSV for a spreadsheet set to French: semicolons, decimal commas, a BOM for accents."""
+def export_csv(report, tables, *, network):
+    """CSV for a spreadsheet set to French: semicolons, decimal commas, a BOM for accents.
+    `network`: whose statistics they are (network_of)."""
     lines = []
     for table in tables:
-        lines += preamble(report, table)
+        lines += preamble(report, table, network=network)
         lines.append(table.export_header())
         lines += (
             [str(v).replace(".", ",") if isinstance(v, float) else v for v in row]
@@ -46,13 +67,17 @@ def export_csv(report, tables):
     return "\ufeff" + csv_text(lines, delimiter=";")
 
 
-def export_xlsx(report, tables):
+def export_xlsx(report, tables, *, network):
     sheets, used = [], set()
     for table in tables:
         name = re.sub(r"[\[\]:*?/\\]", " ", table.title)[:31]
         while name in used:
             name = name[:29] + f" {len(used)}"
         used.add(name)
-        lines = [*preamble(report, table), table.export_header(), *table.export_rows()]
+        lines = [
+            *preamble(report, table, network=network),
+            table.export_header(),
+            *table.export_rows(),
+        ]
         sheets.append((name, lines))
     return xlsx_bytes(sheets)

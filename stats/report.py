@@ -40,20 +40,24 @@ class Lookups:
     actor_towns: dict = field(default_factory=dict)  # actor id -> town id
     neighbourhood_towns: dict = field(default_factory=dict)  # neighbourhood id -> town id
     towns: dict = field(default_factory=dict)  # id -> name, of the towns that have actors
+    networks: dict = field(default_factory=dict)  # town id -> its network's name
 
     @classmethod
     def load(cls):
-        actors = Actor.objects.values_list("pk", "name", "kind", "town_id", "town__name")
+        actors = Actor.objects.values_list(
+            "pk", "name", "kind", "town_id", "town__name", "town__network_name"
+        )
         neighbourhoods = Neighbourhood.objects.values_list("pk", "name", "is_priority", "town_id")
         actors, neighbourhoods = list(actors), list(neighbourhoods)
         return cls(
-            actors={pk: (name, kind) for pk, name, kind, _t, _n in actors},
+            actors={pk: (name, kind) for pk, name, kind, *_town in actors},
             neighbourhoods={pk: (name, priority) for pk, name, priority, _t in neighbourhoods},
             operators=dict(Operator.objects.values_list("pk", "name")),
             modules=dict(Module.objects.values_list("pk", "name")),
-            actor_towns={pk: town for pk, _n, _k, town, _tn in actors},
+            actor_towns={pk: town for pk, _n, _k, town, *_names in actors},
             neighbourhood_towns={pk: town for pk, _n, _p, town in neighbourhoods},
-            towns={town: name for _pk, _n, _k, town, name in actors},
+            towns={town: name for _pk, _n, _k, town, name, _network in actors},
+            networks={town: network for *_actor, town, _name, network in actors},
         )
 
     def actors_of(self, town_ids):

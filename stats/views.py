@@ -16,7 +16,7 @@ from learners.permissions import rate_limit_exceeded, too_many_requests
 from pathway.permissions import Role, working_with_residents
 from stats.ambassadors import ambassador_tables
 from stats.annual import annual_report, annual_report_pdf
-from stats.exports import export_csv, export_xlsx, privacy_rule
+from stats.exports import export_csv, export_xlsx, network_of, privacy_rule
 from stats.forms import MyStatsForm, PeriodForm, ShareLinkForm, stats_report
 from stats.mine import choices_for, my_report, own, whose_for
 from stats.models import StatsReadLog, StatsShareLink
@@ -63,11 +63,14 @@ def stats_export(request, table, extension):
     else:
         raise Http404
     name = f"statistiques-{slugify(report.filters.period.label)}-{table}.{extension}"
+    network = network_of(form, request.user)
     if extension == "csv":
-        response = HttpResponse(export_csv(report, tables), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            export_csv(report, tables, network=network), content_type="text/csv; charset=utf-8"
+        )
     else:
         response = HttpResponse(
-            export_xlsx(report, tables),
+            export_xlsx(report, tables, network=network),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -82,6 +82,13 @@ def endorsement(cast):
     return cast.endorsement
 
 
+def second_town(cast):
+    """The INSEE code of a second town of the installation (Istres)."""
+    from stats.demo.factories import TownFactory
+
+    return TownFactory().insee_code
+
+
 def signup_token(cast):
     """The personal link's token of a sign-up to the cast's workshop (made once per test)."""
     from learners.signups import signup_create
@@ -482,6 +489,13 @@ ROUTES = {
     "issuer_profile": ("/issuer/", EVERYONE),
     "issuer_key": (lambda cast: f"/issuer/keys/{certificate(cast).key_id}/", EVERYONE),
     "status_list": ("/issuer/status/0/", EVERYONE),
+    # A second town's network is the issuer of its certificates, at its own address.
+    "town_issuer_profile": (lambda cast: f"/issuer/towns/{second_town(cast)}/", EVERYONE),
+    "town_issuer_key": (
+        lambda cast: f"/issuer/towns/{second_town(cast)}/keys/{certificate(cast).key_id}/",
+        EVERYONE,
+    ),
+    "town_status_list": (lambda cast: f"/issuer/towns/{second_town(cast)}/status/0/", EVERYONE),
     "certificate_badge_png": (lambda cast: f"/verify/{certificate(cast).code}/badge.png", EVERYONE),
     "certificate_badge_svg": (lambda cast: f"/verify/{certificate(cast).code}/badge.svg", EVERYONE),
     "endorser_profile": (

@@ -72,8 +72,9 @@ def wants_json(request):
 # What a certificate states ------------------------------------------------------------------
 
 
-def issuer_key_claims(key_id):
-    """The key set that signed a document, as its check page and JSON show it."""
+def issuer_key_claims(key_id, credential=None):
+    """The key set that signed a document, as its check page and JSON show it: with the
+    verificationMethod its credential's proof names (its town's issuer's key URL)."""
     key = None
     if key_id:
         try:
@@ -84,7 +85,10 @@ def issuer_key_claims(key_id):
         "id": key_id,
         "pdf_certificate_sha256": key.fingerprint if key else "",
         "public_key_multibase": key.public_key_multibase if key else "",
-        "verification_method": credentials.verification_method(key_id) if key_id else "",
+        "verification_method": (
+            ((credential or {}).get("proof") or {}).get("verificationMethod")
+            or (credentials.verification_method(key_id) if key_id else "")
+        ),
     }
 
 
@@ -163,7 +167,7 @@ def claims(certificate, *, today, endorsements=None):
             "signatory_name": certificate.signatory_name,
             "signatory_role": certificate.signatory_role,
         },
-        "issuer_key": issuer_key_claims(certificate.key_id),
+        "issuer_key": issuer_key_claims(certificate.key_id, certificate.credential),
         "verification_url": certificate.verify_url,
         "pdf_url": certificate.pdf_url,
         "pdf_sha256": certificate.pdf_sha256,
@@ -218,7 +222,7 @@ def record_claims(record, *, today):
             for certificate in certificates
         ],
         "issuer": {"network": record.town.network_name, "town": record.town.name},
-        "issuer_key": issuer_key_claims(record.key_id),
+        "issuer_key": issuer_key_claims(record.key_id, record.credential),
         "verification_url": record.verify_url,
         "pdf_url": record.pdf_url,
         "pdf_sha256": record.pdf_sha256,
@@ -426,25 +430,40 @@ def certificate_check(request):
 # The issuer: profile, keys and status lists -------------------------------------------------
 
 
-def issuer_profile(request):
-    """The network as the issuer of every certificate, with the keys it signs with."""
+def issuer_town(insee_code):
+    """The town of an issuer's URL: the first town (None before it is recorded) at the
+    installation's /issuer/; another town at /issuer/towns/<its INSEE code>/ (the first
+    town has no such second address: 404)."""
+    if insee_code is None:
+        return Town.objects.filter(insee_code=settings.TOWN_INSEE_CODE).first()
+    town = get_object_or_404(Town, insee_code=insee_code)
+    if credentials.first_town(town):
+        raise Http404
+    return town
+
+
+def issuer_profile(request, insee_code=None):
+    """A town's network as the issuer of its certificates, with the keys it signs with."""
+    town = issuer_town(insee_code)
     profile = credentials.issuer_document(
-        [credentials.verification_method(k.key_id) for k in signing.all_keys()]
+        [credentials.verification_method(k.key_id, town) for k in signing.all_keys()], town
     )
     return JsonResponse(profile, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 
-def issuer_key(request, key_id):
+def issuer_key(request, key_id, insee_code=None):
     """What a proof's verificationMethod URL answers: the Multikey document of that key
-    (current or retired: old certificates stay checkable)."""
+    (current or retired: old certificates stay checkable), controlled by the issuer of the
+    town whose URL it is."""
+    town = issuer_town(insee_code) if insee_code is not None else None
     try:
         key = signing.load_key(key_id)
     except signing.IssuerKeysMissing:
         raise Http404 from None
     document = credentials.multikey_document(
         key.credential_public,
-        id=credentials.verification_method(key.key_id),
-        controller=credentials.issuer_profile()["id"],
+        id=credentials.verification_method(key.key_id, town),
+        controller=credentials.issuer_url("issuer_profile", town),
     )
     return JsonResponse(document)
 
@@ -488,9 +507,11 @@ def endorsement_credential(request, public_id):
 MAX_STATUS_LIST = 2**31 // credentials.STATUS_LIST_SIZE
 
 
-def status_list(request, number):
-    """Bitstring Status List credential `number`: bit n is 1 when the certificate at index
-    number × 131,072 + n is revoked. Made and signed on each request: always current."""
+def status_list(request, number, insee_code=None):
+    """Bitstring Status List credential `number` of a town's issuer: bit n is 1 when the
+    certificate at index number × 131,072 + n is revoked. Made and signed on each request:
+    always current."""
+    town = issuer_town(insee_code) if insee_code is not None else None
     if number > MAX_STATUS_LIST:
         raise Http404
     size = credentials.STATUS_LIST_SIZE
@@ -505,9 +526,11 @@ def status_list(request, number):
         raise Http404 from None
     now = current_time()
     document = credentials.sign(
-        credentials.status_list_credential(number, [i - number * size for i in revoked], now=now),
+        credentials.status_list_credential(
+            number, [i - number * size for i in revoked], now=now, town=town
+        ),
         private_key=key.credential_private,
-        verification_method=credentials.verification_method(key.key_id),
+        verification_method=credentials.verification_method(key.key_id, town),
         created=credentials.xsd_datetime(now),
     )
     response = JsonResponse(document)

@@ -121,7 +121,34 @@ class User(AbstractUser):
     @cached_property
     def _actors_and_towns(self):
         """{actor id: its town id}, in the one query actor_ids always cost."""
-        return dict(self.actors.values_list("id", "town_id"))
+        return {actor_id: town_id for actor_id, town_id, *_names in self._actor_rows}
+
+    @cached_property
+    def _actor_rows(self):
+        """(actor id, town id, town name, network name) of each of the person's actors: the
+        towns' names come in the same query, for the page header (home_town_names). A list
+        of people that prefetched their actors with their town reads them there instead."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("actors")
+        if prefetched is not None:
+            return [(a.pk, a.town_id, a.town.name, a.town.network_name) for a in prefetched]
+        return list(self.actors.values_list("id", "town_id", "town__name", "town__network_name"))
+
+    @cached_property
+    def home_town_names(self):
+        """(town name, network name) the page header and footer give this person: their
+        own town's (loaded with the account, learners.permissions.StaffBackend), their
+        territory's name (a territory coordinator), or the one town of their actors; None
+        for the superuser and for whoever works in several towns or none, whose pages
+        name the installation (pathway.areas.installation_names)."""
+        if self.is_superuser:
+            return None
+        if self.role == Role.TERRITORY_COORDINATOR:
+            territory = self.territory
+            return (territory.name, territory.name) if territory is not None else None
+        if self.town_id is not None:
+            return self.town.name, self.town.network_name
+        towns = {(name, network) for _actor, _town, name, network in self._actor_rows}
+        return towns.pop() if len(towns) == 1 else None
 
     @cached_property
     def town_ids(self):

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,22 +19,43 @@ from learners.models import AccessLog, SignupStatus, WorkshopAttendance, Worksho
 from learners.permissions import rate_limit_exceeded, too_many_requests
 from learners.signup_forms import SignupForm
 from pathway import views as guide_views
+from pathway.areas import Area, every_town
 from pathway.models import PlannedWorkshop
 from pathway.permissions import working_with_residents
-from pathway.views import guide_context
+from pathway.views import guide_context, with_area
 
 
 def public_workshop(pk):
-    return get_object_or_404(PlannedWorkshop.objects.public(now=guide_views.current_time()), pk=pk)
+    return get_object_or_404(
+        PlannedWorkshop.objects.public(now=guide_views.current_time()).select_related(
+            "actor__town"
+        ),
+        pk=pk,
+    )
 
 
-def workshop_detail(request, pk, form=None, status=200):
+def workshop_context(request, workshop, area=None, **context):
+    """A workshop's page is its town's: the header names it and, unless the visitor came
+    with a town or territory of their own (?ville=, ?territoire=, kept in the links),
+    the guide's links lead to that town's guide. With one town, nothing changes."""
+    town = workshop.actor.town
+    area = area if area is not None else Area(towns=every_town())
+    if area.several_towns and not area.is_chosen:
+        area = Area(towns=area.towns, town=town)
+    context = guide_context(request, area, workshop=workshop, **context)
+    if area.several_towns:
+        context["TOWN_NAME"], context["NETWORK_NAME"] = town.name, town.network_name
+    return context
+
+
+@with_area
+def workshop_detail(request, pk, area, form=None, status=200):
     """A coming workshop's public page, with the sign-up form (or the waiting list's)."""
     workshop = public_workshop(pk)
     return render(
         request,
         "learners/workshop_detail.html",
-        guide_context(request, workshop=workshop, form=form or SignupForm()),
+        workshop_context(request, workshop, area, form=form or SignupForm()),
         status=status,
     )
 
@@ -42,7 +64,8 @@ def workshop_signup(request, pk):
     """The sign-up form posted from the workshop's page: a seat at once if one is free,
     else the waiting list; then the person's confirmation page."""
     if request.method != "POST":
-        return redirect("workshop_detail", pk=pk)
+        query = request.GET.urlencode()
+        return redirect(reverse("workshop_detail", args=[pk]) + (f"?{query}" if query else ""))
     public_workshop(pk)
     if rate_limit_exceeded(request, "workshop_signup", limit=settings.SIGNUP_RATE_LIMIT):
         return too_many_requests(request)
@@ -71,7 +94,7 @@ def signup_by_token(request, token):
         return None
     signup = (
         WorkshopSignup.objects.filter(token_hash=WorkshopSignup.hash(token))
-        .select_related("workshop__place")
+        .select_related("workshop__place", "workshop__actor__town")
         .first()
     )
     if signup is None:
@@ -98,10 +121,10 @@ def signup_detail(request, token):
     return render(
         request,
         "learners/signup_detail.html",
-        guide_context(
+        workshop_context(
             request,
+            signup.workshop,
             signup=signup,
-            workshop=signup.workshop,
             waiting_rank=waiting_rank,
             started=signup.workshop.starts_at <= timezone.now(),
         ),

@@ -232,3 +232,23 @@ def test_signing_and_checking_work_inside_a_running_event_loop(keys):
     # A thread of its own, in case this one already runs a loop (the browser tests').
     with ThreadPoolExecutor(max_workers=1) as pool:
         assert pool.submit(asyncio.run, inside()).result().ok
+
+
+def test_a_new_signing_certificate_names_the_installations_operator(tmp_path, settings):
+    """Every town's certificates are signed with the installation's keys: with several
+    towns, the keys made from then on name who runs it, not the first town's network."""
+
+    def subject(directory):
+        key = signing.cached_key(str(directory), signing.create_key_set(directory=directory))
+        return x509.load_pem_x509_certificate(key.certificate_pem).subject.rfc4514_string()
+
+    (tmp_path / "one").mkdir()
+    assert subject(tmp_path / "one") == (
+        "CN=Réseau Parcours numérique de Miramas,O=Réseau Parcours numérique de Miramas,"
+        "L=Miramas,C=FR"
+    )
+    settings.INSTALLATION_NAME = "Métropole Aix-Marseille-Provence"
+    (tmp_path / "several").mkdir()
+    assert subject(tmp_path / "several") == (
+        "CN=Métropole Aix-Marseille-Provence,O=Métropole Aix-Marseille-Provence,C=FR"
+    )

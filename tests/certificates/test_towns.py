@@ -13,7 +13,13 @@ from PIL import Image
 
 from certificates.models import Certificate
 from certificates.services import certificate_issue, learner_record_issue
-from stats.demo.factories import ActorFactory, ResidentFactory, TownFactory, completed_module
+from stats.demo.factories import (
+    ActorFactory,
+    ResidentFactory,
+    TownFactory,
+    UserFactory,
+    completed_module,
+)
 from tests.certificates import test_interop as interop
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +77,10 @@ def test_a_certificate_names_the_town_whose_actor_issued_it(two_towns):
     assert issuer["name"] == ISTRES_NETWORK
     assert issuer["address"]["addressLocality"] == "Istres"
     assert issuer["address"]["postalCode"] == "13800"
-    # One issuer id for every town: it holds the keys and the status lists.
-    assert issuer["id"] == miramas.credential["issuer"]["id"]
+    # Each town's network has its issuer id (the profile a verifier reads there names it);
+    # the first town keeps the installation's.
+    assert issuer["id"] == "http://127.0.0.1:8000/issuer/towns/13047/"
+    assert miramas.credential["issuer"]["id"] == "http://127.0.0.1:8000/issuer/"
     assert miramas.credential["issuer"]["name"] == MIRAMAS_NETWORK
 
 
@@ -179,3 +187,109 @@ def test_a_second_towns_credential_verifies_elsewhere(two_towns):
     documents = interop.offline_documents(client, served)
     report = interop.digital_bazaar_verify(interop.NODE, documents, {"istres": served})
     assert report["istres"] == {"verified": True, "revoked": False, "errors": [], "refused": []}
+
+
+# The issuer a verifier reads ----------------------------------------------------------------
+
+
+def test_the_issuer_a_verifier_reads_is_the_town_named_in_the_credential(two_towns):
+    """Istres' credential names Istres' network as issuer; its id answers that same
+    profile, with keys it controls, and its status list is issued by it."""
+    credential = issue(two_towns.actor_i).credential
+    client = Client()
+    issuer = credential["issuer"]
+    profile = interop.served(client, issuer["id"])
+    assert {key: profile[key] for key in issuer} == issuer
+    assert profile["name"] == ISTRES_NETWORK and "Miramas" not in str(profile)
+    method = credential["proof"]["verificationMethod"]
+    assert method.startswith(issuer["id"] + "keys/") and method in profile["assertionMethod"]
+    assert interop.served(client, method)["controller"] == issuer["id"]
+    status_url = credential["credentialStatus"]["statusListCredential"]
+    assert status_url == issuer["id"] + "status/0/"
+    status_list = interop.served(client, status_url)
+    assert status_list["issuer"] == issuer["id"]
+    assert status_list["proof"]["verificationMethod"].startswith(issuer["id"] + "keys/")
+    # The first town's profile is still the installation's, and names only it.
+    first = interop.served(client, "http://127.0.0.1:8000/issuer/")
+    assert first["name"] == MIRAMAS_NETWORK and "Istres" not in str(first)
+    # The check page's JSON gives the key URL the proof names.
+    data = client.get(f"{credential['id']}", HTTP_ACCEPT="application/json").json()
+    assert data["issuer_key"]["verification_method"] == method
+
+
+def test_a_towns_issuer_address_is_its_insee_code_only_once(two_towns):
+    client = Client()
+    assert client.get("/issuer/towns/13063/").status_code == 404  # Miramas: /issuer/
+    assert client.get("/issuer/towns/99999/").status_code == 404
+    assert client.get("/issuer/towns/99999/status/0/").status_code == 404
+    # Renamed, Istres keeps its issuer's address: its credentials stay checkable.
+    credential = issue(two_towns.actor_i).credential
+    two_towns.istres.name, two_towns.istres.slug = "Istres-sur-Étang", "istres-sur-etang"
+    two_towns.istres.save()
+    assert interop.served(client, credential["issuer"]["id"])["address"]["addressLocality"] == (
+        "Istres-sur-Étang"
+    )
+
+
+def test_a_second_towns_credential_signed_under_the_installations_issuer_still_verifies(
+    two_towns, monkeypatch
+):
+    """Credentials a second town issued before it had its own issuer name it under the
+    installation's id (/issuer/): they verify as they did, and their revocation shows in
+    the installation's status list."""
+    from certificates import credentials
+    from certificates.services import certificate_revoke
+
+    with monkeypatch.context() as patched:
+        patched.setattr(credentials, "first_town", lambda town: True)
+        certificate = issue(two_towns.actor_i)
+    credential = certificate.credential
+    assert credential["issuer"]["id"] == "http://127.0.0.1:8000/issuer/"
+    assert credential["issuer"]["name"] == ISTRES_NETWORK
+    with monkeypatch.context() as patched:
+        patched.setattr(credentials, "first_town", lambda town: True)
+        revoked = issue(two_towns.actor_i, first_name="Inès")
+    # And one issued since, under Istres' own issuer, revoked too.
+    newer = issue(two_towns.actor_i, first_name="Yanis")
+    admin = UserFactory(username="admin_istres", network_admin=True, town=two_towns.istres)
+    for document in (revoked, newer):
+        certificate_revoke(certificate=document, reason="Erreur.", revoked_by=admin)
+    client = Client()
+    served = {
+        "old": interop.served(client, certificate.credential_url),
+        "old_revoked": interop.served(client, revoked.credential_url),
+        "new_revoked": interop.served(client, newer.credential_url),
+    }
+    assert interop.openvc_verify(client, served["old"]).issuer == served["old"]["issuer"]["id"]
+    if not (interop.NODE and (interop.JS_DIR / "node_modules" / "@digitalbazaar" / "vc").is_dir()):
+        if interop.node_required():
+            pytest.fail("The Node verifier must run here.")
+        return
+    documents = interop.offline_documents(client, *served.values())
+    report = interop.digital_bazaar_verify(interop.NODE, documents, served)
+    assert report["old"] == {"verified": True, "revoked": False, "errors": [], "refused": []}
+    for name in ("old_revoked", "new_revoked"):
+        assert report[name] == {"verified": True, "revoked": True, "errors": [], "refused": []}
+
+
+def test_partners_profiles_and_endorsements_name_who_signs_for_every_town(two_towns, settings):
+    """A partner's endorsements are signed by the installation for it, not by one town's
+    network: with several towns, the installation's operator is named."""
+    from certificates.models import Endorser, EndorserKind
+    from certificates.services import endorsement_issue
+
+    partner = Endorser.objects.create(
+        name="Mission locale Ouest Provence", kind=EndorserKind.MISSION_LOCALE, slug="mlop"
+    )
+    admin = UserFactory(username="admin_istres", network_admin=True, town=two_towns.istres)
+    certificate = issue(two_towns.actor_i)
+    settings.INSTALLATION_NAME = "Métropole Aix-Marseille-Provence"
+    endorsement = endorsement_issue(
+        endorser=partner, certificate=certificate, comment="Utile.", issued_by=admin
+    )
+    assert endorsement.credential["description"].endswith(
+        "Recommandation signée pour son compte par Métropole Aix-Marseille-Provence."
+    )
+    profile = Client().get("/issuer/endorsers/mlop/").json()
+    assert profile["description"].startswith("Profil publié par Métropole Aix-Marseille-Provence,")
+    assert "Miramas" not in profile["description"] + endorsement.credential["description"]

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 from pypdf import PdfReader
 
 from pathway import views
@@ -242,3 +243,92 @@ def test_the_printed_guide_of_a_town_from_the_command_line(two_towns, tmp_path):
     assert "France services d'Istres" in text and "France services de Miramas" not in text
     with pytest.raises(CommandError, match="« paris ».*Villes : istres, miramas"):
         call_command("build_guide", "--output", str(target), "--ville", "paris")
+
+
+# A workshop's page and sign-up keep the town ------------------------------------------------
+
+
+@pytest.fixture
+def istres_workshop(two_towns):
+    # To come both at the guide's frozen time and at the sign-up's real one.
+    return PlannedWorkshopFactory(
+        title="Atelier smartphone à Istres",
+        place=two_towns.place_i,
+        starts_at=max(NOW, timezone.now()) + datetime.timedelta(days=3),
+    )
+
+
+def sign_up_form(**changes):
+    return {
+        "first_name": "Nadia",
+        "last_name": "Benali",
+        "phone": "06 12 34 56 78",
+        "email": "",
+        "data_use": "on",
+        **changes,
+    }
+
+
+def test_the_guides_workshop_links_keep_the_chosen_town(istres_workshop):
+    detail = f"/guide/ateliers/{istres_workshop.pk}/"
+    assert f'href="{detail}?ville=istres"' in page("/guide/ateliers/?ville=istres")
+    assert f'href="{detail}?ville=istres"' in page(istres_workshop.place.get_absolute_url())
+    results = page("/guide/orientation/?ville=istres&besoin=apprendre&quartier=partout&quand=tout")
+    assert f'href="{detail}?ville=istres"' in results
+    assert f"{detail}?ville=istres" in page("/widget/?ville=istres")
+
+
+def test_a_workshops_page_and_its_sign_up_stay_in_the_town(istres_workshop):
+    detail = f"/guide/ateliers/{istres_workshop.pk}/"
+    html = page(f"{detail}?ville=istres")
+    assert '<span class="brand-town">Istres</span>' in html
+    assert 'href="/guide/ateliers/?ville=istres"' in html  # back to the town's workshops
+    assert f'action="{detail}inscription/?ville=istres"' in html
+    client = Client()
+    # A form to correct comes back with the town.
+    refused = client.post(f"{detail}inscription/?ville=istres", sign_up_form(phone=""))
+    assert refused.status_code == 400
+    assert f'action="{detail}inscription/?ville=istres"' in refused.content.decode()
+    response = client.post(f"{detail}inscription/?ville=istres", sign_up_form())
+    assert response.status_code == 302
+    confirmation = client.get(response["Location"]).content.decode()
+    assert "une place vous attend" in confirmation
+    assert '<span class="brand-town">Istres</span>' in confirmation
+    assert 'href="/guide/ateliers/?ville=istres"' in confirmation
+    # Reached without a town, the page is its own town's.
+    html = page(detail)
+    assert '<span class="brand-town">Istres</span>' in html
+    assert 'href="/guide/ateliers/?ville=istres"' in html
+    # A territory chosen by the visitor is kept in the links; the header names the town.
+    html = page(f"{detail}?territoire=metropole-aix-marseille-provence")
+    assert '<span class="brand-town">Istres</span>' in html
+    assert 'href="/guide/ateliers/?territoire=metropole-aix-marseille-provence"' in html
+
+
+def test_with_one_town_a_workshops_links_are_unchanged(db):
+    workshop = PlannedWorkshopFactory(starts_at=NOW + datetime.timedelta(days=3))
+    detail = f"/guide/ateliers/{workshop.pk}/"
+    assert f'href="{detail}"' in page("/guide/ateliers/")
+    html = page(detail)
+    assert f'action="{detail}inscription/"' in html
+    assert '<span class="brand-town">Miramas</span>' in html
+
+
+def test_the_brochure_of_every_town_names_the_installation(two_towns, settings):
+    settings.INSTALLATION_NAME = "Métropole Aix-Marseille-Provence"
+    reader = PdfReader(io.BytesIO(Client().get("/guide.pdf").content))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert reader.metadata.title == "Guide du numérique"
+    assert "Métropole Aix-Marseille-Provence — édition du" in text
+
+
+def test_the_brochure_of_a_single_town_installation_elides_its_name(db, settings):
+    from pathway.areas import Area
+    from pathway.guide import guide_names
+
+    istres = TownFactory(network_name="Réseau Parcours numérique d'Istres")
+    assert guide_names(Area(towns=(istres,))) == (
+        "Guide du numérique d'Istres",
+        "Réseau Parcours numérique d'Istres",
+    )
+    assert guide_names(Area())[0] == "Guide du numérique de Miramas"

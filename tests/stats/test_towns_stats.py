@@ -253,3 +253,28 @@ def test_a_mediator_of_two_towns_is_read_by_each_town_for_its_own_sessions(towns
     for admin, theirs in ((towns.admin_m, miramas), (towns.admin_i, istres)):
         assert figures(admin, f"m{both.pk}") == (str(len(theirs)), "1")
         assert exported(admin, both) == {s.pk for s in theirs}
+
+
+def export_title(client, query=""):
+    """The first line of the CSV export of the headline table."""
+    response = client.get(f"/stats/export/chiffres-cles.csv?year={YEAR}{query}")
+    assert response.status_code == 200, response.content.decode()[:300]
+    return response.content.decode("utf-8-sig").splitlines()[0]
+
+
+def test_an_export_names_the_network_it_is_of(region, client, settings):
+    sign_in(client, region["official_i"])
+    assert export_title(client) == "Réseau Parcours numérique de Istres — Statistiques du parcours"
+    sign_in(client, region["official_m"])
+    assert export_title(client).startswith("Réseau Parcours numérique de Miramas — ")
+    # The territory coordinator: the territory, or the town chosen in the filters.
+    sign_in(client, region["coordinator"])
+    assert export_title(client).startswith("Métropole Aix-Marseille-Provence — ")
+    assert export_title(client, f"&town={region['istres'].pk}").startswith(
+        "Réseau Parcours numérique de Istres — "
+    )
+
+
+def test_with_one_town_an_export_names_its_network(cast):
+    client = cast.client("official")
+    assert export_title(client).startswith("Réseau Parcours numérique de Miramas — ")
