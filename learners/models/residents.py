@@ -268,12 +268,20 @@ class ResidentQuerySet(models.QuerySet):
         return Q(**{f"{field}__startswith": prefix})
 
     def _search_terms(self, text, neighbourhoods):
-        """search()'s words: the starts of names (two letters and more) and the condition
-        every word puts on a record (a name, a neighbourhood, a birth year)."""
+        """search()'s words: the starts of names and the condition every word puts on a
+        record (a name, a neighbourhood, a birth year).
+
+        A start is a word of two letters or more; but beside a word of three letters or
+        more that names no neighbourhood (so names the person), two letters only narrow:
+        "martin je" reads the Martin (and the Jean Martin), not every name starting with
+        "je" to keep those with "martin" somewhere, which grew with the town. A record
+        whose only name start is the two letters, the longer word being inside a compound
+        name ("Jeanne de Martin"), is then found by typing that name's start ("de ma")."""
         words = normalise(text).split()
         years = [int(w) for w in words if w.isdigit() and len(w) == 4]
         names = [w for w in words if not (w.isdigit() and len(w) == 4)]
         starts = [w for w in names if len(w) >= 2]
+        naming_a_person = False
         narrowing = Q()
         for word in names:
             matches = (
@@ -289,9 +297,13 @@ class ResidentQuerySet(models.QuerySet):
             ]
             if places:
                 matches |= Q(neighbourhood__in=places)
+            elif len(word) >= 3:
+                naming_a_person = True
             narrowing &= matches
         for year in years:
             narrowing &= Q(birth_year=year)
+        if naming_a_person:
+            starts = [w for w in starts if len(w) >= 3]
         return starts, narrowing
 
     def search(self, text, *, neighbourhoods=()):

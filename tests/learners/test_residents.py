@@ -160,6 +160,13 @@ class TestSearch:
         ]
         assert response.context["more"] is True
 
+    def test_two_letters_beside_a_name_narrow_it(self, cast):
+        for first, last in [("Jean", "Martin"), ("Martine", "Jeandel"), ("Paul", "Martin")]:
+            ResidentFactory(first_name=first, last_name=last, created_by_actor=cast.actor_a)
+        client = cast.client("mediator_a")
+        assert found(client, "martin je") == ["Jean Martin", "Martine Jeandel"]
+        assert found(client, "je martin") == ["Jean Martin", "Martine Jeandel"]
+
     def test_the_residents_page_lists_and_finds(self, cast, people, django_assert_num_queries):
         client = cast.client("mediator_a")
         # session, user, neighbourhoods, the user's actors, residents, the journal row, the
