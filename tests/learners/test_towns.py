@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from pathway.models import Actor, Neighbourhood, Town
 from stats.demo.factories import (
     ActorFactory,
+    ModuleFactory,
     ResidentFactory,
     SessionFactory,
     UserFactory,
@@ -326,3 +327,16 @@ def test_a_town_admin_saving_a_two_town_colleague_keeps_their_other_towns_actors
     # Taking them off Miramas' actors leaves them Istres'.
     assert client.post(url, {**data, "actors": []}).status_code == 302
     assert list(both.actors.all()) == [towns.actor_i]
+
+
+def test_the_modules_export_holds_the_common_modules_and_the_towns_own(towns):
+    from tests.learners.test_imports import export_csv, rows_of
+
+    ModuleFactory(name="Premiers pas sur ordinateur", actor=None)
+    ModuleFactory(name="Bureautique à Miramas", actor=towns.actor_m)
+    ModuleFactory(name="Bureautique à Istres", actor=towns.actor_i)
+    for user in (towns.admin_m, towns.mediator_m):
+        names = {row["nom"] for row in rows_of(export_csv("modules", user))}
+        assert names == {"Premiers pas sur ordinateur", "Bureautique à Miramas"}, user
+    names = {row["nom"] for row in rows_of(export_csv("modules", towns.admin_i))}
+    assert names == {"Premiers pas sur ordinateur", "Bureautique à Istres"}
