@@ -340,3 +340,44 @@ def test_the_modules_export_holds_the_common_modules_and_the_towns_own(towns):
         assert names == {"Premiers pas sur ordinateur", "Bureautique à Miramas"}, user
     names = {row["nom"] for row in rows_of(export_csv("modules", towns.admin_i))}
     assert names == {"Premiers pas sur ordinateur", "Bureautique à Istres"}
+
+
+def test_the_api_takes_a_neighbourhood_of_the_records_town_only(towns, client):
+    from learners.models import Resident
+
+    ours = Neighbourhood.objects.create(name="Centre-ville", slug="centre-ville-miramas")
+    theirs = Neighbourhood.objects.create(
+        name="Centre-ville", slug="centre-ville-istres", town=towns.istres
+    )
+    refused = {
+        "neighbourhood": [
+            "Quartier inconnu dans la ville de la structure d'accueil de la personne : "
+            "choisissez un des quartiers de cette ville."
+        ]
+    }
+
+    def send(method, url, data):
+        return getattr(client, method)(url, data, content_type="application/json")
+
+    client_of(client, towns.mediator_m)
+    response = send("post", "/api/v1/residents/", {"last_name": "Roux", "neighbourhood": theirs.pk})
+    assert response.status_code == 400 and response.json()["errors"] == refused
+    assert not Resident.objects.exists()
+    response = send("post", "/api/v1/residents/", {"last_name": "Roux", "neighbourhood": ours.pk})
+    assert response.status_code == 201, response.json()
+    roux = Resident.objects.get(last_name="Roux")
+    assert roux.neighbourhood == ours
+    # A change follows the same rule: the record stays in its town's neighbourhood.
+    url = f"/api/v1/residents/{roux.reference}/"
+    response = send("patch", url, {"neighbourhood": theirs.pk})
+    assert response.status_code == 400 and response.json()["errors"] == refused
+    roux.refresh_from_db()
+    assert roux.neighbourhood == ours
+    # A mediator of both towns: a record at Istres' actor is in one of Istres' neighbourhoods.
+    client_of(client, UserFactory(username="deux_villes", actors=[towns.actor_m, towns.actor_i]))
+    data = {"last_name": "Vidal", "actor": towns.actor_i.pk, "neighbourhood": ours.pk}
+    response = send("post", "/api/v1/residents/", data)
+    assert response.status_code == 400 and response.json()["errors"] == refused
+    response = send("post", "/api/v1/residents/", {**data, "neighbourhood": theirs.pk})
+    assert response.status_code == 201, response.json()
+    assert Resident.objects.get(last_name="Vidal").neighbourhood == theirs
