@@ -173,14 +173,22 @@ def test_the_journal_of_a_town_holds_its_own_reads(towns, client):
 
 
 def test_a_record_offers_the_neighbourhoods_of_its_town(towns, client):
+    from learners.models import Resident
     from pathway.models import Neighbourhood
 
     Neighbourhood.objects.create(name="La Maille", slug="la-maille")
-    Neighbourhood.objects.create(name="Le Prépaou", slug="le-prepaou", town=towns.istres)
+    theirs = Neighbourhood.objects.create(name="Le Prépaou", slug="le-prepaou", town=towns.istres)
     resident = ResidentFactory(created_by_actor=towns.actor_m)
     client_of(client, towns.mediator_m)
     page = client.get(f"/residents/{resident.reference}/edit/").content.decode()
     assert "La Maille" in page and "Le Prépaou" not in page
+    # A new record too, at the user's actor: its town's neighbourhoods, and no other.
+    page = client.get("/residents/new/").content.decode()
+    assert "La Maille" in page and "Le Prépaou" not in page
+    data = {"last_name": "Roux", "neighbourhood": theirs.pk, "social_status": "not_stated"}
+    response = client.post("/residents/new/", {**data, "gender": "", "same_as": "new"})
+    assert response.status_code == 200 and "neighbourhood" in response.context["form"].errors
+    assert not Resident.objects.filter(last_name="Roux").exists()
 
 
 def test_a_town_admin_cannot_put_an_account_or_an_actor_in_another_town(towns, client):
