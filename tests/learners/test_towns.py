@@ -8,6 +8,7 @@ from pathway.models import Actor, Neighbourhood, Town
 from stats.demo.factories import (
     ActorFactory,
     ModuleFactory,
+    ReferralFactory,
     ResidentFactory,
     SessionFactory,
     UserFactory,
@@ -389,3 +390,27 @@ def test_the_api_takes_a_neighbourhood_of_the_records_town_only(towns, client):
     response = send("post", "/api/v1/residents/", {**data, "neighbourhood": theirs.pk})
     assert response.status_code == 201, response.json()
     assert Resident.objects.get(last_name="Vidal").neighbourhood == theirs
+
+
+def test_the_django_admin_keeps_a_single_choice_a_record_holds_in_another_town(towns, client):
+    from learners.models import Referral
+    from tests.stats.test_stats_write_paths import admin_form
+
+    # A referral to a neighbouring town's actor (the person agreed to be followed there).
+    referral = ReferralFactory(
+        resident=ResidentFactory(created_by_actor=towns.actor_m),
+        to_actor=towns.actor_i,
+        created_by=towns.mediator_m,
+    )
+    other = ActorFactory(name="CCAS d'Istres", town=towns.istres)
+    client_of(client, towns.admin_m)
+    url = f"/admin/learners/referral/{referral.pk}/change/"
+    data = admin_form(client, url)
+    assert "CCAS d&#x27;Istres" not in client.get(url).content.decode()  # not offered
+    response = client.post(url, {**data, "reason": "Aide pour le dossier CAF."})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    referral.refresh_from_db()
+    assert (referral.reason, referral.to_actor) == ("Aide pour le dossier CAF.", towns.actor_i)
+    # The actor it names is kept, not another of that town's chosen.
+    assert client.post(url, {**data, "to_actor": other.pk}).status_code == 200
+    assert Referral.objects.get().to_actor == towns.actor_i
