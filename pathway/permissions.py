@@ -108,7 +108,8 @@ class InTheirTowns:
     """A Django admin page of records that belong to a town: the network admin of a town
     lists and opens their town's only (the superuser, every town's). `town_path` leads
     from the record to an actor, or to the town itself when it ends with "town". Its
-    forms choose within the user's towns (choices_in_their_towns)."""
+    forms, and those of the lines inside it (inlines), choose within the user's towns
+    (choices_in_their_towns)."""
 
     town_path = "actor"
 
@@ -126,6 +127,17 @@ class InTheirTowns:
         held = None if obj is None else type(obj)._default_manager.filter(pk=obj.pk)
         single_choices_in_their_towns(form, request.user, held)
         return form
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        """The lines inside the page (a place of an actor, an assessment of a resident)
+        choose as the page does: Django builds their forms with the inline's own hooks,
+        which know nothing of towns."""
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            held = None
+            if obj is not None:
+                held = inline.get_queryset(request).filter(**{formset.fk.name: obj})
+            single_choices_in_their_towns(formset.form, request.user, held)
+            yield formset, inline
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         choices = choices_in_their_towns(db_field.related_model, request.user)
@@ -156,7 +168,7 @@ def single_choices_in_their_towns(form, user, held=None):
     changes) already point at stays a choice, even in another town: a referral sent to a
     neighbouring town's actor, an assessment made there, is saved as it is (as
     InTheirTowns.save_related keeps many-to-many links). Here rather than in
-    formfield_for_foreignkey, which does not see the record."""
+    formfield_for_foreignkey, which neither sees the record nor reaches the inlines."""
     for field in form._meta.model._meta.concrete_fields:
         formfield = form.base_fields.get(field.name)
         if not (field.many_to_one and isinstance(formfield, forms.ModelChoiceField)):

@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from pathway.models import Actor, Neighbourhood, Town
 from stats.demo.factories import (
     ActorFactory,
+    CompetenceAssessmentFactory,
     ModuleFactory,
+    PlaceFactory,
     ReferralFactory,
     ResidentFactory,
     SessionFactory,
@@ -414,3 +416,48 @@ def test_the_django_admin_keeps_a_single_choice_a_record_holds_in_another_town(t
     # The actor it names is kept, not another of that town's chosen.
     assert client.post(url, {**data, "to_actor": other.pk}).status_code == 200
     assert Referral.objects.get().to_actor == towns.actor_i
+
+
+def test_the_lines_inside_a_django_admin_page_choose_in_the_admins_town(towns, client):
+    from learners.models import CompetenceAssessment
+    from tests.stats.test_stats_write_paths import admin_form
+
+    ours = Neighbourhood.objects.create(name="La Maille", slug="la-maille")
+    theirs = Neighbourhood.objects.create(name="Le Prépaou", slug="le-prepaou", town=towns.istres)
+    place = PlaceFactory(actor=towns.actor_m, neighbourhood=ours)
+    client_of(client, towns.admin_m)
+    url = f"/admin/pathway/actor/{towns.actor_m.pk}/change/"
+    data = admin_form(client, url)
+    assert data["places-0-neighbourhood"] == str(ours.pk)
+    assert "Le Prépaou" not in client.get(url).content.decode()
+    assert client.post(url, {**data, "places-0-neighbourhood": theirs.pk}).status_code == 200
+    place.refresh_from_db()
+    assert place.neighbourhood == ours
+
+    # A resident followed in Istres too: the assessment made there stays as it is, and
+    # no new one is put in another of Istres' sessions.
+    resident = ResidentFactory(created_by_actor=towns.actor_m)
+    made_there = CompetenceAssessmentFactory(
+        resident=resident, assessed_by=towns.mediator_i, session=SessionFactory(actor=towns.actor_i)
+    )
+    url = f"/admin/learners/resident/{resident.pk}/change/"
+    data = admin_form(client, url)
+    response = client.post(url, {**data, "birth_year": "1961"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert CompetenceAssessment.objects.get() == made_there
+    new_row = {
+        "assessments-TOTAL_FORMS": "2",
+        "assessments-1-competence": str(made_there.competence_id),
+        "assessments-1-level": "3",
+        "assessments-1-assessed_on": made_there.assessed_on.strftime("%d/%m/%Y"),
+        "assessments-1-assessed_by": str(towns.mediator_m.pk),
+        "assessments-1-session": str(SessionFactory(actor=towns.actor_i).pk),
+    }
+    assert client.post(url, {**data, **new_row}).status_code == 200
+    assert CompetenceAssessment.objects.count() == 1
+    # The superuser chooses in every town.
+    client_of(client, UserFactory(username="racine", is_superuser=True, is_staff=True))
+    assert (
+        "Le Prépaou"
+        in client.get(f"/admin/pathway/actor/{towns.actor_m.pk}/change/").content.decode()
+    )
