@@ -58,7 +58,6 @@ from learners.serializers import (
 from learners.writing import (
     AssessmentErrors,
     NewPerson,
-    SessionChoices,
     SessionErrors,
     assessment_save,
     new_person_problems,
@@ -325,7 +324,7 @@ class ResidentViewSet(
         serializer = ResidentWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        actor = data.pop("actor") or SessionChoices(request.user).default_actor()
+        actor = data.pop("actor")  # the one named, or the user's first (the serializer's)
         if actor is None:
             raise data_error("actor", _("Votre compte n'est rattaché à aucune structure."))
         person = NewPerson(
@@ -365,7 +364,7 @@ class ResidentViewSet(
         resident = require_management(self.get_object())
         partial = kwargs.get("partial", False)
         serializer = ResidentWriteSerializer(
-            data=request.data, partial=partial, context={"request": request}
+            data=request.data, partial=partial, context={"request": request, "resident": resident}
         )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -560,8 +560,8 @@ class ResidentForm(forms.ModelForm):
         self.fields["gender"].required = False
         if self.instance.created_by_actor_id is not None:
             # The neighbourhoods of the record's town.
-            self.fields["neighbourhood"].queryset = Neighbourhood.objects.filter(
-                town__actors=self.instance.created_by_actor_id
+            self.fields["neighbourhood"].queryset = Neighbourhood.objects.of_town_of(
+                self.instance.created_by_actor_id
             ).order_by(Alphabetical("name"), "pk")
         if self.instance.commune_insee:
             self.fields[

@@ -113,7 +113,7 @@ def check_birth_year(year):
 
 class ResidentWriteSerializer(serializers.Serializer):
     """A new resident, or the new details of one (PUT replaces every field, PATCH only
-    those sent)."""
+    those sent): `context["resident"]` is the record changed, none for a new one."""
 
     first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -153,14 +153,6 @@ class ResidentWriteSerializer(serializers.Serializer):
 
     validate_birth_year = staticmethod(check_birth_year)
 
-    def validate_neighbourhood(self, value):
-        if value is None:
-            return None
-        neighbourhood = Neighbourhood.objects.filter(pk=value).first()
-        if neighbourhood is None:
-            raise serializers.ValidationError(_("Quartier inconnu."))
-        return neighbourhood
-
     def validate_actor(self, value):
         if value is None:
             return None
@@ -170,6 +162,31 @@ class ResidentWriteSerializer(serializers.Serializer):
                 _("Choisissez une de vos structures (identifiant inconnu ou d'une autre).")
             )
         return actors[value]
+
+    def validate(self, data):
+        """The neighbourhood, among those of the record's town: the town of the actor
+        holding it (a new record's: the actor named, or the user's first), as the
+        record's page and the import take it. Another town's id is refused as an unknown
+        one is."""
+        resident = self.context.get("resident")
+        if resident is None:
+            user = self.context["request"].user
+            data["actor"] = data.get("actor") or SessionChoices(user).default_actor()
+        actor = data["actor"] if resident is None else resident.created_by_actor
+        value = data.get("neighbourhood")
+        if value is None or actor is None:  # no actor at all: the view says so
+            return data
+        data["neighbourhood"] = Neighbourhood.objects.of_town_of(actor).filter(pk=value).first()
+        if data["neighbourhood"] is None:
+            raise serializers.ValidationError(
+                {
+                    "neighbourhood": _(
+                        "Quartier inconnu dans la ville de la structure d'accueil de la "
+                        "personne : choisissez un des quartiers de cette ville."
+                    )
+                }
+            )
+        return data
 
 
 # Sessions -------------------------------------------------------------------------------

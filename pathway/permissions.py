@@ -5,6 +5,7 @@ pathway code only reads attributes of `request.user` (role, is_network_admin, ac
 
 from functools import wraps
 
+from django import forms
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -106,7 +107,9 @@ def towns_meet(user, other):
 class InTheirTowns:
     """A Django admin page of records that belong to a town: the network admin of a town
     lists and opens their town's only (the superuser, every town's). `town_path` leads
-    from the record to an actor, or to the town itself when it ends with "town"."""
+    from the record to an actor, or to the town itself when it ends with "town". Its
+    forms, and those of the lines inside it (inlines), choose within the user's towns
+    (choices_in_their_towns)."""
 
     town_path = "actor"
 
@@ -119,11 +122,22 @@ class InTheirTowns:
             return queryset.filter(**{f"{self.town_path}__in": user.town_ids})
         return in_their_towns(queryset, user, self.town_path)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        choices = choices_in_their_towns(db_field.related_model, request.user)
-        if choices is not None:
-            kwargs["queryset"] = choices
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        held = None if obj is None else type(obj)._default_manager.filter(pk=obj.pk)
+        single_choices_in_their_towns(form, request.user, held)
+        return form
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        """The lines inside the page (a place of an actor, an assessment of a resident)
+        choose as the page does: Django builds their forms with the inline's own hooks,
+        which know nothing of towns."""
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            held = None
+            if obj is not None:
+                held = inline.get_queryset(request).filter(**{formset.fk.name: obj})
+            single_choices_in_their_towns(formset.form, request.user, held)
+            yield formset, inline
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         choices = choices_in_their_towns(db_field.related_model, request.user)
@@ -145,6 +159,28 @@ class InTheirTowns:
             if hidden := list(hidden):  # read before the form saves the relation
                 form.cleaned_data[field.name] = [*form.cleaned_data[field.name], *hidden]
         super().save_related(request, form, formsets, change)
+
+
+def single_choices_in_their_towns(form, user, held=None):
+    """The single choices (foreign keys) of `form`, a model form class, narrowed to what
+    `user`'s towns hold (choices_in_their_towns): a town's network admin cannot point a
+    record at another town's. The value the records `held` (a queryset: those the form
+    changes) already point at stays a choice, even in another town: a referral sent to a
+    neighbouring town's actor, an assessment made there, is saved as it is (as
+    InTheirTowns.save_related keeps many-to-many links). Here rather than in
+    formfield_for_foreignkey, which neither sees the record nor reaches the inlines."""
+    for field in form._meta.model._meta.concrete_fields:
+        formfield = form.base_fields.get(field.name)
+        if not (field.many_to_one and isinstance(formfield, forms.ModelChoiceField)):
+            continue  # not a single choice the form offers (an inline's parent, say)
+        choices = choices_in_their_towns(field.related_model, user)
+        if choices is None:
+            continue
+        if held is not None:
+            choices = field.related_model._default_manager.filter(
+                models.Q(pk__in=choices.values("pk")) | models.Q(pk__in=held.values(field.attname))
+            )
+        formfield.queryset = choices
 
 
 def choices_in_their_towns(model, user):

@@ -497,8 +497,10 @@ class ModuleResource(ScopedResource):
         report_skipped = True
 
     def get_queryset(self):
+        # The network's common modules and the user's towns' (not every town's): the file
+        # is what the user manages and may import back.
         return (
-            Module.objects.visible_to(self.user)
+            Module.objects.in_their_towns(self.user)
             .select_related("actor")
             .prefetch_related("targets__competence")
             .order_by(Alphabetical("name"), "id")

@@ -229,9 +229,9 @@ class ResidentResource(ScopedResource):
         neighbourhood, actor = instance.neighbourhood, instance.created_by_actor
         if neighbourhood is None or actor is None or neighbourhood.town_id == actor.town_id:
             return
-        namesake = Neighbourhood.objects.filter(
-            town=actor.town_id, name__iexact=neighbourhood.name
-        ).first()
+        namesake = (
+            Neighbourhood.objects.of_town_of(actor).filter(name__iexact=neighbourhood.name).first()
+        )
         if namesake is None:
             errors.setdefault("neighbourhood", []).append(
                 _("quartier inconnu « %(value)s » dans la ville de la structure d'accueil")

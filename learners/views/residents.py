@@ -97,7 +97,10 @@ def resident_create(request):
     user = request.user
     actor = SessionChoices(user).default_actor()
     form = ResidentForm(
-        request.POST or None, across_towns=actor is not None and actor.town_has_neighbours
+        request.POST or None,
+        # The record to be: at this actor, in one of its town's neighbourhoods.
+        instance=Resident(created_by_actor=actor),
+        across_towns=actor is not None and actor.town_has_neighbours,
     )
     duplicates = []
     if request.method == "POST" and form.is_valid():

@@ -107,6 +107,15 @@ class Actor(models.Model):
         return self.name
 
 
+class NeighbourhoodQuerySet(models.QuerySet):
+    def of_town_of(self, actor):
+        """The neighbourhoods of the town of `actor` (a record or its id): the only ones a
+        resident's record held by that actor may be in. A name is unique within a town
+        only, and each town's statistics count its people by its own neighbourhoods; the
+        record's page, the API and the residents' import all ask here."""
+        return self.filter(town__actors=actor)
+
+
 class Neighbourhood(models.Model):
     """A neighbourhood of a town (its slug is unique in the installation: the guide's
     addresses name it)."""
@@ -126,6 +135,8 @@ class Neighbourhood(models.Model):
         help_text=_("Quartier prioritaire de la politique de la ville."),
     )
     qpv_code = models.CharField(_("code QPV"), max_length=12, blank=True)
+
+    objects = NeighbourhoodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quartier")

@@ -7,6 +7,10 @@ from django.core.exceptions import ValidationError
 from pathway.models import Actor, Neighbourhood, Town
 from stats.demo.factories import (
     ActorFactory,
+    CompetenceAssessmentFactory,
+    ModuleFactory,
+    PlaceFactory,
+    ReferralFactory,
     ResidentFactory,
     SessionFactory,
     UserFactory,
@@ -172,14 +176,22 @@ def test_the_journal_of_a_town_holds_its_own_reads(towns, client):
 
 
 def test_a_record_offers_the_neighbourhoods_of_its_town(towns, client):
+    from learners.models import Resident
     from pathway.models import Neighbourhood
 
     Neighbourhood.objects.create(name="La Maille", slug="la-maille")
-    Neighbourhood.objects.create(name="Le Prépaou", slug="le-prepaou", town=towns.istres)
+    theirs = Neighbourhood.objects.create(name="Le Prépaou", slug="le-prepaou", town=towns.istres)
     resident = ResidentFactory(created_by_actor=towns.actor_m)
     client_of(client, towns.mediator_m)
     page = client.get(f"/residents/{resident.reference}/edit/").content.decode()
     assert "La Maille" in page and "Le Prépaou" not in page
+    # A new record too, at the user's actor: its town's neighbourhoods, and no other.
+    page = client.get("/residents/new/").content.decode()
+    assert "La Maille" in page and "Le Prépaou" not in page
+    data = {"last_name": "Roux", "neighbourhood": theirs.pk, "social_status": "not_stated"}
+    response = client.post("/residents/new/", {**data, "gender": "", "same_as": "new"})
+    assert response.status_code == 200 and "neighbourhood" in response.context["form"].errors
+    assert not Resident.objects.filter(last_name="Roux").exists()
 
 
 def test_a_town_admin_cannot_put_an_account_or_an_actor_in_another_town(towns, client):
@@ -326,3 +338,126 @@ def test_a_town_admin_saving_a_two_town_colleague_keeps_their_other_towns_actors
     # Taking them off Miramas' actors leaves them Istres'.
     assert client.post(url, {**data, "actors": []}).status_code == 302
     assert list(both.actors.all()) == [towns.actor_i]
+
+
+def test_the_modules_export_holds_the_common_modules_and_the_towns_own(towns):
+    from tests.learners.test_imports import export_csv, rows_of
+
+    ModuleFactory(name="Premiers pas sur ordinateur", actor=None)
+    ModuleFactory(name="Bureautique à Miramas", actor=towns.actor_m)
+    ModuleFactory(name="Bureautique à Istres", actor=towns.actor_i)
+    for user in (towns.admin_m, towns.mediator_m):
+        names = {row["nom"] for row in rows_of(export_csv("modules", user))}
+        assert names == {"Premiers pas sur ordinateur", "Bureautique à Miramas"}, user
+    names = {row["nom"] for row in rows_of(export_csv("modules", towns.admin_i))}
+    assert names == {"Premiers pas sur ordinateur", "Bureautique à Istres"}
+
+
+def test_the_api_takes_a_neighbourhood_of_the_records_town_only(towns, client):
+    from learners.models import Resident
+
+    ours = Neighbourhood.objects.create(name="Centre-ville", slug="centre-ville-miramas")
+    theirs = Neighbourhood.objects.create(
+        name="Centre-ville", slug="centre-ville-istres", town=towns.istres
+    )
+    refused = {
+        "neighbourhood": [
+            "Quartier inconnu dans la ville de la structure d'accueil de la personne : "
+            "choisissez un des quartiers de cette ville."
+        ]
+    }
+
+    def send(method, url, data):
+        return getattr(client, method)(url, data, content_type="application/json")
+
+    client_of(client, towns.mediator_m)
+    response = send("post", "/api/v1/residents/", {"last_name": "Roux", "neighbourhood": theirs.pk})
+    assert response.status_code == 400 and response.json()["errors"] == refused
+    assert not Resident.objects.exists()
+    response = send("post", "/api/v1/residents/", {"last_name": "Roux", "neighbourhood": ours.pk})
+    assert response.status_code == 201, response.json()
+    roux = Resident.objects.get(last_name="Roux")
+    assert roux.neighbourhood == ours
+    # A change follows the same rule: the record stays in its town's neighbourhood.
+    url = f"/api/v1/residents/{roux.reference}/"
+    response = send("patch", url, {"neighbourhood": theirs.pk})
+    assert response.status_code == 400 and response.json()["errors"] == refused
+    roux.refresh_from_db()
+    assert roux.neighbourhood == ours
+    # A mediator of both towns: a record at Istres' actor is in one of Istres' neighbourhoods.
+    client_of(client, UserFactory(username="deux_villes", actors=[towns.actor_m, towns.actor_i]))
+    data = {"last_name": "Vidal", "actor": towns.actor_i.pk, "neighbourhood": ours.pk}
+    response = send("post", "/api/v1/residents/", data)
+    assert response.status_code == 400 and response.json()["errors"] == refused
+    response = send("post", "/api/v1/residents/", {**data, "neighbourhood": theirs.pk})
+    assert response.status_code == 201, response.json()
+    assert Resident.objects.get(last_name="Vidal").neighbourhood == theirs
+
+
+def test_the_django_admin_keeps_a_single_choice_a_record_holds_in_another_town(towns, client):
+    from learners.models import Referral
+    from tests.stats.test_stats_write_paths import admin_form
+
+    # A referral to a neighbouring town's actor (the person agreed to be followed there).
+    referral = ReferralFactory(
+        resident=ResidentFactory(created_by_actor=towns.actor_m),
+        to_actor=towns.actor_i,
+        created_by=towns.mediator_m,
+    )
+    other = ActorFactory(name="CCAS d'Istres", town=towns.istres)
+    client_of(client, towns.admin_m)
+    url = f"/admin/learners/referral/{referral.pk}/change/"
+    data = admin_form(client, url)
+    assert "CCAS d&#x27;Istres" not in client.get(url).content.decode()  # not offered
+    response = client.post(url, {**data, "reason": "Aide pour le dossier CAF."})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    referral.refresh_from_db()
+    assert (referral.reason, referral.to_actor) == ("Aide pour le dossier CAF.", towns.actor_i)
+    # The actor it names is kept, not another of that town's chosen.
+    assert client.post(url, {**data, "to_actor": other.pk}).status_code == 200
+    assert Referral.objects.get().to_actor == towns.actor_i
+
+
+def test_the_lines_inside_a_django_admin_page_choose_in_the_admins_town(towns, client):
+    from learners.models import CompetenceAssessment
+    from tests.stats.test_stats_write_paths import admin_form
+
+    ours = Neighbourhood.objects.create(name="La Maille", slug="la-maille")
+    theirs = Neighbourhood.objects.create(name="Le Prépaou", slug="le-prepaou", town=towns.istres)
+    place = PlaceFactory(actor=towns.actor_m, neighbourhood=ours)
+    client_of(client, towns.admin_m)
+    url = f"/admin/pathway/actor/{towns.actor_m.pk}/change/"
+    data = admin_form(client, url)
+    assert data["places-0-neighbourhood"] == str(ours.pk)
+    assert "Le Prépaou" not in client.get(url).content.decode()
+    assert client.post(url, {**data, "places-0-neighbourhood": theirs.pk}).status_code == 200
+    place.refresh_from_db()
+    assert place.neighbourhood == ours
+
+    # A resident followed in Istres too: the assessment made there stays as it is, and
+    # no new one is put in another of Istres' sessions.
+    resident = ResidentFactory(created_by_actor=towns.actor_m)
+    made_there = CompetenceAssessmentFactory(
+        resident=resident, assessed_by=towns.mediator_i, session=SessionFactory(actor=towns.actor_i)
+    )
+    url = f"/admin/learners/resident/{resident.pk}/change/"
+    data = admin_form(client, url)
+    response = client.post(url, {**data, "birth_year": "1961"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert CompetenceAssessment.objects.get() == made_there
+    new_row = {
+        "assessments-TOTAL_FORMS": "2",
+        "assessments-1-competence": str(made_there.competence_id),
+        "assessments-1-level": "3",
+        "assessments-1-assessed_on": made_there.assessed_on.strftime("%d/%m/%Y"),
+        "assessments-1-assessed_by": str(towns.mediator_m.pk),
+        "assessments-1-session": str(SessionFactory(actor=towns.actor_i).pk),
+    }
+    assert client.post(url, {**data, **new_row}).status_code == 200
+    assert CompetenceAssessment.objects.count() == 1
+    # The superuser chooses in every town.
+    client_of(client, UserFactory(username="racine", is_superuser=True, is_staff=True))
+    assert (
+        "Le Prépaou"
+        in client.get(f"/admin/pathway/actor/{towns.actor_m.pk}/change/").content.decode()
+    )
