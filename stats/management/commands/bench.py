@@ -17,6 +17,7 @@ import os
 import pkgutil
 import platform
 import resource
+import shutil
 import statistics
 import time
 from contextlib import contextmanager
@@ -68,8 +69,12 @@ def growth_ratio(figures, name, sizes, *, clock="ms"):
 class Bench:
     """What a group gets: the database size, switching databases, timing and clients."""
 
-    def __init__(self, command, *, sessions, residents, log, small_sessions=1_000):
+    def __init__(
+        self, command, *, sessions, residents, log, small_sessions=1_000, copies_from=None
+    ):
         self.command = command
+        # Build a missing database from copies of this smaller one (stats/bench/copies.py).
+        self.copies_from = copies_from
         self.sessions = sessions
         self.residents = residents
         # The small database of the growth ratios (the same figure on both sizes).
@@ -98,14 +103,27 @@ class Bench:
         sessions = sessions or self.sessions
         residents = residents or max(10, sessions // 10)
         name = self.database_name(label or sessions)
+        copies = self.copies_of(sessions, name, label)
         if connection.vendor == "postgresql":
-            self.create_postgres_database(name)
+            self.create_postgres_database(name, template=copies and copies[0])
         self.switch_to(name)
         try:
             call_command("migrate", verbosity=0, interactive=False)
             from learners.models import Session
 
-            if not Session.objects.exists():
+            if copies:
+                from stats.bench.copies import copy_town
+
+                self.log(f"copying {copies[1]} times the town of {self.copies_from:,} sessions…")
+                started = time.perf_counter()
+                rows = copy_town(copies[1], log=self.log)
+                elapsed = time.perf_counter() - started
+                self.built[sessions] = {
+                    "rows": rows,
+                    "seconds": round(elapsed, 1),
+                    "copies_of": self.copies_from,
+                }
+            elif not Session.objects.exists():
                 self.log(f"building a scratch database with {sessions:,} sessions…")
                 started = time.perf_counter()
                 rows = seed(residents=residents, sessions=sessions, progress=self.log)
@@ -115,11 +133,33 @@ class Bench:
         finally:
             self.switch_to(self.original_name)
 
-    def create_postgres_database(self, name):
+    def copies_of(self, sessions, name, label):
+        """(the smaller database, how many copies to add) when `name` is missing and is to be
+        made of copies of the database of --copies-from sessions (built first if needed);
+        None otherwise. On SQLite the file is copied here."""
+        small = self.copies_from
+        if label or not small or sessions <= small or sessions % small:
+            return None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+                if cursor.fetchone() is not None:
+                    return None
+        elif Path(name).exists():
+            return None
+        with self.database(sessions=small):
+            pass
+        source = self.database_name(small)
+        if connection.vendor != "postgresql":
+            shutil.copyfile(source, name)
+        return source, sessions // small - 1
+
+    def create_postgres_database(self, name, *, template=None):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "{name}"')
+                copy = f' TEMPLATE "{template}"' if template else ""
+                cursor.execute(f'CREATE DATABASE "{name}"{copy}')
 
     # Measuring ------------------------------------------------------------------------
     def time_ms(self, function, *, repeat=30, warmup=3):
@@ -180,6 +220,14 @@ class Command(BaseCommand):
             default=None,
             help="Sessions of the small database the growth ratios compare with (1,000).",
         )
+        parser.add_argument(
+            "--copies-from",
+            type=int,
+            default=None,
+            help="Build a missing database of --sessions (a multiple of this) from copies of "
+            "the database of this many sessions: minutes instead of hours "
+            "(stats/bench/copies.py).",
+        )
         parser.add_argument("--list", action="store_true", help="List the groups and stop.")
 
     def handle(self, *args, **options):
@@ -210,6 +258,7 @@ class Command(BaseCommand):
             residents=options["residents"] or max(10, sessions // 10),
             log=lambda message: self.stderr.write(f"[bench] {message}"),
             small_sessions=growth_from,
+            copies_from=options["copies_from"],
         )
         figures = {}
         # The groups' test clients ask for the host "testserver", which a server's own
