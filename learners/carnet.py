@@ -5,7 +5,6 @@ never stored, since it carries the resident's secret link."""
 import io
 from html import escape
 
-from django.conf import settings
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -14,19 +13,22 @@ from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
+from pathway.areas import names_of
 from pathway.pdf import BRAND, INK, SOFT, day, draw, draw_qr, paragraph_styles
 
 
 def carnet_pdf(resident, *, url, expires_at, next_step=None):
     """The one-page "carnet" a mediator prints for a resident: a QR code and the address
     of their personal space, in plain words; and their next step (learners.next_step),
-    with up to three coming workshops and where to sign up."""
+    with up to three coming workshops and where to sign up. It names the resident's town
+    and its network (the town of the actor that recorded them)."""
+    town_name, network_name = names_of(resident.created_by_actor.town)
     fonts, s = paragraph_styles()
     big = ParagraphStyle("big", parent=s["body"], fontSize=14, leading=20)
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, lang="fr-FR", pageCompression=1)
     pdf.setTitle(f"Mon carnet Parcours numérique — {resident.display_name}")
-    pdf.setAuthor(settings.NETWORK_NAME)
+    pdf.setAuthor(network_name)
     pdf.setSubject("Lien personnel vers mon espace : mon parcours et mes attestations")
     width, height = A4
     margin = 2 * cm
@@ -34,7 +36,7 @@ def carnet_pdf(resident, *, url, expires_at, next_step=None):
     pdf.rect(0, height - 2.2 * cm, width, 2.2 * cm, stroke=0, fill=1)
     pdf.setFillColor(colors.white)
     pdf.setFont(fonts.bold, 13)
-    pdf.drawString(margin, height - 1.35 * cm, f"Parcours numérique · {settings.TOWN_NAME}")
+    pdf.drawString(margin, height - 1.35 * cm, f"Parcours numérique · {town_name}")
     pdf.setFillColor(BRAND)
     pdf.setFont(fonts.bold, 26)
     pdf.drawCentredString(width / 2, height - 4.4 * cm, "Mon carnet")
@@ -66,7 +68,7 @@ def carnet_pdf(resident, *, url, expires_at, next_step=None):
         y = draw_next_step(pdf, next_step, s, margin, y - 0.3 * cm, width - 2 * margin)
     pdf.setFillColor(SOFT)
     pdf.setFont(fonts.regular, 9)
-    pdf.drawString(margin, 1.5 * cm, settings.NETWORK_NAME)
+    pdf.drawString(margin, 1.5 * cm, network_name)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

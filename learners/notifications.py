@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from learners.models import Referral, ReferralStatus, User
+from pathway.areas import names_of
 from pathway.permissions import Role
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,9 @@ def recipients(referral):
 
 def send_referral_emails(referral_pk):
     referral = (
-        Referral.objects.select_related("from_actor", "to_actor").filter(pk=referral_pk).first()
+        Referral.objects.select_related("from_actor__town", "to_actor")
+        .filter(pk=referral_pk)
+        .first()
     )
     if referral is None:
         return 0
@@ -73,7 +76,8 @@ def send_referral_emails(referral_pk):
             "sent_on": timezone.localdate(referral.sent_at),
             "url": settings.SITE_URL + reverse("referral_detail", args=[referral.pk]),
             "settings_url": settings.SITE_URL + reverse("referral_list"),
-            "NETWORK_NAME": settings.NETWORK_NAME,
+            # The network of the town the referral comes from (its actor's).
+            "NETWORK_NAME": names_of(referral.from_actor.town)[1],
         },
     )
     subject = _("Nouvelle orientation reçue : %(destination)s") % {

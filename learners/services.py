@@ -32,6 +32,7 @@ from learners.models import (
     SocialStatus,
 )
 from learners.writing import Outcome, SessionInput, hidden_outcomes, session_save  # noqa: F401
+from pathway.areas import names_of
 from pathway.models import Pole
 
 JOURNEY_FIELDS = [
@@ -386,7 +387,8 @@ def personal_url(token):
 
 def resident_link_email(*, resident, created_by=None):
     """Send the resident a new personal link, valid RESIDENT_EMAIL_LINK_DAYS days, at the
-    address the network has for them. The token only travels in the email."""
+    address the network has for them, signed by the network of their town (the one of the
+    actor that recorded them). The token only travels in the email."""
     link, token = ResidentLink.create_for(
         resident, created_by=created_by, days=settings.RESIDENT_EMAIL_LINK_DAYS
     )
@@ -396,7 +398,7 @@ def resident_link_email(*, resident, created_by=None):
             "resident": resident,
             "url": personal_url(token),
             "expires_on": timezone.localdate(link.expires_at),
-            "NETWORK_NAME": settings.NETWORK_NAME,
+            "NETWORK_NAME": names_of(resident.created_by_actor.town)[1],
         },
     )
     EmailMessage(

@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 from learners import signals
 from learners.models import CURRENT_CONSENT_VERSION, SignupStatus, WorkshopSignup
 from learners.sms import SmsMessage, get_backend
-from pathway.models import Place, PlannedWorkshop
+from pathway.areas import names_of
+from pathway.models import Actor, Place, PlannedWorkshop, Town
 
 
 def phone_normalise(text):
@@ -69,7 +70,8 @@ def _notify(signup, kind, token=None):
             "place": workshop.place,
             "kind": kind,
             "url": cancel_url(token) if token else "",
-            "NETWORK_NAME": settings.NETWORK_NAME,
+            # Signed by the network of the workshop's town (its actor's), read with it.
+            "NETWORK_NAME": names_of(workshop.actor.town)[1],
         }
         subject = {
             Notice.CONFIRMED: _("Votre inscription à l'atelier « %(title)s »"),
@@ -89,14 +91,26 @@ def _notify(signup, kind, token=None):
 def _locked_workshop(workshop_id):
     return (
         PlannedWorkshop.objects.select_for_update(of=("self",))
-        .select_related("place")
+        .select_related("place", "actor__town")
         .get(pk=workshop_id)
     )
 
 
-# What a sign-up reads of its workshop and place: the checks, and the message it sends.
-WORKSHOP_FIELDS = ("id", "title", "starts_at", "is_published", "place_id")
+# What a sign-up reads of its workshop, place, actor and town: the checks, and the message
+# it sends (signed by the town's network).
+WORKSHOP_FIELDS = ("id", "title", "starts_at", "is_published", "place_id", "actor_id")
 PLACE_FIELDS = ("id", "name", "address", "postcode", "city")
+ACTOR_FIELDS = ("id", "town_id")
+TOWN_FIELDS = ("id", "name", "network_name")
+
+
+def _only_for_the_message():
+    return (
+        *WORKSHOP_FIELDS,
+        *(f"place__{name}" for name in PLACE_FIELDS),
+        *(f"actor__{name}" for name in ACTOR_FIELDS),
+        *(f"actor__town__{name}" for name in TOWN_FIELDS),
+    )
 
 
 def _in_model_order(model, names):
@@ -109,8 +123,8 @@ def _open_workshop(workshop_id, *, now, staff):
     and published unless staff sign the person up."""
     workshop = (
         PlannedWorkshop.objects.filter(pk=workshop_id, starts_at__gt=now)
-        .select_related("place")
-        .only(*WORKSHOP_FIELDS, *(f"place__{name}" for name in PLACE_FIELDS))
+        .select_related("place", "actor__town")
+        .only(*_only_for_the_message())
         .first()
     )
     if workshop is None or not (workshop.is_published or staff):
@@ -138,7 +152,7 @@ def _save_taking_a_seat(signup, *, now, staff):
             signup.workshop = workshop
             signup.save()
         return True
-    sql, fields, workshop_fields, place_fields = _seat_and_insert_sql()
+    sql, fields, read = _seat_and_insert_sql()
     values = [f.get_db_prep_save(f.pre_save(signup, True), connection) for f in fields]
     # Inside the caller's transaction a savepoint, so that a refused sign-up (already
     # signed up) leaves that transaction usable.
@@ -150,9 +164,12 @@ def _save_taking_a_seat(signup, *, now, staff):
         return False
     signup.pk, signup.status = row[:2]
     signup._state.adding = False
-    split = 2 + len(workshop_fields)
-    workshop = PlannedWorkshop.from_db(connection.alias, workshop_fields, row[2:split])
-    workshop.place = Place.from_db(connection.alias, place_fields, row[split:])
+    objects, start = [], 2
+    for model, names in read:
+        objects.append(model.from_db(connection.alias, names, row[start : start + len(names)]))
+        start += len(names)
+    workshop, place, actor, town = objects
+    workshop.place, workshop.actor, actor.town = place, actor, town
     signup.workshop = workshop
     return True
 
@@ -161,10 +178,11 @@ def _save_taking_a_seat(signup, *, now, staff):
 def _seat_and_insert_sql():
     """The statement (PostgreSQL) behind _save_taking_a_seat: the INSERT Django would write
     for the sign-up, its status chosen by whether the seat's UPDATE found a free seat, made
-    only if the workshop is open; then the workshop's and place's fields read with it.
-    Returns the statement, the sign-up's fields in the order of its parameters (after the
-    workshop's id, the time and the staff flag), and the names of the workshop's and the
-    place's fields in the order they come back (their models' order, as from_db reads)."""
+    only if the workshop is open; then the workshop's, place's, actor's and town's fields
+    read with it. Returns the statement, the sign-up's fields in the order of its
+    parameters (after the workshop's id, the time and the staff flag), and (model, names
+    of its fields) for the workshop, place, actor and town, in the order they come back
+    (each model's order, as from_db reads)."""
     quote = connection.ops.quote_name
     fields = [
         f for f in WorkshopSignup._meta.concrete_fields if not f.primary_key and f.name != "status"
@@ -172,13 +190,19 @@ def _seat_and_insert_sql():
     columns = ", ".join(quote(f.column) for f in fields)
     status = quote(WorkshopSignup._meta.get_field("status").column)
     workshops = quote(PlannedWorkshop._meta.db_table)
-    places = quote(Place._meta.db_table)
-    workshop_fields = _in_model_order(PlannedWorkshop, WORKSHOP_FIELDS)
-    place_fields = _in_model_order(Place, PLACE_FIELDS)
+    read = [
+        (alias, model, _in_model_order(model, names))
+        for alias, model, names in (
+            ("w", PlannedWorkshop, WORKSHOP_FIELDS),
+            ("p", Place, PLACE_FIELDS),
+            ("a", Actor, ACTOR_FIELDS),
+            ("t", Town, TOWN_FIELDS),
+        )
+    ]
     chosen = ", ".join(
-        [f"w.{quote(f.column)}" for f in workshop_fields]
-        + [f"p.{quote(f.column)}" for f in place_fields]
+        f"{alias}.{quote(f.column)}" for alias, _model, model_fields in read for f in model_fields
     )
+    table = {model: quote(model._meta.db_table) for model in (Place, Actor, Town)}
     sql = (
         f"WITH open AS (SELECT id FROM {workshops} WHERE id = %s AND starts_at > %s"
         " AND (is_published OR %s)),"
@@ -189,9 +213,12 @@ def _seat_and_insert_sql():
         f" CASE WHEN EXISTS (SELECT FROM seat) THEN '{SignupStatus.CONFIRMED}'"
         f" ELSE '{SignupStatus.WAITING}' END FROM open RETURNING id, {status}, workshop_id)"
         f" SELECT signup.id, signup.{status}, {chosen} FROM signup"
-        f" JOIN {workshops} w ON w.id = signup.workshop_id JOIN {places} p ON p.id = w.place_id"
+        f" JOIN {workshops} w ON w.id = signup.workshop_id"
+        f" JOIN {table[Place]} p ON p.id = w.place_id"
+        f" JOIN {table[Actor]} a ON a.id = w.actor_id JOIN {table[Town]} t ON t.id = a.town_id"
     )
-    return sql, fields, [f.attname for f in workshop_fields], [f.attname for f in place_fields]
+    read = [(model, [f.attname for f in model_fields]) for _alias, model, model_fields in read]
+    return sql, fields, read
 
 
 def signup_create(
@@ -325,7 +352,7 @@ def send_reminders(*, now=None):
             reminded_at__isnull=True,
             workshop__starts_at__gte=start,
             workshop__starts_at__lt=end,
-        ).select_related("workshop__place")
+        ).select_related("workshop__place", "workshop__actor__town")
     )
     for signup in due:
         with transaction.atomic():

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from learners.services import referral_send, resident_create
 from network.models import CURRENT_FAMILY_CONSENT, AmbassadorReferral, Need
+from pathway.areas import names_for
 from pathway.models import Actor, ActorKind
 from pathway.permissions import Role, in_their_towns
 
@@ -62,7 +63,7 @@ def send_sign_in_link(user):
             "user": user,
             "url": sign_in_url(user),
             "days": settings.AMBASSADOR_LINK_DAYS,
-            "NETWORK_NAME": settings.NETWORK_NAME,
+            "NETWORK_NAME": names_for(user)[1],
         },
     )
     EmailMessage(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from network.models import Meeting, Registration
-from pathway.areas import installation_names
+from pathway.areas import names_of
 from pathway.permissions import Role
 
 ICS_SALT = "network.calendar.ics"
@@ -61,9 +61,7 @@ def unregister(meeting, user):
 def network_name(meeting):
     """The network whose date it is, as its emails sign: its town's, else (a date for
     every town) the installation's."""
-    if meeting.town_id is not None:
-        return meeting.town.network_name
-    return installation_names()[1]
+    return names_of(meeting.town if meeting.town_id is not None else None)[1]
 
 
 def _send(registration, what):

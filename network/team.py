@@ -12,12 +12,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from network.models import Invitation
+from pathway.areas import names_for, names_of
 from pathway.models import Actor
 from pathway.permissions import Role, in_their_towns
 from pathway.tokens import hashed, new_token
@@ -88,7 +90,8 @@ def invitation_send(*, by, email, actor, role, now=None):
             "role": Role(role).label,
             "url": invitation_url(token),
             "by": by,
-            "NETWORK_NAME": settings.NETWORK_NAME,
+            # The network of the town of the team the person is invited into.
+            "NETWORK_NAME": names_of(actor.town)[1],
         },
     )
     EmailMessage(
@@ -172,9 +175,13 @@ def inactive_accounts(*, now=None, dry_run=False):
     # last_login, or the account's creation for someone who never signed in.
     to_warn = [
         u
-        for u in staff.filter(date_joined__lt=warn_from)
+        for u in staff.filter(date_joined__lt=warn_from).select_related("town", "territory")
         if warn_from - datetime.timedelta(days=1) <= (u.last_login or u.date_joined) < warn_from
     ]
+    # Each warning names the person's town (names_for): their actors' towns in one query.
+    prefetch_related_objects(
+        to_warn, Prefetch("actors", queryset=Actor.objects.select_related("town"))
+    )
     to_switch = [
         u for u in staff.filter(date_joined__lt=limit) if (u.last_login or u.date_joined) < limit
     ]
@@ -192,7 +199,7 @@ def inactive_accounts(*, now=None, dry_run=False):
                     "user": user,
                     "days": settings.STAFF_INACTIVE_WARNING_DAYS,
                     "url": settings.SITE_URL + reverse("login"),
-                    "NETWORK_NAME": settings.NETWORK_NAME,
+                    "NETWORK_NAME": names_for(user)[1],
                 },
             ),
             to=[user.email],

@@ -21,7 +21,7 @@ from network import ambassadors as service
 from network.cards import invitation_card_pdf
 from network.forms import InviteAmbassadorForm, ReferFamilyForm, SignInForm
 from network.models import AmbassadorReferral
-from pathway.areas import TOWN_PARAMETER, Area, every_town, installation_names
+from pathway.areas import TOWN_PARAMETER, Area, every_town, names_of
 from pathway.models import PlannedWorkshop, Town
 from pathway.permissions import Role, staff_required
 from pathway.sorting import Alphabetical
@@ -29,7 +29,7 @@ from pathway.sorting import Alphabetical
 
 def town_names(town):
     """A page's header and footer names when it is one town's (None: every town's)."""
-    names = (town.name, town.network_name) if town is not None else installation_names()
+    names = names_of(town)
     return {"TOWN_NAME": names[0], "NETWORK_NAME": names[1]}
 
 

@@ -176,6 +176,20 @@ def installation_names():
     return names_of_every_town(tuple(Town.objects.order_by("pk")[:2]))
 
 
+def names_of(town):
+    """(town name, network name) of a page or a message about one town (what it is about:
+    a workshop's, an account's, a referral's); about every town (None), the
+    installation's."""
+    return (town.name, town.network_name) if town is not None else installation_names()
+
+
+def names_for(user):
+    """(town name, network name) a message to a member of staff or an ambassador names:
+    their own town's, as their pages' header (User.home_town_names), else the
+    installation's."""
+    return user.home_town_names or installation_names()
+
+
 def guide_area(params):
     """The Area a guide page's query parameters choose (UnknownArea when they name a town
     or territory the installation does not have). One query (the towns), two more when a

@@ -48,7 +48,8 @@ def me_access(request):
             email = form.cleaned_data["email"].lower()
             # Never more than three emails an hour to one address, whoever asks.
             if not rate_limit_exceeded(request, "me_access_email", limit=3, who=email):
-                for resident in Resident.objects.active().filter(email__iexact=email)[:5]:
+                residents = Resident.objects.active().filter(email__iexact=email)
+                for resident in residents.select_related("created_by_actor__town")[:5]:
                     resident_link_email(resident=resident)
             messages.success(
                 request,
@@ -193,7 +194,7 @@ def followed_resident(request, reference):
         Resident.objects.visible_to(request.user)
         .active()
         .with_rights(request.user)
-        .select_related("created_by_actor"),
+        .select_related("created_by_actor__town"),
         reference=reference,
     )
     return require_management(resident)
