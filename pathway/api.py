@@ -122,7 +122,10 @@ class NeighbourhoodViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["is_priority"]
 
     def get_queryset(self):
-        return Neighbourhood.objects.order_by(Alphabetical("name"), "id")
+        # A town's staff see their towns' neighbourhoods, not those of every town.
+        return Neighbourhood.objects.in_their_towns(self.request.user).order_by(
+            Alphabetical("name"), "id"
+        )
 
 
 @extend_schema_view(
@@ -154,7 +157,9 @@ class ModuleViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         targets = ModuleCompetence.objects.select_related("competence").order_by("competence__code")
         return (
+            # The network's common modules and the user's towns' (not every town's).
             Module.objects.visible_to(self.request.user)
+            .in_their_towns(self.request.user)
             .prefetch_related(Prefetch("targets", queryset=targets))
             .order_by(Alphabetical("name"), "id")
         )

@@ -115,6 +115,10 @@ class NeighbourhoodQuerySet(models.QuerySet):
         record's page, the API and the residents' import all ask here."""
         return self.filter(town__actors=actor)
 
+    def in_their_towns(self, user):
+        """The neighbourhoods of the towns `user` may see (every one for the superuser)."""
+        return self if user.town_ids is None else self.filter(town__in=user.town_ids)
+
 
 class Neighbourhood(models.Model):
     """A neighbourhood of a town (its slug is unique in the installation: the guide's

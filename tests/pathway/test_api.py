@@ -53,8 +53,9 @@ def test_the_competence_framework_and_modules(cast, django_assert_num_queries):
     ModuleFactory(name="Bureautique", targets={"3.1": 3, "1.2": 2})
     ModuleFactory(name="Sécurité", targets={"4.1": 2})
     client = cast.client("mediator_a")
-    # session, user, count, modules, their competences
-    with django_assert_num_queries(5 + API_THROTTLE_QUERIES):
+    # session, user, the user's actors (their towns' modules), count, modules, their
+    # competences
+    with django_assert_num_queries(6 + API_THROTTLE_QUERIES):
         modules = results(client.get("/api/v1/modules/"))
     assert modules[0]["name"] == "Bureautique"
     assert modules[0]["targets"] == [
