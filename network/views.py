@@ -23,7 +23,7 @@ from network.forms import InviteAmbassadorForm, ReferFamilyForm, SignInForm
 from network.models import AmbassadorReferral
 from pathway.areas import TOWN_PARAMETER, Area, every_town, names_of
 from pathway.models import PlannedWorkshop, Town
-from pathway.permissions import Role, staff_required
+from pathway.permissions import Role, in_their_towns, staff_required
 from pathway.sorting import Alphabetical
 
 
@@ -88,8 +88,9 @@ def ambassador_refer(request):
 
 @ambassador_required
 def ambassador_workshops(request):
-    """Coming workshops to suggest to families (the public guide's, soonest first)."""
-    workshops = PlannedWorkshop.objects.public()[:30]
+    """Coming workshops to suggest to families (the public guide's, soonest first): those
+    of the ambassador's town (their schools'), where the families live."""
+    workshops = in_their_towns(PlannedWorkshop.objects.public(), request.user)[:30]
     return render(request, "network/ambassador_workshops.html", {"workshops": workshops})
 
 

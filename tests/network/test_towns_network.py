@@ -303,3 +303,23 @@ def test_an_ambassadors_card_leads_to_their_towns_guide(towns, cast):
         .extract_text()
     )
     assert MIRAMAS_NETWORK in text and "/guide/ateliers/?ville=miramas" in text
+
+
+@pytest.mark.parametrize("more", [0, 3])
+def test_an_ambassador_suggests_their_towns_workshops(towns, cast, more, django_assert_num_queries):
+    from pathway.models import ActorKind
+    from stats.demo.factories import ActorFactory, PlaceFactory, PlannedWorkshopFactory
+
+    PlannedWorkshopFactory(place=PlaceFactory(actor=towns.actor_i), title="Atelier à Istres")
+    for n in range(more):
+        PlannedWorkshopFactory(place=cast.place_a, title=f"Atelier à Miramas {n}")
+    school = ActorFactory(name="École de la Ferme", kind=ActorKind.SCHOOL, town=towns.istres)
+    parent = UserFactory(username="parent_istres", ambassador=True, actors=[school])
+    client = client_of(parent)
+    client.get("/ambassadeurs/ateliers/")
+    # session, user, the ambassador's actors (their towns), workshops with their places
+    with django_assert_num_queries(4):
+        page = client.get("/ambassadeurs/ateliers/").content.decode()
+    assert "Atelier à Istres" in page and "Atelier à Miramas" not in page
+    page = client_of(cast.ambassador).get("/ambassadeurs/ateliers/").content.decode()
+    assert "Atelier à Istres" not in page and cast.workshop_a.title in page
