@@ -135,7 +135,13 @@ class Referral(models.Model):
 
     @property
     def destination(self):
-        return self.to_actor or Pole(self.to_pole).label
+        """Where it goes: its structure, else its pole; a record with neither (written
+        outside the forms, which ask for one) still reads, in the admin and its lists."""
+        if self.to_actor is not None:
+            return self.to_actor
+        if self.to_pole:
+            return Pole(self.to_pole).label
+        return _("destination non précisée")
 
     def is_flagged(self, *, now=None):
         """Nobody answered it within REFERRAL_FLAG_DAYS days."""

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from learners.models import Referral, ReferralStatus
+from pathway.models import Pole
 from stats.demo.factories import ReferralFactory, ResidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +183,11 @@ def test_the_inbox_costs_the_same_queries_whatever_its_length(
     with django_assert_num_queries(7):
         response = client.get("/referrals/")
     assert len(response.context["page"].object_list) == count
+
+
+def test_a_referral_without_a_structure_or_a_pole_still_reads():
+    referral = ReferralFactory.build(to_actor=None, to_pole="")
+    assert str(referral) == f"{referral.resident} → destination non précisée"
+    assert str(ReferralFactory.build(to_actor=None, to_pole="necessity")).endswith(
+        "→ " + str(Pole("necessity").label)
+    )
