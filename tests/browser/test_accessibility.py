@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Files, JSON and redirections rather than pages.
 NOT_PAGES = re.compile(
-    r"^(v1:|api_schema$|javascript_catalog$|open_data_|guide_pdf$|issuer_|status_list$"
+    r"^(v1:|api_schema$|javascript_catalog$|open_data_|guide_pdf$|(town_)?issuer_|(town_)?status_list$"
     r"|stats_export$|export_download$|resident_export$|me_export$|me_open$|.*_pdf$"
     r"|.*credential$|certificate_download$|resident_search$|.*_badge_(png|svg)$"
     r"|endorser_profile$|endorser_key$|document_download$|calendar_ics$)"
