@@ -122,6 +122,8 @@ class NeighbourhoodViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["is_priority"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema's, without a user
+            return Neighbourhood.objects.none()
         # A town's staff see their towns' neighbourhoods, not those of every town.
         return Neighbourhood.objects.in_their_towns(self.request.user).order_by(
             Alphabetical("name"), "id"
@@ -155,6 +157,8 @@ class ModuleViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ModuleFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema's, without a user
+            return Module.objects.none()
         targets = ModuleCompetence.objects.select_related("competence").order_by("competence__code")
         return (
             # The network's common modules and the user's towns' (not every town's).
