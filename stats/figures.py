@@ -393,8 +393,8 @@ def _collect_paperwork(figures, filters):
         figures.paperwork[operator_id, result, reason] = n
 
 
-def _tallies(filters, figure):
-    """The StatsTally rows of this figure for the chosen actors and months, or None when
+def _tallies(filters, *figures):
+    """The StatsTally rows of these figures for the chosen actors and months, or None when
     a public filter is set: those count per-resident rows (see StatsTally)."""
     if filters.has_public_filter():
         return None
@@ -407,7 +407,7 @@ def _tallies(filters, figure):
         scope = Q(kind="", actor__in=filters.actor_ids)
     return StatsTally.objects.filter(
         scope,
-        figure__in=figure if isinstance(figure, list) else [figure],
+        figure__in=figures,
         month__gte=filters.period.start,
         month__lte=filters.period.end,
     )
@@ -416,7 +416,7 @@ def _tallies(filters, figure):
 def _collect_funnel(figures, filters):
     """Residents who started in necessity during the period (cohorts by month of their
     first session, at the chosen actors), followed up to today."""
-    tallies = _tallies(filters, [TallyFigure.ACHIEVEMENT, TallyFigure.LEISURE])
+    tallies = _tallies(filters, TallyFigure.ACHIEVEMENT, TallyFigure.LEISURE)
     if tallies is not None:
         for figure, cohort, days, n in (
             tallies.values_list("figure", "month", "a").annotate(n=Sum("residents")).order_by()
